@@ -1,0 +1,42 @@
+# Fluxion — developer and ops entry points. Everything builds in the release profile:
+# the bundled DuckDB is a ~25-minute C++ build and we keep a single copy of it.
+
+CARGO_TARGET_DIR ?= $(HOME)/.cache/fluxion-target
+export CARGO_TARGET_DIR
+CARGO ?= cargo
+SCALE ?= small
+PORT ?= 8080
+BIN := $(CARGO_TARGET_DIR)/release/fluxion
+
+.PHONY: build demo test test-fast bench new-tenant check-config clean-demo
+
+build:
+	$(CARGO) build --release --locked
+
+## make demo [SCALE=tiny|small|client] [PORT=8080]: build, generate a demo chain, serve it.
+demo: build
+	$(BIN) demo --scale $(SCALE) --port $(PORT) --data-dir fluxion-demo-$(SCALE)
+
+## make test: every test (unit, integration, real DuckDB/SQLite files, headless Chromium).
+test:
+	$(CARGO) test --release --locked
+
+## make test-fast: unit tests of the library only.
+test-fast:
+	$(CARGO) test --release --locked --lib
+
+## make bench: benchmarks (criterion) of the user-facing queries at scale.
+bench:
+	$(CARGO) bench --locked
+
+## make new-tenant TENANT=<name>: copy the template into tenants/<name>/ with a fresh JWT secret.
+new-tenant:
+	@test -n "$(TENANT)" || { echo "usage: make new-tenant TENANT=<name>"; exit 2; }
+	@deploy/new-tenant.sh "$(TENANT)"
+
+## make check-config TENANT=<name>
+check-config: build
+	$(BIN) config check tenants/$(TENANT)/tenant.toml
+
+clean-demo:
+	rm -rf fluxion-demo-tiny fluxion-demo-small fluxion-demo-client

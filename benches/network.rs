@@ -1,0 +1,102 @@
+//! Benchmarks at full client scale (20 stores + 3 CEDIs, ≥ 10 k products, ≈ 11 M sale
+//! lines). The chain is generated once into $FLUXION_BENCH_DIR (default
+//! ~/.cache/fluxion-bench/client) and reused; the generation time is printed the first time.
+//!
+//!     make bench            # or: cargo bench --bench network
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion};
+use fluxion::config::Tenant;
+use fluxion::sources::synthetic::{self, GenerateOptions, Scale};
+
+fn end_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+}
+
+fn bench_dir() -> PathBuf {
+    std::env::var_os("FLUXION_BENCH_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/fluxion-bench/client")
+    })
+}
+
+fn client_tenant() -> fluxion::http::AppState {
+    let dir = bench_dir();
+    let config = dir.join("tenant.toml");
+    let fresh = !config.exists();
+    if fresh {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(&config, synthetic::demo_tenant_toml(Scale::Client, 0)).unwrap();
+        let secrets = dir.join("secrets.toml");
+        std::fs::write(&secrets, "[auth]\njwt_secret = \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+    let state = fluxion::app::open(Tenant::load(&config).unwrap()).unwrap();
+    let has_data: bool = state
+        .warehouse
+        .reader()
+        .unwrap()
+        .query_row("SELECT count(*) > 0 FROM ventas_diarias_ubicacion", [], |r| r.get(0))
+        .unwrap();
+    if !has_data {
+        let started = Instant::now();
+        let opts = GenerateOptions { scale: Scale::Client, seed: 42, end_date: end_date() };
+        let report = synthetic::generate(&state.warehouse, &state.tenant.file, &opts, &|_, _, _| {}).unwrap();
+        println!(
+            "generated client scale in {:.1} s: {} products, {} sale lines, {} tickets, {} history rows, {} stock loads",
+            started.elapsed().as_secs_f64(),
+            report.products,
+            report.sale_lines,
+            report.tickets,
+            report.history_rows,
+            report.stock_loads
+        );
+        state.warehouse.checkpoint().unwrap();
+    }
+    state
+}
+
+fn network_summary(c: &mut Criterion) {
+    let state = client_tenant();
+    let hasta = end_date();
+    let desde = hasta - chrono::Duration::days(29);
+    c.bench_function("resumen_red_query_client_scale", |b| {
+        b.iter(|| {
+            let r = state.warehouse.reader().unwrap();
+            fluxion::warehouse::summary::network_summary(&r, desde, hasta).unwrap()
+        })
+    });
+
+    // The same through HTTP, as the browser calls it (router, guard, JSON).
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (addr, client) = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let served = state.clone();
+        tokio::spawn(async move { fluxion::http::serve(served, listener).await.unwrap() });
+        (addr, reqwest::Client::new())
+    });
+    let url = format!("http://{addr}/api/resumen-red?hasta={hasta}");
+    c.bench_function("resumen_red_http_client_scale", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = client.get(&url).header("host", "localhost").send().await.unwrap();
+                assert!(r.status().is_success());
+                r.bytes().await.unwrap()
+            })
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = network_summary
+}
+criterion_main!(benches);

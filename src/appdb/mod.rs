@@ -1,0 +1,128 @@
+//! Application state (SQLite file `app.sqlite`): users, orders, settings, audit, ETL runs.
+//! Embedded, numbered migrations with SHA-256 checksums; WAL; foreign keys on.
+
+pub mod locations;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// (version, name, sql). Append only; never edit a released migration (its checksum is stored).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "app_state", include_str!("migrations/0001_app_state.sql"))];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppDbError {
+    #[error("application database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error(
+        "{path} has application schema version {found}, newer than this binary supports ({supported}); \
+         run the newer Fluxion version or restore the pre-deploy backup"
+    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error("migration {version} ({name}) was changed after it was applied (checksum differs); refusing to start")]
+    ChecksumMismatch { version: i64, name: String },
+}
+
+pub type Result<T, E = AppDbError> = std::result::Result<T, E>;
+
+/// Opens the database file, sets the pragmas every connection needs and migrates it.
+pub fn open(path: &Path) -> Result<Connection> {
+    let mut conn = connect(path)?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// A further connection to an already migrated database.
+pub fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")?;
+    Ok(conn)
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT NOT NULL)",
+    )?;
+    let found: i64 = conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(AppDbError::NewerSchema { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
+    }
+    for &(version, name, sql) in MIGRATIONS {
+        let stored: Option<String> = conn
+            .query_row("SELECT checksum FROM schema_migrations WHERE version = ?", [version], |r| r.get(0))
+            .optional()?;
+        match stored {
+            Some(sum) if sum != checksum(sql) => {
+                return Err(AppDbError::ChecksumMismatch { version, name: name.to_string() })
+            }
+            Some(_) => continue,
+            None => {
+                let tx = conn.transaction()?;
+                tx.execute_batch(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
+                    params![version, name, now_rfc3339(), checksum(sql)],
+                )?;
+                tx.commit()?;
+                tracing::info!(version, name, "application migration applied");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Current UTC instant as stored in SQLite (RFC 3339, seconds).
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_with_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("app.sqlite")).unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        let roles: i64 = conn.query_row("SELECT count(*) FROM roles", [], |r| r.get(0)).unwrap();
+        assert_eq!(roles, 5);
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn newer_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.sqlite");
+        open(&path).unwrap().execute(
+            "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00Z', 'x')",
+            [],
+        ).unwrap();
+        let msg = open(&path).unwrap_err().to_string();
+        assert!(msg.contains("99") && msg.contains("newer than this binary"), "{msg}");
+    }
+
+    #[test]
+    fn edited_migration_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.sqlite");
+        open(&path).unwrap().execute("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1", []).unwrap();
+        assert!(matches!(open(&path), Err(AppDbError::ChecksumMismatch { version: 1, .. })));
+    }
+}

@@ -1,0 +1,44 @@
+//! `fluxion serve --config tenant.toml`
+
+use std::path::Path;
+
+use crate::http::AppState;
+
+pub fn run(config: &Path) -> i32 {
+    let state = match super::open_tenant(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let listen = state.tenant.file.server.listen.clone();
+    serve_state(state, &listen)
+}
+
+/// Starts the runtime and serves `state` on `listen` until SIGTERM.
+pub fn serve_state(state: AppState, listen: &str) -> i32 {
+    if state.tenant.file.server.tls.mode == "files" {
+        eprintln!(
+            "error: server.tls.mode = \"files\" is not supported yet; terminate TLS in the reverse proxy \
+             (deploy/ has an example) and set tls = {{ mode = \"off\" }}"
+        );
+        return crate::config::EXIT_CONFIG;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {listen}: {e}");
+                return 1;
+            }
+        };
+        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| listen.to_string());
+        tracing::info!(tenant = state.tenant.id(), %addr, version = crate::http::VERSION, "serving");
+        match crate::http::serve(state, listener).await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: server stopped: {e}");
+                1
+            }
+        }
+    })
+}

@@ -1,0 +1,622 @@
+//! The tenant's configuration: `tenant.toml` (shape of spec 50 §5.2) plus a separate
+//! secrets file. Parsed once at start-up; every semantic problem is collected so that
+//! `fluxion config check` can print all of them at once.
+
+mod secrets;
+mod validate;
+
+pub use validate::{is_valid_location_id, is_valid_tenant_id, parse_cron, parse_hhmm};
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use secrets::Secrets;
+
+/// Highest `schema_version` of tenant.toml this binary understands.
+pub const SUPPORTED_SCHEMA_VERSION: u32 = 1;
+
+/// Exit status for configuration errors (sysexits EX_CONFIG); systemd does not restart on it.
+pub const EXIT_CONFIG: i32 = 78;
+
+/// One problem found in the configuration, named by its key path (`stores[2].klk.sucursal`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{} problem(s) in {}:\n{}", problems.len(), path.display(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid { path: PathBuf, problems: Vec<Problem> },
+}
+
+impl ConfigError {
+    /// Every problem as a printable line (syntax errors are a single problem).
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            ConfigError::Invalid { problems, .. } => problems.iter().map(|p| p.to_string()).collect(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// File shape. Enumerations are kept as strings here and checked in `validate`, so that a
+// wrong value is reported together with every other problem instead of aborting parsing.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantFile {
+    pub schema_version: u32,
+    pub tenant: TenantSection,
+    pub server: ServerSection,
+    #[serde(default)]
+    pub paths: PathsSection,
+    #[serde(default)]
+    pub auth: AuthSection,
+    #[serde(default)]
+    pub branding: BrandingSection,
+    #[serde(default)]
+    pub features: Features,
+    #[serde(default)]
+    pub maintenance: Maintenance,
+    #[serde(default)]
+    pub pos: PosSection,
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    #[serde(default)]
+    pub stores: Vec<Store>,
+    #[serde(default)]
+    pub schedules: Schedules,
+    #[serde(default)]
+    pub notifications: Notifications,
+    #[serde(default)]
+    pub backup: BackupSection,
+    #[serde(default)]
+    pub rbac: Rbac,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSection {
+    pub id: String,
+    pub display_name: String,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default)]
+    pub secondary_currency: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    pub public_url: String,
+    pub allowed_hosts: Vec<String>,
+    #[serde(default)]
+    pub trust_proxy_from: Vec<String>,
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    #[serde(default)]
+    pub tls: Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    #[serde(default = "default_tls_mode")]
+    pub mode: String,
+    pub cert: Option<String>,
+    pub key: Option<String>,
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Tls { mode: default_tls_mode(), cert: None, key: None }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathsSection {
+    pub data_dir: Option<String>,
+    pub backup_dir: Option<String>,
+    pub secrets_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSection {
+    #[serde(default = "d_480")]
+    pub token_ttl_minutes: u32,
+    #[serde(default = "d_5")]
+    pub login_max_failures: u32,
+    #[serde(default = "d_15")]
+    pub lockout_minutes: u32,
+    #[serde(default = "d_8")]
+    pub password_min_length: u32,
+}
+
+impl Default for AuthSection {
+    fn default() -> Self {
+        AuthSection { token_ttl_minutes: 480, login_max_failures: 5, lockout_minutes: 15, password_min_length: 8 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingSection {
+    #[serde(default = "default_app_title")]
+    pub app_title: String,
+    pub logo: Option<String>,
+    pub favicon: Option<String>,
+    #[serde(default = "default_primary")]
+    pub primary_color: String,
+    #[serde(default = "default_secondary")]
+    pub secondary_color: String,
+}
+
+impl Default for BrandingSection {
+    fn default() -> Self {
+        BrandingSection {
+            app_title: default_app_title(),
+            logo: None,
+            favicon: None,
+            primary_color: default_primary(),
+            secondary_color: default_secondary(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    #[serde(default = "yes")]
+    pub bi: bool,
+    #[serde(default = "yes")]
+    pub emergencias: bool,
+    #[serde(default = "yes")]
+    pub pedidos_multitienda: bool,
+    #[serde(default = "yes")]
+    pub pedidos_inter_cedi: bool,
+    #[serde(default)]
+    pub xyz_analysis: bool,
+    #[serde(default)]
+    pub full_abc_xyz_matrix: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            bi: true,
+            emergencias: true,
+            pedidos_multitienda: true,
+            pedidos_inter_cedi: true,
+            xyz_analysis: false,
+            full_abc_xyz_matrix: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub windows: Vec<MaintenanceWindow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceWindow {
+    pub start: String,
+    pub end: String,
+    #[serde(default = "default_days")]
+    pub days: String,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PosSection {
+    pub klk: Option<KlkPos>,
+    pub stellar: Option<StellarPos>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KlkPos {
+    pub base_url: String,
+    #[serde(default = "d_60")]
+    pub timeout_seconds: u32,
+    #[serde(default = "d_3")]
+    pub max_retries: u32,
+    #[serde(default = "d_5")]
+    pub retry_delay_seconds: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StellarPos {
+    #[serde(default = "d_1433")]
+    pub default_port: u16,
+    #[serde(default = "default_database")]
+    pub default_database: String,
+    pub credentials: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+    pub cedi_reposicion: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Store {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    pub city: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default = "default_pos")]
+    pub pos: String,
+    pub go_live: Option<String>,
+    pub opening: Option<String>,
+    pub closing: Option<String>,
+    pub visible_pedidos: Option<bool>,
+    #[serde(default = "yes")]
+    pub visible_reportes: bool,
+    #[serde(default = "yes")]
+    pub visible_dashboards: bool,
+    #[serde(default)]
+    pub serves_regions: Vec<String>,
+    pub klk: Option<StoreKlk>,
+    pub stellar: Option<StoreStellar>,
+    /// Warehouses of a location that is not fed by KLK (Stellar depots or file imports).
+    #[serde(default)]
+    pub almacenes: Vec<Almacen>,
+    pub params: Option<StoreParams>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreKlk {
+    pub sucursal: Option<String>,
+    pub almacen_ventas: Option<String>,
+    #[serde(default)]
+    pub almacenes: Vec<Almacen>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Almacen {
+    pub codigo: String,
+    pub nombre: String,
+    pub tipo: String,
+    #[serde(default = "yes")]
+    pub incluir_en_deficit: bool,
+    #[serde(default = "yes")]
+    pub activo: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreStellar {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub database: Option<String>,
+    pub codigo_deposito: Option<String>,
+    #[serde(default = "d_90")]
+    pub timeout_seconds: u32,
+    pub credentials: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreParams {
+    pub lead_time_days: Option<f64>,
+    pub cobertura_dias: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub cron: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub lookback_days: Option<i64>,
+    pub window_days: Option<i64>,
+}
+
+impl Schedule {
+    fn new(cron: &str, enabled: bool) -> Self {
+        Schedule { cron: cron.into(), enabled, lookback_days: None, window_days: None }
+    }
+}
+
+/// `[schedules]`: job name → cron entry. Defaults are the plan of spec 50 §5.2 in local time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Schedules(pub BTreeMap<String, Schedule>);
+
+pub const KNOWN_JOBS: &[&str] = &[
+    "inventario",
+    "ventas",
+    "ventas_recovery",
+    "abc_recalc",
+    "productos_cache_refresh",
+    "backup",
+    "notification_digest",
+];
+
+impl Default for Schedules {
+    fn default() -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("inventario".into(), Schedule::new("0,30 6-22 * * *", true));
+        m.insert("ventas".into(), Schedule::new("0 6-22 * * *", true));
+        m.insert("ventas_recovery".into(), Schedule { lookback_days: Some(1), ..Schedule::new("0 3 * * *", true) });
+        m.insert("abc_recalc".into(), Schedule { window_days: Some(30), ..Schedule::new("0 4 * * *", true) });
+        m.insert("productos_cache_refresh".into(), Schedule::new("30 5,11,17,23 * * *", false));
+        m.insert("backup".into(), Schedule::new("30 2 * * *", true));
+        m.insert("notification_digest".into(), Schedule::new("0 7 * * *", true));
+        Schedules(m)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    pub email: Option<EmailSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default = "default_transport")]
+    pub transport: String,
+    pub smtp_host: Option<String>,
+    #[serde(default = "d_587")]
+    pub smtp_port: u16,
+    #[serde(default = "yes")]
+    pub starttls: bool,
+    pub from: Option<String>,
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    #[serde(default)]
+    pub send_on: Vec<String>,
+    #[serde(default = "d_180")]
+    pub repeat_suppress_minutes: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSection {
+    #[serde(default = "d_7")]
+    pub keep_daily: u32,
+    #[serde(default = "d_4")]
+    pub keep_weekly: u32,
+    #[serde(default = "d_5")]
+    pub keep_predeploy: u32,
+    #[serde(default = "default_weekday")]
+    pub analytics_weekday: String,
+    #[serde(default)]
+    pub offsite: Option<toml::Table>,
+}
+
+impl Default for BackupSection {
+    fn default() -> Self {
+        BackupSection { keep_daily: 7, keep_weekly: 4, keep_predeploy: 5, analytics_weekday: default_weekday(), offsite: None }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rbac {
+    #[serde(default)]
+    pub grant: BTreeMap<String, Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_locale() -> String {
+    "es-VE".into()
+}
+fn default_timezone() -> String {
+    "America/Caracas".into()
+}
+fn default_currency() -> String {
+    "USD".into()
+}
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_tls_mode() -> String {
+    "off".into()
+}
+fn default_app_title() -> String {
+    "Fluxion".into()
+}
+fn default_primary() -> String {
+    "#10b981".into()
+}
+fn default_secondary() -> String {
+    "#059669".into()
+}
+fn default_days() -> String {
+    "daily".into()
+}
+fn default_database() -> String {
+    "VAD10".into()
+}
+fn default_region() -> String {
+    "VALENCIA".into()
+}
+fn default_pos() -> String {
+    "none".into()
+}
+fn default_transport() -> String {
+    "smtp".into()
+}
+fn default_weekday() -> String {
+    "sun".into()
+}
+macro_rules! num_defaults {
+    ($($name:ident: $t:ty = $v:expr;)*) => { $(fn $name() -> $t { $v })* };
+}
+num_defaults! {
+    d_3: u32 = 3; d_4: u32 = 4; d_5: u32 = 5; d_7: u32 = 7; d_8: u32 = 8; d_15: u32 = 15;
+    d_60: u32 = 60; d_90: u32 = 90; d_180: u32 = 180; d_480: u32 = 480;
+    d_587: u16 = 587; d_1433: u16 = 1433;
+}
+
+// ---------------------------------------------------------------------------------------
+// The loaded, validated tenant.
+// ---------------------------------------------------------------------------------------
+
+/// A validated tenant: the file, the folder it came from, resolved paths and its secrets.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub file: TenantFile,
+    pub config_path: PathBuf,
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub backup_dir: PathBuf,
+    pub secrets_path: PathBuf,
+    pub secrets: Secrets,
+    pub timezone: chrono_tz::Tz,
+}
+
+impl Tenant {
+    /// Reads, parses and validates `tenant.toml` and its secrets file.
+    pub fn load(path: &Path) -> Result<Tenant, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        Self::from_str_at(&text, path)
+    }
+
+    /// Parses the text of a tenant.toml that lives at `path` (relative paths resolve
+    /// against its folder).
+    pub fn from_str_at(text: &str, path: &Path) -> Result<Tenant, ConfigError> {
+        let file: TenantFile = toml::from_str(text)
+            .map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
+        let config_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let config_dir = if config_dir.as_os_str().is_empty() { PathBuf::from(".") } else { config_dir };
+        let resolve = |p: &Option<String>, default: &str| -> PathBuf {
+            let raw = PathBuf::from(p.as_deref().unwrap_or(default));
+            if raw.is_absolute() {
+                raw
+            } else {
+                config_dir.join(raw)
+            }
+        };
+        let data_dir = resolve(&file.paths.data_dir, "data");
+        let backup_dir = resolve(&file.paths.backup_dir, "backups");
+        let secrets_path = match std::env::var_os("FLUXION_SECRETS_FILE") {
+            Some(p) => PathBuf::from(p),
+            None => resolve(&file.paths.secrets_file, "secrets.toml"),
+        };
+
+        let mut problems = validate::validate(&file, &config_dir);
+        let secrets = match Secrets::load(&secrets_path) {
+            Ok(s) => {
+                problems.extend(validate::validate_secrets(&file, &s, &secrets_path));
+                s
+            }
+            Err(p) => {
+                problems.push(p);
+                Secrets::default()
+            }
+        };
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { path: path.to_path_buf(), problems });
+        }
+        let timezone = file.tenant.timezone.parse().expect("validated time zone");
+        Ok(Tenant {
+            config_path: path.to_path_buf(),
+            config_dir,
+            data_dir,
+            backup_dir,
+            secrets_path,
+            secrets,
+            timezone,
+            file,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.file.tenant.id
+    }
+
+    pub fn stores(&self) -> &[Store] {
+        &self.file.stores
+    }
+
+    /// Resolved path of a branding asset (logo/favicon), relative to the config folder.
+    pub fn branding_path(&self, rel: &Option<String>) -> Option<PathBuf> {
+        rel.as_ref().map(|p| self.config_dir.join(p))
+    }
+}
+
+impl Store {
+    pub fn is_cedi(&self) -> bool {
+        self.kind == "cedi"
+    }
+
+    /// All warehouses of the location, whichever section declares them.
+    pub fn warehouses(&self) -> impl Iterator<Item = &Almacen> {
+        self.klk.iter().flat_map(|k| k.almacenes.iter()).chain(self.almacenes.iter())
+    }
+
+    /// Opening hours with the data-model defaults (stores 07–21, CEDIs 06–22).
+    pub fn hours(&self) -> (String, String) {
+        let (o, c) = if self.is_cedi() { ("06:00", "22:00") } else { ("07:00", "21:00") };
+        (
+            self.opening.clone().unwrap_or_else(|| o.into()),
+            self.closing.clone().unwrap_or_else(|| c.into()),
+        )
+    }
+
+    /// The warehouse a stock row goes to when the source names none (spec 15).
+    pub fn default_warehouse(&self) -> String {
+        self.warehouses()
+            .find(|a| a.activo)
+            .map(|a| a.codigo.clone())
+            .unwrap_or_else(|| "PRINCIPAL".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests;

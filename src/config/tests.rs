@@ -1,0 +1,147 @@
+use super::*;
+
+const TEMPLATE: &str = include_str!("../../tenant-template/tenant.toml");
+
+/// The values an operator would type over the template's placeholders.
+pub(crate) fn filled_template() -> String {
+    [
+        ("<tenant-id>", "granja"),
+        ("<Nombre de la cadena>", "Cadena Ejemplo"),
+        ("<subdominio>", "granja"),
+        ("<klk-host>", "10.0.0.5"),
+        ("<port>", "7002"),
+        ("<NOMBRE TIENDA 01>", "TIENDA NORTE"),
+        ("<SUC001>", "SUC001"),
+        ("<APP-TPF>", "APP-TPF"),
+        ("<PCDICS>", "PCDICS"),
+        ("<cedi-sql-host>", "10.0.0.9"),
+        ("<0101>", "0101"),
+        ("<smtp-host>", "smtp.example.com"),
+        ("<operaciones@example.com>", "ops@example.com"),
+    ]
+    .iter()
+    .fold(TEMPLATE.to_string(), |text, (from, to)| text.replace(from, to))
+}
+
+pub(crate) const GOOD_SECRETS: &str = "[auth]\njwt_secret = \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n\n[stellar_credentials.stellar_default]\nusername = \"u\"\npassword = \"p\"\n";
+
+fn write_secrets(dir: &Path, text: &str) {
+    let p = dir.join("secrets.toml");
+    std::fs::write(&p, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+fn load(text: &str, secrets: &str) -> Result<Tenant, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    write_secrets(dir.path(), secrets);
+    let path = dir.path().join("tenant.toml");
+    std::fs::write(&path, text).unwrap();
+    Tenant::load(&path)
+}
+
+fn problems(text: &str) -> Vec<String> {
+    match load(text, GOOD_SECRETS) {
+        Ok(_) => vec![],
+        Err(e) => e.lines(),
+    }
+}
+
+fn has(problems: &[String], key: &str, fragment: &str) -> bool {
+    problems.iter().any(|p| p.starts_with(&format!("{key}: ")) && p.contains(fragment))
+}
+
+#[test]
+fn filled_template_is_valid() {
+    let t = load(&filled_template(), GOOD_SECRETS).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.id(), "granja");
+    assert_eq!(t.timezone, chrono_tz::America::Caracas);
+    assert_eq!(t.stores().len(), 3);
+    assert!(t.data_dir.ends_with("data"));
+    assert_eq!(t.secrets.jwt_key().unwrap().len(), 32);
+}
+
+#[test]
+fn unfilled_template_names_every_placeholder() {
+    let p = problems(TEMPLATE);
+    assert!(has(&p, "tenant.display_name", "placeholder"), "{p:#?}");
+    assert!(has(&p, "server.public_url", "placeholder"), "{p:#?}");
+    assert!(has(&p, "stores[0].klk.sucursal", "placeholder"), "{p:#?}");
+    assert!(has(&p, "stores[2].stellar.host", "placeholder"), "{p:#?}");
+}
+
+#[test]
+fn every_class_of_error_is_reported_together_with_its_key() {
+    let broken = filled_template()
+        .replace("id                 = \"granja\"", "id                 = \"Granja!\"")
+        .replace("timezone           = \"America/Caracas\"", "timezone           = \"America/Caraca\"")
+        .replace("currency           = \"USD\"", "currency           = \"usd\"")
+        .replace("primary_color   = \"#10b981\"", "primary_color   = \"green\"")
+        .replace("opening            = \"07:00\"", "opening            = \"7am\"")
+        .replace("closing            = \"21:00\"", "closing            = \"24:00\"")
+        .replace("region             = \"VALENCIA\"", "region             = \"ORIENTE\"")
+        .replace("tipo               = \"piso_venta\"", "tipo               = \"bodega\"")
+        .replace("ventas                  = { cron = \"0 6-22 * * *\"", "ventas                  = { cron = \"0 6-22 * *\"")
+        .replace("allowed_hosts    = [\"granja.example.com\"]", "allowed_hosts    = [\"otro.example.com\"]")
+        .replace("sucursal       = \"SUC001\"", "")
+        .replace("id              = \"cedi_seco\"", "id              = \"cedi_caracas\"");
+    let p = problems(&broken);
+    for (key, fragment) in [
+        ("tenant.id", "^[a-z0-9-]"),
+        ("tenant.timezone", "IANA"),
+        ("tenant.currency", "ISO-4217"),
+        ("branding.primary_color", "#RRGGBB"),
+        ("stores[0].opening", "HH:MM"),
+        ("stores[0].closing", "HH:MM"),
+        ("stores[0].region", "ORIENTE"),
+        ("stores[0].klk.almacenes[0].tipo", "bodega"),
+        ("schedules.ventas.cron", "5"),
+        ("server.allowed_hosts", "public_url"),
+        ("stores[0].klk.sucursal", "required"),
+        ("stores[2].id", "declared twice"),
+    ] {
+        assert!(has(&p, key, fragment), "missing {key} ({fragment}) in {p:#?}");
+    }
+    assert_eq!(p.len(), 12, "one problem per mistake: {p:#?}");
+}
+
+#[test]
+fn unknown_keys_are_refused_with_their_name() {
+    let p = problems(&filled_template().replace("[auth]\n", "[auth]\ntoken_ttl = 5\n"));
+    assert_eq!(p.len(), 1);
+    assert!(p[0].contains("token_ttl"), "{p:?}");
+}
+
+#[test]
+fn secrets_problems_are_reported() {
+    let p = match load(&filled_template(), "[auth]\njwt_secret = \"abcd\"\n") {
+        Err(e) => e.lines(),
+        Ok(_) => panic!("short secret accepted"),
+    };
+    assert!(p.iter().any(|l| l.contains("auth.jwt_secret") && l.contains("32 bytes")), "{p:#?}");
+    assert!(p.iter().any(|l| l.contains("stores[2].stellar.credentials")), "{p:#?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn world_readable_secrets_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write_secrets(dir.path(), GOOD_SECRETS);
+    std::fs::set_permissions(dir.path().join("secrets.toml"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let path = dir.path().join("tenant.toml");
+    std::fs::write(&path, filled_template()).unwrap();
+    let lines = Tenant::load(&path).unwrap_err().lines();
+    assert!(lines.iter().any(|l| l.contains("chmod 600")), "{lines:#?}");
+}
+
+#[test]
+fn hhmm_parsing() {
+    assert!(validate::parse_hhmm("00:00").is_some());
+    assert!(validate::parse_hhmm("23:59").is_some());
+    assert!(validate::parse_hhmm("24:00").is_none());
+    assert!(validate::parse_hhmm("7:00").is_none());
+}

@@ -1,0 +1,81 @@
+//! Maintenance windows (spec 50 §12): is the tenant inside one at a given local time?
+
+use chrono::{Datelike, NaiveDateTime, Weekday};
+
+use crate::config::{Maintenance, MaintenanceWindow};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveMaintenance {
+    pub message: String,
+    /// Local end of the window; `None` when maintenance is switched on by hand.
+    pub ends_at: Option<NaiveDateTime>,
+}
+
+const DEFAULT_MESSAGE: &str = "Sistema en mantenimiento, vuelva más tarde.";
+
+fn weekday_code(d: Weekday) -> &'static str {
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][d.num_days_from_monday() as usize]
+}
+
+fn applies_on(w: &MaintenanceWindow, day: Weekday) -> bool {
+    w.days == "daily" || w.days.split(',').any(|d| d.trim() == weekday_code(day))
+}
+
+/// The window covering `now` (local), if any. A window `[start, end)` with end ≤ start
+/// crosses midnight and belongs to the day it starts on.
+pub fn active_window(m: &Maintenance, now: NaiveDateTime) -> Option<ActiveMaintenance> {
+    if m.enabled {
+        return Some(ActiveMaintenance { message: m.message.clone().unwrap_or_else(|| DEFAULT_MESSAGE.into()), ends_at: None });
+    }
+    let parse = |s: &str| crate::config::parse_hhmm(s);
+    for w in &m.windows {
+        let (Some(start), Some(end)) = (parse(&w.start), parse(&w.end)) else { continue };
+        for start_day in [now.date(), now.date().pred_opt()?] {
+            if !applies_on(w, start_day.weekday()) {
+                continue;
+            }
+            let from = start_day.and_time(start);
+            let to = if end > start { start_day.and_time(end) } else { start_day.succ_opt()?.and_time(end) };
+            if from <= now && now < to {
+                let message = w.message.clone().or_else(|| m.message.clone()).unwrap_or_else(|| DEFAULT_MESSAGE.into());
+                return Some(ActiveMaintenance { message, ends_at: Some(to) });
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(start: &str, end: &str, days: &str) -> Maintenance {
+        Maintenance {
+            enabled: false,
+            message: None,
+            windows: vec![MaintenanceWindow { start: start.into(), end: end.into(), days: days.into(), message: Some("m".into()) }],
+        }
+    }
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn daily_window_is_half_open() {
+        let m = window("01:00", "06:00", "daily");
+        assert!(active_window(&m, at("2026-11-26 00:59")).is_none());
+        let a = active_window(&m, at("2026-11-26 01:00")).unwrap();
+        assert_eq!(a.ends_at, Some(at("2026-11-26 06:00")));
+        assert!(active_window(&m, at("2026-11-26 06:00")).is_none());
+    }
+
+    #[test]
+    fn window_crossing_midnight_belongs_to_its_start_day() {
+        // 2026-11-28 is a Saturday.
+        let m = window("23:00", "02:00", "sat");
+        assert!(active_window(&m, at("2026-11-28 23:30")).is_some());
+        assert!(active_window(&m, at("2026-11-29 01:30")).is_some());
+        assert!(active_window(&m, at("2026-11-29 23:30")).is_none());
+    }
+}

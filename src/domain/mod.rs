@@ -1,0 +1,7 @@
+//! Pure domain logic: plain values in, plain values out. No database, no clock, no
+//! network — callers pass `today` and the data. The spec's worked examples are tests here.
+
+pub mod maintenance;
+pub mod records;
+pub mod sales;
+pub mod stock_history;

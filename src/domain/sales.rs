@@ -1,0 +1,55 @@
+//! Derivations on sale lines (spec 10 §4.1, §7.1, §7.3).
+
+/// `margen_bruto_pct = round(100 × utilidad / venta, 2)` when venta > 0, else 0.
+pub fn gross_margin_pct(venta_total: f64, utilidad_bruta: f64) -> f64 {
+    if venta_total > 0.0 {
+        round_half_away(100.0 * utilidad_bruta / venta_total, 2)
+    } else {
+        0.0
+    }
+}
+
+/// `peso_unitario × cantidad` when the unit weight is known (> 0), else 0.
+pub fn computed_weight(peso_unitario: f64, cantidad: f64) -> f64 {
+    if peso_unitario > 0.0 {
+        peso_unitario * cantidad
+    } else {
+        0.0
+    }
+}
+
+/// Quantity expressed in the selling unit of measure (`cantidad × factor`).
+pub fn quantity_in_sale_unit(cantidad: f64, factor: f64) -> f64 {
+    cantidad * factor
+}
+
+/// Rounds half away from zero to `decimals` places.
+pub fn round_half_away(value: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    // Nudge by a relative epsilon so values printed as x.xx5 round the way people expect.
+    let scaled = value * f;
+    let nudged = scaled + scaled.signum() * scaled.abs() * 1e-12;
+    nudged.round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margin_examples_of_spec_10_7_1() {
+        assert_eq!(gross_margin_pct(3.00, 1.00), 33.33);
+        assert_eq!(gross_margin_pct(4.41, 0.73), 16.55);
+        assert_eq!(gross_margin_pct(0.974138, -0.03), -3.08);
+        assert_eq!(gross_margin_pct(0.00, -0.50), 0.0);
+    }
+
+    #[test]
+    fn weight_and_unit_examples_of_spec_10_7_3() {
+        assert!((computed_weight(1.0, 0.735) - 0.735).abs() < 1e-12);
+        assert_eq!(quantity_in_sale_unit(0.735, 1.0), 0.735);
+        assert_eq!(computed_weight(0.0, 2.0), 0.0);
+        assert_eq!(quantity_in_sale_unit(2.0, 1.0), 2.0);
+        assert_eq!(quantity_in_sale_unit(3.0, 6.0), 18.0);
+    }
+}

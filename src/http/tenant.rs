@@ -1,0 +1,66 @@
+//! `GET /api/tenant` (public branding, locale, features, maintenance) and the branding files.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::AppState;
+use crate::domain::maintenance::active_window;
+
+pub async fn tenant_info(State(state): State<AppState>) -> Json<Value> {
+    let f = &state.tenant.file;
+    let now_local = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let maintenance = active_window(&f.maintenance, now_local);
+    Json(json!({
+        "id": f.tenant.id,
+        "display_name": f.tenant.display_name,
+        "app_title": f.branding.app_title,
+        "logo_url": f.branding.logo.as_ref().map(|_| "/branding/logo"),
+        "favicon_url": f.branding.favicon.as_ref().map(|_| "/branding/favicon"),
+        "primary_color": f.branding.primary_color,
+        "secondary_color": f.branding.secondary_color,
+        "locale": f.tenant.locale,
+        "timezone": f.tenant.timezone,
+        "currency": f.tenant.currency,
+        "secondary_currency": f.tenant.secondary_currency,
+        "features": f.features,
+        "maintenance": {
+            "active": maintenance.is_some(),
+            "message": maintenance.as_ref().map(|m| m.message.clone()),
+            "ends_at": maintenance.as_ref().and_then(|m| m.ends_at).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        },
+    }))
+}
+
+async fn branding_file(state: &AppState, rel: &Option<String>) -> Response {
+    let Some(path) = state.tenant.branding_path(rel) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mime = match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+                "svg" => "image/svg+xml",
+                "png" => "image/png",
+                "ico" => "image/x-icon",
+                _ => "application/octet-stream",
+            };
+            let mut resp = bytes.into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+            resp
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub async fn logo(State(state): State<AppState>) -> Response {
+    let rel = state.tenant.file.branding.logo.clone();
+    branding_file(&state, &rel).await
+}
+
+pub async fn favicon(State(state): State<AppState>) -> Response {
+    let rel = state.tenant.file.branding.favicon.clone();
+    branding_file(&state, &rel).await
+}

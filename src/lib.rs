@@ -1,0 +1,16 @@
+//! Fluxion: inventory replenishment and retail analytics, one binary per tenant.
+//!
+//! Layout: `domain` is pure logic (no I/O); `config` reads tenant.toml; `warehouse`
+//! (DuckDB) and `appdb` (SQLite) are storage; `sources` produce typed records (file
+//! import, synthetic chain; POS connectors later); `http` is the axum edge; `cli` the
+//! commands. Dependencies point inwards: http/cli → storage/sources → domain.
+
+pub mod app;
+pub mod appdb;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod sources;
+pub mod warehouse;

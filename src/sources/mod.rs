@@ -1,0 +1,5 @@
+//! Where facts come from. Each source yields the typed records of `domain::records`,
+//! which `warehouse::load` writes.
+
+pub mod files;
+pub mod synthetic;

@@ -1,0 +1,179 @@
+//! The analytics warehouse (DuckDB file `warehouse.duckdb`): POS facts, masters and the
+//! caches derived from them. One writer at a time (a process-wide lock), many readers.
+
+pub mod load;
+pub mod mirror;
+pub mod summary;
+
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use duckdb::Connection;
+
+/// Ordered, append-only list of schema migrations. Never edit a released entry.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "facts_and_masters", include_str!("schema.sql"))];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    #[error("warehouse database error: {0}")]
+    Db(#[from] duckdb::Error),
+    #[error(
+        "{path} has warehouse schema version {found}, newer than this binary supports ({supported}); \
+         run the newer Fluxion version or restore a backup taken before the upgrade"
+    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error("cannot open the warehouse {path}: {message}")]
+    Open { path: PathBuf, message: String },
+}
+
+pub type Result<T, E = WarehouseError> = std::result::Result<T, E>;
+
+pub struct Warehouse {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Warehouse {
+    /// Opens (creating if needed) the warehouse and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Warehouse> {
+        let conn = Connection::open(path)
+            .map_err(|e| WarehouseError::Open { path: path.to_path_buf(), message: e.to_string() })?;
+        migrate(&conn, path)?;
+        Ok(Warehouse { path: path.to_path_buf(), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` inside one write transaction; everything it wrote is rolled back on error.
+    pub fn write<T, E>(&self, f: impl FnOnce(&Connection) -> std::result::Result<T, E>) -> std::result::Result<T, E>
+    where
+        E: From<duckdb::Error>,
+    {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute_batch("BEGIN TRANSACTION")?;
+        match f(&conn) {
+            Ok(v) => {
+                conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// A read connection from a small pool (DuckDB connections are cheap clones of one
+    /// database instance; reads see the last committed state).
+    pub fn reader(&self) -> Result<Reader<'_>> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.writer.lock().unwrap_or_else(|p| p.into_inner()).try_clone()?,
+        };
+        Ok(Reader { conn: Some(conn), pool: &self.readers })
+    }
+
+    /// Forces a checkpoint so the file on disk holds every committed change.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner()).execute_batch("CHECKPOINT")?;
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        let r = self.reader()?;
+        Ok(current_version(&r)?)
+    }
+}
+
+pub struct Reader<'a> {
+    conn: Option<Connection>,
+    pool: &'a Mutex<Vec<Connection>>,
+}
+
+impl Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("reader connection present until drop")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+            if pool.len() < 8 {
+                pool.push(c);
+            }
+        }
+    }
+}
+
+fn current_version(conn: &Connection) -> duckdb::Result<i64> {
+    conn.query_row("SELECT coalesce(max(version), 0) FROM fluxion_schema", [], |r| r.get(0))
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS fluxion_schema (
+             version BIGINT NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+    )?;
+    let found = current_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(WarehouseError::NewerSchema { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > found) {
+        conn.execute_batch("BEGIN TRANSACTION")?;
+        let applied = conn.execute_batch(sql).and_then(|_| {
+            conn.execute(
+                "INSERT INTO fluxion_schema VALUES (?, ?, now()::TIMESTAMP)",
+                duckdb::params![version, name],
+            )
+        });
+        match applied {
+            Ok(_) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        tracing::info!(version, name, "warehouse migration applied");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_a_newer_warehouse_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("warehouse.duckdb");
+        {
+            let w = Warehouse::open(&path).unwrap();
+            assert_eq!(w.schema_version().unwrap(), SCHEMA_VERSION);
+            w.write(|c| c.execute("INSERT INTO fluxion_schema VALUES (999, 'future', now()::TIMESTAMP)", []))
+                .unwrap();
+        }
+        let err = Warehouse::open(&path).err().expect("newer schema must be refused");
+        let msg = err.to_string();
+        assert!(msg.contains("999") && msg.contains("newer than this binary"), "{msg}");
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_does_not_reapply_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("warehouse.duckdb");
+        Warehouse::open(&path).unwrap();
+        let w = Warehouse::open(&path).unwrap();
+        let n: i64 = w.reader().unwrap().query_row("SELECT count(*) FROM fluxion_schema", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, MIGRATIONS.len() as i64);
+    }
+}

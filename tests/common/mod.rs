@@ -1,0 +1,105 @@
+//! Test harness: every test gets its own temp folder, tenant config, real SQLite and DuckDB
+//! files, and a server on a free port (zero2prod style).
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use fluxion::config::Tenant;
+use fluxion::http::AppState;
+use fluxion::sources::synthetic::{self, GenerateOptions, Scale};
+
+pub const JWT_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// Fixed so that generated data, and every figure derived from it, is reproducible.
+pub fn end_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+}
+
+pub fn write_private(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+/// Writes a tenant folder (tenant.toml + secrets.toml) and returns the tenant.toml path.
+pub fn write_tenant(dir: &Path, toml_text: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("tenant.toml");
+    std::fs::write(&path, toml_text).unwrap();
+    write_private(&dir.join("secrets.toml"), &format!("[auth]\njwt_secret = \"{JWT_HEX}\"\n"));
+    path
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("tenant.toml")
+    }
+}
+
+/// A served tenant with the `tiny` synthetic chain (or empty, with `generate = false`).
+pub async fn spawn_app(generate: bool) -> TestApp {
+    spawn_app_with(generate, |t| t).await
+}
+
+/// Like `spawn_app`, with a hook to edit the tenant.toml text first (branding, hosts…).
+pub async fn spawn_app_with(generate: bool, edit: impl FnOnce(String) -> String) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_tenant(dir.path(), &edit(synthetic::demo_tenant_toml(Scale::Tiny, 0)));
+    let tenant = Tenant::load(&config).unwrap_or_else(|e| panic!("{e}"));
+    let state = tokio::task::spawn_blocking(move || {
+        let state = fluxion::app::open(tenant).unwrap();
+        if generate {
+            let opts = GenerateOptions { scale: Scale::Tiny, seed: 7, end_date: end_date() };
+            synthetic::generate(&state.warehouse, &state.tenant.file, &opts, &|_, _, _| {}).unwrap();
+        }
+        state
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = state.clone();
+    tokio::spawn(async move { fluxion::http::serve(served, listener).await.unwrap() });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { addr, state, dir, client }
+}
+
+/// Replaces the value of the first `key = …` line (any alignment) of a TOML text.
+pub fn set_key(text: &str, key: &str, value: &str) -> String {
+    let mut done = false;
+    text.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let is_key = trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='));
+            if is_key && !done {
+                done = true;
+                format!("{key} = {value}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Appends a `[branding]` table (the demo config has none).
+pub fn with_branding(text: &str, primary: &str) -> String {
+    format!("{text}\n[branding]\nprimary_color = \"{primary}\"\nsecondary_color = \"#4c1d95\"\n")
+}
