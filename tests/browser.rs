@@ -1,128 +1,14 @@
-//! The UI in a real headless Chromium: tenant branding applied, the network summary with
-//! data, the formatting rules of the tenant's locale. Screenshots go to tests/artifacts/.
+//! The UI in a real headless Chromium (driven over the DevTools protocol): tenant branding,
+//! the login flow, the network summary with data, the locale's number format.
+//! Screenshots go to tests/artifacts/.
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
+use common::browser::{artifacts_dir, Browser};
+use common::{end_date, set_key, spawn_app_with, with_branding, ADMIN, ADMIN_PASSWORD};
+use serde_json::json;
 
-use common::{end_date, set_key, spawn_app_with, with_branding};
-
-fn chromium() -> String {
-    for candidate in ["chromium", "chromium-browser", "google-chrome"] {
-        if Command::new(candidate).arg("--version").output().is_ok_and(|o| o.status.success()) {
-            return candidate.to_string();
-        }
-    }
-    panic!("no Chromium found: install Debian's `chromium` (the CI script does)");
-}
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs headless Chromium on `url` with `extra` arguments; returns stdout.
-fn headless(url: &str, extra: &[&str]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1440,900",
-            "--virtual-time-budget=15000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("chromium runs");
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Text of the first element matching `<td … data-campo="campo" data-valor="…">` in a row.
-fn cell_value(row_html: &str, campo: &str) -> Option<f64> {
-    let marker = format!("data-campo=\"{campo}\"");
-    let at = row_html.find(&marker)?;
-    let tail = &row_html[at..];
-    let v = tail.find("data-valor=\"")? + "data-valor=\"".len();
-    tail[v..].split('"').next()?.parse().ok()
-}
-
-fn row_of<'a>(dom: &'a str, id: &str) -> &'a str {
-    let start = dom.find(&format!("data-ubicacion=\"{id}\"")).unwrap_or_else(|| panic!("row {id} missing"));
-    let end = dom[start..].find("</tr>").map(|e| start + e).unwrap_or(dom.len());
-    &dom[start..end]
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn network_summary_screen_shows_the_data_with_tenant_branding() {
-    let app = spawn_app_with(true, |t| {
-        with_branding(&set_key(&t, "display_name", "\"Mercados La Prueba\""), "#7c3aed")
-    })
-    .await;
-    let url = app.url(&format!("/inventarios?hasta={}", end_date()));
-    let shot = artifacts().join("resumen-red.png");
-    let (dom, _) = tokio::task::spawn_blocking({
-        let url = url.clone();
-        let shot = shot.clone();
-        move || {
-            let dom = headless(&url, &["--dump-dom"]);
-            let screenshot_arg = format!("--screenshot={}", shot.display());
-            let _ = std::fs::remove_file(&shot);
-            headless(&url, &[&screenshot_arg]);
-            (dom, ())
-        }
-    })
-    .await
-    .unwrap();
-
-    assert!(dom.contains("data-state=\"ready\""), "the screen settled: {}", &dom[..dom.len().min(2000)]);
-    assert!(dom.contains("Resumen de red"), "heading present");
-    assert!(dom.contains("Mercados La Prueba"), "tenant name in the header");
-    assert!(dom.contains("Mercados La Prueba") && dom.contains("<title>Fluxion · Mercados La Prueba</title>"));
-    assert!(dom.contains("--primary: #7c3aed") || dom.contains("--primary:#7c3aed"), "branding colour applied");
-
-    // The figures on screen are the server's figures.
-    let api: serde_json::Value = app
-        .client
-        .get(app.url(&format!("/api/resumen-red?hasta={}", end_date())))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    for loc in api["ubicaciones"].as_array().unwrap() {
-        let id = loc["id"].as_str().unwrap();
-        let row = row_of(&dom, id);
-        let shown = cell_value(row, "valor_stock_costo_usd").expect("stock value cell");
-        assert!((shown - loc["valor_stock_costo_usd"].as_f64().unwrap()).abs() < 0.01, "{id} stock value");
-        if loc["tipo"] == "tienda" {
-            let ventas = cell_value(row, "ventas_usd").expect("sales cell");
-            assert!((ventas - loc["ventas_usd"].as_f64().unwrap()).abs() < 0.01, "{id} sales");
-            assert_eq!(cell_value(row, "tickets").unwrap() as i64, loc["tickets"].as_i64().unwrap(), "{id} tickets");
-        }
-    }
-    // Numbers read like numbers in es-VE: thousands with '.', decimals with ','.
-    let total_sales = api["totales"]["ventas_usd"].as_f64().unwrap();
-    assert!(total_sales > 1000.0);
-    assert!(dom.contains(&es_ve(total_sales)), "total {} shown as {}", total_sales, es_ve(total_sales));
-
-    let png = std::fs::read(&shot).expect("screenshot written");
-    assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"), "a real screenshot");
-}
-
-/// 12345.678 → "12.345,68" (the spec's formatNumber with 2 decimals).
+/// 12345.678 → "12.345,68" (formatNumber with 2 decimals, es-VE).
 fn es_ve(v: f64) -> String {
     let s = format!("{:.2}", v);
     let (int, dec) = s.split_once('.').unwrap();
@@ -136,26 +22,118 @@ fn es_ve(v: f64) -> String {
     format!("{grouped},{dec}")
 }
 
+async fn cell(b: &mut Browser, id: &str, campo: &str) -> Option<f64> {
+    let js = format!(
+        "(() => {{ const td = document.querySelector('tr[data-ubicacion=\"{id}\"] td[data-campo=\"{campo}\"]'); \
+           return td ? Number(td.dataset.valor) : null; }})()"
+    );
+    b.eval(&js).await.as_f64()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_summary_screen_shows_the_data_with_tenant_branding() {
+    let app = spawn_app_with(true, |t| with_branding(&set_key(&t, "display_name", "\"Mercados La Prueba\""), "#7c3aed")).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url(&format!("/inventarios?hasta={}", end_date()))).await;
+    b.wait_ready().await;
+    b.screenshot(&artifacts_dir().join("resumen-red.png")).await;
+
+    assert_eq!(b.eval("document.title").await, json!("Fluxion · Mercados La Prueba"));
+    assert_eq!(b.eval("document.querySelector('h1').textContent.trim()").await, json!("Resumen de red"));
+    let primary = b.eval("getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()").await;
+    assert_eq!(primary, json!("#7c3aed"), "branding colour applied");
+    assert!(b.html().await.contains("Mercados La Prueba"), "tenant name in the header");
+
+    // The figures on screen are the server's figures.
+    let api: serde_json::Value =
+        app.get_admin(&format!("/api/resumen-red?hasta={}", end_date())).await.json().await.unwrap();
+    for loc in api["ubicaciones"].as_array().unwrap() {
+        let id = loc["id"].as_str().unwrap();
+        let stock = cell(&mut b, id, "valor_stock_costo_usd").await.expect("stock value cell");
+        assert!((stock - loc["valor_stock_costo_usd"].as_f64().unwrap()).abs() < 0.01, "{id} stock value");
+        if loc["tipo"] == "tienda" {
+            let ventas = cell(&mut b, id, "ventas_usd").await.expect("sales cell");
+            assert!((ventas - loc["ventas_usd"].as_f64().unwrap()).abs() < 0.01, "{id} sales");
+            assert_eq!(cell(&mut b, id, "tickets").await.unwrap() as i64, loc["tickets"].as_i64().unwrap(), "{id} tickets");
+        }
+    }
+    // Numbers read like numbers in es-VE: thousands with '.', decimals with ','.
+    let total_sales = api["totales"]["ventas_usd"].as_f64().unwrap();
+    assert!(total_sales > 1000.0);
+    let body_text = b.eval("document.body.innerText").await;
+    assert!(body_text.as_str().unwrap().contains(&es_ve(total_sales)), "total shown as {}", es_ve(total_sales));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_screen_then_landing_then_logout() {
+    let app = spawn_app_with(true, |t| t).await;
+    let mut b = Browser::launch().await;
+    b.goto(&app.url("/inventarios")).await;
+    b.wait_ready().await;
+    assert_eq!(b.eval("document.body.dataset.screen").await, json!("login"), "no session → login");
+    let page = b.html().await;
+    assert!(page.contains("Usuario") && page.contains("Contraseña"));
+    assert!(!page.contains(ADMIN_PASSWORD), "no credentials are ever printed");
+
+    // A wrong password: Spanish error, still on the login screen.
+    b.fill("input[name=username]", ADMIN).await;
+    b.fill("input[name=password]", "equivocada-123").await;
+    b.click("button[type=submit]").await;
+    b.wait_for("!document.querySelector('.banner-error').hidden").await;
+    let banner = b.eval("document.querySelector('.banner-error').textContent").await;
+    assert_eq!(banner, json!("Usuario o contraseña incorrectos"));
+    b.screenshot(&artifacts_dir().join("login-error.png")).await;
+
+    b.fill("input[name=password]", ADMIN_PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_for("document.body.dataset.screen === 'app' && document.body.dataset.state === 'ready'").await;
+    assert_eq!(b.eval("location.pathname").await, json!("/inventarios"), "back to the requested page");
+    assert!(b.html().await.contains("Resumen de red"));
+    b.screenshot(&artifacts_dir().join("tras-login.png")).await;
+
+    b.click("[data-action=logout]").await;
+    b.wait_for("document.body.dataset.screen === 'login'").await;
+    // The cookie is gone: the API refuses the browser now.
+    let status = b.eval("fetch('/api/auth/me').then(r => r.status)").await;
+    assert_eq!(status, json!(401));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewer_sees_only_the_navigation_of_its_role() {
+    let app = spawn_app_with(false, |t| t).await;
+    app.add_user("mirada", "clave-de-vista-1", "visualizador", &[]);
+    let token = app.token("mirada", "clave-de-vista-1").await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &token).await;
+    b.goto(&app.url("/")).await;
+    b.wait_ready().await;
+    assert_eq!(b.eval("location.pathname").await, json!("/inventarios"), "a viewer lands on a screen it may open");
+    let nav = b.eval("[...document.querySelectorAll('a[data-nav]')].map(a => a.dataset.nav)").await;
+    let nav: Vec<String> = serde_json::from_value(nav).unwrap();
+    assert!(!nav.contains(&"pedidos".to_string()), "{nav:?}");
+    assert!(!nav.contains(&"bi".to_string()), "{nav:?}");
+    assert!(!nav.contains(&"administrador".to_string()), "{nav:?}");
+    assert!(nav.contains(&"inventarios".to_string()), "{nav:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn formatting_rules_pass_in_the_browser() {
     let app = spawn_app_with(false, |t| t).await;
-    let url = app.url("/selftest.html");
-    let dom = tokio::task::spawn_blocking(move || headless(&url, &["--dump-dom"])).await.unwrap();
-    assert!(dom.contains("data-fallos=\"0\""), "format self-test failures: {dom}");
+    let mut b = Browser::launch().await;
+    b.goto(&app.url("/selftest.html")).await;
+    b.wait_ready().await;
+    let failures = b.eval("document.getElementById('resultado').dataset.fallos").await;
+    assert_eq!(failures, json!("0"), "{}", b.eval("document.getElementById('resultado').textContent").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_tenant_shows_the_empty_state() {
     let app = spawn_app_with(false, |t| t).await;
-    let url = app.url("/inventarios");
-    let shot = artifacts().join("resumen-vacio.png");
-    let dom = tokio::task::spawn_blocking(move || {
-        let dom = headless(&url, &["--dump-dom"]);
-        headless(&url, &[&format!("--screenshot={}", shot.display())]);
-        dom
-    })
-    .await
-    .unwrap();
-    assert!(dom.contains("data-state=\"ready\""));
-    assert!(dom.contains("Aún no hay datos"), "empty state explains what to do");
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/inventarios")).await;
+    b.wait_ready().await;
+    b.screenshot(&artifacts_dir().join("resumen-vacio.png")).await;
+    assert!(b.html().await.contains("Aún no hay datos"), "empty state explains what to do");
 }

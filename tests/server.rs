@@ -104,7 +104,7 @@ async fn network_summary_equals_a_direct_sql_check() {
     let app = spawn_app(true).await;
     let hasta = end_date();
     let desde = hasta - Duration::days(29);
-    let r = app.client.get(app.url(&format!("/api/resumen-red?hasta={hasta}"))).send().await.unwrap();
+    let r = app.get_admin(&format!("/api/resumen-red?hasta={hasta}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["desde"], desde.to_string());
@@ -154,11 +154,11 @@ async fn network_summary_equals_a_direct_sql_check() {
 #[tokio::test]
 async fn network_summary_of_an_empty_tenant_lists_locations_with_zeros() {
     let app = spawn_app(false).await;
-    let body: Value = app.client.get(app.url("/api/resumen-red")).send().await.unwrap().json().await.unwrap();
+    let body: Value = app.get_admin("/api/resumen-red").await.json().await.unwrap();
     let rows = body["ubicaciones"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|r| r["ventas_usd"] == 0.0 && r["dias_con_datos"] == 0));
-    let bad = app.client.get(app.url("/api/resumen-red?hasta=25-11-2026")).send().await.unwrap();
+    let bad = app.get_admin("/api/resumen-red?hasta=25-11-2026").await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json::<Value>().await.unwrap()["errors"][0]["field"], "hasta");
 }

@@ -1,4 +1,4 @@
-//! Authentication building blocks. (Login, tokens and permissions arrive with the auth
-//! issue; the password hashing is needed already to create the demo administrator.)
+//! Authentication: password hashing, tokens, the password policy.
 
 pub mod password;
+pub mod token;

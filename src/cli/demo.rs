@@ -57,7 +57,17 @@ fn prepare(scale: Scale, seed: u64, port: u16, dir: &Path) -> Result<crate::http
         println!("Usuario administrador: {ADMIN} (la contraseña se mostró al crear la demo).");
     } else {
         let pw = password::generate(14);
-        appdb::users::create(&conn, ADMIN, &password::hash(&pw), "Administrador demo", "super_admin").map_err(|e| {
+        let hash = password::hash(&pw);
+        let admin = appdb::users::NewUser {
+            username: ADMIN,
+            password_hash: &hash,
+            nombre_completo: Some("Administrador demo"),
+            email: None,
+            rol_id: "super_admin",
+            // A demo should open straight away; real accounts from `fluxion user add` must change it.
+            must_change_password: false,
+        };
+        appdb::users::create(&conn, &admin).map_err(|e| {
             eprintln!("error: {e}");
             1
         })?;

@@ -1,6 +1,8 @@
 //! Pure domain logic: plain values in, plain values out. No database, no clock, no
 //! network — callers pass `today` and the data. The spec's worked examples are tests here.
 
+pub mod access;
+pub mod lockout;
 pub mod maintenance;
 pub mod records;
 pub mod sales;

@@ -1,7 +1,7 @@
 //! The one place where errors become HTTP responses: `{"detail": <Spanish>, "code": <snake_case>}`.
 //! Internal causes are logged, never sent to the client.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -18,6 +18,27 @@ pub enum ApiError {
     TenantMismatch,
     #[error("validation: {field}: {message}")]
     Validation { field: String, message: String },
+    /// A 422 with a specific code (`unknown_role`, `stores_required`…).
+    #[error("unprocessable: {code}: {message}")]
+    Unprocessable { code: &'static str, field: String, message: String },
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many attempts, retry after {retry_after}s")]
+    TooManyAttempts { retry_after: u64 },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("store forbidden")]
+    StoreForbidden,
+    #[error("password change required")]
+    PasswordChangeRequired,
+    #[error("cross-site request refused")]
+    Csrf,
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -36,6 +57,32 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "tenant_mismatch", "El encabezado X-Tenant-ID no corresponde a esta instalación".into())
             }
             ApiError::Validation { message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message.clone()),
+            ApiError::Unprocessable { code, message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone()),
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "No se pudo validar las credenciales".into())
+            }
+            ApiError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, "invalid_credentials", "Usuario o contraseña incorrectos".into())
+            }
+            ApiError::TooManyAttempts { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("Demasiados intentos. Intente de nuevo en {} minuto(s)", retry_after.div_ceil(60).max(1)),
+            ),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Acceso denegado".into()),
+            ApiError::StoreForbidden => {
+                (StatusCode::FORBIDDEN, "store_forbidden", "No tiene acceso a esta tienda".into())
+            }
+            ApiError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "Debe cambiar su contraseña antes de continuar".into(),
+            ),
+            ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", "Solicitud de otro origen rechazada".into()),
+            ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
+            ApiError::Unavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Servicio no disponible, intente más tarde".into())
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Error interno del servidor".into()),
         }
     }
@@ -44,16 +91,26 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, detail) = self.parts();
-        if let ApiError::Internal(cause) = &self {
+        if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
             tracing::error!(%cause, "request failed");
         }
         let body = match &self {
-            ApiError::Validation { field, message } => json!({
+            ApiError::Validation { field, message } | ApiError::Unprocessable { field, message, .. } => json!({
                 "detail": detail, "code": code, "errors": [{"field": field, "message": message}]
             }),
             _ => json!({"detail": detail, "code": code}),
         };
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        match &self {
+            ApiError::Unauthorized | ApiError::InvalidCredentials => {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::TooManyAttempts { retry_after } => {
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
+        resp
     }
 }
 
@@ -71,7 +128,16 @@ impl From<duckdb::Error> for ApiError {
 
 impl From<crate::appdb::AppDbError> for ApiError {
     fn from(e: crate::appdb::AppDbError) -> Self {
-        ApiError::internal(e)
+        // A locked or unreadable application database is an outage, not a bad request.
+        match &e {
+            crate::appdb::AppDbError::Db(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::SystemIoFailure) =>
+            {
+                ApiError::Unavailable(e.to_string())
+            }
+            _ => ApiError::internal(e),
+        }
     }
 }
 

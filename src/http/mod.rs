@@ -2,11 +2,15 @@
 //! Handlers stay thin: they parse, call storage/domain off the async workers, and answer.
 
 mod assets;
+pub mod auth;
 pub mod error;
 pub mod guard;
 mod health;
+mod locations;
+pub mod session;
 mod summary;
 mod tenant;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,8 +18,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::routing::get;
+use axum::http::{Method, StatusCode};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
@@ -23,6 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::config::Tenant;
 use crate::warehouse::Warehouse;
 use error::ApiError;
+use session::Access;
 
 pub use health::VERSION;
 
@@ -33,6 +38,7 @@ pub struct AppState {
     pub warehouse: Arc<Warehouse>,
     pub app_db: Arc<Mutex<rusqlite::Connection>>,
     pub app_db_path: PathBuf,
+    pub auth: Arc<auth::AuthState>,
 }
 
 impl AppState {
@@ -52,15 +58,54 @@ impl AppState {
 
 const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
+/// One declared route: every `/api` route states who may call it, and is only reachable
+/// through this table (so a route without a declared access cannot exist).
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteSpec {
+    RouteSpec { method, path, access, handler }
+}
+
+/// The API surface. Public: health, tenant branding and login (spec 50 §2, §13).
+pub fn api_routes() -> Vec<RouteSpec> {
+    use crate::domain::access::Capability as Cap;
+    use Access::*;
+    use Cap::*;
+    vec![
+        route(Method::GET, "/healthz", Public, get(health::healthz)),
+        route(Method::GET, "/readyz", Public, get(health::readyz)),
+        route(Method::GET, "/api/version", Public, get(health::version)),
+        route(Method::GET, "/api/tenant", Public, get(tenant::tenant_info)),
+        route(Method::GET, "/branding/logo", Public, get(tenant::logo)),
+        route(Method::GET, "/branding/favicon", Public, get(tenant::favicon)),
+        route(Method::POST, "/api/auth/login", Public, post(auth::login)),
+        route(Method::POST, "/api/auth/logout", Session, post(auth::logout)),
+        route(Method::GET, "/api/auth/me", Session, get(auth::me)),
+        route(Method::PUT, "/api/auth/me/password", Session, put(auth::change_own_password)),
+        route(Method::GET, "/api/auth/users", Capability(AdminUsuarios), get(users::list)),
+        route(Method::POST, "/api/auth/register", Capability(AdminUsuarios), post(users::create)),
+        route(Method::PUT, "/api/auth/users/{id}", Capability(AdminUsuarios), put(users::update)),
+        route(Method::DELETE, "/api/auth/users/{id}", Capability(AdminUsuarios), delete(users::deactivate)),
+        route(Method::PUT, "/api/auth/users/{id}/password", Capability(AdminUsuarios), put(users::reset_password)),
+        route(Method::PUT, "/api/auth/users/{id}/role", Capability(AdminUsuarios), put(users::change_role)),
+        route(Method::GET, "/api/admin/audit", Capability(AdminSistema), get(users::audit_log)),
+        route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
+        route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
+    ]
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/api/version", get(health::version))
-        .route("/api/tenant", get(tenant::tenant_info))
-        .route("/branding/logo", get(tenant::logo))
-        .route("/branding/favicon", get(tenant::favicon))
-        .route("/api/resumen-red", get(summary::network))
+    let mut router = Router::new();
+    for spec in api_routes() {
+        let guarded = spec.handler.route_layer(axum::middleware::from_fn_with_state((state.clone(), spec.access), session::authorize));
+        router = router.route(spec.path, guarded);
+    }
+    router
         .fallback(assets::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::admission))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::headers_and_log))

@@ -1,10 +1,11 @@
 //! `GET /api/resumen-red[?hasta=YYYY-MM-DD]`: the network summary screen's data.
 
 use axum::extract::{Query, State};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::session::AuthUser;
 use super::{error::ApiError, AppState};
 use crate::warehouse::summary::{network_summary, LocationSummary};
 
@@ -34,7 +35,13 @@ pub struct NetworkSummary {
 }
 
 /// The window is the 30 days ending `hasta` (default: today in the tenant's time zone).
-pub async fn network(State(state): State<AppState>, Query(p): Query<Params>) -> Result<Json<NetworkSummary>, ApiError> {
+/// Store managers see only their stores (and every CEDI); totals are computed after that
+/// filter, so they never include a store the caller may not see.
+pub async fn network(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Query(p): Query<Params>,
+) -> Result<Json<NetworkSummary>, ApiError> {
     let hasta = match p.hasta.as_deref() {
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::Validation {
             field: "hasta".into(),
@@ -48,7 +55,10 @@ pub async fn network(State(state): State<AppState>, Query(p): Query<Params>) -> 
         let reader = wh.reader()?;
         Ok(network_summary(&reader, desde, hasta)?)
     })
-    .await??;
+    .await??
+    .into_iter()
+    .filter(|u| user.sees_location(&u.id, u.tipo == "cedi"))
+    .collect::<Vec<_>>();
     let totales = Totals {
         ventas_usd: ubicaciones.iter().map(|u| u.ventas_usd).sum(),
         tickets: ubicaciones.iter().map(|u| u.tickets).sum(),

@@ -2,6 +2,8 @@
 //! files, and a server on a free port (zero2prod style).
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -35,16 +37,48 @@ pub fn write_tenant(dir: &Path, toml_text: &str) -> PathBuf {
     path
 }
 
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "clave-de-prueba-1";
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     pub dir: tempfile::TempDir,
     pub client: reqwest::Client,
+    /// Bearer token of the super admin `admin`.
+    pub admin_token: String,
 }
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Creates an account directly in the store (no forced password change).
+    pub fn add_user(&self, username: &str, password: &str, role: &str, stores: &[&str]) -> String {
+        let conn = self.state.app_db.lock().unwrap();
+        add_user_to(&conn, username, password, role, stores)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Logs in and returns the bearer token (panics on failure).
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let r = self.login(username, password).await;
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "login of {username}");
+        r.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// GET with the admin's bearer token.
+    pub async fn get_admin(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(&self.admin_token).send().await.unwrap()
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -77,7 +111,33 @@ pub async fn spawn_app_with(generate: bool, edit: impl FnOnce(String) -> String)
     let served = state.clone();
     tokio::spawn(async move { fluxion::http::serve(served, listener).await.unwrap() });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { addr, state, dir, client }
+    {
+        let conn = state.app_db.lock().unwrap();
+        add_user_to(&conn, ADMIN, ADMIN_PASSWORD, "super_admin", &[]);
+    }
+    let mut app = TestApp { addr, state, dir, client, admin_token: String::new() };
+    app.admin_token = app.token(ADMIN, ADMIN_PASSWORD).await;
+    app
+}
+
+pub fn add_user_to(conn: &rusqlite::Connection, username: &str, password: &str, role: &str, stores: &[&str]) -> String {
+    use fluxion::appdb::users;
+    let hash = fluxion::auth::password::hash(password);
+    let id = users::create(
+        conn,
+        &users::NewUser {
+            username,
+            password_hash: &hash,
+            nombre_completo: Some(username),
+            email: None,
+            rol_id: role,
+            must_change_password: false,
+        },
+    )
+    .unwrap();
+    let stores: Vec<String> = stores.iter().map(|s| s.to_string()).collect();
+    users::set_stores(conn, &id, &stores, "test").unwrap();
+    id
 }
 
 /// Replaces the value of the first `key = …` line (any alignment) of a TOML text.

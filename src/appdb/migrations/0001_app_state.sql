@@ -136,6 +136,7 @@ CREATE TABLE audit_log (
     at          TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
                 CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z'),
     usuario     TEXT,                      -- username; NULL = system / scheduler
+    ip          TEXT,                      -- client address of the request, when there was one
     accion      TEXT    NOT NULL,          -- e.g. login, cambiar_rol, editar_producto
     entidad     TEXT,                      -- e.g. usuario, producto, pedido_sugerido
     entidad_id  TEXT,

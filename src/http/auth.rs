@@ -1,0 +1,303 @@
+//! Login, logout, the caller's profile and own password (spec 50 §3).
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::session::{AuthUser, COOKIE};
+use super::AppState;
+use crate::appdb::{audit, users};
+use crate::auth::password::{self, Verified};
+use crate::auth::token::TokenKeys;
+use crate::domain::access::{capabilities, Capability, Role};
+use crate::domain::lockout::locked_until;
+
+/// Per-client-IP limit on login attempts (spec 50 §3.2).
+pub const LOGIN_ATTEMPTS_PER_MINUTE_PER_IP: u32 = 20;
+
+/// Authentication state shared by the handlers.
+pub struct AuthState {
+    pub keys: TokenKeys,
+    grants: Vec<(Role, Vec<Capability>)>,
+    login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl AuthState {
+    pub fn new(tenant: &crate::config::Tenant) -> AuthState {
+        let key = tenant.secrets.jwt_key().expect("validated: the JWT key decodes to at least 32 bytes");
+        let grants = tenant
+            .file
+            .rbac
+            .grant
+            .iter()
+            .filter_map(|(role, caps)| Some((Role::parse(role)?, caps.iter().filter_map(|c| Capability::parse(c)).collect())))
+            .collect();
+        let quota = Quota::per_minute(NonZeroU32::new(LOGIN_ATTEMPTS_PER_MINUTE_PER_IP).expect("non-zero"));
+        AuthState { keys: TokenKeys::new(&key, tenant.id()), grants, login_limiter: RateLimiter::keyed(quota) }
+    }
+
+    /// `[rbac.grant]` additions for a role.
+    pub fn grants_for(&self, role: Role) -> Vec<Capability> {
+        self.grants.iter().filter(|(r, _)| *r == role).flat_map(|(_, c)| c.iter().copied()).collect()
+    }
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn from_unix(ts: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(ts, 0).unwrap_or_default()
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.tenant.file.server.tls.mode == "files" || state.tenant.file.server.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"))
+        .expect("token is header-safe")
+}
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(body): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let username = body.username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 50 {
+        return Err(ApiError::Validation { field: "username".into(), message: "Indique un usuario válido".into() });
+    }
+    if body.password.is_empty() || body.password.chars().count() > password::MAX_LENGTH {
+        return Err(ApiError::Validation { field: "password".into(), message: "Indique su contraseña".into() });
+    }
+    let ip = login_client_ip(&state, peer, &headers);
+    if let Err(not_until) = state.auth.login_limiter.check_key(&ip) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return Err(ApiError::TooManyAttempts { retry_after: wait.as_secs().max(1) });
+    }
+    let st = state.clone();
+    let ip_text = ip.to_string();
+    let outcome = tokio::task::spawn_blocking(move || check_credentials(&st, &username, &body.password, &ip_text)).await??;
+    let (token, claims, profile) = outcome;
+    let max_age = claims.exp - claims.iat;
+    let mut resp = Json(json!({
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_at": rfc3339(from_unix(claims.exp)),
+        "username": profile["username"],
+        "nombre_completo": profile["nombre_completo"],
+        "rol_id": profile["rol_id"],
+        "rol_nombre": profile["rol_nombre"],
+        "tiendas_asignadas": profile["tiendas_asignadas"],
+        "must_change_password": profile["must_change_password"],
+    }))
+    .into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
+    Ok(resp)
+}
+
+fn login_client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let trusted = state.tenant.file.server.trust_proxy_from.iter().any(|t| t.parse::<IpAddr>().ok() == Some(peer.ip()));
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    match forwarded.and_then(|v| v.split(',').next()).and_then(|v| v.trim().parse().ok()) {
+        Some(ip) if trusted => ip,
+        _ => peer.ip(),
+    }
+}
+
+/// Lockout, password check, bookkeeping and token minting, on the blocking pool.
+fn check_credentials(
+    state: &AppState,
+    username: &str,
+    password_text: &str,
+    ip: &str,
+) -> Result<(String, crate::auth::token::Claims, Value), ApiError> {
+    let auth_cfg = &state.tenant.file.auth;
+    let window = Duration::minutes(i64::from(auth_cfg.lockout_minutes));
+    let now = Utc::now();
+    let conn = state.app_db.lock().unwrap_or_else(|p| p.into_inner());
+    // A lock that started within the last window may rest on failures one window earlier.
+    let failures: Vec<DateTime<Utc>> = users::recent_failures(&conn, username, &rfc3339(now - window - window))?
+        .iter()
+        .filter_map(|s| DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc)))
+        .collect();
+    if let Some(until) = locked_until(&failures, now, auth_cfg.login_max_failures, window) {
+        let retry_after = (until - now).num_seconds().max(1) as u64;
+        return Err(ApiError::TooManyAttempts { retry_after });
+    }
+    let user = users::by_username(&conn, username)?.filter(|u| u.activo);
+    let verified = match &user {
+        Some(u) => password::verify_stored(password_text, &u.password_hash),
+        None => {
+            password::verify_dummy(password_text);
+            Verified::No
+        }
+    };
+    let entry = |accion: &'static str, detalle: Option<Value>| audit::Entry {
+        usuario: Some(username),
+        ip: Some(ip),
+        accion,
+        entidad: Some("usuario"),
+        entidad_id: None,
+        detalle,
+    };
+    let user = match (user, verified) {
+        (Some(u), Verified::Yes | Verified::YesNeedsRehash) => {
+            if verified == Verified::YesNeedsRehash {
+                users::upgrade_hash(&conn, &u.id, &password::hash(password_text))?;
+            }
+            u
+        }
+        _ => {
+            users::record_attempt(&conn, username, Some(ip), false, &rfc3339(now))?;
+            audit::append(&conn, &entry("login_fallido", None))?;
+            let mut all = failures;
+            all.push(now);
+            if locked_until(&all, now, auth_cfg.login_max_failures, window).is_some() {
+                audit::append(&conn, &entry("bloqueo", Some(json!({"minutos": auth_cfg.lockout_minutes}))))?;
+            }
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+    users::record_attempt(&conn, username, Some(ip), true, &rfc3339(now))?;
+    users::touch_login(&conn, &user.id)?;
+    audit::append(&conn, &audit::Entry { entidad_id: Some(&user.id), ..entry("login", None) })?;
+    let (token, claims) =
+        state.auth.keys.mint(&user.id, &user.username, &user.rol_id, user.token_version, now.timestamp(), auth_cfg.token_ttl_minutes);
+    let profile = profile_json(state, &conn, &user)?;
+    Ok((token, claims, profile))
+}
+
+fn profile_json(state: &AppState, conn: &rusqlite::Connection, u: &users::User) -> Result<Value, ApiError> {
+    let role = Role::parse(&u.rol_id).ok_or_else(|| ApiError::internal(format!("unknown role {}", u.rol_id)))?;
+    let stores = if role.is_store_scoped() { users::assigned_stores(conn, &u.id)? } else { Vec::new() };
+    let caps: Vec<&str> = capabilities(role, &state.auth.grants_for(role)).iter().map(|c| c.name()).collect();
+    Ok(json!({
+        "id": u.id,
+        "username": u.username,
+        "nombre_completo": u.nombre_completo,
+        "email": u.email,
+        "rol_id": role.id(),
+        "rol": role.id(),
+        "rol_nombre": role.display_name(),
+        "capabilities": caps,
+        "tiendas_asignadas": stores,
+        "must_change_password": u.must_change_password,
+        "ultimo_login": u.ultimo_login,
+    }))
+}
+
+pub async fn me(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Json<Value>, ApiError> {
+    let st = state.clone();
+    state
+        .with_app_db(move |conn| {
+            let u = users::by_id(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
+            Ok(Json(profile_json(&st, conn, &u)?))
+        })
+        .await
+}
+
+pub async fn logout(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Response, ApiError> {
+    let exp = rfc3339(from_unix(user.exp) + Duration::seconds(crate::auth::token::LEEWAY_SECONDS));
+    state
+        .with_app_db(move |conn| {
+            users::revoke_token(conn, &user.jti, &exp)?;
+            audit::append(
+                conn,
+                &audit::Entry {
+                    usuario: Some(&user.username),
+                    ip: user.ip.as_deref(),
+                    accion: "logout",
+                    entidad: Some("usuario"),
+                    entidad_id: Some(&user.id),
+                    detalle: None,
+                },
+            )?;
+            Ok(())
+        })
+        .await?;
+    let mut resp = Json(json!({"detail": "Logout exitoso"})).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct ChangeOwnPassword {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// Changing the password ends every other session (token version) and returns a fresh one.
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Json(body): Json<ChangeOwnPassword>,
+) -> Result<Response, ApiError> {
+    let min = state.tenant.file.auth.password_min_length as usize;
+    password::check_policy(&body.new_password, min)
+        .map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;
+    let st = state.clone();
+    let (token, claims) = state
+        .with_app_db(move |conn| {
+            let u = users::by_id(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
+            if password::verify_stored(&body.current_password, &u.password_hash) == Verified::No {
+                return Err(ApiError::Validation {
+                    field: "current_password".into(),
+                    message: "La contraseña actual no es correcta".into(),
+                });
+            }
+            if body.current_password == body.new_password {
+                return Err(ApiError::Validation {
+                    field: "new_password".into(),
+                    message: "La nueva contraseña debe ser distinta de la actual".into(),
+                });
+            }
+            users::set_password(conn, &u.id, &password::hash(&body.new_password), false)?;
+            audit::append(
+                conn,
+                &audit::Entry {
+                    usuario: Some(&u.username),
+                    ip: user.ip.as_deref(),
+                    accion: "cambiar_contrasena_propia",
+                    entidad: Some("usuario"),
+                    entidad_id: Some(&u.id),
+                    detalle: None,
+                },
+            )?;
+            let u = users::by_id(conn, &u.id)?.ok_or(ApiError::Unauthorized)?;
+            let ttl = st.tenant.file.auth.token_ttl_minutes;
+            Ok(st.auth.keys.mint(&u.id, &u.username, &u.rol_id, u.token_version, Utc::now().timestamp(), ttl))
+        })
+        .await?;
+    let mut resp = Json(json!({
+        "detail": "Contraseña actualizada",
+        "access_token": token,
+        "expires_at": rfc3339(from_unix(claims.exp)),
+    }))
+    .into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, claims.exp - claims.iat));
+    Ok(resp)
+}
