@@ -5,6 +5,7 @@ mod demo;
 mod generate;
 mod import;
 mod serve;
+mod user;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,13 @@ enum Command {
         #[arg(long)]
         skip_bad_rows: bool,
     },
+    /// Manage user accounts (passwords are read from a prompt or stdin, never argv).
+    User {
+        #[arg(long, short, env = "FLUXION_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
     /// Generate a synthetic chain into a tenant's data folder (replaces its facts).
     Generate {
         #[arg(long, value_enum, default_value = "small")]
@@ -94,6 +102,11 @@ pub fn run() -> i32 {
         Command::Config { command: ConfigCommand::Check { path } } => config_check(&path),
         Command::Import { dir, config, skip_bad_rows } => import::run(&dir, &config, skip_bad_rows),
         Command::Generate { scale, seed, config, end_date } => generate::run(scale, seed, &config, end_date),
+        Command::User { config: Some(config), command } => user::run(&config, command),
+        Command::User { config: None, .. } => {
+            eprintln!("error: --config <tenant.toml> is required");
+            2
+        }
     }
 }
 

@@ -141,6 +141,11 @@ impl Role {
     }
 }
 
+/// Usernames are stored lower-case: `^[a-z0-9._-]{3,50}$` (spec 50 §19).
+pub fn is_valid_username(u: &str) -> bool {
+    (3..=50).contains(&u.len()) && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+}
+
 /// The capability set of a role: its defaults plus any `[rbac.grant]` additions (which can
 /// only add, never remove).
 pub fn capabilities(role: Role, grants: &[Capability]) -> BTreeSet<Capability> {

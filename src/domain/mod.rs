@@ -5,5 +5,6 @@ pub mod access;
 pub mod lockout;
 pub mod maintenance;
 pub mod records;
+pub mod replenishment;
 pub mod sales;
 pub mod stock_history;

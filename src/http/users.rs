@@ -10,15 +10,12 @@ use super::session::AuthUser;
 use super::AppState;
 use crate::appdb::{audit, users};
 use crate::auth::password;
-use crate::domain::access::Role;
+use crate::domain::access::{is_valid_username, Role};
 
 fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> ApiError {
     ApiError::Unprocessable { code, field: field.into(), message: message.into() }
 }
 
-pub fn valid_username(u: &str) -> bool {
-    (3..=50).contains(&u.len()) && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-}
 
 fn valid_email(e: &str) -> bool {
     e.len() <= 100
@@ -117,7 +114,7 @@ pub async fn create(
     Json(b): Json<NewUserBody>,
 ) -> Result<Json<Value>, ApiError> {
     let username = b.username.trim().to_lowercase();
-    if !valid_username(&username) {
+    if !is_valid_username(&username) {
         return Err(ApiError::Validation {
             field: "username".into(),
             message: "El usuario debe tener 3 a 50 caracteres: letras minúsculas, dígitos, '.', '_' o '-'".into(),

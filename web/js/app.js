@@ -18,6 +18,9 @@ const SA_ROLE = 'super_admin';
 
 const loadResumen = () => import('./views/resumen.js');
 const loadPlaceholder = () => import('./views/placeholder.js');
+const loadCuenta = () => import('./views/cuenta.js');
+const loadUsuarios = () => import('./views/usuarios.js');
+const loadAdminPanel = () => loadUsuarios().then((m) => ({ render: m.renderAdminPanel }));
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
@@ -30,8 +33,11 @@ const ROUTES = [
   { path: '/productos', prefix: true, nav: 'productos', cap: 'productos.ver', title: 'Productos' },
   { path: '/emergencias', prefix: true, nav: 'emergencias', cap: 'emergencias.ver', feature: 'emergencias', title: 'Emergencias de inventario' },
   { path: '/bi', prefix: true, nav: 'bi', cap: 'bi.ver', feature: 'bi', title: 'Business Intelligence' },
+  // Exact admin screens first: the /administrador prefix route owns the rest.
+  { path: '/administrador/usuarios', nav: 'administrador', cap: 'admin.usuarios', title: 'Usuarios', load: loadUsuarios, built: true },
+  { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },
-  { path: '/cuenta', nav: 'cuenta', cap: 'session', title: 'Mi cuenta' },
+  { path: '/cuenta', nav: 'cuenta', cap: 'session', title: 'Mi cuenta', load: loadCuenta, built: true },
 ];
 
 const NAV = [
@@ -186,9 +192,16 @@ function applyBranding() {
   if (t.favicon_url) document.querySelector('link[rel="icon"]').href = t.favicon_url;
 }
 
+// While a password change is pending every route leads to /cuenta, so the nav
+// would only bounce the user back: show just their name and "Salir".
+function passwordPending() {
+  return state.mode === 'session' && state.user.must_change_password;
+}
+
 function renderChrome(activeNav) {
-  document.getElementById('brand-link').setAttribute('href', defaultPath());
-  const items = NAV.filter((n) => routeOpen(findRoute(n.path)));
+  const pending = passwordPending();
+  document.getElementById('brand-link').setAttribute('href', pending ? '/cuenta' : defaultPath());
+  const items = pending ? [] : NAV.filter((n) => routeOpen(findRoute(n.path)));
   setHtml(document.getElementById('nav-main'), html`${items.map((n) => html`
     <li><a href="${n.path}" data-nav="${n.key}" ${n.key === activeNav ? html`aria-current="page"` : ''}>${n.label}</a></li>`)}`);
 
@@ -198,7 +211,7 @@ function renderChrome(activeNav) {
     setHtml(area, html`
       <a class="user-name" href="/cuenta" data-nav="cuenta" title="${u.rol_nombre || u.rol}" ${activeNav === 'cuenta' ? html`aria-current="page"` : ''}>
         ${u.nombre_completo || u.username}${u.rol_nombre ? html` <span class="user-role">${u.rol_nombre}</span>` : ''}</a>
-      ${isAdmin() ? html`<a href="/administrador" data-nav="administrador" ${activeNav === 'administrador' ? html`aria-current="page"` : ''}>Administrador</a>` : ''}
+      ${isAdmin() && !pending ? html`<a href="/administrador" data-nav="administrador" ${activeNav === 'administrador' ? html`aria-current="page"` : ''}>Administrador</a>` : ''}
       <button type="button" class="btn btn-ghost" data-action="logout">Salir</button>`);
     area.querySelector('[data-action="logout"]').addEventListener('click', logout);
   } else {

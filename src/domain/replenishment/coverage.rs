@@ -13,8 +13,9 @@ use super::demand::{weekday_index, WEEKDAY_SHORT_NAMES};
 use super::levels::{packs_ceil, PackSize};
 
 /// Spanish month abbreviations for date labels ("15 Ene").
-pub const MONTH_SHORT_NAMES: [&str; 12] =
-    ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"];
+pub const MONTH_SHORT_NAMES: [&str; 12] = [
+    "Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic",
+];
 
 /// "D Mon" label, e.g. `15 Ene`.
 pub fn date_label(d: NaiveDate) -> String {
@@ -113,17 +114,29 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
         0
     };
     let covered: Vec<NaiveDate> = (0..u64::from(dias)).map(|k| add_days(primero, k)).collect();
-    let demandas: Vec<f64> = covered.iter().map(|d| day_demand(&i.prom_dow, i.media_ventana, *d)).collect();
+    let demandas: Vec<f64> = covered
+        .iter()
+        .map(|d| day_demand(&i.prom_dow, i.media_ventana, *d))
+        .collect();
     let demanda_periodo: f64 = demandas.iter().sum();
-    let v2_bultos = packs_ceil((demanda_periodo + i.stock_seguridad - i.stock_tienda).max(0.0), i.pack);
+    let v2_bultos = packs_ceil(
+        (demanda_periodo + i.stock_seguridad - i.stock_tienda).max(0.0),
+        i.pack,
+    );
 
     // Consumption before arrival: tomorrow … arrival day.
-    let antes: f64 = (1..=a).map(|k| day_demand(&i.prom_dow, i.media_ventana, add_days(i.today, k))).sum();
+    let antes: f64 = (1..=a)
+        .map(|k| day_demand(&i.prom_dow, i.media_ventana, add_days(i.today, k)))
+        .sum();
     let mut stock = (i.stock_efectivo - antes).max(0.0) + i.unidades_sugeridas.max(0.0);
     let mut sim = Vec::with_capacity(covered.len());
     let mut real = 0.0;
     for (d, dem) in covered.iter().zip(demandas.iter()) {
-        let pct = if *dem > 0.0 { (stock / dem * 100.0).min(100.0) } else { 100.0 };
+        let pct = if *dem > 0.0 {
+            (stock / dem * 100.0).min(100.0)
+        } else {
+            100.0
+        };
         let estado = if pct >= 100.0 {
             DayStatus::Ok
         } else if pct >= 50.0 {
@@ -154,7 +167,10 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
         v2_cantidad_sugerida_bultos: v2_bultos,
         v2_diferencia_bultos: v2_bultos as i64 - i.bultos_sugeridos as i64,
         v2_dias_cobertura_real: (real * 10.0).round() / 10.0,
-        v2_primer_dia_riesgo: sim.iter().find(|s| s.estado != DayStatus::Ok).map(|s| s.fecha),
+        v2_primer_dia_riesgo: sim
+            .iter()
+            .find(|s| s.estado != DayStatus::Ok)
+            .map(|s| s.fecha),
         v2_simulacion: sim,
     }
 }

@@ -31,7 +31,10 @@ pub struct DemandWindows {
 
 impl Default for DemandWindows {
     fn default() -> Self {
-        DemandWindows { demanda_dias: DEFAULT_DEMAND_WINDOW_DAYS, sigma_dias: DEFAULT_SIGMA_WINDOW_DAYS }
+        DemandWindows {
+            demanda_dias: DEFAULT_DEMAND_WINDOW_DAYS,
+            sigma_dias: DEFAULT_SIGMA_WINDOW_DAYS,
+        }
     }
 }
 
@@ -136,7 +139,13 @@ pub fn p75_detail(values: &[f64]) -> P75Detail {
     let hi = h.ceil() as usize;
     let (xl, xh) = (v[lo], v[hi.min(v.len() - 1)]);
     let p75 = xl + (h - lo as f64) * (xh - xl);
-    P75Detail { valores_ordenados: v, posicion: h, valor_inferior: xl, valor_superior: xh, p75 }
+    P75Detail {
+        valores_ordenados: v,
+        posicion: h,
+        valor_inferior: xl,
+        valor_superior: xh,
+        p75,
+    }
 }
 
 /// 75th percentile, linear interpolation (spec 30 §3).
@@ -210,7 +219,10 @@ pub fn demand_stats(
     let (days_sig, s_sig) = values(windows.sigma_dias);
 
     let detail = p75_detail(&s_dem);
-    let demanda_maxima = s_sig.iter().copied().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let demanda_maxima = s_sig
+        .iter()
+        .copied()
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
 
     let mut historico_dow: Vec<WeekdayHistory> = (0..7u8)
         .map(|i| WeekdayHistory {
@@ -263,10 +275,16 @@ mod tests {
         let today = d(2026, 1, 20);
         let vals = [2.0, 3.0, 2.0, 15.0, 3.0, 2.0, 3.0];
         // Selling days spread over the window, with gaps (not zero-filled).
-        let ventas: Vec<(NaiveDate, f64)> =
-            vals.iter().enumerate().map(|(i, q)| (d(2026, 1, 1 + 2 * i as u32), *q)).collect();
+        let ventas: Vec<(NaiveDate, f64)> = vals
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (d(2026, 1, 1 + 2 * i as u32), *q))
+            .collect();
         let s = demand_stats(&ventas, today, DemandWindows::default(), &[]);
-        assert_eq!(s.p75_detalle.valores_ordenados, vec![2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 15.0]);
+        assert_eq!(
+            s.p75_detalle.valores_ordenados,
+            vec![2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 15.0]
+        );
         assert!(close(s.p75_detalle.posicion, 4.5));
         assert!(close(s.p75, 3.0));
         assert!(close(s.media_ventana, 4.2857));
@@ -309,11 +327,24 @@ mod tests {
         assert_eq!(s.sigma, 0.0);
         assert_eq!(s.demanda_maxima, 0.0);
         assert_eq!(s.media_top3, 0.0);
-        let s = demand_stats(&[(d(2026, 1, 19), 5.0)], today, DemandWindows::default(), &[]);
+        let s = demand_stats(
+            &[(d(2026, 1, 19), 5.0)],
+            today,
+            DemandWindows::default(),
+            &[],
+        );
         assert_eq!(s.p75, 5.0);
         assert_eq!(s.sigma, 0.0);
         assert_eq!(s.media_top3, 5.0);
-        let s = demand_stats(&[(d(2026, 1, 19), 5.0)], today, DemandWindows { demanda_dias: 0, sigma_dias: 0 }, &[]);
+        let s = demand_stats(
+            &[(d(2026, 1, 19), 5.0)],
+            today,
+            DemandWindows {
+                demanda_dias: 0,
+                sigma_dias: 0,
+            },
+            &[],
+        );
         assert_eq!(s.p75, 0.0);
         assert_eq!(median(&[]), None);
     }
@@ -322,12 +353,20 @@ mod tests {
     fn same_date_entries_are_summed_and_weekdays_indexed_from_sunday() {
         let today = d(2026, 1, 21); // Wednesday
         let sunday = d(2026, 1, 18);
-        let ventas = vec![(sunday, 2.0), (sunday, 3.0), (d(2026, 1, 11), 7.0), (d(2026, 1, 17), 4.0)];
+        let ventas = vec![
+            (sunday, 2.0),
+            (sunday, 3.0),
+            (d(2026, 1, 11), 7.0),
+            (d(2026, 1, 17), 4.0),
+        ];
         let s = demand_stats(&ventas, today, DemandWindows::default(), &[]);
         assert_eq!(weekday_index(sunday), 0);
         assert!(close(s.prom_dow[0], 6.0)); // (5 + 7) / 2
         assert!(close(s.prom_dow[6], 4.0));
-        assert_eq!(s.historico_dow[0].ventas, vec![(d(2026, 1, 11), 7.0), (sunday, 5.0)]);
+        assert_eq!(
+            s.historico_dow[0].ventas,
+            vec![(d(2026, 1, 11), 7.0), (sunday, 5.0)]
+        );
         assert_eq!(s.historico_dow[6].nombre, "Sáb");
     }
 

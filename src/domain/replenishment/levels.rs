@@ -174,7 +174,11 @@ pub fn compute_levels(i: &LevelInputs) -> Levels {
             }
         }
         LevelMethod::PadrePrudente => {
-            let dmax = if i.demanda_maxima.is_finite() && i.demanda_maxima > 0.0 { i.demanda_maxima } else { 2.0 * d };
+            let dmax = if i.demanda_maxima.is_finite() && i.demanda_maxima > 0.0 {
+                i.demanda_maxima
+            } else {
+                2.0 * d
+            };
             let ss = (dmax * l - dc).max(0.0);
             if ss > 0.0 {
                 (ss, false, Some(dmax))
@@ -219,16 +223,29 @@ pub struct ReorderDecision {
 }
 
 /// Reorder rule and base quantity (§6.5): order up to MAX only when E ≤ ROP.
-pub fn reorder(stock_efectivo: f64, levels: &Levels, demanda: f64, pack: PackSize) -> ReorderDecision {
+pub fn reorder(
+    stock_efectivo: f64,
+    levels: &Levels,
+    demanda: f64,
+    pack: PackSize,
+) -> ReorderDecision {
     let e = stock_efectivo;
     let reordenar = e <= levels.punto_reorden;
-    let necesidad = if reordenar { (levels.stock_maximo - e).max(0.0) } else { 0.0 };
+    let necesidad = if reordenar {
+        (levels.stock_maximo - e).max(0.0)
+    } else {
+        0.0
+    };
     let sobrestock = (e > levels.stock_maximo).then(|| {
         let exceso = e - levels.stock_maximo;
         Overstock {
             exceso_unidades: exceso,
             exceso_bultos: packs_ceil(exceso, pack),
-            dias_exceso: if demanda > 0.0 { exceso / demanda } else { NO_DEMAND_DAYS },
+            dias_exceso: if demanda > 0.0 {
+                exceso / demanda
+            } else {
+                NO_DEMAND_DAYS
+            },
         }
     });
     ReorderDecision {
@@ -251,7 +268,7 @@ pub fn class_day_limit(c: AbcClass) -> f64 {
 }
 
 /// Formats a quantity for messages: integers without decimals, others with 2.
-pub fn fmt_qty(x: f64) -> String {
+pub(super) fn fmt_qty(x: f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
         format!("{:.0}", x.round())
     } else {
@@ -277,7 +294,10 @@ pub fn sanity_warnings(clase: AbcClass, demanda: f64, sigma: f64, lv: &Levels) -
         ));
     }
     if lv.stock_seguridad < 0.0 {
-        w.push(format!("stock_seguridad_negativo: stock de seguridad negativo ({})", fmt_qty(lv.stock_seguridad)));
+        w.push(format!(
+            "stock_seguridad_negativo: stock de seguridad negativo ({})",
+            fmt_qty(lv.stock_seguridad)
+        ));
     }
     if demanda > 0.0 {
         let dias = lv.stock_maximo / demanda;
@@ -309,7 +329,15 @@ mod tests {
     }
 
     fn inputs(clase: AbcClass, d: f64, sigma: f64, dmax: f64, z: f64, cov: f64) -> LevelInputs {
-        LevelInputs { clase, demanda: d, sigma, demanda_maxima: dmax, lead_time: 1.5, z, cobertura_dias: cov }
+        LevelInputs {
+            clase,
+            demanda: d,
+            sigma,
+            demanda_maxima: dmax,
+            lead_time: 1.5,
+            z,
+            cobertura_dias: cov,
+        }
     }
 
     #[test]
@@ -382,16 +410,36 @@ mod tests {
         let at_max = reorder(lv.stock_maximo, &lv, 40.0, PackSize::default());
         assert!(!at_max.reordenar);
         assert!(at_max.sobrestock.is_none());
-        let zero_demand = reorder(10.0, &compute_levels(&inputs(A, 0.0, 0.0, 0.0, 2.33, 7.0)), 0.0, PackSize::default());
-        assert_eq!(zero_demand.sobrestock.map(|o| o.dias_exceso), Some(NO_DEMAND_DAYS));
+        let zero_demand = reorder(
+            10.0,
+            &compute_levels(&inputs(A, 0.0, 0.0, 0.0, 2.33, 7.0)),
+            0.0,
+            PackSize::default(),
+        );
+        assert_eq!(
+            zero_demand.sobrestock.map(|o| o.dias_exceso),
+            Some(NO_DEMAND_DAYS)
+        );
     }
 
     #[test]
     fn effective_class_rules() {
-        assert_eq!(effective_class(Some(C), true, false, true), Some((A, ClassReason::GeneradorTrafico)));
-        assert_eq!(effective_class(Some(A), false, true, false), Some((D, ClassReason::EnvioPrueba)));
-        assert_eq!(effective_class(Some(B), false, false, false), Some((B, ClassReason::Abc)));
-        assert_eq!(effective_class(None, false, false, true), Some((D, ClassReason::SinClasificacion)));
+        assert_eq!(
+            effective_class(Some(C), true, false, true),
+            Some((A, ClassReason::GeneradorTrafico))
+        );
+        assert_eq!(
+            effective_class(Some(A), false, true, false),
+            Some((D, ClassReason::EnvioPrueba))
+        );
+        assert_eq!(
+            effective_class(Some(B), false, false, false),
+            Some((B, ClassReason::Abc))
+        );
+        assert_eq!(
+            effective_class(None, false, false, true),
+            Some((D, ClassReason::SinClasificacion))
+        );
         assert_eq!(effective_class(None, false, false, false), None);
     }
 
@@ -409,7 +457,9 @@ mod tests {
         });
         let w = sanity_warnings(A, 10.0, 30.0, &lv);
         assert!(w.iter().any(|m| m.starts_with("stock_minimo_bajo")));
-        assert!(w.iter().any(|m| m.starts_with("error_maximo_no_supera_minimo")));
+        assert!(w
+            .iter()
+            .any(|m| m.starts_with("error_maximo_no_supera_minimo")));
         assert!(w.iter().any(|m| m.starts_with("variabilidad_muy_alta")));
         let lv = compute_levels(&inputs(A, 10.0, 1.0, 0.0, 2.33, 20.0));
         let w = sanity_warnings(A, 10.0, 1.0, &lv);

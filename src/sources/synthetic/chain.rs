@@ -64,6 +64,9 @@ pub(super) struct Chain {
     pub tasa: Vec<f64>,
     /// Chain promotions per promotion week: (product index, demand multiplier).
     pub promos: Vec<Vec<(u32, f64)>>,
+    /// Per product, days [from, to) in which no store is replenished although the CEDI
+    /// may hold stock (an order never placed): chain-wide stock-outs, trapped CEDI stock.
+    pub lapses: Vec<Option<(usize, usize)>>,
 }
 
 impl Chain {
@@ -131,6 +134,7 @@ impl Chain {
             .map(|d| round_to(36.0 + 4.0 * d as f64 / days as f64 + 0.03 * normal(&mut rng), 4))
             .collect();
         let promos = promotions(start, days, catalog, &mut rng);
+        let lapses = lapses(days, catalog, &mut rng);
         Ok(Chain {
             seed: opts.seed,
             start,
@@ -141,6 +145,7 @@ impl Chain {
             family_cedi,
             tasa,
             promos,
+            lapses,
         })
     }
 
@@ -167,6 +172,10 @@ impl Chain {
     /// Promotion week of a day: weeks start on Monday.
     pub fn week(&self, day: usize) -> usize {
         (day + self.start.weekday().num_days_from_monday() as usize) / 7
+    }
+
+    pub fn in_lapse(&self, product: usize, day: usize) -> bool {
+        self.lapses[product].is_some_and(|(from, to)| (from..to).contains(&day))
     }
 
     /// The CEDI that supplies `family` to a store, if any.
@@ -213,19 +222,34 @@ fn family_cedis(cedis: &[CediPlan], stores: &[StorePlan]) -> [Option<usize>; 3] 
     [pick(0), pick(1), pick(2)]
 }
 
-/// Each week about one product in 400 is on promotion (demand ×2–3) in the stores that
+/// Each week about one product in 200 is on promotion (demand ×2–3) in the stores that
 /// join it (weighed fresh products and the bag never are; a product not launched yet
 /// has no demand to multiply).
 fn promotions(start: NaiveDate, days: usize, catalog: &[Product], rng: &mut Rng) -> Vec<Vec<(u32, f64)>> {
     let weeks = (days + start.weekday().num_days_from_monday() as usize) / 7 + 1;
     let eligible: Vec<u32> =
         catalog.iter().enumerate().filter(|(_, p)| p.active && !p.bag && !p.weighed).map(|(i, _)| i as u32).collect();
-    let per_week = (eligible.len() / 400).max(1);
+    let per_week = (eligible.len() / 200).max(1);
     (0..weeks)
         .map(|_| {
             (0..per_week)
                 .map(|_| (eligible[rng.random_range(0..eligible.len())], rng.random_range(2.0..3.0)))
                 .collect()
+        })
+        .collect()
+}
+
+/// About 8 % of the products (traffic generators and the bag excepted) go 5–20 days
+/// without being dispatched to any store.
+fn lapses(days: usize, catalog: &[Product], rng: &mut Rng) -> Vec<Option<(usize, usize)>> {
+    catalog
+        .iter()
+        .map(|p| {
+            let lapse = rng.random_bool(0.08) && !p.traffic && !p.bag && days > 25;
+            lapse.then(|| {
+                let from = rng.random_range(5..days - 20);
+                (from, from + rng.random_range(5..=20))
+            })
         })
         .collect()
 }

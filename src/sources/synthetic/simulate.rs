@@ -23,7 +23,7 @@ const BAG_SHARE: f64 = 0.45;
 const OVERSELL_SHARE: f64 = 0.025;
 /// Replenishment policy per family (seco, frío, verde): safety days on top of the days
 /// until the next delivery (reorder point), and extra days of cover when ordering.
-const SAFETY_DAYS: [f64; 3] = [1.0, 1.0, 0.5];
+const SAFETY_DAYS: [f64; 3] = [0.5, 0.5, 0.25];
 const EXTRA_DAYS: [f64; 3] = [6.0, 3.0, 1.5];
 /// Snapshot slots of the daily cycle counts (14:00) and of the shrink of perishables (21:00).
 const COUNT_SLOT: usize = 16;
@@ -195,7 +195,7 @@ impl<'a> StoreSim<'a> {
                 } else {
                     lines * p.popularity / total_popularity * p.qty_mean
                 };
-                expected * 1000.0 * lognormal(&mut rng, 0.0, 0.35).clamp(0.3, 3.0)
+                expected * 1000.0 * lognormal(&mut rng, 0.0, 0.5).clamp(0.25, 4.0)
             })
             .collect();
         let oversell = (0..n).map(|_| rng.random_bool(OVERSELL_SHARE)).collect();
@@ -246,7 +246,7 @@ impl<'a> StoreSim<'a> {
     fn levels(&self, p: usize, gap: f64) -> (i64, i64) {
         let f = self.catalog[p].family as usize;
         let rate = self.planned[p];
-        let rop = (rate * (gap + SAFETY_DAYS[f])).max(2000.0);
+        let rop = (rate * (gap + SAFETY_DAYS[f])).max(1000.0);
         (rop as i64, (rop + rate * EXTRA_DAYS[f]) as i64)
     }
 
@@ -297,18 +297,19 @@ impl<'a> StoreSim<'a> {
 
     /// 06:00 deliveries of the families due today: periodic review, order up to level in
     /// whole packs when stock is at or below the reorder point. Trucks and lines are
-    /// sometimes missed or short, which is what produces real stock-outs.
+    /// sometimes missed or short, and products in a replenishment lapse are skipped: with
+    /// promotions and planning errors, that is what produces real stock-outs.
     fn deliver(&mut self, day: usize) {
         let weekday = self.chain.date(day).weekday().num_days_from_monday() as usize;
         for f in 0..3 {
             let schedule = self.plan.delivery[f];
-            if !schedule[weekday] || self.rng.random_bool(0.02) {
+            if !schedule[weekday] || self.rng.random_bool(0.03) {
                 continue;
             }
             let gap = (1..=7).find(|k| schedule[(weekday + k) % 7]).unwrap_or(7) as f64;
             for i in 0..self.by_family[f].len() {
                 let p = self.by_family[f][i] as usize;
-                if !self.listed[p] {
+                if !self.listed[p] || self.chain.in_lapse(p, day) {
                     continue;
                 }
                 let (rop, target) = self.levels(p, gap);
@@ -319,9 +320,9 @@ impl<'a> StoreSim<'a> {
                 let pack = self.catalog[p].pack_milli();
                 let mut packs = ceil_div(target - stock, pack);
                 let r: f64 = self.rng.random();
-                if r < 0.03 {
+                if r < 0.04 {
                     packs = 0;
-                } else if r < 0.08 {
+                } else if r < 0.12 {
                     packs = (packs as f64 * self.rng.random_range(0.3..0.7)).floor() as i64;
                 }
                 if packs > 0 {

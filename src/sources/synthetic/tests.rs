@@ -274,20 +274,3 @@ fn small_scale_timing() {
 fn client_scale_timing() {
     time_scale(Scale::Client);
 }
-
-#[test]
-#[ignore]
-fn tmp_breakdown() {
-    let opts = GenerateOptions { scale: Scale::Client, seed: 42, end_date: end_date() };
-    let file = tenant_file(Scale::Client);
-    let t = Instant::now();
-    let cat = catalog::generate(opts.scale.products(), 180, &mut demand::stream(42, chain::STREAM_CATALOG));
-    let ch = chain::Chain::new(&file, &opts, &cat).unwrap();
-    println!("catalog+chain {:?}", t.elapsed());
-    let t = Instant::now();
-    let out = simulate::simulate_store(&ch, &cat, 0);
-    println!("store 0 sim {:?} lines {} hist {} deliveries {}", t.elapsed(), out.sales.len(), out.history.len(), out.deliveries.len());
-    let neg = out.history.iter().filter(|h| h.change.is_some_and(|c| c < 0)).count();
-    let pos = out.history.iter().filter(|h| h.change.is_some_and(|c| c > 0)).count();
-    println!("hist neg {neg} pos {pos}");
-}

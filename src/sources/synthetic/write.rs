@@ -53,7 +53,8 @@ pub(super) fn run(
         for (i, store) in chain.stores.iter().enumerate() {
             let out = receivers[i % 2].recv().expect("store simulation thread panicked");
             write_sales(conn, chain, catalog, i, &out, &mut report)?;
-            write_stock(conn, chain, catalog, &store.id, &store.almacen, [true; 3], &out, &mut report)?;
+            let scope = StockScope { location: &store.id, almacen: &store.almacen, families: [true; 3] };
+            write_stock(conn, chain, catalog, &scope, &out, &mut report)?;
             outflow.add(&out.deliveries);
             progress(2 + i as u64, total, &store.id);
         }
@@ -63,7 +64,8 @@ pub(super) fn run(
     for (c, cedi) in chain.cedis.iter().enumerate() {
         let out = simulate_cedi(chain, catalog, c, &outflow);
         if !out.final_stock.is_empty() {
-            write_stock(conn, chain, catalog, &cedi.id, &cedi.almacen, cedi.families, &out, &mut report)?;
+            let scope = StockScope { location: &cedi.id, almacen: &cedi.almacen, families: cedi.families };
+            write_stock(conn, chain, catalog, &scope, &out, &mut report)?;
         }
         progress(2 + (chain.stores.len() + c) as u64, total, &cedi.id);
     }
@@ -193,18 +195,23 @@ fn qty(milli: i64) -> f64 {
     milli as f64 / 1000.0
 }
 
+/// The (location, warehouse) a stock listing belongs to, and the families it lists.
+struct StockScope<'a> {
+    location: &'a str,
+    almacen: &'a str,
+    families: [bool; 3],
+}
+
 /// History, load registry and current stock of one (location, warehouse).
-#[allow(clippy::too_many_arguments)]
 fn write_stock(
     conn: &Connection,
     chain: &Chain,
     catalog: &[Product],
-    location: &str,
-    almacen: &str,
-    families: [bool; 3],
+    scope: &StockScope<'_>,
     out: &LocationOutput,
     report: &mut GenerateReport,
 ) -> duckdb::Result<()> {
+    let StockScope { location, almacen, families } = *scope;
     let slot_time = |slot: u32| chain.instant(Chain::slot_second(slot));
     let mut app = conn.appender("inventario_historico")?;
     for h in &out.history {

@@ -1,0 +1,538 @@
+// "Usuarios" (spec 50 §4.5, §9.3): super-admin user administration, plus the
+// /administrador landing card that links to it.
+// The server decides every rule (username format, password policy, stores of a
+// store manager, last admin); this screen shows its `detail` messages as they come.
+import { apiGet, apiPost, apiPut, isAbort } from '../api.js';
+import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
+import { formatDate, formatDateTime, formatRelative } from '../format.js';
+
+// Fixed role catalogue (spec 50 §4.1): the API has no endpoint that lists it.
+const ROLES = [
+  { id: 'visualizador', nombre: 'Visualizador', hint: 'Solo consulta tableros y reportes.' },
+  { id: 'gerente_tienda', nombre: 'Gerente de Tienda', hint: 'Gestiona únicamente las tiendas que se le asignen.' },
+  { id: 'gestor_abastecimiento', nombre: 'Gestor de Abastecimiento', hint: 'Arma pedidos para todas las tiendas.' },
+  { id: 'gerente_general', nombre: 'Gerente General', hint: 'Ve todas las tiendas; arma y aprueba pedidos.' },
+  { id: 'super_admin', nombre: 'Super Admin', hint: 'Acceso total, incluidos BI y administración.' },
+];
+const STORE_ROLE = 'gerente_tienda';
+const DEFAULT_ROLE = 'gestor_abastecimiento'; // what the original admin screen pre-selected
+const MIN_PASSWORD = 8; // only to save a round trip; the server applies the policy
+
+const roleById = (id) => ROLES.find((r) => r.id === id);
+const roleName = (u) => u.rol_nombre || (roleById(u.rol_id) || {}).nombre || u.rol_id || '-';
+
+// Lower-case, accents removed: "Peña" matches "pena".
+const fold = (s) => String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+function initial(u) {
+  const source = (u.nombre_completo || '').trim() || u.username || '?';
+  return source.charAt(0).toUpperCase();
+}
+
+// A temporary password that is easy to read aloud (no 0/O, 1/l).
+function generatePassword(len = 12) {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(len));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+// An error raised by the browser's own checks, shaped like the server's 422.
+function clientError(field, message) {
+  return { status: 422, detail: message, errors: [{ field, message }] };
+}
+
+// ---------- form pieces ----------
+
+let dialogSeq = 0;
+
+function textField(p, { name, label, type = 'text', value = '', hint, attrs = '' }) {
+  const id = `${p}-${name}`;
+  return html`<div class="field">
+    <label for="${id}">${label}</label>
+    <input id="${id}" name="${name}" type="${type}" value="${value}" ${attrs} aria-describedby="${id}-error${hint ? ` ${id}-hint` : ''}">
+    ${hint ? html`<span class="field-hint" id="${id}-hint">${hint}</span>` : ''}
+    <span class="field-error" id="${id}-error" data-error-for="${name}" hidden></span>
+  </div>`;
+}
+
+function passwordField(p, name, label, hint) {
+  const id = `${p}-${name}`;
+  return html`<div class="field">
+    <label for="${id}">${label}</label>
+    <div class="input-row">
+      <input id="${id}" name="${name}" type="text" class="mono" autocomplete="off" autocapitalize="none" spellcheck="false"
+        aria-describedby="${id}-error ${id}-hint">
+      <button type="button" class="btn btn-sm" data-action="generate" data-target="${name}">Generar</button>
+    </div>
+    <span class="field-hint" id="${id}-hint">${hint}</span>
+    <span class="field-error" id="${id}-error" data-error-for="${name}" hidden></span>
+  </div>`;
+}
+
+function roleField(p, current) {
+  const id = `${p}-rol`;
+  const role = roleById(current);
+  return html`<div class="field">
+    <label for="${id}">Rol</label>
+    <select id="${id}" name="rol_id" aria-describedby="${id}-hint ${id}-error">
+      ${ROLES.map((r) => html`<option value="${r.id}" ${r.id === current ? html`selected` : ''}>${r.nombre}</option>`)}
+    </select>
+    <span class="field-hint" id="${id}-hint" data-role="role-hint">${role ? role.hint : ''}</span>
+    <span class="field-error" id="${id}-error" data-error-for="rol_id" hidden></span>
+  </div>`;
+}
+
+// Active stores (never CEDIs), grouped by region when there is more than one.
+function storeChecklist(p, stores, selected, visible) {
+  const regions = [...new Set(stores.map((s) => s.region || ''))];
+  const check = (s) => html`<label class="check">
+    <input type="checkbox" name="tiendas" value="${s.id}" ${selected.has(s.id) ? html`checked` : ''}>
+    <span>${s.nombre || s.id}</span></label>`;
+  const groups = regions.length > 1
+    ? regions.map((r) => html`<div class="check-group" role="group" aria-label="${r || 'Sin región'}">
+        <span class="check-group-title">${r || 'Sin región'}</span>
+        ${stores.filter((s) => (s.region || '') === r).map(check)}</div>`)
+    : html`<div class="check-group">${stores.map(check)}</div>`;
+  return html`<fieldset class="field store-fieldset" data-role="stores" aria-describedby="${p}-tiendas-hint ${p}-tiendas-error" ${visible ? '' : html`hidden`}>
+    <legend>Tiendas asignadas</legend>
+    <span class="field-hint" id="${p}-tiendas-hint">Un gerente de tienda solo ve y gestiona estas tiendas; marque al menos una.</span>
+    ${stores.length
+      ? html`<div class="checklist">${groups}</div>
+        <div class="checklist-tools">
+          <button type="button" class="link-btn" data-action="check-all">Marcar todas</button>
+          <button type="button" class="link-btn" data-action="check-none">Desmarcar todas</button>
+        </div>`
+      : html`<p class="muted">No hay tiendas activas configuradas.</p>`}
+    <span class="field-error" id="${p}-tiendas-error" data-error-for="tiendas_asignadas" hidden></span>
+  </fieldset>`;
+}
+
+function checkedStores(form) {
+  return [...form.querySelectorAll('input[name="tiendas"]:checked')].map((i) => i.value);
+}
+
+// Role select ↔ store checklist: the list is only for store managers.
+function bindRoleAndStores(form) {
+  const select = form.elements.rol_id;
+  const fieldset = form.querySelector('[data-role="stores"]');
+  const hint = form.querySelector('[data-role="role-hint"]');
+  select.addEventListener('change', () => {
+    fieldset.hidden = select.value !== STORE_ROLE;
+    const role = roleById(select.value);
+    hint.textContent = role ? role.hint : '';
+  });
+  form.querySelectorAll('[data-action="check-all"], [data-action="check-none"]').forEach((b) => b.addEventListener('click', () => {
+    const on = b.dataset.action === 'check-all';
+    form.querySelectorAll('input[name="tiendas"]').forEach((i) => { i.checked = on; });
+  }));
+}
+
+function requireStores(form) {
+  if (form.elements.rol_id.value === STORE_ROLE && checkedStores(form).length === 0) {
+    throw clientError('tiendas_asignadas', 'Marque al menos una tienda para un gerente de tienda.');
+  }
+}
+
+// ---------- modal dialog ----------
+
+// A native <dialog> (focus trap, Esc and top layer come with it). `onSubmit(form)`
+// resolves when the change is saved; a rejection shows the server's message, next
+// to the field it names when there is one.
+function openDialog(host, { title, intro, body, submitLabel, danger = false, onSubmit, onOpen }) {
+  const p = `dlg${++dialogSeq}`;
+  const dlg = document.createElement('dialog');
+  dlg.className = 'modal';
+  dlg.setAttribute('aria-labelledby', `${p}-title`);
+  setHtml(dlg, html`<form class="modal-form" novalidate>
+    <header class="modal-head">
+      <h2 id="${p}-title">${title}</h2>
+      <button type="button" class="modal-close" data-action="cancel" aria-label="Cerrar">×</button>
+    </header>
+    <div class="modal-body">
+      ${intro ? html`<p class="modal-intro">${intro}</p>` : ''}
+      <div class="banner banner-error" data-role="dialog-error" role="alert" hidden></div>
+      ${typeof body === 'function' ? body(p) : body || ''}
+    </div>
+    <footer class="modal-foot">
+      <button type="button" class="btn" data-action="cancel">Cancelar</button>
+      <button type="submit" class="btn ${danger ? 'btn-danger' : 'btn-primary'}">${submitLabel}</button>
+    </footer>
+  </form>`);
+  host.append(dlg);
+  const form = dlg.querySelector('form');
+  const banner = form.querySelector('[data-role="dialog-error"]');
+  const submit = form.querySelector('button[type="submit"]');
+  let busy = false;
+
+  const clearErrors = () => {
+    banner.hidden = true;
+    form.querySelectorAll('[data-error-for]').forEach((el) => { el.hidden = true; el.textContent = ''; });
+    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  };
+  const showFailure = (err) => {
+    const first = err && err.errors && err.errors[0];
+    const slot = first && first.field && form.querySelector(`[data-error-for="${first.field}"]`);
+    if (slot && !slot.closest('[hidden]')) {
+      slot.textContent = first.message || err.detail;
+      slot.hidden = false;
+      const input = form.elements[first.field] || slot.closest('fieldset');
+      if (input && input.setAttribute) {
+        input.setAttribute('aria-invalid', 'true');
+        if (input.focus) input.focus();
+      }
+    } else {
+      banner.textContent = (err && err.detail) || 'No se pudo guardar el cambio.';
+      banner.hidden = false;
+      banner.scrollIntoView({ block: 'nearest' });
+    }
+  };
+
+  dlg.addEventListener('close', () => dlg.remove());
+  dlg.addEventListener('cancel', (e) => { if (busy) e.preventDefault(); });
+  form.querySelectorAll('[data-action="cancel"]').forEach((b) => b.addEventListener('click', () => { if (!busy) dlg.close(); }));
+  form.querySelectorAll('[data-action="generate"]').forEach((b) => b.addEventListener('click', () => {
+    const input = form.elements[b.dataset.target];
+    input.value = generatePassword();
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.select();
+  }));
+  form.addEventListener('input', (e) => {
+    const slot = e.target.name && form.querySelector(`[data-error-for="${e.target.name}"]`);
+    if (slot) { slot.hidden = true; e.target.removeAttribute('aria-invalid'); }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    clearErrors();
+    busy = true;
+    submit.disabled = true;
+    dlg.dataset.state = 'saving';
+    try {
+      await onSubmit(form);
+      dlg.close();
+    } catch (err) {
+      if (isAbort(err) || (err && err.status === 401)) { dlg.close(); return; }
+      showFailure(err);
+      dlg.dataset.state = 'error';
+    } finally {
+      busy = false;
+      submit.disabled = false;
+    }
+  });
+
+  if (onOpen) onOpen(form);
+  dlg.showModal();
+  dlg.dataset.state = 'open';
+  const first = form.querySelector('.modal-body input:not([type="checkbox"]), .modal-body select');
+  (first || submit).focus();
+  return dlg;
+}
+
+// ---------- table ----------
+
+function storesSummary(u, storeNames) {
+  const ids = u.tiendas_asignadas || [];
+  if (u.rol_id !== STORE_ROLE) return '';
+  if (!ids.length) return html`<span class="role-stores role-stores-none">Sin tiendas asignadas</span>`;
+  const names = ids.map((id) => storeNames.get(id) || id);
+  const text = names.length <= 2 ? names.join(', ') : `${names.length} tiendas`;
+  return html`<span class="role-stores" title="${names.join(', ')}" data-tiendas="${ids.join(' ')}">${text}</span>`;
+}
+
+function userRow(u, me, storeNames) {
+  const self = u.username === me;
+  const last = u.ultimo_login;
+  return html`<tr data-user-id="${u.id}" data-username="${u.username}" data-activo="${u.activo ? 'true' : 'false'}" class="${u.activo ? '' : 'is-inactive'}">
+    <th scope="row"><div class="user-cell">
+      <span class="avatar avatar-${u.activo ? 'on' : 'off'}" aria-hidden="true">${initial(u)}</span>
+      <span class="user-ident">
+        <span class="user-fullname" data-campo="nombre">${u.nombre_completo || u.username}</span>
+        <span class="user-login" data-campo="username">${u.username}${self ? html` <span class="tag">usted</span>` : ''}</span>
+      </span>
+    </div></th>
+    <td class="wrap" data-campo="email">${u.email || html`<span class="muted">-</span>`}</td>
+    <td data-campo="rol">
+      <span class="badge badge-rol badge-rol-${u.rol_id}">${roleName(u)}</span>
+      ${storesSummary(u, storeNames)}
+    </td>
+    <td data-campo="estado">
+      <span class="estado estado-${u.activo ? 'activo' : 'inactivo'}">${u.activo ? 'Activo' : 'Inactivo'}</span>
+      ${u.must_change_password ? html`<span class="estado-nota" title="Deberá elegir una contraseña nueva en su próximo ingreso">Clave temporal</span>` : ''}
+    </td>
+    <td class="num" data-campo="creado">${formatDate(u.created_at)}</td>
+    <td class="num" data-campo="ultimo_login" title="${last ? formatRelative(last) : ''}">${last ? formatDateTime(last) : html`<span class="muted">Nunca</span>`}</td>
+    <td class="row-actions">
+      <div class="btn-group">
+        <button type="button" class="btn btn-sm" data-action="editar">Editar</button>
+        <button type="button" class="btn btn-sm" data-action="rol">Rol y tiendas</button>
+        <button type="button" class="btn btn-sm" data-action="clave">Restablecer contraseña</button>
+        ${u.activo
+          ? html`<button type="button" class="btn btn-sm btn-danger-outline" data-action="desactivar"
+              ${self ? html`disabled title="No puede desactivar su propia cuenta"` : ''}>Desactivar</button>`
+          : html`<button type="button" class="btn btn-sm" data-action="reactivar">Reactivar</button>`}
+      </div>
+    </td>
+  </tr>`;
+}
+
+function matches(u, q) {
+  if (!q) return true;
+  const hay = fold([u.username, u.nombre_completo, u.email, roleName(u), u.activo ? 'activo' : 'inactivo'].join(' '));
+  return fold(q).split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+}
+
+// ---------- screen ----------
+
+export async function render(container, ctx) {
+  const me = ctx.user ? ctx.user.username : null;
+  setHtml(container, html`
+    <div class="page-head">
+      <div>
+        <p class="crumb"><a href="/administrador">Administrador</a> <span aria-hidden="true">›</span></p>
+        <h1>Usuarios</h1>
+        <p class="subtitle" data-role="subtitle">Cargando…</p>
+      </div>
+      <div class="filters">
+        <label class="search">
+          <span class="sr-only">Filtrar usuarios</span>
+          <input type="search" name="q" placeholder="Filtrar por usuario, nombre, correo o rol" autocomplete="off" data-role="filter">
+        </label>
+        <button type="button" class="btn btn-primary" data-action="nuevo">Nuevo usuario</button>
+      </div>
+    </div>
+    <div class="banner banner-success flash" data-role="flash" role="status" hidden></div>
+    <div data-role="body"></div>`);
+  const subtitle = container.querySelector('[data-role="subtitle"]');
+  const body = container.querySelector('[data-role="body"]');
+  const flash = container.querySelector('[data-role="flash"]');
+  const filter = container.querySelector('[data-role="filter"]');
+  const newButton = container.querySelector('[data-action="nuevo"]');
+  filter.value = ctx.query.get('q') || '';
+
+  let users = null;
+  let stores = [];
+  let storeNames = new Map();
+
+  const say = (message, kind = 'success') => {
+    flash.className = `banner banner-${kind} flash`;
+    flash.textContent = message;
+    flash.hidden = false;
+  };
+
+  const draw = () => {
+    const q = filter.value.trim();
+    const shown = users.filter((u) => matches(u, q));
+    const active = users.filter((u) => u.activo).length;
+    subtitle.textContent = `${users.length} ${users.length === 1 ? 'usuario' : 'usuarios'} · ${active} ${active === 1 ? 'activo' : 'activos'}`
+      + (q ? ` · mostrando ${shown.length}` : '');
+    if (!users.length) {
+      setHtml(body, emptyState('Todavía no hay usuarios', 'Cree el primero con «Nuevo usuario». Cada persona recibe una contraseña temporal que cambia en su primer ingreso.'));
+      return;
+    }
+    if (!shown.length) {
+      setHtml(body, emptyState('Ningún usuario coincide', `No hay usuarios que coincidan con «${q}». Revise el filtro.`));
+      return;
+    }
+    setHtml(body, html`<div class="card table-card">
+      <table class="data-table users-table" aria-label="Usuarios">
+        <thead><tr>
+          <th scope="col">Usuario</th>
+          <th scope="col">Correo</th>
+          <th scope="col">Rol</th>
+          <th scope="col">Estado</th>
+          <th scope="col" class="num">Creado</th>
+          <th scope="col" class="num">Último ingreso</th>
+          <th scope="col"><span class="sr-only">Acciones</span></th>
+        </tr></thead>
+        <tbody>${shown.map((u) => userRow(u, me, storeNames))}</tbody>
+      </table></div>`);
+  };
+
+  // Re-reads the list after a change without blanking the table.
+  const refresh = async () => {
+    document.body.dataset.state = 'loading';
+    try {
+      users = await apiGet('/api/auth/users', { signal: ctx.signal });
+      draw();
+    } catch (e) {
+      if (isAbort(e) || e.status === 401) return;
+      say(`No se pudo actualizar la lista: ${e.detail}`, 'error');
+    }
+    document.body.dataset.state = 'ready';
+  };
+
+  const load = async () => {
+    document.body.dataset.state = 'loading';
+    subtitle.textContent = 'Cargando…';
+    newButton.disabled = true;
+    setHtml(body, skeletonBlock({ rows: 8 }));
+    try {
+      const [list, locations] = await Promise.all([
+        apiGet('/api/auth/users', { signal: ctx.signal }),
+        apiGet('/api/ubicaciones', { signal: ctx.signal }),
+      ]);
+      users = list;
+      stores = locations.filter((l) => l.tipo === 'tienda')
+        .sort((a, b) => String(a.region || '').localeCompare(String(b.region || ''), 'es')
+          || String(a.nombre || a.id).localeCompare(String(b.nombre || b.id), 'es', { numeric: true }));
+      storeNames = new Map(stores.map((s) => [s.id, s.nombre || s.id]));
+    } catch (e) {
+      if (isAbort(e) || e.status === 401) return;
+      subtitle.textContent = '';
+      showError(body, e, load, 'No se pudo cargar la lista de usuarios');
+      document.body.dataset.state = 'ready';
+      return;
+    }
+    newButton.disabled = false;
+    draw();
+    document.body.dataset.state = 'ready';
+  };
+
+  const done = async (message) => {
+    say(message);
+    await refresh();
+  };
+
+  // ----- dialogs -----
+
+  const createUser = () => openDialog(container, {
+    title: 'Nuevo usuario',
+    intro: 'La persona ingresará con la contraseña temporal y deberá cambiarla en su primer ingreso.',
+    submitLabel: 'Crear usuario',
+    body: (p) => html`<div class="form-grid">
+      ${textField(p, { name: 'username', label: 'Usuario', hint: '3 a 50 caracteres: minúsculas, dígitos, «.», «_» o «-».', attrs: html`autocomplete="off" autocapitalize="none" spellcheck="false" required maxlength="50"` })}
+      ${textField(p, { name: 'nombre_completo', label: 'Nombre completo', attrs: html`autocomplete="off" maxlength="100"` })}
+      ${textField(p, { name: 'email', label: 'Correo electrónico (opcional)', type: 'email', attrs: html`autocomplete="off" maxlength="100"` })}
+      ${passwordField(p, 'password', 'Contraseña temporal', `Al menos ${MIN_PASSWORD} caracteres. Comuníquela a la persona por un canal privado.`)}
+      ${roleField(p, DEFAULT_ROLE)}
+    </div>
+    ${storeChecklist(p, stores, new Set(), false)}`,
+    onOpen: bindRoleAndStores,
+    onSubmit: async (form) => {
+      const username = form.elements.username.value.trim().toLowerCase();
+      const password = form.elements.password.value;
+      if (!username) throw clientError('username', 'Indique el nombre de usuario.');
+      if (password.length < MIN_PASSWORD) throw clientError('password', `La contraseña debe tener al menos ${MIN_PASSWORD} caracteres.`);
+      requireStores(form);
+      const rol = form.elements.rol_id.value;
+      const created = await apiPost('/api/auth/register', {
+        username,
+        password,
+        nombre_completo: form.elements.nombre_completo.value.trim() || null,
+        email: form.elements.email.value.trim() || null,
+        rol_id: rol,
+        tiendas_asignadas: rol === STORE_ROLE ? checkedStores(form) : [],
+      });
+      filter.value = '';
+      ctx.setQuery({});
+      await done(`Usuario «${created.username || username}» creado como ${roleName(created)}. Deberá cambiar la contraseña en su primer ingreso.`);
+    },
+  });
+
+  const editUser = (u) => openDialog(container, {
+    title: `Editar a ${u.username}`,
+    submitLabel: 'Guardar',
+    body: (p) => html`<div class="form-grid">
+      ${textField(p, { name: 'nombre_completo', label: 'Nombre completo', value: u.nombre_completo || '', attrs: html`autocomplete="off" maxlength="100"` })}
+      ${textField(p, { name: 'email', label: 'Correo electrónico (opcional)', type: 'email', value: u.email || '', attrs: html`autocomplete="off" maxlength="100"` })}
+    </div>`,
+    onSubmit: async (form) => {
+      await apiPut(`/api/auth/users/${encodeURIComponent(u.id)}`, {
+        nombre_completo: form.elements.nombre_completo.value.trim(),
+        email: form.elements.email.value.trim(),
+      });
+      await done(`Datos de «${u.username}» guardados.`);
+    },
+  });
+
+  const changeRole = (u) => {
+    const assigned = u.tiendas_asignadas || [];
+    const gone = assigned.filter((id) => !storeNames.has(id));
+    return openDialog(container, {
+      title: `Rol y tiendas de ${u.username}`,
+      intro: 'Al guardar se cierran las sesiones abiertas de la persona; verá los cambios al ingresar de nuevo.',
+      submitLabel: 'Guardar',
+      body: (p) => html`
+        ${roleField(p, u.rol_id)}
+        ${storeChecklist(p, stores, new Set(assigned), u.rol_id === STORE_ROLE)}
+        ${gone.length ? html`<p class="field-hint">Asignaciones a ubicaciones que ya no están activas (${gone.join(', ')}) se quitarán al guardar.</p>` : ''}
+        <p class="field-hint">Las tiendas solo aplican al rol Gerente de Tienda; con otro rol la persona ve todas las tiendas que su rol permita.</p>`,
+      onOpen: bindRoleAndStores,
+      onSubmit: async (form) => {
+        requireStores(form);
+        const rol = form.elements.rol_id.value;
+        const saved = await apiPut(`/api/auth/users/${encodeURIComponent(u.id)}/role`, {
+          rol_id: rol,
+          tiendas_asignadas: rol === STORE_ROLE ? checkedStores(form) : [],
+        });
+        await done(`Rol de «${u.username}» guardado: ${roleName(saved)}.`);
+      },
+    });
+  };
+
+  const resetPassword = (u) => openDialog(container, {
+    title: `Restablecer contraseña de ${u.username}`,
+    intro: 'La persona deberá cambiar esta contraseña temporal en su próximo ingreso. Sus sesiones abiertas se cerrarán.',
+    submitLabel: 'Restablecer',
+    body: (p) => passwordField(p, 'new_password', 'Contraseña temporal', `Al menos ${MIN_PASSWORD} caracteres.`),
+    onSubmit: async (form) => {
+      const password = form.elements.new_password.value;
+      if (password.length < MIN_PASSWORD) throw clientError('new_password', `La contraseña debe tener al menos ${MIN_PASSWORD} caracteres.`);
+      await apiPut(`/api/auth/users/${encodeURIComponent(u.id)}/password`, { new_password: password });
+      await done(`Contraseña de «${u.username}» restablecida. Deberá cambiarla en su próximo ingreso.`);
+    },
+  });
+
+  const setActive = (u, activo) => openDialog(container, {
+    title: activo ? `¿Reactivar a ${u.username}?` : `¿Desactivar a ${u.username}?`,
+    body: activo
+      ? html`<p>${u.nombre_completo || u.username} podrá volver a ingresar con su contraseña actual, con el rol ${roleName(u)}.</p>`
+      : html`<p>${u.nombre_completo || u.username} no podrá ingresar y sus sesiones abiertas se cerrarán. Su historial se conserva y puede reactivarlo cuando quiera.</p>`,
+    submitLabel: activo ? 'Reactivar' : 'Desactivar',
+    danger: !activo,
+    onSubmit: async () => {
+      await apiPut(`/api/auth/users/${encodeURIComponent(u.id)}`, { activo });
+      await done(activo ? `Usuario «${u.username}» reactivado.` : `Usuario «${u.username}» desactivado.`);
+    },
+  });
+
+  const actions = {
+    editar: editUser,
+    rol: changeRole,
+    clave: resetPassword,
+    desactivar: (u) => setActive(u, false),
+    reactivar: (u) => setActive(u, true),
+  };
+
+  body.addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-action]');
+    const row = button && button.closest('tr[data-user-id]');
+    if (!row || !actions[button.dataset.action]) return;
+    const u = users.find((x) => x.id === row.dataset.userId);
+    if (u) actions[button.dataset.action](u);
+  });
+  newButton.addEventListener('click', () => createUser());
+  filter.addEventListener('input', () => {
+    const q = filter.value.trim();
+    ctx.setQuery(q ? { q } : {});
+    if (users) draw();
+  });
+
+  await load();
+}
+
+// /administrador: shortcut cards. Only user administration exists so far.
+export function renderAdminPanel(container) {
+  setHtml(container, html`
+    <div class="page-head"><div>
+      <h1>Panel de administrador</h1>
+      <p class="subtitle">Herramientas de administración de esta instalación.</p>
+    </div></div>
+    <div class="shortcut-grid">
+      <a class="card shortcut" href="/administrador/usuarios" data-shortcut="usuarios">
+        <span class="shortcut-title">Usuarios</span>
+        <span class="shortcut-text">Cree cuentas, asigne roles y tiendas, restablezca contraseñas y desactive accesos.</span>
+      </a>
+    </div>
+    <p class="muted panel-note">Las demás herramientas (ETL, parámetros, productos, tiendas) estarán disponibles próximamente.</p>`);
+}
