@@ -12,5 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod jobs;
+pub mod scheduler;
 pub mod sources;
 pub mod warehouse;

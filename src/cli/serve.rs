@@ -33,7 +33,11 @@ pub fn serve_state(state: AppState, listen: &str) -> i32 {
         };
         let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| listen.to_string());
         tracing::info!(tenant = state.tenant.id(), %addr, version = crate::http::VERSION, "serving");
-        match crate::http::serve(state, listener).await {
+        let jobs = crate::jobs::registry(&state).into_jobs(&state.tenant.file.schedules);
+        let scheduler = crate::scheduler::spawn(jobs, state.tenant.timezone);
+        let served = crate::http::serve(state, listener).await;
+        scheduler.abort();
+        match served {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: server stopped: {e}");

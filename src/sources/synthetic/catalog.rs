@@ -274,3 +274,30 @@ fn assign_lifecycle(products: &mut [Product], days: usize, rng: &mut Rng) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::sources::synthetic::demand::stream;
+
+    #[test]
+    fn client_catalogue_is_large_unique_and_varied() {
+        let products = generate(10_500, 180, &mut stream(42, 1));
+        assert_eq!(products.len(), 10_500);
+        assert!(products.iter().filter(|p| p.active).count() >= 10_000);
+        let descriptions: HashSet<&str> = products.iter().map(|p| p.descripcion.as_str()).collect();
+        assert_eq!(descriptions.len(), products.len(), "descriptions are unique");
+        let codes: HashSet<&str> = products.iter().map(|p| p.codigo.as_str()).collect();
+        assert_eq!(codes.len(), products.len(), "codes are unique");
+        assert!(products.windows(2).all(|w| w[0].codigo < w[1].codigo));
+        let categories: HashSet<&str> = products.iter().map(|p| p.categoria).collect();
+        assert_eq!(categories.len(), CATEGORIES.len() + 1, "every category and the bag");
+        let traffic = products.iter().filter(|p| p.traffic).count();
+        assert!((10..=20).contains(&traffic), "{traffic}");
+        assert!(products.iter().all(|p| p.price > p.cost && p.promo_price > p.cost && p.cost > 0.0));
+        let weighed = products.iter().filter(|p| p.weighed).count();
+        assert!(weighed > 300 && weighed < 1500, "{weighed}");
+    }
+}

@@ -172,7 +172,7 @@ function openDialog(host, { title, intro, body, submitLabel, danger = false, onS
   const showFailure = (err) => {
     const first = err && err.errors && err.errors[0];
     const slot = first && first.field && form.querySelector(`[data-error-for="${first.field}"]`);
-    if (slot && !slot.closest('[hidden]')) {
+    if (slot && !slot.parentElement.closest('[hidden]')) {
       slot.textContent = first.message || err.detail;
       slot.hidden = false;
       const input = form.elements[first.field] || slot.closest('fieldset');
@@ -372,9 +372,8 @@ export async function render(container, ctx) {
         apiGet('/api/ubicaciones', { signal: ctx.signal }),
       ]);
       users = list;
-      stores = locations.filter((l) => l.tipo === 'tienda')
-        .sort((a, b) => String(a.region || '').localeCompare(String(b.region || ''), 'es')
-          || String(a.nombre || a.id).localeCompare(String(b.nombre || b.id), 'es', { numeric: true }));
+      // Kept in tenant.toml order (regions in order of first appearance).
+      stores = locations.filter((l) => l.tipo === 'tienda');
       storeNames = new Map(stores.map((s) => [s.id, s.nombre || s.id]));
     } catch (e) {
       if (isAbort(e) || e.status === 401) return;
