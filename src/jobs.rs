@@ -5,7 +5,19 @@ use crate::http::AppState;
 use crate::scheduler::Registry;
 
 pub fn registry(state: &AppState) -> Registry {
-    let registry = Registry::default();
+    let mut registry = Registry::default();
     let _ = state;
+    {
+        let state = state.clone();
+        registry.register("backup", move || {
+            let state = state.clone();
+            async move {
+                let run = tokio::task::spawn_blocking(move || crate::ops::backup::run_scheduled(&state.tenant, &state.warehouse));
+                if let Err(e) = run.await {
+                    tracing::error!(job = "backup", "backup task failed: {e}");
+                }
+            }
+        });
+    }
     registry
 }

@@ -399,6 +399,8 @@ async fn users_screen_fits_a_1024_px_screen() {
     b.screenshot(&artifacts_dir().join("usuarios-1024.png")).await;
     let overflow = b.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
     assert_eq!(overflow, json!(0), "no horizontal scroll at 1024 px");
+    let fits = b.eval("document.querySelector('.users-table').offsetWidth <= document.querySelector('.table-card').clientWidth").await;
+    assert_eq!(fits, json!(true), "the table stays inside its card");
 
     open_row_dialog(&mut b, "gerente.sur", "rol").await;
     b.screenshot(&artifacts_dir().join("usuarios-rol-1024.png")).await;
@@ -407,6 +409,7 @@ async fn users_screen_fits_a_1024_px_screen() {
     b.goto(&app.url("/administrador")).await;
     b.wait_ready().await;
     assert_eq!(text(&mut b, "h1").await, "Panel de administrador");
+    b.screenshot(&artifacts_dir().join("administrador-1024.png")).await;
     b.click("a[data-shortcut=usuarios]").await;
     b.wait_for("location.pathname === '/administrador/usuarios' && document.querySelector('tr[data-username=\"admin\"]')").await;
     b.goto(&app.url("/cuenta")).await;

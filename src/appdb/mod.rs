@@ -2,6 +2,7 @@
 //! Embedded, numbered migrations with SHA-256 checksums; WAL; foreign keys on.
 
 pub mod audit;
+pub mod inventory_settings;
 pub mod locations;
 pub mod users;
 

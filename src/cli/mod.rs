@@ -1,6 +1,7 @@
 //! Command line: `fluxion serve | demo | config check | import | generate`.
 //! Each command returns its process exit status (sysexits: 65 data, 78 config).
 
+mod backup;
 mod demo;
 mod generate;
 mod import;
@@ -81,6 +82,26 @@ enum Command {
         #[arg(long)]
         end_date: Option<chrono::NaiveDate>,
     },
+    /// Back up the tenant's data: `backup [now]` (default), `list`, `verify <id>`, `prune`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        #[arg(long, short, env = "FLUXION_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: Option<backup::BackupCommand>,
+        #[command(flatten)]
+        now: backup::NowArgs,
+    },
+    /// Restore a backup (id or folder) into the tenant's data folder; the service must be stopped.
+    Restore {
+        /// Backup id (folder name in the backup folder) or path of a backup folder.
+        backup: String,
+        #[arg(long, short, env = "FLUXION_CONFIG")]
+        config: PathBuf,
+        /// Restore only if the live data has a schema newer than this binary (deploy rollback).
+        #[arg(long)]
+        only_if_schema_newer: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,6 +124,12 @@ pub fn run() -> i32 {
         Command::Import { dir, config, skip_bad_rows } => import::run(&dir, &config, skip_bad_rows),
         Command::Generate { scale, seed, config, end_date } => generate::run(scale, seed, &config, end_date),
         Command::User { config: Some(config), command } => user::run(&config, command),
+        Command::Backup { config: Some(config), command, now } => backup::run(&config, command, now),
+        Command::Backup { config: None, .. } => {
+            eprintln!("error: --config <tenant.toml> is required");
+            2
+        }
+        Command::Restore { backup: b, config, only_if_schema_newer } => backup::restore(&config, &b, only_if_schema_newer),
         Command::User { config: None, .. } => {
             eprintln!("error: --config <tenant.toml> is required");
             2

@@ -28,6 +28,23 @@ pub struct SaleLine {
     pub utilidad_bruta: Option<f64>,
     pub tasa_usd: Option<f64>,
     pub es_no_fiscal: Option<bool>,
+    /// Bolívar amounts and tax/discount figures kept for audit (spec 10 §4.1); only POS
+    /// connectors report them.
+    pub bs: SaleAuditBs,
+}
+
+/// Audit columns of a sale line in bolívares, as reported by the POS (never recomputed).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SaleAuditBs {
+    pub venta_total_bs: Option<f64>,
+    pub costo_total_bs: Option<f64>,
+    pub utilidad_bruta_bs: Option<f64>,
+    pub precio_unitario_bs: Option<f64>,
+    pub costo_unitario_bs: Option<f64>,
+    pub impuesto_pct: Option<f64>,
+    pub impuesto_monto_bs: Option<f64>,
+    pub descuento_pct: Option<f64>,
+    pub descuento_monto_bs: Option<f64>,
 }
 
 impl SaleLine {

@@ -6,7 +6,9 @@ pub mod auth;
 pub mod error;
 pub mod guard;
 mod health;
+mod inventory_config;
 mod locations;
+mod orders;
 pub mod session;
 mod summary;
 mod tenant;
@@ -96,6 +98,24 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/admin/audit", Capability(AdminSistema), get(users::audit_log)),
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
+        route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
+        route(Method::GET, "/api/config-inventario/parametros-abc", Capability(AdminParametros), get(inventory_config::get_all)),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/globales", Capability(AdminParametros), put(inventory_config::put_globals)),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/niveles", Capability(AdminParametros), put(inventory_config::put_levels)),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/umbrales", Capability(AdminParametros), put(inventory_config::put_thresholds)),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/umbrales-pareto", Capability(AdminParametros), put(inventory_config::put_pareto)),
+        route(Method::GET, "/api/config-inventario/parametros-abc/modelo-activo", Capability(AdminParametros), get(inventory_config::get_model)),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/modelo-activo", Capability(AdminParametros), put(inventory_config::put_model)),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/tienda/{id}", Capability(AdminParametros), put(inventory_config::put_store)),
+        route(Method::DELETE, "/api/config-inventario/parametros-abc/tienda/{id}", Capability(AdminParametros), delete(inventory_config::delete_store)),
+        route(Method::POST, "/api/config-inventario/cobertura-categoria", Capability(AdminParametros), post(inventory_config::post_category)),
+        route(Method::DELETE, "/api/config-inventario/cobertura-categoria/{id}", Capability(AdminParametros), delete(inventory_config::delete_category)),
+        route(Method::GET, "/api/config-inventario/capacidad-almacenamiento", Capability(AdminParametros), get(inventory_config::list_capacity)),
+        route(Method::POST, "/api/config-inventario/capacidad-almacenamiento", Capability(AdminParametros), post(inventory_config::post_capacity)),
+        route(Method::DELETE, "/api/config-inventario/capacidad-almacenamiento/{id}", Capability(AdminParametros), delete(inventory_config::delete_capacity)),
+        route(Method::GET, "/api/productos-excluidos/{id}", Capability(PedidosVer), get(inventory_config::list_exclusions)),
+        route(Method::POST, "/api/productos-excluidos", Capability(AdminParametros), post(inventory_config::post_exclusion)),
+        route(Method::DELETE, "/api/productos-excluidos/{id}/{codigo}", Capability(AdminParametros), delete(inventory_config::delete_exclusion)),
     ]
 }
 

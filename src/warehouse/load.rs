@@ -37,6 +37,8 @@ const SALE_VALUE_COLUMNS: &[&str] = &[
     "fecha_venta", "almacen_codigo", "almacen_nombre", "producto_codigo", "cuadrante_producto",
     "cantidad_vendida", "peso_unitario", "unidad_medida_venta", "factor_unidad_medida", "precio_unitario",
     "costo_unitario", "venta_total", "costo_total", "utilidad_bruta", "tasa_usd", "es_no_fiscal",
+    "venta_total_bs", "costo_total_bs", "utilidad_bruta_bs", "precio_unitario_bs", "costo_unitario_bs",
+    "impuesto_pct", "impuesto_monto_bs", "descuento_pct", "descuento_monto_bs",
 ];
 
 fn count(conn: &Connection, sql: &str) -> duckdb::Result<usize> {
@@ -118,12 +120,11 @@ pub fn append_sale(
     let factor = if l.factor_unidad_medida == 0.0 { 1.0 } else { l.factor_unidad_medida };
     let utilidad = l.utilidad_bruta.or(l.costo_total.map(|c| l.venta_total - c));
     let margin = gross_margin_pct(l.venta_total, utilidad.unwrap_or(0.0));
-    let none_f: Option<f64> = None;
     let fecha = l.fecha_venta.date();
     let unidad = l.unidad_medida_venta.as_deref().unwrap_or("UNIDAD");
     let weight = computed_weight(l.peso_unitario, l.cantidad_vendida);
     let in_unit = quantity_in_sale_unit(l.cantidad_vendida, factor);
-    // Column order of `ventas` (35 columns); the Bs and tax audit columns are not fed yet.
+    // Column order of `ventas` (35 columns); the Bs and tax audit columns only come from POS connectors.
     let mut row: Vec<&dyn duckdb::ToSql> = vec![
         &l.ubicacion_id,
         &l.numero_factura,
@@ -146,15 +147,15 @@ pub fn append_sale(
         &l.costo_total,
         &utilidad,
         &margin,
-        &none_f,
-        &none_f,
-        &none_f,
-        &none_f,
-        &none_f,
-        &none_f,
-        &none_f,
-        &none_f,
-        &none_f,
+        &l.bs.venta_total_bs,
+        &l.bs.costo_total_bs,
+        &l.bs.utilidad_bruta_bs,
+        &l.bs.precio_unitario_bs,
+        &l.bs.costo_unitario_bs,
+        &l.bs.impuesto_pct,
+        &l.bs.impuesto_monto_bs,
+        &l.bs.descuento_pct,
+        &l.bs.descuento_monto_bs,
         &l.tasa_usd,
         &l.es_no_fiscal,
         &now_utc,

@@ -3,6 +3,7 @@
 
 pub mod load;
 pub mod mirror;
+pub mod replenishment;
 pub mod summary;
 
 use std::ops::Deref;

@@ -239,6 +239,9 @@ pub struct ProductInput {
     pub limites: StorageLimits,
     /// Sales in the reference stores of the region.
     pub referencia: Vec<ReferenceStoreSales>,
+    /// The same reference figure already computed by the storage layer (one aggregate query
+    /// for the whole region instead of every store's daily series); wins over `referencia`.
+    pub referencia_calculada: Option<ReferenceDemand>,
 }
 
 /// Demand figures of one line, already summarised (what [`suggest`] needs besides the product).
@@ -848,7 +851,10 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
         })
         .map(|(p, s)| {
             let line = LineDemand {
-                referencia: reference_demand(&p.referencia, input.today, windows),
+                referencia: p
+                    .referencia_calculada
+                    .clone()
+                    .unwrap_or_else(|| reference_demand(&p.referencia, input.today, windows)),
                 respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
                 local: s,
             };

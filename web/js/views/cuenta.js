@@ -175,8 +175,8 @@ export async function render(container, ctx) {
         Un administrador le asignó una contraseña temporal. Elija una nueva contraseña; después podrá usar el resto de la aplicación.
       </div>` : ''}
       <div class="account-grid">
-        ${profileCard(me, stores)}
-        ${passwordCard(mustChange)}
+        ${mustChange ? passwordCard(true) : profileCard(me, stores)}
+        ${mustChange ? profileCard(me, stores) : passwordCard(false)}
       </div>`);
     bindPasswordForm(body, ctx, mustChange);
     if (mustChange) body.querySelector('#cuenta-actual').focus();

@@ -135,6 +135,9 @@ function requireStores(form) {
 
 // ---------- modal dialog ----------
 
+// Errors without a field list that still belong to one input.
+const CODE_FIELD = { username_taken: 'username' };
+
 // A native <dialog> (focus trap, Esc and top layer come with it). `onSubmit(form)`
 // resolves when the change is saved; a rejection shows the server's message, next
 // to the field it names when there is one.
@@ -184,6 +187,8 @@ function openDialog(host, { title, intro, body, submitLabel, danger = false, onS
       banner.textContent = (err && err.detail) || 'No se pudo guardar el cambio.';
       banner.hidden = false;
       banner.scrollIntoView({ block: 'nearest' });
+      const input = err && CODE_FIELD[err.code] && form.elements[CODE_FIELD[err.code]];
+      if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
     }
   };
 
@@ -242,12 +247,16 @@ function storesSummary(u, storeNames) {
 function userRow(u, me, storeNames) {
   const self = u.username === me;
   const last = u.ultimo_login;
+  const name = (u.nombre_completo || '').trim();
+  const you = self ? html` <span class="tag">usted</span>` : '';
   return html`<tr data-user-id="${u.id}" data-username="${u.username}" data-activo="${u.activo ? 'true' : 'false'}" class="${u.activo ? '' : 'is-inactive'}">
     <th scope="row"><div class="user-cell">
       <span class="avatar avatar-${u.activo ? 'on' : 'off'}" aria-hidden="true">${initial(u)}</span>
       <span class="user-ident">
-        <span class="user-fullname" data-campo="nombre">${u.nombre_completo || u.username}</span>
-        <span class="user-login" data-campo="username">${u.username}${self ? html` <span class="tag">usted</span>` : ''}</span>
+        ${name && name !== u.username
+          ? html`<span class="user-fullname" data-campo="nombre">${name}</span>
+            <span class="user-login" data-campo="username">${u.username}${you}</span>`
+          : html`<span class="user-fullname user-login-only" data-campo="username">${u.username}${you}</span>`}
       </span>
     </div></th>
     <td class="wrap" data-campo="email">${u.email || html`<span class="muted">-</span>`}</td>
@@ -265,7 +274,7 @@ function userRow(u, me, storeNames) {
       <div class="btn-group">
         <button type="button" class="btn btn-sm" data-action="editar">Editar</button>
         <button type="button" class="btn btn-sm" data-action="rol">Rol y tiendas</button>
-        <button type="button" class="btn btn-sm" data-action="clave">Restablecer contraseña</button>
+        <button type="button" class="btn btn-sm" data-action="clave" title="Restablecer contraseña"><span class="lbl-long">Restablecer contraseña</span><span class="lbl-short">Contraseña</span></button>
         ${u.activo
           ? html`<button type="button" class="btn btn-sm btn-danger-outline" data-action="desactivar"
               ${self ? html`disabled title="No puede desactivar su propia cuenta"` : ''}>Desactivar</button>`
@@ -295,7 +304,7 @@ export async function render(container, ctx) {
       <div class="filters">
         <label class="search">
           <span class="sr-only">Filtrar usuarios</span>
-          <input type="search" name="q" placeholder="Filtrar por usuario, nombre, correo o rol" autocomplete="off" data-role="filter">
+          <input type="search" name="q" placeholder="Filtrar por nombre, correo o rol" autocomplete="off" data-role="filter">
         </label>
         <button type="button" class="btn btn-primary" data-action="nuevo">Nuevo usuario</button>
       </div>
@@ -402,8 +411,8 @@ export async function render(container, ctx) {
       ${textField(p, { name: 'username', label: 'Usuario', hint: '3 a 50 caracteres: minúsculas, dígitos, «.», «_» o «-».', attrs: html`autocomplete="off" autocapitalize="none" spellcheck="false" required maxlength="50"` })}
       ${textField(p, { name: 'nombre_completo', label: 'Nombre completo', attrs: html`autocomplete="off" maxlength="100"` })}
       ${textField(p, { name: 'email', label: 'Correo electrónico (opcional)', type: 'email', attrs: html`autocomplete="off" maxlength="100"` })}
-      ${passwordField(p, 'password', 'Contraseña temporal', `Al menos ${MIN_PASSWORD} caracteres. Comuníquela a la persona por un canal privado.`)}
       ${roleField(p, DEFAULT_ROLE)}
+      <div class="span-2">${passwordField(p, 'password', 'Contraseña temporal', `Al menos ${MIN_PASSWORD} caracteres. Comuníquela a la persona por un canal privado.`)}</div>
     </div>
     ${storeChecklist(p, stores, new Set(), false)}`,
     onOpen: bindRoleAndStores,

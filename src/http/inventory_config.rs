@@ -1,0 +1,360 @@
+//! Inventory parameters (spec 30 §14–§15): read and validated updates. Every change is
+//! audited with the real user.
+
+use axum::extract::{Path, Query, State};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::session::AuthUser;
+use super::AppState;
+use crate::appdb::audit;
+use crate::appdb::inventory_settings::{self as settings, Invalid};
+use crate::domain::replenishment::AbcModel;
+
+impl From<Invalid> for ApiError {
+    fn from(i: Invalid) -> Self {
+        ApiError::Validation { field: i.field, message: i.message }
+    }
+}
+
+fn record(conn: &rusqlite::Connection, by: &AuthUser, accion: &str, entidad_id: &str, detalle: Value) -> Result<(), ApiError> {
+    audit::append(
+        conn,
+        &audit::Entry {
+            usuario: Some(&by.username),
+            ip: by.ip.as_deref(),
+            accion,
+            entidad: Some("config_inventario"),
+            entidad_id: Some(entidad_id),
+            detalle: Some(detalle),
+        },
+    )?;
+    Ok(())
+}
+
+fn store_must_exist(state: &AppState, id: &str) -> Result<(), ApiError> {
+    if state.tenant.stores().iter().any(|s| s.id == id && s.active) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// `GET /api/config-inventario/parametros-abc`: everything the parameter screens show.
+pub async fn get_all(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(|conn| {
+            let abc = settings::abc_settings(conn)?;
+            let engine = settings::engine_settings(conn)?;
+            let mut levels = Vec::new();
+            let mut stmt = conn.prepare(
+                "SELECT clasificacion, factor_seguridad, nivel_servicio_pct, dias_cobertura_max, descripcion
+                 FROM parametros_clasificacion ORDER BY clasificacion",
+            ).map_err(crate::appdb::AppDbError::from)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(json!({"clase": r.get::<_, String>(0)?, "z": r.get::<_, f64>(1)?, "nivel_servicio_pct": r.get::<_, Option<f64>>(2)?,
+                              "dias_cobertura": r.get::<_, i64>(3)?, "descripcion": r.get::<_, Option<String>>(4)?}))
+                })
+                .map_err(crate::appdb::AppDbError::from)?;
+            for r in rows {
+                levels.push(r.map_err(crate::appdb::AppDbError::from)?);
+            }
+            let mut stmt = conn
+                .prepare(
+                    "SELECT tienda_id, lead_time_override, dias_cobertura_a, dias_cobertura_b, dias_cobertura_c, dias_cobertura_d,
+                            actualizado_por, actualizado_en FROM config_parametros_abc_tienda WHERE activo = 1 ORDER BY tienda_id",
+                )
+                .map_err(crate::appdb::AppDbError::from)?;
+            let stores: Vec<Value> = stmt
+                .query_map([], |r| {
+                    Ok(json!({"tienda_id": r.get::<_, String>(0)?, "lead_time_override": r.get::<_, Option<f64>>(1)?,
+                              "dias_cobertura_a": r.get::<_, Option<i64>>(2)?, "dias_cobertura_b": r.get::<_, Option<i64>>(3)?,
+                              "dias_cobertura_c": r.get::<_, Option<i64>>(4)?, "dias_cobertura_d": r.get::<_, Option<i64>>(5)?,
+                              "actualizado_por": r.get::<_, Option<String>>(6)?, "actualizado_en": r.get::<_, String>(7)?}))
+                })
+                .map_err(crate::appdb::AppDbError::from)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(crate::appdb::AppDbError::from)?;
+            let cfg = settings::param_config(conn, "")?;
+            Ok(Json(json!({
+                "globales": {
+                    "lead_time": cfg.global.lead_time,
+                    "ventana_sigma_d": cfg.global.ventana_sigma_d,
+                    "ventana_demanda_dias": cfg.global.ventana_demanda_dias,
+                    "abc_ventana_dias": abc.ventana_dias,
+                    "limitar_por_stock_cedi": engine.limitar_por_stock_cedi,
+                },
+                "niveles": levels,
+                "modelo_activo": abc.modelo_activo,
+                "umbrales": {"umbral_a": abc.umbrales.umbral_a, "umbral_b": abc.umbrales.umbral_b, "umbral_c": abc.umbrales.umbral_c},
+                "umbrales_pareto": {"pareto_a_pct": abc.umbrales.pareto_a_pct, "pareto_b_pct": abc.umbrales.pareto_b_pct},
+                "codigos_excluidos_abc": abc.codigos_excluidos,
+                "tiendas": stores,
+            })))
+        })
+        .await
+}
+
+pub async fn put_globals(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<settings::GlobalUpdate>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            settings::update_globals(conn, &b, &by.username)??;
+            record(conn, &by, "editar_parametros_globales", "globales", json!({
+                "lead_time": b.lead_time, "ventana_sigma_d": b.ventana_sigma_d, "ventana_demanda_dias": b.ventana_demanda_dias,
+                "abc_ventana_dias": b.abc_ventana_dias, "limitar_por_stock_cedi": b.limitar_por_stock_cedi,
+            }))?;
+            Ok(Json(json!({"detail": "Parámetros globales actualizados"})))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct LevelsBody {
+    niveles: Vec<settings::ClassLevel>,
+}
+
+pub async fn put_levels(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<LevelsBody>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            settings::update_levels(conn, &b.niveles, &by.username)??;
+            let classes: Vec<&str> = b.niveles.iter().map(|l| l.clase.as_str()).collect();
+            record(conn, &by, "editar_niveles", "niveles", json!({"clases": classes}))?;
+            Ok(Json(json!({"detail": "Niveles de servicio actualizados"})))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct ThresholdsBody {
+    umbral_a: u32,
+    umbral_b: u32,
+    umbral_c: u32,
+}
+
+pub async fn put_thresholds(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<ThresholdsBody>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            settings::update_thresholds(conn, b.umbral_a, b.umbral_b, b.umbral_c, &by.username)??;
+            record(conn, &by, "editar_umbrales_abc", "umbrales", json!({"a": b.umbral_a, "b": b.umbral_b, "c": b.umbral_c}))?;
+            Ok(Json(json!({"detail": "Umbrales actualizados; se aplican en el próximo cálculo"})))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct ParetoBody {
+    pareto_a_pct: f64,
+    pareto_b_pct: f64,
+}
+
+pub async fn put_pareto(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<ParetoBody>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            settings::update_pareto(conn, b.pareto_a_pct, b.pareto_b_pct, &by.username)??;
+            record(conn, &by, "editar_umbrales_pareto", "umbrales_pareto", json!({"a": b.pareto_a_pct, "b": b.pareto_b_pct}))?;
+            Ok(Json(json!({"detail": "Umbrales Pareto actualizados"})))
+        })
+        .await
+}
+
+pub async fn get_model(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state.with_app_db(|conn| Ok(Json(json!({"modelo_activo": settings::abc_settings(conn)?.modelo_activo})))).await
+}
+
+#[derive(Deserialize)]
+pub struct ModelBody {
+    modelo: String,
+}
+
+/// Switching the active model is instant: the engine reads it on every calculation.
+pub async fn put_model(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<ModelBody>,
+) -> Result<Json<Value>, ApiError> {
+    let model = AbcModel::parse(&b.modelo).ok_or_else(|| ApiError::Validation {
+        field: "modelo".into(),
+        message: format!("Modelo «{}» no válido: ranking_volumen, ranking_valor, pareto_volumen o pareto_valor", b.modelo),
+    })?;
+    state
+        .with_app_db(move |conn| {
+            settings::set_active_model(conn, model, &by.username)?;
+            record(conn, &by, "cambiar_modelo_abc", "modelo_activo", json!({"modelo": model.id()}))?;
+            Ok(Json(json!({"modelo_activo": model})))
+        })
+        .await
+}
+
+pub async fn put_store(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path(tienda): Path<String>,
+    Json(b): Json<settings::StoreParamsUpdate>,
+) -> Result<Json<Value>, ApiError> {
+    store_must_exist(&state, &tienda)?;
+    state
+        .with_app_db(move |conn| {
+            settings::upsert_store_params(conn, &tienda, &b, &by.username)??;
+            record(conn, &by, "editar_parametros_tienda", &tienda, json!(b))?;
+            Ok(Json(json!({"detail": "Parámetros de la tienda guardados"})))
+        })
+        .await
+}
+
+pub async fn delete_store(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path(tienda): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            if !settings::deactivate_store_params(conn, &tienda, &by.username)? {
+                return Err(ApiError::NotFound);
+            }
+            record(conn, &by, "desactivar_parametros_tienda", &tienda, json!({}))?;
+            Ok(Json(json!({"detail": "La tienda vuelve a usar los parámetros globales"})))
+        })
+        .await
+}
+
+pub async fn post_category(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<settings::CategoryCoverage>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            let id = settings::upsert_category(conn, &b, &by.username)??;
+            record(conn, &by, "editar_cobertura_categoria", &id, json!({"categoria": b.categoria}))?;
+            Ok(Json(json!({"id": id})))
+        })
+        .await
+}
+
+pub async fn delete_category(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            if !settings::deactivate_category(conn, &id, &by.username)? {
+                return Err(ApiError::NotFound);
+            }
+            record(conn, &by, "desactivar_cobertura_categoria", &id, json!({}))?;
+            Ok(Json(json!({"detail": "Cobertura de categoría desactivada"})))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct CapacityQuery {
+    tienda_id: Option<String>,
+}
+
+pub async fn list_capacity(State(state): State<AppState>, Query(q): Query<CapacityQuery>) -> Result<Json<Value>, ApiError> {
+    state.with_app_db(move |conn| Ok(Json(json!(settings::list_capacity(conn, q.tienda_id.as_deref())?)))).await
+}
+
+pub async fn post_capacity(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<settings::CapacityLimit>,
+) -> Result<Json<Value>, ApiError> {
+    store_must_exist(&state, &b.tienda_id)?;
+    state
+        .with_app_db(move |conn| {
+            let id = settings::upsert_capacity(conn, &b, &by.username)??;
+            record(conn, &by, "editar_capacidad", &id, json!(b))?;
+            Ok(Json(json!({"id": id})))
+        })
+        .await
+}
+
+pub async fn delete_capacity(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            if !settings::deactivate_capacity(conn, &id)? {
+                return Err(ApiError::NotFound);
+            }
+            record(conn, &by, "desactivar_capacidad", &id, json!({}))?;
+            Ok(Json(json!({"detail": "Límite desactivado"})))
+        })
+        .await
+}
+
+pub async fn list_exclusions(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(tienda): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    user.check_location(&tienda, false)?;
+    state.with_app_db(move |conn| Ok(Json(json!(settings::list_exclusions(conn, &tienda)?)))).await
+}
+
+#[derive(Deserialize)]
+pub struct ExclusionBody {
+    tienda_id: String,
+    codigo_producto: String,
+    #[serde(default = "manual")]
+    motivo: String,
+    observaciones: Option<String>,
+}
+
+fn manual() -> String {
+    "MANUAL".into()
+}
+
+pub async fn post_exclusion(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Json(b): Json<ExclusionBody>,
+) -> Result<Json<Value>, ApiError> {
+    store_must_exist(&state, &b.tienda_id)?;
+    state
+        .with_app_db(move |conn| {
+            settings::exclude_product(conn, &b.tienda_id, &b.codigo_producto, &b.motivo, b.observaciones.as_deref(), &by.username)??;
+            record(conn, &by, "excluir_producto", &format!("{}_{}", b.tienda_id, b.codigo_producto), json!({"motivo": b.motivo}))?;
+            Ok(Json(json!({"detail": "Producto excluido de los pedidos de la tienda"})))
+        })
+        .await
+}
+
+pub async fn delete_exclusion(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path((tienda, codigo)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            if !settings::include_product(conn, &tienda, &codigo)? {
+                return Err(ApiError::NotFound);
+            }
+            record(conn, &by, "incluir_producto", &format!("{tienda}_{codigo}"), json!({}))?;
+            Ok(Json(json!({"detail": "Producto incluido de nuevo"})))
+        })
+        .await
+}

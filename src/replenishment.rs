@@ -1,0 +1,175 @@
+//! The replenishment use case: gather one (CEDI → store) pair's data from both stores and
+//! run the pure engine (`domain::replenishment`). The result is a function of the data, the
+//! configuration and the business date only — the ABC class is computed for that date from
+//! the same daily aggregate the nightly cache uses, so running it twice gives identical output.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::appdb::inventory_settings as settings;
+use crate::config::{Store, Tenant};
+use crate::domain::replenishment::{
+    calculate_store, classify_abc, resolve_windows, AbcClass, ReferenceDemand, StoreInput, Suggestion,
+};
+use crate::warehouse::replenishment as wq;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplenishmentError {
+    #[error("«{0}» no es una tienda activa")]
+    UnknownStore(String),
+    #[error("«{0}» no es un CEDI activo")]
+    UnknownCedi(String),
+    #[error("la tienda «{0}» no tiene un CEDI que la abastezca")]
+    NoSupplier(String),
+    #[error(transparent)]
+    AppDb(#[from] crate::appdb::AppDbError),
+    #[error("warehouse: {0}")]
+    Warehouse(#[from] duckdb::Error),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreProposal {
+    pub tienda_destino: String,
+    pub cedi_origen: String,
+    pub fecha: NaiveDate,
+    pub productos: Vec<Suggestion>,
+}
+
+pub struct Request {
+    pub tienda: String,
+    pub cedi: Option<String>,
+    /// Business date ("today"): windows end the day before.
+    pub fecha: NaiveDate,
+    pub cuadrantes: Option<Vec<String>>,
+}
+
+fn active_store<'a>(tenant: &'a Tenant, id: &str) -> Option<&'a Store> {
+    tenant.stores().iter().find(|s| s.id == id && s.active && !s.is_cedi())
+}
+
+fn active_cedi<'a>(tenant: &'a Tenant, id: &str) -> Option<&'a Store> {
+    tenant.stores().iter().find(|s| s.id == id && s.active && s.is_cedi())
+}
+
+/// The CEDIs that supply a store (spec 10 §4.3): the region's `cedi_reposicion` when it has
+/// one, else every active CEDI that serves the region (each sends the products whose
+/// `cedi_origen_id` it is).
+pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
+    let region = tenant.file.regions.iter().find(|r| r.id == store.region);
+    if let Some(c) = region.and_then(|r| r.cedi_reposicion.clone()) {
+        return vec![c];
+    }
+    tenant
+        .stores()
+        .iter()
+        .filter(|s| s.active && s.is_cedi() && s.serves_regions.contains(&store.region))
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+/// Cached per-run state shared by the stores of one network run.
+struct RegionCache {
+    p75s: HashMap<String, Vec<(String, f64)>>,
+}
+
+/// One store's proposal from one CEDI.
+pub fn propose(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    req: &Request,
+) -> Result<StoreProposal, ReplenishmentError> {
+    let mut cache = HashMap::new();
+    propose_with(tenant, app, wh, req, &mut cache)
+}
+
+/// Every active store's proposal from each CEDI that supplies it (the morning batch).
+pub fn propose_all(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    fecha: NaiveDate,
+) -> Result<Vec<StoreProposal>, ReplenishmentError> {
+    let mut cache = HashMap::new();
+    let mut out = Vec::new();
+    for store in tenant.stores().iter().filter(|s| s.active && !s.is_cedi()) {
+        for cedi in supplying_cedis(tenant, store) {
+            let req = Request { tienda: store.id.clone(), cedi: Some(cedi), fecha, cuadrantes: None };
+            out.push(propose_with(tenant, app, wh, &req, &mut cache)?);
+        }
+    }
+    Ok(out)
+}
+
+fn propose_with(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    req: &Request,
+    cache: &mut HashMap<String, RegionCache>,
+) -> Result<StoreProposal, ReplenishmentError> {
+    let store = active_store(tenant, &req.tienda).ok_or_else(|| ReplenishmentError::UnknownStore(req.tienda.clone()))?;
+    let cedi_id = match &req.cedi {
+        Some(c) => c.clone(),
+        None => supplying_cedis(tenant, store).into_iter().next().ok_or_else(|| ReplenishmentError::NoSupplier(store.id.clone()))?,
+    };
+    let cedi = active_cedi(tenant, &cedi_id).ok_or_else(|| ReplenishmentError::UnknownCedi(cedi_id.clone()))?;
+    let today = req.fecha;
+
+    let parametros = settings::param_config(app, &store.id)?;
+    let ajustes = settings::engine_settings(app)?;
+    let abc = settings::abc_settings(app)?;
+    let mut limites = settings::storage_limits(app, &store.id)?;
+    let productos_excluidos = settings::exclusions(app, &store.id)?;
+    let dias_atipicos = settings::atypical_days(app, &store.id)?;
+
+    let windows = resolve_windows(&parametros.global).windows();
+    let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias));
+    let yesterday = today - Duration::days(1);
+    let whole_catalogue = tenant
+        .file
+        .regions
+        .iter()
+        .any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi.id.as_str()));
+
+    let mut productos = wq::products(wh, &cedi.id, whole_catalogue)?;
+    let mut ventas = wq::daily_sales(wh, &store.id, today - Duration::days(history_days), yesterday)?;
+    let stock_tienda = wq::stock(wh, &store.id)?;
+    let stock_cedi = wq::stock(wh, &cedi.id)?;
+
+    // Regional reference: one P75 query per region and date, shared by its stores.
+    let region_key = format!("{}|{today}", store.region);
+    if !cache.contains_key(&region_key) {
+        let mut region_stores = Vec::new();
+        for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == store.region) {
+            region_stores.push(wq::RegionStore { id: s.id.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
+        }
+        let from = today - Duration::days(i64::from(windows.demanda_dias));
+        cache.insert(region_key.clone(), RegionCache { p75s: wq::region_p75(wh, &region_stores, from, yesterday)? });
+    }
+    let region = &cache[&region_key];
+    let names: HashMap<String, String> = tenant.stores().iter().map(|s| (s.id.clone(), s.name.clone())).collect();
+
+    let abc_inputs = wq::abc_inputs(wh, Some(&store.id), today, abc.ventana_dias, &abc.codigos_excluidos)?;
+    let classes: HashMap<String, AbcClass> = classify_abc(&abc_inputs, &abc.umbrales, abc.modelo_activo)
+        .into_iter()
+        .map(|r| (r.codigo, r.clase_abc))
+        .collect();
+
+    for p in &mut productos {
+        p.clase_abc = classes.get(&p.codigo).copied();
+        p.stock_tienda = stock_tienda.get(&p.codigo).copied().unwrap_or(0.0);
+        p.stock_cedi = stock_cedi.get(&p.codigo).copied().unwrap_or(0.0);
+        // Open orders do not exist before the order life cycle lands; with none, nothing is in transit.
+        p.stock_en_transito = 0.0;
+        p.ventas_diarias = ventas.remove(&p.codigo).unwrap_or_default();
+        p.limites = limites.remove(&p.codigo).unwrap_or_default();
+        p.referencia_calculada = Some(
+            region.p75s.get(&p.codigo).map(|v| wq::reference_for(&store.id, v, &names)).unwrap_or_else(ReferenceDemand::default),
+        );
+    }
+    let input = StoreInput { today, productos, productos_excluidos, dias_atipicos, cuadrantes: req.cuadrantes.clone(), parametros, ajustes };
+    Ok(StoreProposal { tienda_destino: store.id.clone(), cedi_origen: cedi.id.clone(), fecha: today, productos: calculate_store(&input) })
+}
