@@ -5,6 +5,7 @@ mod backup;
 mod demo;
 mod generate;
 mod import;
+mod order;
 mod serve;
 mod user;
 
@@ -62,6 +63,13 @@ enum Command {
         /// Load the good rows and write the rejected ones to <dir>/rejected/.
         #[arg(long)]
         skip_bad_rows: bool,
+    },
+    /// Suggested orders (replenishment engine).
+    Order {
+        #[arg(long, short, env = "FLUXION_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: order::OrderCommand,
     },
     /// Manage user accounts (passwords are read from a prompt or stdin, never argv).
     User {
@@ -130,7 +138,8 @@ pub fn run() -> i32 {
             2
         }
         Command::Restore { backup: b, config, only_if_schema_newer } => backup::restore(&config, &b, only_if_schema_newer),
-        Command::User { config: None, .. } => {
+        Command::Order { config: Some(config), command } => order::run(&config, command),
+        Command::User { config: None, .. } | Command::Order { config: None, .. } => {
             eprintln!("error: --config <tenant.toml> is required");
             2
         }

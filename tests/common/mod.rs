@@ -76,6 +76,23 @@ impl TestApp {
         r.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
     }
 
+    /// A consistent copy of this tenant (config, secrets, both databases) in a new folder,
+    /// for CLI commands: DuckDB lets one process at a time open a database file, and this
+    /// process holds it while the test server runs.
+    pub fn snapshot_tenant(&self) -> (tempfile::TempDir, PathBuf) {
+        let copy = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(copy.path().join("data")).unwrap();
+        for f in ["tenant.toml", "secrets.toml"] {
+            std::fs::copy(self.dir.path().join(f), copy.path().join(f)).unwrap();
+        }
+        self.state.warehouse.checkpoint().unwrap();
+        std::fs::copy(self.dir.path().join("data/warehouse.duckdb"), copy.path().join("data/warehouse.duckdb")).unwrap();
+        let conn = self.state.app_db.lock().unwrap();
+        conn.execute("VACUUM INTO ?1", [copy.path().join("data/app.sqlite").to_str().unwrap()]).unwrap();
+        let config = copy.path().join("tenant.toml");
+        (copy, config)
+    }
+
     /// GET with the admin's bearer token.
     pub async fn get_admin(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).bearer_auth(&self.admin_token).send().await.unwrap()

@@ -1,0 +1,266 @@
+//! The replenishment engine on the `tiny` synthetic chain, through the API and the CLI,
+//! with a handful of lines recomputed independently from the raw sale lines and stock.
+
+mod common;
+
+use std::process::Command;
+
+use chrono::{Duration, NaiveDate};
+use common::{end_date, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// The business date of the calculation: the day after the last generated day.
+fn today() -> NaiveDate {
+    end_date() + Duration::days(1)
+}
+
+async fn calculate(app: &common::TestApp, token: &str, body: Value) -> reqwest::Response {
+    app.client.post(app.url("/api/pedidos-sugeridos/calcular")).bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+async fn proposal(app: &common::TestApp) -> Value {
+    let r = calculate(app, &app.admin_token, json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": today().to_string()})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[tokio::test]
+async fn suggested_lines_match_an_independent_recomputation_from_raw_sql() {
+    let app = spawn_app(true).await;
+    let body = proposal(&app).await;
+    assert_eq!(body["tienda_destino"], "tienda_01");
+    assert_eq!(body["cedi_origen"], "cedi_seco");
+    assert_eq!(body["fecha"], today().to_string());
+    let lines = body["productos"].as_array().unwrap();
+    assert!(lines.len() > 100, "every candidate is returned, ordered or not");
+    assert!(lines.iter().any(|l| l["cantidad_sugerida_bultos"].as_u64().unwrap() > 0));
+
+    let wh = app.state.warehouse.reader().unwrap();
+    let d20 = today() - Duration::days(20);
+    let d30 = today() - Duration::days(30);
+    let yesterday = today() - Duration::days(1);
+    // Independent ABC: rank by 30-day quantity (ties by code), bag product excluded.
+    let abc_rank = |code: &str| -> Option<i64> {
+        wh.query_row(
+            "SELECT r FROM (SELECT producto_codigo, row_number() OVER (ORDER BY sum(cantidad_vendida) DESC, producto_codigo) r
+                            FROM ventas WHERE ubicacion_id = 'tienda_01' AND fecha BETWEEN ? AND ? AND producto_codigo <> '003760'
+                            GROUP BY producto_codigo) WHERE producto_codigo = ?",
+            duckdb::params![d30, yesterday, code],
+            |r| r.get(0),
+        )
+        .ok()
+    };
+    // Checked lines: the five biggest sellers and five ordered lines further down.
+    let ordered: Vec<&Value> = lines.iter().filter(|l| l["cantidad_sugerida_bultos"].as_u64().unwrap() > 0).collect();
+    let checked: Vec<&Value> = lines.iter().take(5).chain(ordered.iter().rev().take(5).copied()).collect();
+    let mut statistical_checked = 0;
+    for l in checked {
+        let code = l["codigo_producto"].as_str().unwrap();
+        let (p75, mean): (Option<f64>, Option<f64>) = wh
+            .query_row(
+                "SELECT quantile_cont(q, 0.75), avg(q) FROM (
+                     SELECT fecha, sum(cantidad_vendida)::DOUBLE q FROM ventas
+                     WHERE ubicacion_id = 'tienda_01' AND producto_codigo = ? AND fecha BETWEEN ? AND ? GROUP BY fecha)",
+                duckdb::params![code, d20, yesterday],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let sigma: Option<f64> = wh
+            .query_row(
+                "SELECT stddev_samp(q) FROM (SELECT fecha, sum(cantidad_vendida)::DOUBLE q FROM ventas
+                     WHERE ubicacion_id = 'tienda_01' AND producto_codigo = ? AND fecha BETWEEN ? AND ? GROUP BY fecha)",
+                duckdb::params![code, d30, yesterday],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let stock = |loc: &str| -> f64 {
+            wh.query_row(
+                "SELECT coalesce(sum(cantidad), 0)::DOUBLE FROM inventario_actual WHERE ubicacion_id = ? AND producto_codigo = ?",
+                duckdb::params![loc, code],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let metodo = l["metodo_calculo"].as_str().unwrap_or("");
+        if metodo == "estadistico" || metodo == "padre_prudente" {
+            assert!((f(&l["prom_p75_unid"]) - p75.unwrap()).abs() < 1e-3, "{code} P75");
+            assert!((f(&l["prom_ventas_20dias_unid"]) - mean.unwrap()).abs() < 1e-3, "{code} 20-day mean");
+        }
+        assert!((f(&l["stock_tienda"]) - stock("tienda_01")).abs() < 1e-3, "{code} store stock");
+        assert!((f(&l["stock_cedi_origen"]) - stock("cedi_seco")).abs() < 1e-3, "{code} CEDI stock");
+        let rank = abc_rank(code);
+        let expected_class = rank.map(|r| if r <= 50 { "A" } else if r <= 200 { "B" } else if r <= 800 { "C" } else { "D" });
+        assert_eq!(l["clasificacion_abc"].as_str(), expected_class, "{code} ABC (rank {rank:?})");
+
+        // Units are whole packs; the CEDI cap holds.
+        let upb = f(&l["cantidad_bultos"]);
+        let packs = l["cantidad_sugerida_bultos"].as_u64().unwrap() as f64;
+        assert!((f(&l["cantidad_sugerida_unid"]) - packs * upb).abs() < 1e-6, "{code} whole packs");
+        assert!(packs <= (stock("cedi_seco").max(0.0) / upb + 1e-9).floor(), "{code} within CEDI stock");
+
+        // SS / ROP / MAX of a statistical line, from the SQL figures and the default parameters.
+        if metodo == "estadistico" && !l["es_generador_trafico"].as_bool().unwrap() && sigma.is_some_and(|s| s > 0.0) {
+            let class = l["clase_efectiva"].as_str().unwrap();
+            let (z, cov) = match class {
+                "A" => (2.33, 7.0),
+                "B" => (1.88, 14.0),
+                _ => (1.28, 21.0),
+            };
+            let (d, lt) = (p75.unwrap(), 1.5_f64);
+            let ss = z * sigma.unwrap() * lt.sqrt();
+            let rop = d * lt + ss;
+            let max = rop + d * cov;
+            assert!((f(&l["stock_seguridad"]) - ss).abs() < 1e-3, "{code} SS");
+            assert!((f(&l["punto_reorden"]) - rop).abs() < 1e-3, "{code} ROP");
+            assert!((f(&l["stock_maximo"]) - max).abs() < 1e-3, "{code} MAX");
+            let e = stock("tienda_01");
+            let need = if e <= rop { (max - e).max(0.0) } else { 0.0 };
+            let expected_packs = ((need / upb) - 1e-9).ceil().max(0.0).min((stock("cedi_seco").max(0.0) / upb + 1e-9).floor());
+            assert_eq!(packs, expected_packs, "{code} packs");
+            statistical_checked += 1;
+        }
+        // Every line says which rule decided its quantity.
+        assert!(l["explicacion"]["regla_decisiva"].is_string(), "{code} explained");
+    }
+    assert!(statistical_checked >= 3, "enough statistical lines checked: {statistical_checked}");
+}
+
+#[tokio::test]
+async fn the_cli_gives_the_same_answer_as_the_api_every_time() {
+    let app = spawn_app(true).await;
+    let api = proposal(&app).await;
+    let (_copy, config) = app.snapshot_tenant();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_fluxion"))
+            .args(["order", "suggest", "--config", config.to_str().unwrap(), "--store", "tienda_01", "--cedi", "cedi_seco"])
+            .args(["--date", &today().to_string(), "--format", "json"])
+            .env("FLUXION_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let second = run();
+    assert_eq!(first.stdout, second.stdout, "a pure function of data, configuration and date");
+    let cli: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(cli, api);
+
+    // Default CEDI: the tiny chain has one, which supplies both stores.
+    let default = Command::new(env!("CARGO_BIN_EXE_fluxion"))
+        .args(["order", "suggest", "--config", config.to_str().unwrap(), "--store", "tienda_01"])
+        .args(["--date", &today().to_string(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(default.status.success());
+    let csv = String::from_utf8(default.stdout).unwrap();
+    assert!(csv.starts_with("tienda_destino,cedi_origen,fecha,codigo_producto"));
+    assert_eq!(csv.lines().count() - 1, api["productos"].as_array().unwrap().len());
+
+    let all = Command::new(env!("CARGO_BIN_EXE_fluxion"))
+        .args(["order", "suggest", "--config", config.to_str().unwrap(), "--all-stores"])
+        .args(["--date", &today().to_string(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(all.status.success());
+    let all: Value = serde_json::from_slice(&all.stdout).unwrap();
+    let stores: Vec<&str> = all.as_array().unwrap().iter().map(|p| p["tienda_destino"].as_str().unwrap()).collect();
+    assert_eq!(stores, ["tienda_01", "tienda_02"]);
+    assert_eq!(all[0], api, "the network run gives the same per-store answer");
+}
+
+#[tokio::test]
+async fn configuration_changes_take_effect_on_the_next_calculation() {
+    let app = spawn_app(true).await;
+    let before = proposal(&app).await;
+    let line = |body: &Value, code: &str| -> Value {
+        body["productos"].as_array().unwrap().iter().find(|l| l["codigo_producto"] == code).cloned().unwrap_or(Value::Null)
+    };
+    let admin = |method: reqwest::Method, path: &str, body: Value| {
+        let req = app.client.request(method, app.url(path)).bearer_auth(app.admin_token.clone()).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    // The product with the biggest order.
+    let target = before["productos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|l| l["cantidad_sugerida_bultos"].as_u64().unwrap())
+        .unwrap()
+        .clone();
+    let code = target["codigo_producto"].as_str().unwrap().to_string();
+
+    // A storage capacity caps the order with floor, keeping the stock within the capacity.
+    let stock = f(&target["stock_total"]);
+    let upb = f(&target["cantidad_bultos"]);
+    let capacity = stock.max(0.0) + 2.5 * upb;
+    let r = admin(reqwest::Method::POST, "/api/config-inventario/capacidad-almacenamiento",
+        json!({"tienda_id": "tienda_01", "producto_codigo": code, "capacidad_maxima_unidades": capacity, "tipo_restriccion": "anaquel"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let capped = line(&proposal(&app).await, &code);
+    assert_eq!(capped["ajustado_por_capacidad"], true);
+    assert_eq!(capped["cantidad_sugerida_bultos"], 2, "floor(2.5 packs of free space)");
+    assert!(stock + f(&capped["cantidad_sugerida_unid"]) <= capacity + 1e-9);
+    assert_eq!(capped["explicacion"]["regla_decisiva"], "capacidad");
+
+    // An exclusion removes the product from the store's proposal.
+    let r = admin(reqwest::Method::POST, "/api/productos-excluidos",
+        json!({"tienda_id": "tienda_01", "codigo_producto": code, "motivo": "DESCONTINUADO"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(line(&proposal(&app).await, &code).is_null());
+    let r = admin(reqwest::Method::DELETE, &format!("/api/productos-excluidos/tienda_01/{code}"), json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!line(&proposal(&app).await, &code).is_null());
+
+    // A store override of 0 coverage days is a real 0: MAX falls to ROP.
+    let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/tienda/tienda_01",
+        json!({"dias_cobertura_a": 0, "dias_cobertura_b": 0, "dias_cobertura_c": 0, "dias_cobertura_d": 0})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let zero = proposal(&app).await;
+    for l in zero["productos"].as_array().unwrap().iter().filter(|l| l["metodo_calculo"] == "estadistico").take(20) {
+        assert!((f(&l["stock_maximo"]) - f(&l["punto_reorden"])).abs() < 1e-9, "MAX = ROP with 0 coverage");
+        assert_eq!(l["explicacion"]["parametros"]["cobertura_dias"]["fuente"], "tienda");
+    }
+
+    // Switching the ABC model is instant.
+    let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/modelo-activo", json!({"modelo": "pareto_valor"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let pareto = proposal(&app).await;
+    let classes = |b: &Value| -> Vec<Option<String>> {
+        b["productos"].as_array().unwrap().iter().map(|l| l["clasificacion_abc"].as_str().map(String::from)).collect()
+    };
+    assert_ne!(classes(&pareto), classes(&zero), "classes follow the active model at once");
+
+    // Invalid values are refused with the field named, and nothing changes.
+    let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/umbrales", json!({"umbral_a": 300, "umbral_b": 200, "umbral_c": 800})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "umbral_a");
+    let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/modelo-activo", json!({"modelo": "magia"})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let audit: Value = app.get_admin("/api/admin/audit?accion=cambiar_modelo_abc").await.json().await.unwrap();
+    assert_eq!(audit.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn store_managers_calculate_only_for_their_store_and_bad_requests_are_named() {
+    let app = spawn_app(true).await;
+    app.add_user("gerente.uno", "clave-gerente-1", "gerente_tienda", &["tienda_01"]);
+    let t = app.token("gerente.uno", "clave-gerente-1").await;
+    let body = |store: &str| json!({"cedi_origen": "cedi_seco", "tienda_destino": store, "fecha": today().to_string()});
+    assert_eq!(calculate(&app, &t, body("tienda_01")).await.status(), StatusCode::OK);
+    let r = calculate(&app, &t, body("tienda_02")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "store_forbidden");
+
+    let r = calculate(&app, &app.admin_token, body("tienda_99")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "tienda_destino");
+    let r = calculate(&app, &app.admin_token, json!({"cedi_origen": "tienda_02", "tienda_destino": "tienda_01"})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "cedi_origen");
+    let r = calculate(&app, &app.admin_token, json!({"tienda_destino": "tienda_01", "fecha": "26/11/2026"})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "fecha");
+}
