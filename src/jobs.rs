@@ -19,5 +19,23 @@ pub fn registry(state: &AppState) -> Registry {
             }
         });
     }
+    {
+        let state = state.clone();
+        registry.register("abc_recalc", move || {
+            let state = state.clone();
+            async move {
+                let run = tokio::task::spawn_blocking(move || -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+                    let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
+                    let app = crate::appdb::connect(&state.app_db_path)?;
+                    Ok(crate::classification::rebuild(&state.tenant, &state.warehouse, &app, today)?)
+                });
+                match run.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(job = "abc_recalc", "classification failed: {e}"),
+                    Err(e) => tracing::error!(job = "abc_recalc", "classification task failed: {e}"),
+                }
+            }
+        });
+    }
     registry
 }

@@ -264,3 +264,58 @@ async fn store_managers_calculate_only_for_their_store_and_bad_requests_are_name
     let r = calculate(&app, &app.admin_token, json!({"tienda_destino": "tienda_01", "fecha": "26/11/2026"})).await;
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "fecha");
 }
+
+#[tokio::test]
+async fn classification_caches_agree_with_the_engine_and_follow_the_active_model() {
+    let app = spawn_app(true).await;
+    let report = {
+        let app_db = fluxion::appdb::connect(&app.state.app_db_path).unwrap();
+        fluxion::classification::rebuild(&app.state.tenant, &app.state.warehouse, &app_db, today()).unwrap()
+    };
+    assert_eq!(report.stores, 2);
+    assert!(report.rows > 200);
+    let body = proposal(&app).await;
+    let cached: std::collections::HashMap<String, (String, Option<String>)> = {
+        let r = app.state.warehouse.reader().unwrap();
+        let mut stmt = r.prepare("SELECT producto_codigo, clase_abc, clase_xyz FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01'").unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    let mut compared = 0;
+    for l in body["productos"].as_array().unwrap() {
+        let code = l["codigo_producto"].as_str().unwrap();
+        if let Some((class, _)) = cached.get(code) {
+            assert_eq!(l["clasificacion_abc"].as_str(), Some(class.as_str()), "{code}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 100);
+    assert!(cached.values().any(|(_, x)| x.is_some()), "fast movers have an XYZ class");
+    assert!(cached.values().any(|(_, x)| x.is_none()), "slow movers lack the 15 selling days");
+
+    let r = app
+        .client
+        .put(app.url("/api/config-inventario/parametros-abc/modelo-activo"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"modelo": "ranking_valor"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mismatched: i64 = app
+        .state
+        .warehouse
+        .reader()
+        .unwrap()
+        .query_row("SELECT count(*) FROM productos_abc_tienda WHERE clase_abc <> clase_ranking_val", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mismatched, 0, "the cache switched to the value ranking at once");
+    let runs: i64 = app
+        .state
+        .app_db
+        .lock()
+        .unwrap()
+        .query_row("SELECT count(*) FROM abc_cache_control WHERE estado = 'completado'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 1);
+}

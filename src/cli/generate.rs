@@ -27,7 +27,7 @@ pub fn default_end_date(state: &AppState) -> NaiveDate {
     today.pred_opt().expect("a day before today")
 }
 
-pub fn generate_into(state: &AppState, scale: Scale, seed: u64, end_date: Option<NaiveDate>) -> Result<(), synthetic::GenerateError> {
+pub fn generate_into(state: &AppState, scale: Scale, seed: u64, end_date: Option<NaiveDate>) -> Result<(), Box<dyn std::error::Error>> {
     let end_date = end_date.unwrap_or_else(|| default_end_date(state));
     let opts = GenerateOptions { scale, seed, end_date };
     let bar = super::progress_bar(100, "generando");
@@ -37,6 +37,12 @@ pub fn generate_into(state: &AppState, scale: Scale, seed: u64, end_date: Option
         bar.set_message(label.to_string());
     })?;
     bar.finish_and_clear();
+    // Post-load work: the classification caches for the day after the last generated day.
+    let app = crate::appdb::connect(&state.app_db_path)?;
+    let today = end_date.succ_opt().expect("a day after");
+    if let Err(e) = crate::classification::rebuild(&state.tenant, &state.warehouse, &app, today) {
+        eprintln!("warning: classification caches not rebuilt: {e}");
+    }
     println!(
         "Cadena sintética ({scale:?}, semilla {seed}, hasta {end_date}): {} productos, {} líneas de venta, {} tickets, \
          {} filas de historial de inventario, {} cargas de inventario — {:.1} s",

@@ -199,9 +199,14 @@ pub async fn put_model(
         .with_app_db(move |conn| {
             settings::set_active_model(conn, model, &by.username)?;
             record(conn, &by, "cambiar_modelo_abc", "modelo_activo", json!({"modelo": model.id()}))?;
-            Ok(Json(json!({"modelo_activo": model})))
+            Ok(())
         })
-        .await
+        .await?;
+    let wh = state.warehouse.clone();
+    tokio::task::spawn_blocking(move || crate::classification::apply_active_model(&wh, model))
+        .await?
+        .map_err(ApiError::internal)?;
+    Ok(Json(json!({"modelo_activo": model})))
 }
 
 pub async fn put_store(

@@ -13,7 +13,10 @@ use std::sync::Mutex;
 use duckdb::Connection;
 
 /// Ordered, append-only list of schema migrations. Never edit a released entry.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "facts_and_masters", include_str!("schema.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "facts_and_masters", include_str!("schema.sql")),
+    (2, "classification_caches", include_str!("classification.sql")),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
