@@ -114,6 +114,11 @@ impl Exposition {
         self.sample(name, &[], value);
     }
 
+    /// Appends another exposition (whole families).
+    pub fn append(&mut self, other: Exposition) {
+        self.text.push_str(&other.text);
+    }
+
     pub fn finish(self) -> String {
         self.text
     }

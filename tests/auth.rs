@@ -40,7 +40,7 @@ async fn every_route_refuses_anonymous_and_unprivileged_callers() {
     let public: Vec<&str> = routes.iter().filter(|r| r.access == Access::Public).map(|r| r.path).collect();
     assert_eq!(
         public,
-        ["/healthz", "/readyz", "/api/version", "/api/tenant", "/branding/logo", "/branding/favicon", "/api/auth/login"],
+        ["/healthz", "/readyz", "/api/version", "/metrics", "/api/maintenance", "/api/tenant", "/branding/logo", "/branding/favicon", "/api/auth/login"],
         "only these are public"
     );
     for r in &routes {

@@ -6,6 +6,7 @@ mod secrets;
 mod validate;
 
 pub use validate::{is_valid_location_id, is_valid_tenant_id, parse_cron, parse_hhmm};
+pub use validate::{ip_in_net, parse_ip_net};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -89,6 +90,10 @@ pub struct TenantFile {
     pub backup: BackupSection,
     #[serde(default)]
     pub rbac: Rbac,
+    #[serde(default)]
+    pub metrics: MetricsSection,
+    #[serde(default)]
+    pub health: HealthSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -438,6 +443,41 @@ pub struct BackupSection {
 impl Default for BackupSection {
     fn default() -> Self {
         BackupSection { keep_daily: 7, keep_weekly: 4, keep_predeploy: 5, analytics_weekday: default_weekday(), offsite: None }
+    }
+}
+
+/// `[metrics]`: who may scrape `GET /metrics`. A client address in `allow_from` (IPs or
+/// CIDR blocks; behind the trusted proxy, the forwarded client address) or a request with
+/// `Authorization: Bearer <[metrics].token of the secrets file>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    #[serde(default = "default_metrics_allow")]
+    pub allow_from: Vec<String>,
+}
+
+impl Default for MetricsSection {
+    fn default() -> Self {
+        MetricsSection { allow_from: default_metrics_allow() }
+    }
+}
+
+fn default_metrics_allow() -> Vec<String> {
+    vec!["127.0.0.1".into(), "::1".into()]
+}
+
+/// `[health]`: `/readyz` reports the age of the last successful ETL load against this
+/// threshold (reported, not failing readiness: spec 50 §13).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthSection {
+    #[serde(default = "d_90")]
+    pub etl_max_age_minutes: u32,
+}
+
+impl Default for HealthSection {
+    fn default() -> Self {
+        HealthSection { etl_max_age_minutes: 90 }
     }
 }
 

@@ -21,6 +21,15 @@ pub struct Secrets {
     pub smtp: Option<Credential>,
     #[serde(default)]
     pub offsite: Option<toml::Table>,
+    #[serde(default)]
+    pub metrics: Option<MetricsSecret>,
+}
+
+/// `[metrics]` of the secrets file: bearer token accepted by `GET /metrics`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSecret {
+    pub token: Option<String>,
 }
 
 #[derive(Clone, Default, Deserialize)]

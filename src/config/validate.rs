@@ -140,6 +140,10 @@ pub(super) fn validate(file: &TenantFile, config_dir: &Path) -> Vec<Problem> {
     schedules(&mut c, &file.schedules);
     notifications(&mut c, &file.notifications);
     c.one_of("backup.analytics_weekday", &file.backup.analytics_weekday, WEEKDAYS);
+    for (i, a) in file.metrics.allow_from.iter().enumerate() {
+        c.check(parse_ip_net(a).is_some(), format!("metrics.allow_from[{i}]"), format!("{a:?} is not an IP address or CIDR block"));
+    }
+    c.check(file.health.etl_max_age_minutes >= 1, "health.etl_max_age_minutes", "must be at least 1");
     for role in file.rbac.grant.keys() {
         c.one_of(&format!("rbac.grant.{role}"), role, ROLES);
     }
@@ -437,6 +441,9 @@ fn notifications(c: &mut Checker, n: &Notifications) {
 pub(super) fn validate_secrets(file: &TenantFile, s: &Secrets, path: &Path) -> Vec<Problem> {
     let mut c = Checker { problems: Vec::new() };
     let file_key = |k: &str| format!("{} [{k}]", path.display());
+    if let Some(token) = s.metrics.as_ref().and_then(|m| m.token.as_ref()) {
+        c.check(token.len() >= 16, file_key("metrics.token"), "must be at least 16 characters (openssl rand -hex 16)");
+    }
     match &s.auth.jwt_secret {
         None => c.fail(file_key("auth.jwt_secret"), "is missing (generate one with: openssl rand -hex 32)"),
         Some(_) if s.jwt_key().is_none() => {
@@ -458,4 +465,38 @@ pub(super) fn validate_secrets(file: &TenantFile, s: &Secrets, path: &Path) -> V
         }
     }
     c.problems
+}
+
+/// An IP address or CIDR block (`10.0.0.0/8`, `fd00::/8`) as (network, prefix length).
+pub fn parse_ip_net(s: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (ip, len) = match s.split_once('/') {
+        Some((ip, len)) => (ip.parse::<std::net::IpAddr>().ok()?, len.parse::<u8>().ok()?),
+        None => {
+            let ip = s.parse::<std::net::IpAddr>().ok()?;
+            (ip, if ip.is_ipv4() { 32 } else { 128 })
+        }
+    };
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((ip, len))
+}
+
+/// Whether `addr` is inside the IP/CIDR entry `net` (IPv4-mapped IPv6 peers compare as IPv4).
+pub fn ip_in_net(addr: std::net::IpAddr, net: &str) -> bool {
+    use std::net::IpAddr;
+    let Some((base, len)) = parse_ip_net(net) else { return false };
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(addr),
+        v4 => v4,
+    };
+    match (addr, base) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => {
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) => {
+            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
 }

@@ -21,11 +21,12 @@ fn applies_on(w: &MaintenanceWindow, day: Weekday) -> bool {
     w.days == "daily" || w.days.split(',').any(|d| d.trim() == weekday_code(day))
 }
 
-/// The window covering `now` (local), if any. A window `[start, end)` with end ≤ start
-/// crosses midnight and belongs to the day it starts on.
+/// The window covering `now` (local), if any. Windows apply only when `[maintenance].enabled`
+/// (spec 50 §12.2; switching maintenance on by hand is `PUT /api/admin/maintenance`). A
+/// window `[start, end)` with end ≤ start crosses midnight and belongs to the day it starts on.
 pub fn active_window(m: &Maintenance, now: NaiveDateTime) -> Option<ActiveMaintenance> {
-    if m.enabled {
-        return Some(ActiveMaintenance { message: m.message.clone().unwrap_or_else(|| DEFAULT_MESSAGE.into()), ends_at: None });
+    if !m.enabled {
+        return None;
     }
     let parse = |s: &str| crate::config::parse_hhmm(s);
     for w in &m.windows {
@@ -51,7 +52,7 @@ mod tests {
 
     fn window(start: &str, end: &str, days: &str) -> Maintenance {
         Maintenance {
-            enabled: false,
+            enabled: true,
             message: None,
             windows: vec![MaintenanceWindow { start: start.into(), end: end.into(), days: days.into(), message: Some("m".into()) }],
         }
@@ -77,5 +78,25 @@ mod tests {
         assert!(active_window(&m, at("2026-11-28 23:30")).is_some());
         assert!(active_window(&m, at("2026-11-29 01:30")).is_some());
         assert!(active_window(&m, at("2026-11-29 23:30")).is_none());
+    }
+
+    /// Worked examples of spec 50 §12.2 (the minutes are what the API reports).
+    #[test]
+    fn worked_examples_and_the_master_switch() {
+        let m = window("01:00", "06:00", "daily");
+        let remaining = |t: &str| active_window(&m, at(t)).and_then(|a| a.ends_at).map(|e| (e - at(t)).num_minutes());
+        assert_eq!(remaining("2026-11-26 00:59"), None);
+        assert_eq!(remaining("2026-11-26 01:00"), Some(300));
+        assert_eq!(remaining("2026-11-26 03:20"), Some(160));
+        assert_eq!(remaining("2026-11-26 05:59"), Some(1));
+        assert_eq!(remaining("2026-11-26 06:00"), None);
+        let m = window("23:00", "02:00", "daily");
+        let remaining = |t: &str| active_window(&m, at(t)).and_then(|a| a.ends_at).map(|e| (e - at(t)).num_minutes());
+        assert_eq!(remaining("2026-11-26 01:30"), Some(30));
+        assert_eq!(remaining("2026-11-26 22:59"), None);
+        assert_eq!(remaining("2026-11-26 23:00"), Some(180));
+        let mut off = window("00:00", "00:00", "daily");
+        off.enabled = false;
+        assert!(active_window(&off, at("2026-11-26 12:00")).is_none(), "windows apply only when enabled");
     }
 }

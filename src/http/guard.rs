@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::{error::ApiError, AppState};
 
 /// Paths a loopback Host may reach even when it is not an allowed host (systemd, deploy).
-const LOOPBACK_PATHS: &[&str] = &["/healthz", "/readyz", "/api/version"];
+const LOOPBACK_PATHS: &[&str] = &["/healthz", "/readyz", "/api/version", "/metrics"];
 
 /// `Host` normalised: lower-case, without port, without one trailing dot.
 pub fn normalize_host(raw: &str) -> String {
@@ -75,6 +75,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'u
 pub async fn headers_and_log(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
+    let matched_route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -100,6 +101,13 @@ pub async fn headers_and_log(State(state): State<AppState>, req: Request, next: 
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-request-id", v);
     }
+    let matched = resp.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).or_else(|| matched_route.clone());
+    crate::metrics::http().observe(
+        method.as_str(),
+        matched.as_deref().unwrap_or(crate::metrics::FALLBACK_ROUTE),
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
     tracing::info!(
         method = %method,
         route = %route,

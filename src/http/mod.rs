@@ -8,6 +8,8 @@ pub mod guard;
 mod health;
 mod inventory_config;
 mod locations;
+mod maintenance;
+mod metrics;
 mod orders;
 pub mod session;
 mod summary;
@@ -82,6 +84,9 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/healthz", Public, get(health::healthz)),
         route(Method::GET, "/readyz", Public, get(health::readyz)),
         route(Method::GET, "/api/version", Public, get(health::version)),
+        // No session: its own gate ([metrics].allow_from or the secrets' bearer token), see http::metrics.
+        route(Method::GET, "/metrics", Public, get(metrics::metrics)),
+        route(Method::GET, "/api/maintenance", Public, get(maintenance::status)),
         route(Method::GET, "/api/tenant", Public, get(tenant::tenant_info)),
         route(Method::GET, "/branding/logo", Public, get(tenant::logo)),
         route(Method::GET, "/branding/favicon", Public, get(tenant::favicon)),
@@ -96,6 +101,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/auth/users/{id}/password", Capability(AdminUsuarios), put(users::reset_password)),
         route(Method::PUT, "/api/auth/users/{id}/role", Capability(AdminUsuarios), put(users::change_role)),
         route(Method::GET, "/api/admin/audit", Capability(AdminSistema), get(users::audit_log)),
+        route(Method::PUT, "/api/admin/maintenance", Capability(AdminSistema), put(maintenance::switch)),
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
@@ -122,7 +128,11 @@ pub fn api_routes() -> Vec<RouteSpec> {
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for spec in api_routes() {
-        let guarded = spec.handler.route_layer(axum::middleware::from_fn_with_state((state.clone(), spec.access), session::authorize));
+        // Inner: the maintenance write guard needs the caller that `authorize` (outer) resolves.
+        let guarded = spec
+            .handler
+            .route_layer(axum::middleware::from_fn_with_state((state.clone(), spec.path), maintenance::guard))
+            .route_layer(axum::middleware::from_fn_with_state((state.clone(), spec.access), session::authorize));
         router = router.route(spec.path, guarded);
     }
     router
