@@ -12,6 +12,7 @@ pub mod classification;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod etl;
 pub mod http;
 pub mod jobs;
 pub mod metrics;

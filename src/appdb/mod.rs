@@ -12,7 +12,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 /// (version, name, sql). Append only; never edit a released migration (its checksum is stored).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "app_state", include_str!("migrations/0001_app_state.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "app_state", include_str!("migrations/0001_app_state.sql")),
+    (2, "etl_connectors", include_str!("migrations/0002_etl_connectors.sql")),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 

@@ -2,4 +2,7 @@
 //! which `warehouse::load` writes.
 
 pub mod files;
+pub mod klk;
+pub mod pos;
+pub mod stellar;
 pub mod synthetic;

@@ -170,7 +170,7 @@ pub fn append_sale(
 
 /// Recomputes `ventas_diarias` and `ventas_diarias_ubicacion` for the (ubicacion_id, fecha)
 /// pairs listed in `touched_table`.
-fn refresh_daily_sales(conn: &Connection, touched_table: &str) -> duckdb::Result<()> {
+pub fn refresh_daily_sales(conn: &Connection, touched_table: &str) -> duckdb::Result<()> {
     conn.execute_batch(&format!(
         "DELETE FROM ventas_diarias d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;
          DELETE FROM ventas_diarias_ubicacion d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;

@@ -75,6 +75,18 @@ impl Loose {
     }
 }
 
+impl serde::Serialize for Loose {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Loose::Missing | Loose::Null => s.serialize_none(),
+            Loose::Num(v) => s.serialize_f64(*v),
+            Loose::Text(t) => s.serialize_str(t),
+            Loose::Bool(b) => s.serialize_bool(*b),
+            Loose::Nested => s.serialize_str("<objeto>"),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Loose {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -174,7 +186,7 @@ where
 }
 
 /// One invoice line of `POST /ventas` (spec 20 §3.4).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct KlkSale {
     pub numero_factura: Loose,
@@ -195,7 +207,7 @@ pub struct KlkSale {
     pub financiero: Option<KlkSaleMoney>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct KlkSaleProduct {
     pub codigo_producto: Loose,
@@ -210,7 +222,7 @@ pub struct KlkSaleProduct {
     pub cuadrante_producto: Loose,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct KlkSaleQuantity {
     pub codigo_almacen: Loose,
@@ -225,7 +237,7 @@ pub struct KlkSaleQuantity {
     pub peso_calculado: Loose,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct KlkSaleMoney {
     pub costo_unitario_bs: Loose,
@@ -245,7 +257,7 @@ pub struct KlkSaleMoney {
 }
 
 /// One row of `POST /maestra/articulos/almacen` (spec 20 §3.3).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct KlkArticle {
     #[serde(rename = "NombreProducto")]

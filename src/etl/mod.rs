@@ -1,0 +1,382 @@
+//! The ETL from the client's POS systems into the warehouse (spec 20): jobs `ventas`
+//! (hourly with watermark catch-up, nightly recovery, manual re-sync and backfill) and
+//! `inventario` (30-minute snapshots), per-location isolation, bounded parallelism, and
+//! the execution history in SQLite.
+//!
+//! Entry points: [`Etl::run`] (wait for the report: CLI, scheduler) and [`Etl::start`]
+//! (return the execution id at once: HTTP). One run per job at a time inside the process
+//! (the warehouse file lock keeps a second process out); a second request for a running job
+//! is refused with [`RunError::AlreadyRunning`].
+
+pub mod check;
+pub mod coverage;
+pub mod error;
+pub mod history;
+pub mod jobs;
+pub mod load;
+mod pipeline;
+pub mod window;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::config::Tenant;
+use crate::http::AppState;
+use crate::sources::klk::{KlkClient, KlkSettings};
+use crate::warehouse::Warehouse;
+
+pub use error::{Category, EtlError, Phase};
+pub use history::DetailOutcome;
+
+/// `etl_name` of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EtlJob {
+    Ventas,
+    Inventario,
+}
+
+impl EtlJob {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EtlJob::Ventas => "ventas",
+            EtlJob::Inventario => "inventario",
+        }
+    }
+}
+
+/// `etl_type` of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    Scheduled,
+    Manual,
+    Recovery,
+    Backfill,
+}
+
+impl RunKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Scheduled => "scheduled",
+            RunKind::Manual => "manual",
+            RunKind::Recovery => "recovery",
+            RunKind::Backfill => "backfill",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    Scheduler,
+    Admin(String),
+    Cli,
+}
+
+impl Trigger {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Trigger::Scheduler => "scheduler",
+            Trigger::Admin(_) => "admin",
+            Trigger::Cli => "cli",
+        }
+    }
+}
+
+/// Tunables of the pipeline (spec 20 §8.3, §10). Defaults are the spec's.
+#[derive(Debug, Clone)]
+pub struct EtlOptions {
+    /// KLK locations processed at once.
+    pub klk_parallelism: usize,
+    pub location_budget: Duration,
+    pub run_budget: Duration,
+    /// Rows per Stellar keyset page.
+    pub stellar_page_size: u32,
+    pub stellar_attempts: u32,
+    pub stellar_retry_delay: Duration,
+    /// Days re-extracted by the nightly recovery (D−1 … D−n).
+    pub recovery_days: u32,
+    /// Retry, at the end of a run, the locations that failed with a transient extract error.
+    pub retry_transient: bool,
+}
+
+impl Default for EtlOptions {
+    fn default() -> Self {
+        EtlOptions {
+            klk_parallelism: 3,
+            location_budget: Duration::from_secs(15 * 60),
+            run_budget: Duration::from_secs(2 * 3600),
+            stellar_page_size: 1000,
+            stellar_attempts: 3,
+            stellar_retry_delay: Duration::from_secs(5),
+            recovery_days: 2,
+            retry_transient: true,
+        }
+    }
+}
+
+/// Progress of a run, for the CLI's bars and the UI's live view.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// A location will do `steps` windows/warehouses.
+    Planned { tienda_id: String, nombre: String, steps: u64 },
+    Step { tienda_id: String, done: u64, label: String },
+    Finished { tienda_id: String, status: &'static str, message: String },
+}
+
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// What to run.
+#[derive(Clone)]
+pub struct RunRequest {
+    pub job: EtlJob,
+    pub kind: RunKind,
+    pub trigger: Trigger,
+    /// Location ids; empty = every eligible active location.
+    pub stores: Vec<String>,
+    /// Whole local days (sales only): re-sync / backfill of this range.
+    pub range: Option<(NaiveDate, NaiveDate)>,
+    /// Clock override (tests, replays); default the real UTC time.
+    pub now: Option<DateTime<Utc>>,
+    /// Load an inventory listing even when it is < 50 % of the previous one.
+    pub force: bool,
+    /// Execution whose gap this run fills (§7.1).
+    pub recovered_gap_id: Option<i64>,
+    pub progress: Option<ProgressFn>,
+    /// Backfill tasks to execute: location → days (internal; filled by the task worker).
+    pub task_days: Option<BTreeMap<String, Vec<NaiveDate>>>,
+}
+
+impl RunRequest {
+    pub fn new(job: EtlJob, kind: RunKind, trigger: Trigger) -> Self {
+        RunRequest {
+            job,
+            kind,
+            trigger,
+            stores: Vec::new(),
+            range: None,
+            now: None,
+            force: false,
+            recovered_gap_id: None,
+            progress: None,
+            task_days: None,
+        }
+    }
+
+    /// The one-run-per-job key: hourly/manual sales, recovery, backfill and inventory are
+    /// separate jobs.
+    pub fn job_key(&self) -> &'static str {
+        match (self.job, self.kind) {
+            (EtlJob::Inventario, _) => "inventario",
+            (EtlJob::Ventas, RunKind::Recovery) => "ventas_recovery",
+            (EtlJob::Ventas, RunKind::Backfill) => "ventas_backfill",
+            (EtlJob::Ventas, _) => "ventas",
+        }
+    }
+}
+
+/// The outcome of one location.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationReport {
+    pub tienda_id: String,
+    pub tienda_nombre: String,
+    pub source: Option<&'static str>,
+    pub status: &'static str,
+    pub outcome: DetailOutcome,
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub error_kind: Option<EtlError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub execution_id: i64,
+    pub job: EtlJob,
+    pub kind: RunKind,
+    pub status: &'static str,
+    pub duration_s: f64,
+    pub locations: Vec<LocationReport>,
+}
+
+impl RunReport {
+    pub fn location(&self, id: &str) -> Option<&LocationReport> {
+        self.locations.iter().find(|l| l.tienda_id == id)
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RunError {
+    #[error("el job «{0}» ya está en ejecución")]
+    AlreadyRunning(&'static str),
+    #[error("ubicación desconocida: {0}")]
+    UnknownStore(String),
+    #[error("solicitud no válida: {0}")]
+    Invalid(String),
+    #[error("historial ETL no disponible: {0}")]
+    History(String),
+}
+
+/// A run in progress (for the status endpoint).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunningInfo {
+    pub job_key: &'static str,
+    pub execution_id: Option<i64>,
+    pub started_at: DateTime<Utc>,
+    pub triggered_by: &'static str,
+}
+
+/// The ETL of one tenant: shared by the scheduler, the HTTP API and the CLI of a process.
+pub struct Etl {
+    pub(crate) tenant: Arc<Tenant>,
+    pub(crate) warehouse: Arc<Warehouse>,
+    pub(crate) db: Arc<Mutex<rusqlite::Connection>>,
+    pub(crate) options: EtlOptions,
+    pub(crate) klk: Option<KlkClient>,
+    running: Mutex<BTreeMap<&'static str, RunningInfo>>,
+    overlap_skips: AtomicU64,
+}
+
+impl Etl {
+    /// Builds the ETL of a tenant whose stores are open. Executions left `running` by a
+    /// previous process are marked `killed` (this process owns the warehouse now).
+    pub fn new(tenant: Arc<Tenant>, warehouse: Arc<Warehouse>, app_db_path: &Path, options: EtlOptions) -> Result<Arc<Etl>, RunError> {
+        let conn = crate::appdb::connect(app_db_path).map_err(|e| RunError::History(e.to_string()))?;
+        match history::kill_orphans(&conn, "huérfana: el proceso que la ejecutaba terminó") {
+            Ok(n) if n > 0 => tracing::warn!(executions = n, "orphaned ETL executions marked killed"),
+            Ok(_) => {}
+            Err(e) => return Err(RunError::History(e.to_string())),
+        }
+        let klk = match &tenant.file.pos.klk {
+            Some(pos) => Some(KlkClient::new(KlkSettings::from_config(pos, &tenant.secrets)).map_err(|e| RunError::Invalid(e.to_string()))?),
+            None => None,
+        };
+        Ok(Arc::new(Etl {
+            tenant,
+            warehouse,
+            db: Arc::new(Mutex::new(conn)),
+            options,
+            klk,
+            running: Mutex::new(BTreeMap::new()),
+            overlap_skips: AtomicU64::new(0),
+        }))
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    pub fn options(&self) -> &EtlOptions {
+        &self.options
+    }
+
+    /// Runs on the ETL's own SQLite connection, off the async workers.
+    pub async fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> rusqlite::Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = db.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn)
+        })
+        .await
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(e.to_string()))))?
+    }
+
+    /// The runs in progress.
+    pub fn running(&self) -> Vec<RunningInfo> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+
+    pub fn is_running(&self, job_key: &str) -> bool {
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).contains_key(job_key)
+    }
+
+    /// Scheduled slots omitted because the same job was still running (§8.2).
+    pub fn overlap_skips(&self) -> u64 {
+        self.overlap_skips.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn note_overlap(&self) {
+        self.overlap_skips.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn claim(self: &Arc<Self>, req: &RunRequest) -> Result<RunGuard, RunError> {
+        let key = req.job_key();
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.contains_key(key) {
+            return Err(RunError::AlreadyRunning(key));
+        }
+        running.insert(key, RunningInfo { job_key: key, execution_id: None, started_at: Utc::now(), triggered_by: req.trigger.as_str() });
+        Ok(RunGuard { etl: self.clone(), key })
+    }
+
+    fn set_running_execution(&self, key: &'static str, id: i64) {
+        if let Some(r) = self.running.lock().unwrap_or_else(|p| p.into_inner()).get_mut(key) {
+            r.execution_id = Some(id);
+        }
+    }
+
+    /// Runs a job and waits for its report.
+    pub async fn run(self: &Arc<Self>, req: RunRequest) -> Result<RunReport, RunError> {
+        let prepared = pipeline::prepare(self, req).await?;
+        Ok(pipeline::execute(self.clone(), prepared).await)
+    }
+
+    /// Starts a job in the background; returns its execution id once the run is recorded.
+    pub async fn start(self: &Arc<Self>, req: RunRequest) -> Result<i64, RunError> {
+        let prepared = pipeline::prepare(self, req).await?;
+        let id = prepared.execution_id;
+        let etl = self.clone();
+        tokio::spawn(async move {
+            let report = pipeline::execute(etl, prepared).await;
+            tracing::info!(execution_id = report.execution_id, status = report.status, "ETL run finished");
+        });
+        Ok(id)
+    }
+}
+
+/// Releases the job when the run ends (also on panic or cancellation).
+pub(crate) struct RunGuard {
+    etl: Arc<Etl>,
+    key: &'static str,
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        self.etl.running.lock().unwrap_or_else(|p| p.into_inner()).remove(self.key);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One ETL per tenant database in the process.
+// ---------------------------------------------------------------------------------------
+
+fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<Etl>>> {
+    static R: OnceLock<Mutex<HashMap<PathBuf, Arc<Etl>>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The ETL of the served tenant (created on first use with default options).
+pub fn handle(state: &AppState) -> Result<Arc<Etl>, RunError> {
+    let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = map.get(&state.app_db_path) {
+        return Ok(e.clone());
+    }
+    let etl = Etl::new(state.tenant.clone(), state.warehouse.clone(), &state.app_db_path, EtlOptions::default())?;
+    map.insert(state.app_db_path.clone(), etl.clone());
+    Ok(etl)
+}
+
+/// Replaces the tenant's ETL with one built with `options` (tests, tuning).
+pub fn install(state: &AppState, options: EtlOptions) -> Result<Arc<Etl>, RunError> {
+    let etl = Etl::new(state.tenant.clone(), state.warehouse.clone(), &state.app_db_path, options)?;
+    registry().lock().unwrap_or_else(|p| p.into_inner()).insert(state.app_db_path.clone(), etl.clone());
+    Ok(etl)
+}

@@ -1,0 +1,922 @@
+//! extract → validate → load, per location, with isolation (spec 20 §8.3): each location
+//! has its own detail row, error handling and transactions; KLK locations run 3 at a time,
+//! Stellar locations one after another once KLK is done.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use tokio::time::Instant as TokioInstant;
+
+use super::error::{Category, EtlError, Phase};
+use super::history::{self, DetailOutcome, ExecutionOutcome, NewExecution, QuarantineRow};
+use super::window::{self, Piece};
+use super::{Etl, EtlJob, LocationReport, Progress, RunError, RunGuard, RunKind, RunReport, RunRequest, Trigger};
+use crate::config::Store;
+use crate::domain::records::{SaleLine, StockListing};
+use crate::sources::klk::map::{map_article, map_sale, SaleContext, SaleProductInfo};
+use crate::sources::klk::{CallStats, SalesRequest};
+use crate::sources::pos::{Rejection, SourceProduct};
+use crate::sources::stellar::{self, StellarSettings};
+
+/// How a location is reached.
+#[derive(Clone)]
+pub(super) enum Connector {
+    Klk { sucursal: Option<String>, almacen_ventas: Option<String>, almacenes: Vec<String> },
+    Stellar { settings: Box<StellarSettings>, deposito: String },
+    Skip(String),
+}
+
+impl Connector {
+    fn source(&self) -> Option<&'static str> {
+        match self {
+            Connector::Klk { .. } => Some("klk"),
+            Connector::Stellar { .. } => Some("stellar"),
+            Connector::Skip(_) => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct Target {
+    store: Store,
+    connector: Connector,
+}
+
+/// A run recorded and ready to execute.
+pub(super) struct Prepared {
+    pub execution_id: i64,
+    req: RunRequest,
+    targets: Vec<Target>,
+    now_utc: DateTime<Utc>,
+    now_local: NaiveDateTime,
+    started: Instant,
+    _guard: RunGuard,
+}
+
+fn connector_for(etl: &Etl, store: &Store, job: EtlJob) -> Connector {
+    if !store.active {
+        return Connector::Skip("ubicación inactiva".into());
+    }
+    if job == EtlJob::Ventas && store.is_cedi() {
+        return Connector::Skip("un CEDI no tiene ventas".into());
+    }
+    match store.pos.as_str() {
+        "klk" => {
+            if etl.klk.is_none() {
+                return Connector::Skip("falta [pos.klk] en tenant.toml".into());
+            }
+            let k = store.klk.as_ref();
+            let sucursal = k.and_then(|k| k.sucursal.clone());
+            let almacenes: Vec<String> =
+                k.map(|k| k.almacenes.iter().filter(|a| a.activo).map(|a| a.codigo.clone()).collect()).unwrap_or_default();
+            match job {
+                EtlJob::Ventas if sucursal.is_none() => Connector::Skip("falta klk.sucursal".into()),
+                EtlJob::Inventario if almacenes.is_empty() => Connector::Skip("sin almacenes KLK activos".into()),
+                _ => Connector::Klk { sucursal, almacen_ventas: k.and_then(|k| k.almacen_ventas.clone()), almacenes },
+            }
+        }
+        "stellar" => match StellarSettings::for_store(&etl.tenant, store) {
+            Some(mut s) => {
+                s.page_size = etl.options.stellar_page_size;
+                s.max_attempts = etl.options.stellar_attempts;
+                s.retry_delay = etl.options.stellar_retry_delay;
+                match store.stellar.as_ref().and_then(|x| x.codigo_deposito.clone()) {
+                    Some(d) => Connector::Stellar { settings: Box::new(s), deposito: d },
+                    None => Connector::Skip("falta stellar.codigo_deposito".into()),
+                }
+            }
+            None => Connector::Skip("configuración Stellar o credenciales incompletas".into()),
+        },
+        other => Connector::Skip(format!("sin conector POS (pos = {other:?})")),
+    }
+}
+
+/// Claims the job, picks the locations and records the execution (`running`).
+pub(super) async fn prepare(etl: &Arc<Etl>, req: RunRequest) -> Result<Prepared, RunError> {
+    if let Some((a, b)) = req.range {
+        if b < a {
+            return Err(RunError::Invalid("fecha fin anterior a fecha inicio".into()));
+        }
+        if req.job != EtlJob::Ventas {
+            return Err(RunError::Invalid("un rango de fechas solo aplica a ventas".into()));
+        }
+        if (b - a).num_days() > 800 {
+            return Err(RunError::Invalid("rango de más de 800 días".into()));
+        }
+    }
+    let guard = etl.claim(&req)?;
+    let stores = etl.tenant.stores();
+    let mut targets = Vec::new();
+    if req.stores.is_empty() {
+        for s in stores {
+            let c = connector_for(etl, s, req.job);
+            // Implicit selection: locations without a connector are not part of the run.
+            if matches!(c, Connector::Skip(_)) && (!s.active || s.pos == "none" || (req.job == EtlJob::Ventas && s.is_cedi())) {
+                continue;
+            }
+            targets.push(Target { store: s.clone(), connector: c });
+        }
+    } else {
+        for id in &req.stores {
+            let s = stores.iter().find(|s| &s.id == id).ok_or_else(|| RunError::UnknownStore(id.clone()))?;
+            if !targets.iter().any(|t: &Target| &t.store.id == id) {
+                targets.push(Target { store: s.clone(), connector: connector_for(etl, s, req.job) });
+            }
+        }
+    }
+    if let Some(tasks) = &req.task_days {
+        targets.retain(|t| tasks.contains_key(&t.store.id));
+    }
+    let now_utc = req.now.unwrap_or_else(Utc::now);
+    let now_local = window::local_now(now_utc, &etl.tenant.timezone);
+    let (desde, hasta) = match (req.job, req.range) {
+        (EtlJob::Inventario, _) => (Some(now_local), Some(now_local)),
+        (EtlJob::Ventas, Some((a, b))) => (Some(window::start_of_day(a)), Some(window::end_of_day(b))),
+        _ => (None, None),
+    };
+    let new = NewExecution {
+        etl_name: req.job.as_str(),
+        etl_type: req.kind.as_str(),
+        triggered_by: req.trigger.as_str(),
+        usuario: match &req.trigger {
+            Trigger::Admin(u) => Some(u.clone()),
+            _ => None,
+        },
+        fecha_desde: desde,
+        fecha_hasta: hasta,
+        tiendas: targets.iter().map(|t| t.store.id.clone()).collect(),
+        recovered_gap_id: req.recovered_gap_id,
+    };
+    let execution_id = etl.with_db(move |c| history::start_execution(c, &new)).await.map_err(|e| RunError::History(e.to_string()))?;
+    etl.set_running_execution(req.job_key(), execution_id);
+    // Manual ranges are backfill tasks too: visible progress, resumable.
+    if req.job == EtlJob::Ventas && req.task_days.is_none() {
+        if let Some((a, b)) = req.range {
+            let days = window::days(a, b);
+            let ids: Vec<String> =
+                targets.iter().filter(|t| !matches!(t.connector, Connector::Skip(_))).map(|t| t.store.id.clone()).collect();
+            let _ = etl
+                .with_db(move |c| {
+                    for id in &ids {
+                        history::enqueue_backfill(c, id, &days, "manual")?;
+                    }
+                    Ok(())
+                })
+                .await;
+        }
+    }
+    Ok(Prepared { execution_id, req, targets, now_utc, now_local, started: Instant::now(), _guard: guard })
+}
+
+/// Shared, read-only context of one run.
+struct RunCtx {
+    execution_id: i64,
+    req: RunRequest,
+    now_utc: DateTime<Utc>,
+    now_local: NaiveDateTime,
+    run_deadline: TokioInstant,
+}
+
+impl RunCtx {
+    fn progress(&self, p: Progress) {
+        if let Some(f) = &self.req.progress {
+            f(p);
+        }
+    }
+}
+
+/// Runs every location and finishes the execution.
+pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
+    let Prepared { execution_id, req, targets, now_utc, now_local, started, _guard } = p;
+    let ctx = Arc::new(RunCtx { execution_id, req, now_utc, now_local, run_deadline: TokioInstant::now() + etl.options.run_budget });
+    let mut reports: BTreeMap<String, LocationReport> = BTreeMap::new();
+
+    // Skipped locations first (no work), then KLK in parallel, then Stellar in sequence.
+    let (klk, rest): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| matches!(t.connector, Connector::Klk { .. }));
+    for t in rest.iter().filter(|t| matches!(t.connector, Connector::Skip(_))) {
+        reports.insert(t.store.id.clone(), run_location(&etl, &ctx, t).await);
+    }
+    let stellar: Vec<Target> = rest.into_iter().filter(|t| matches!(t.connector, Connector::Stellar { .. })).collect();
+    let mut order: Vec<Target> = Vec::new();
+    let klk_reports = run_parallel(&etl, &ctx, klk.clone()).await;
+    for r in klk_reports {
+        reports.insert(r.tienda_id.clone(), r);
+    }
+    order.extend(klk);
+    for t in &stellar {
+        reports.insert(t.store.id.clone(), run_location(&etl, &ctx, t).await);
+    }
+    order.extend(stellar);
+
+    // One more attempt for transient extract failures, if the run budget allows (§8.3).
+    if etl.options.retry_transient {
+        let retry: Vec<Target> = order
+            .iter()
+            .filter(|t| {
+                reports.get(&t.store.id).and_then(|r| r.error_kind.as_ref()).is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
+            })
+            .cloned()
+            .collect();
+        for t in retry {
+            if TokioInstant::now() + std::time::Duration::from_secs(60) > ctx.run_deadline {
+                break;
+            }
+            tracing::info!(tienda = %t.store.id, "retrying a location that failed with a transient error");
+            let r = run_location(&etl, &ctx, &t).await;
+            let requests_before = reports.get(&t.store.id).map(|x| (x.outcome.requests, x.outcome.failed_requests));
+            let mut r = r;
+            if let Some((req_n, fail_n)) = requests_before {
+                r.outcome.requests += req_n;
+                r.outcome.failed_requests += fail_n;
+                r.outcome.advertencias.insert(0, "segundo intento al final de la ejecución".into());
+                let o = r.outcome.clone();
+                let id = t.store.id.clone();
+                let nombre = t.store.name.clone();
+                let src = t.connector.source();
+                let exec = ctx.execution_id;
+                let _ = etl
+                    .with_db(move |c| {
+                        let d = history::start_detail(c, exec, &id, &nombre, src)?;
+                        history::finish_detail(c, d, &o)
+                    })
+                    .await;
+            }
+            reports.insert(t.store.id.clone(), r);
+        }
+    }
+
+    let locations: Vec<LocationReport> = reports.into_values().collect();
+    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != "skipped").collect();
+    let ok = processed.iter().filter(|l| l.status == "success").count();
+    let failed = processed.len() - ok;
+    let status = if processed.is_empty() {
+        "failed"
+    } else if failed == 0 {
+        "success"
+    } else if ok > 0 {
+        "partial"
+    } else {
+        "failed"
+    };
+    let mut totals = DetailOutcome::default();
+    let (mut wmin, mut wmax): (Option<NaiveDateTime>, Option<NaiveDateTime>) = (None, None);
+    for l in &processed {
+        let o = &l.outcome;
+        totals.records_extracted += o.records_extracted;
+        totals.records_inserted += o.records_inserted;
+        totals.records_updated += o.records_updated;
+        totals.records_unchanged += o.records_unchanged;
+        totals.records_failed += o.records_failed;
+        totals.duplicates_skipped += o.duplicates_skipped;
+        totals.extract_s += o.extract_s;
+        totals.transform_s += o.transform_s;
+        totals.load_s += o.load_s;
+        totals.requests += o.requests;
+        totals.failed_requests += o.failed_requests;
+        if let Some(d) = o.ventana_desde {
+            wmin = Some(wmin.map_or(d, |m| m.min(d)));
+        }
+        if let Some(h) = o.ventana_hasta {
+            wmax = Some(wmax.map_or(h, |m| m.max(h)));
+        }
+    }
+    let sources: std::collections::BTreeSet<&str> = processed.iter().filter_map(|l| l.source).collect();
+    let source_system = match sources.len() {
+        0 => None,
+        1 => sources.into_iter().next().map(|s| if s == "klk" { "klk" } else { "stellar" }),
+        _ => Some("mixed"),
+    };
+    let error = if processed.is_empty() {
+        Some(EtlError::new(Phase::Extract, Category::ConfigError, "ninguna ubicación procesable en esta ejecución"))
+    } else if status == "failed" {
+        processed.iter().find_map(|l| l.error_kind.clone())
+    } else {
+        None
+    };
+    let duration_s = started.elapsed().as_secs_f64();
+    let outcome = ExecutionOutcome {
+        status,
+        duration_s,
+        fecha_desde: wmin,
+        fecha_hasta: wmax,
+        api_requests: totals.requests,
+        api_errors: totals.failed_requests,
+        totals,
+        source_system,
+        gaps_recovered: u64::from(ctx.req.recovered_gap_id.is_some() && status == "success"),
+        error_source: error.as_ref().and_then(|_| processed.iter().find(|l| l.status == "failed").map(|l| l.tienda_id.clone())),
+        error,
+    };
+    let exec = ctx.execution_id;
+    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
+        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
+    }
+    if ctx.req.job == EtlJob::Inventario && ok > 0 && etl.tenant.stores().iter().any(|s| s.id == "cedi_seco") {
+        let wh = etl.warehouse.clone();
+        let r = tokio::task::spawn_blocking(move || wh.write(|c| super::load::recompute_cedi_origen(c))).await;
+        match r {
+            Ok(Ok(n)) if n > 0 => tracing::info!(products = n, "cedi_origen_id recomputed"),
+            Ok(Err(e)) => tracing::error!("cedi_origen_id recompute failed: {e}"),
+            _ => {}
+        }
+    }
+    RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
+}
+
+async fn run_parallel(etl: &Arc<Etl>, ctx: &Arc<RunCtx>, targets: Vec<Target>) -> Vec<LocationReport> {
+    let sem = Arc::new(tokio::sync::Semaphore::new(etl.options.klk_parallelism.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, t) in targets.into_iter().enumerate() {
+        let (etl, ctx, sem) = (etl.clone(), ctx.clone(), sem.clone());
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await.expect("semaphore open");
+            (i, run_location(&etl, &ctx, &t).await)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        match r {
+            Ok(x) => out.push(x),
+            Err(e) => tracing::error!("a location task panicked: {e}"),
+        }
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Per-location state while it runs.
+struct Loc<'a> {
+    etl: &'a Arc<Etl>,
+    ctx: &'a RunCtx,
+    target: &'a Target,
+    out: DetailOutcome,
+    deadline: TokioInstant,
+    done_steps: u64,
+}
+
+impl Loc<'_> {
+    fn id(&self) -> &str {
+        &self.target.store.id
+    }
+
+    fn remaining(&self) -> std::time::Duration {
+        self.deadline.saturating_duration_since(TokioInstant::now())
+    }
+
+    fn check_budget(&self, phase: Phase) -> Result<(), EtlError> {
+        if TokioInstant::now() >= self.deadline {
+            Err(budget_error(phase))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn step(&mut self, label: String) {
+        self.done_steps += 1;
+        self.ctx.progress(Progress::Step { tienda_id: self.id().to_string(), done: self.done_steps, label });
+    }
+
+    fn add_stats(&mut self, s: &CallStats) {
+        self.out.requests += u64::from(s.requests);
+        self.out.failed_requests += u64::from(s.failed);
+        self.out.latency_ms = Some(self.out.latency_ms.unwrap_or(0).max(s.latency_ms));
+    }
+
+    async fn quarantine(&self, ventana: String, rows: Vec<QuarantineRow>) {
+        if rows.is_empty() {
+            return;
+        }
+        let (exec, job, id) = (self.ctx.execution_id, self.ctx.req.job.as_str(), self.id().to_string());
+        let fuente = self.target.connector.source().unwrap_or("klk");
+        if let Err(e) = self.etl.with_db(move |c| history::quarantine(c, exec, job, &id, fuente, &ventana, &rows)).await {
+            tracing::error!("cannot record quarantined rows: {e}");
+        }
+    }
+}
+
+fn budget_error(phase: Phase) -> EtlError {
+    let category = match phase {
+        Phase::Load => Category::StoreTimeout,
+        _ => Category::ApiTimeout,
+    };
+    EtlError::new(phase, category, "presupuesto de tiempo de la ubicación agotado")
+}
+
+async fn run_location(etl: &Arc<Etl>, ctx: &RunCtx, t: &Target) -> LocationReport {
+    let started = Instant::now();
+    let (id, nombre, src) = (t.store.id.clone(), t.store.name.clone(), t.connector.source());
+    let exec = ctx.execution_id;
+    let detail_id = {
+        let (id, nombre) = (id.clone(), nombre.clone());
+        etl.with_db(move |c| history::start_detail(c, exec, &id, &nombre, src)).await
+    };
+    let deadline = (TokioInstant::now() + etl.options.location_budget).min(ctx.run_deadline);
+    let mut loc = Loc { etl, ctx, target: t, out: DetailOutcome::default(), deadline, done_steps: 0 };
+    loc.out.endpoint = match &t.connector {
+        Connector::Klk { .. } => etl.klk.as_ref().map(|k| k.settings().base_url.clone()),
+        Connector::Stellar { settings, .. } => Some(settings.endpoint_label()),
+        Connector::Skip(_) => None,
+    };
+    let result: Result<(), EtlError> = match &t.connector {
+        Connector::Skip(reason) => {
+            loc.out.status = "skipped";
+            loc.out.advertencias.push(reason.clone());
+            Ok(())
+        }
+        _ if TokioInstant::now() >= ctx.run_deadline => Err(EtlError::timeout(Phase::Extract, "presupuesto de la ejecución agotado")),
+        _ => match ctx.req.job {
+            EtlJob::Ventas => sales_location(&mut loc).await,
+            EtlJob::Inventario => inventory_location(&mut loc).await,
+        },
+    };
+    if loc.out.status != "skipped" {
+        loc.out.status = if result.is_ok() { "success" } else { "failed" };
+    }
+    loc.out.error = result.as_ref().err().cloned();
+    loc.out.duration_s = started.elapsed().as_secs_f64();
+    let outcome = loc.out.clone();
+    match detail_id {
+        Ok(d) => {
+            let o = outcome.clone();
+            if let Err(e) = etl.with_db(move |c| history::finish_detail(c, d, &o)).await {
+                tracing::error!("cannot record the ETL detail of {id}: {e}");
+            }
+        }
+        Err(e) => tracing::error!("cannot record the ETL detail of {id}: {e}"),
+    }
+    let message = match &result {
+        Ok(()) if outcome.status == "skipped" => outcome.advertencias.join("; "),
+        Ok(()) => format!("{} nuevas, {} actualizadas", outcome.records_inserted, outcome.records_updated),
+        Err(e) => e.message.clone(),
+    };
+    ctx.progress(Progress::Finished { tienda_id: id.clone(), status: outcome.status, message });
+    if let Err(e) = &result {
+        tracing::warn!(tienda = %id, job = ctx.req.job.as_str(), error = %e, "location failed");
+    }
+    LocationReport {
+        tienda_id: id,
+        tienda_nombre: nombre,
+        source: src,
+        status: outcome.status,
+        error: result.as_ref().err().map(|e| e.to_string()),
+        error_kind: result.err(),
+        outcome,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sales
+// ---------------------------------------------------------------------------------------
+
+/// Validated lines of one window: last duplicate wins.
+struct Batch {
+    lines: Vec<SaleLine>,
+    infos: Vec<SaleProductInfo>,
+    extracted: usize,
+    duplicates: usize,
+    rejected: Vec<QuarantineRow>,
+    warnings: Vec<String>,
+}
+
+/// Keeps the last occurrence of each (factura, línea), in first-seen order.
+fn dedupe(lines: Vec<(SaleLine, SaleProductInfo)>) -> (Vec<SaleLine>, Vec<SaleProductInfo>, usize) {
+    let mut index: HashMap<(String, i32), usize> = HashMap::with_capacity(lines.len());
+    let mut out: Vec<(SaleLine, SaleProductInfo)> = Vec::with_capacity(lines.len());
+    let mut dups = 0;
+    for (l, i) in lines {
+        let key = (l.numero_factura.clone(), l.linea);
+        match index.get(&key) {
+            Some(&pos) => {
+                dups += 1;
+                out[pos] = (l, i);
+            }
+            None => {
+                index.insert(key, out.len());
+                out.push((l, i));
+            }
+        }
+    }
+    let (a, b) = out.into_iter().unzip();
+    (a, b, dups)
+}
+
+fn to_quarantine(r: Rejection, registro: Option<String>) -> QuarantineRow {
+    QuarantineRow { categoria: Category::from_rejection(r.category).as_str(), motivo: r.reason, clave: r.key, registro }
+}
+
+/// The request windows of a store for this run.
+async fn sales_pieces(loc: &mut Loc<'_>) -> Result<(Vec<Piece>, bool), EtlError> {
+    let ctx = loc.ctx;
+    let id = loc.id().to_string();
+    if let Some(days) = ctx.req.task_days.as_ref().and_then(|m| m.get(&id)) {
+        return Ok((days.iter().map(|d| Piece::whole_day(*d)).collect(), false));
+    }
+    match (ctx.req.kind, ctx.req.range) {
+        (_, Some((a, b))) => Ok((window::days(a, b).into_iter().map(Piece::whole_day).collect(), false)),
+        (RunKind::Recovery, None) => {
+            let n = loc.etl.options.recovery_days;
+            Ok((window::recovery_days(ctx.now_local.date(), n).into_iter().map(Piece::whole_day).collect(), false))
+        }
+        (RunKind::Backfill, None) => Err(EtlError::new(Phase::Extract, Category::ConfigError, "backfill sin rango de fechas")),
+        _ => {
+            let wm = {
+                let id = id.clone();
+                loc.etl.with_db(move |c| history::watermark(c, "ventas", &id)).await.map_err(|e| {
+                    EtlError::new(Phase::Extract, Category::StoreUnavailable, format!("marca de agua no disponible: {e}"))
+                })?
+            };
+            let plan = window::hourly_window(ctx.now_local, wm);
+            if plan.clamped {
+                let days = plan.backfill_days.clone();
+                loc.out.advertencias.push(format!(
+                    "ventana limitada a 48 h; {} día(s) encolados para backfill: {}",
+                    days.len(),
+                    days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                ));
+                let _ = loc.etl.with_db(move |c| history::enqueue_backfill(c, &id, &days, "catchup")).await;
+            }
+            Ok((plan.pieces, true))
+        }
+    }
+}
+
+async fn sales_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
+    let (pieces, hourly) = sales_pieces(loc).await?;
+    let ctx = loc.ctx;
+    ctx.progress(Progress::Planned { tienda_id: loc.id().to_string(), nombre: loc.target.store.name.clone(), steps: pieces.len() as u64 });
+    loc.out.ventana_desde = pieces.first().map(|p| p.desde);
+    loc.out.ventana_hasta = pieces.last().map(|p| p.hasta);
+    let is_task = ctx.req.task_days.is_some() || ctx.req.range.is_some();
+    let mut first_error: Option<EtlError> = None;
+    for piece in &pieces {
+        let r = sales_piece(loc, piece).await;
+        let id = loc.id().to_string();
+        match &r {
+            Ok(()) if piece.is_full_day() => {
+                let (day, exec) = (piece.fecha, ctx.execution_id);
+                let _ = loc
+                    .etl
+                    .with_db(move |c| {
+                        history::advance_after_full_day(c, "ventas", &id, day, exec)?;
+                        if is_task {
+                            history::set_backfill_state(c, &id, day, "ok", None, Some(exec))?;
+                        }
+                        Ok(())
+                    })
+                    .await;
+            }
+            Err(e) if is_task && piece.is_full_day() => {
+                let (day, exec, msg) = (piece.fecha, ctx.execution_id, e.to_string());
+                let _ = loc.etl.with_db(move |c| history::set_backfill_state(c, &id, day, "error", Some(&msg), Some(exec))).await;
+            }
+            _ => {}
+        }
+        loc.step(piece.to_string());
+        if let Err(e) = r {
+            if first_error.is_none() {
+                first_error = Some(e.clone());
+            }
+            // Hourly windows stop at the first failure (the watermark does not move and the
+            // next run re-covers everything); day tasks are independent of each other.
+            if hourly || TokioInstant::now() >= loc.deadline {
+                break;
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if hourly {
+        let (id, fin, exec) = (loc.id().to_string(), ctx.now_local, ctx.execution_id);
+        loc.etl
+            .with_db(move |c| history::set_watermark(c, "ventas", &id, fin, exec))
+            .await
+            .map_err(|e| EtlError::new(Phase::Load, Category::StoreUnavailable, format!("no se pudo guardar la marca de agua: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Extract, validate and load one window of one store.
+async fn sales_piece(loc: &mut Loc<'_>, piece: &Piece) -> Result<(), EtlError> {
+    loc.check_budget(Phase::Extract)?;
+    let ctx = loc.ctx;
+    let sctx = SaleContext { ubicacion_id: loc.id().to_string(), desde: piece.desde, hasta: piece.hasta, now_local: ctx.now_local };
+    let t0 = Instant::now();
+    let mut stats = CallStats::default();
+    let remaining = loc.remaining();
+    let extracted = match &loc.target.connector {
+        Connector::Klk { sucursal, almacen_ventas, .. } => {
+            let client = loc.etl.klk.clone().expect("KLK connector implies a client");
+            let req = SalesRequest {
+                sucursal: sucursal.clone().unwrap_or_default(),
+                almacen: almacen_ventas.clone(),
+                fecha: piece.fecha,
+                horas: piece.horas(),
+            };
+            let fut = client.ventas(&req, &mut stats);
+            match tokio::time::timeout(remaining, fut).await {
+                Err(_) => Err(budget_error(Phase::Extract)),
+                Ok(Err(e)) => Err(EtlError::from(e)),
+                Ok(Ok(listing)) => Ok(Raw::Klk(listing)),
+            }
+        }
+        Connector::Stellar { settings, .. } => {
+            let fut = stellar::fetch_sales(settings, piece.desde, piece.hasta, &mut stats);
+            match tokio::time::timeout(remaining, fut).await {
+                Err(_) => Err(budget_error(Phase::Extract)),
+                Ok(Err(e)) => Err(EtlError::from(e)),
+                Ok(Ok(rows)) => Ok(Raw::Stellar(rows)),
+            }
+        }
+        Connector::Skip(_) => unreachable!("skipped locations do not extract"),
+    };
+    loc.add_stats(&stats);
+    loc.out.extract_s += t0.elapsed().as_secs_f64();
+    let raw = extracted?;
+
+    let t1 = Instant::now();
+    let batch = tokio::task::spawn_blocking(move || validate_sales(raw, &sctx))
+        .await
+        .map_err(|e| EtlError::new(Phase::Transform, Category::DataFormat, e.to_string()))?;
+    loc.out.transform_s += t1.elapsed().as_secs_f64();
+    loc.out.records_extracted += batch.extracted as u64;
+    loc.out.duplicates_skipped += batch.duplicates as u64;
+    loc.out.records_failed += batch.rejected.len() as u64;
+    loc.out.advertencias.extend(batch.warnings.iter().cloned());
+    let rejected_n = batch.rejected.len();
+    loc.quarantine(piece.to_string(), batch.rejected).await;
+    let limit = 100usize.max(batch.extracted / 100);
+    if rejected_n > limit {
+        return Err(EtlError::validation(format!(
+            "{rejected_n} filas rechazadas en {piece} (límite {limit}); no se cargó nada de esta ventana"
+        )));
+    }
+
+    loc.check_budget(Phase::Load)?;
+    let t2 = Instant::now();
+    let reconcile = (piece.is_full_day() && rejected_n == 0).then(|| super::load::Reconcile { ubicacion_id: loc.id().to_string(), fecha: piece.fecha });
+    let (wh, exec, now) = (loc.etl.warehouse.clone(), ctx.execution_id, ctx.now_utc.naive_utc());
+    let Batch { lines, infos, .. } = batch;
+    let loaded = tokio::task::spawn_blocking(move || {
+        wh.write(|c| super::load::load_sales_window(c, &lines, &infos, exec, now, reconcile.as_ref()).map_err(EtlError::from))
+    })
+    .await
+    .map_err(|e| EtlError::new(Phase::Load, Category::StoreUnavailable, e.to_string()))??;
+    loc.out.load_s += t2.elapsed().as_secs_f64();
+    loc.out.records_inserted += loaded.counts.inserted as u64;
+    loc.out.records_updated += loaded.counts.updated as u64;
+    loc.out.records_unchanged += loaded.counts.unchanged as u64;
+    loc.out.advertencias.extend(loaded.warnings);
+    Ok(())
+}
+
+enum Raw {
+    Klk(crate::sources::klk::Listing<crate::sources::klk::KlkSale>),
+    Stellar(Vec<stellar::TextRow>),
+}
+
+fn validate_sales(raw: Raw, ctx: &SaleContext) -> Batch {
+    let mut good = Vec::new();
+    let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
+    let extracted = match raw {
+        Raw::Klk(listing) => {
+            if let Some(total) = listing.meta_total {
+                if total != listing.items.len() as i64 {
+                    warnings.push(format!(
+                        "meta.total_registros = {total} pero la respuesta trae {} líneas ({}–{})",
+                        listing.items.len(),
+                        ctx.desde,
+                        ctx.hasta
+                    ));
+                }
+            }
+            let n = listing.items.len();
+            for item in &listing.items {
+                match map_sale(item, ctx) {
+                    Ok(x) => good.push(x),
+                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(item).ok())),
+                }
+            }
+            n
+        }
+        Raw::Stellar(rows) => {
+            let n = rows.len();
+            for row in &rows {
+                match stellar::map_sale_row(row, ctx) {
+                    Ok(x) => good.push(x),
+                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(row).ok())),
+                }
+            }
+            n
+        }
+    };
+    let warn_nonpositive = good.iter().filter(|(l, _)| l.cantidad_vendida <= 0.0 || l.precio_unitario.is_some_and(|p| p <= 0.0)).count();
+    if warn_nonpositive > 0 {
+        warnings.push(format!("{warn_nonpositive} línea(s) con cantidad o precio ≤ 0 (se cargan)"));
+    }
+    let (lines, infos, duplicates) = dedupe(good);
+    Batch { lines, infos, extracted, duplicates, rejected, warnings }
+}
+
+// ---------------------------------------------------------------------------------------
+// Inventory
+// ---------------------------------------------------------------------------------------
+
+async fn inventory_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
+    let scopes: Vec<String> = match &loc.target.connector {
+        Connector::Klk { almacenes, .. } => almacenes.clone(),
+        Connector::Stellar { deposito, .. } => vec![deposito.clone()],
+        Connector::Skip(_) => Vec::new(),
+    };
+    loc.ctx.progress(Progress::Planned { tienda_id: loc.id().to_string(), nombre: loc.target.store.name.clone(), steps: scopes.len() as u64 });
+    loc.out.ventana_desde = Some(loc.ctx.now_local);
+    loc.out.ventana_hasta = Some(loc.ctx.now_local);
+    let mut first_error = None;
+    for almacen in &scopes {
+        let r = inventory_scope(loc, almacen).await;
+        loc.step(almacen.clone());
+        if let Err(e) = r {
+            loc.out.advertencias.push(format!("almacén {almacen}: {e}"));
+            first_error.get_or_insert(e);
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Extract, validate and load the stock listing of one warehouse/depot.
+async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlError> {
+    loc.check_budget(Phase::Extract)?;
+    let ctx = loc.ctx;
+    let t0 = Instant::now();
+    let mut stats = CallStats::default();
+    let remaining = loc.remaining();
+    let raw = match &loc.target.connector {
+        Connector::Klk { .. } => {
+            let client = loc.etl.klk.clone().expect("KLK connector implies a client");
+            match tokio::time::timeout(remaining, client.articulos(almacen, &mut stats)).await {
+                Err(_) => Err(budget_error(Phase::Extract)),
+                Ok(Err(e)) => Err(EtlError::from(e)),
+                Ok(Ok(listing)) => Ok(RawStock::Klk(listing)),
+            }
+        }
+        Connector::Stellar { settings, deposito } => {
+            match tokio::time::timeout(remaining, stellar::fetch_inventory(settings, deposito, &mut stats)).await {
+                Err(_) => Err(budget_error(Phase::Extract)),
+                Ok(Err(e)) => Err(EtlError::from(e)),
+                Ok(Ok(rows)) => Ok(RawStock::Stellar(rows)),
+            }
+        }
+        Connector::Skip(_) => unreachable!("skipped locations do not extract"),
+    };
+    loc.add_stats(&stats);
+    loc.out.extract_s += t0.elapsed().as_secs_f64();
+    let raw = raw?;
+    // Time the listing was received (the injected clock in tests).
+    let snapshot = if ctx.req.now.is_some() { ctx.now_local } else { window::local_now(Utc::now(), &loc.etl.tenant.timezone) };
+
+    let t1 = Instant::now();
+    let almacen_owned = almacen.to_string();
+    let id = loc.id().to_string();
+    let v = tokio::task::spawn_blocking(move || validate_stock(raw, &almacen_owned))
+        .await
+        .map_err(|e| EtlError::new(Phase::Transform, Category::DataFormat, e.to_string()))?;
+    loc.out.transform_s += t1.elapsed().as_secs_f64();
+    loc.out.records_extracted += v.extracted as u64;
+    loc.out.duplicates_skipped += v.duplicates as u64;
+    loc.out.records_failed += v.rejected.len() as u64;
+    loc.out.advertencias.extend(v.warnings.iter().cloned());
+    loc.quarantine(format!("almacén {almacen}"), v.rejected.clone()).await;
+    if v.rows.is_empty() {
+        return Err(EtlError::validation(format!("listado vacío del almacén {almacen}: el stock actual no se modifica")));
+    }
+    let previous = {
+        let wh = loc.etl.warehouse.clone();
+        let (id, almacen) = (id.clone(), almacen.to_string());
+        tokio::task::spawn_blocking(move || {
+            let r = wh.reader()?;
+            super::load::previous_listing_rows(&r, &id, &almacen).map_err(crate::warehouse::WarehouseError::from)
+        })
+        .await
+        .map_err(|e| EtlError::new(Phase::Load, Category::StoreUnavailable, e.to_string()))?
+        .map_err(|e| EtlError::new(Phase::Load, Category::StoreUnavailable, e.to_string()))?
+    };
+    if let Some(prev) = previous {
+        if (v.rows.len() as i64) * 2 < prev {
+            if ctx.req.force {
+                loc.out.advertencias.push(format!("listado de {almacen} con {} filas (< 50 % de {prev}); cargado por orden de un administrador", v.rows.len()));
+            } else {
+                return Err(EtlError::validation(format!(
+                    "listado truncado del almacén {almacen}: {} filas frente a {prev} de la carga anterior (< 50 %)",
+                    v.rows.len()
+                )));
+            }
+        }
+    }
+
+    loc.check_budget(Phase::Load)?;
+    let t2 = Instant::now();
+    let fuente = loc.target.connector.source().unwrap_or("klk");
+    let listing = StockListing { ubicacion_id: id, almacen_codigo: almacen.to_string(), fecha_snapshot: snapshot, rows: v.rows };
+    let (wh, exec, now, products) = (loc.etl.warehouse.clone(), ctx.execution_id, ctx.now_utc.naive_utc(), v.products);
+    let (_p, s) = tokio::task::spawn_blocking(move || {
+        wh.write(|c| super::load::load_stock_listing(c, &listing, &products, fuente, exec, now).map_err(EtlError::from))
+    })
+    .await
+    .map_err(|e| EtlError::new(Phase::Load, Category::StoreUnavailable, e.to_string()))??;
+    loc.out.load_s += t2.elapsed().as_secs_f64();
+    loc.out.records_inserted += s.inserted as u64;
+    loc.out.records_updated += (s.updated + s.removed) as u64;
+    loc.out.records_unchanged += s.unchanged as u64;
+    Ok(())
+}
+
+enum RawStock {
+    Klk(crate::sources::klk::Listing<crate::sources::klk::KlkArticle>),
+    Stellar(Vec<stellar::TextRow>),
+}
+
+struct StockBatch {
+    rows: Vec<(String, f64)>,
+    products: Vec<SourceProduct>,
+    extracted: usize,
+    duplicates: usize,
+    rejected: Vec<QuarantineRow>,
+    warnings: Vec<String>,
+}
+
+fn validate_stock(raw: RawStock, almacen: &str) -> StockBatch {
+    let mut good: Vec<(SourceProduct, f64)> = Vec::new();
+    let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
+    let extracted = match raw {
+        RawStock::Klk(listing) => {
+            if let Some(total) = listing.meta_total {
+                if total != listing.items.len() as i64 {
+                    warnings.push(format!("meta.total_articulos = {total} pero la respuesta trae {} artículos", listing.items.len()));
+                }
+            }
+            if let Some(ws) = &listing.meta_almacenes {
+                if !ws.iter().any(|w| w == almacen) {
+                    warnings.push(format!("meta.almacences_filtrados no incluye {almacen}: {ws:?}"));
+                }
+            }
+            for a in &listing.items {
+                match map_article(a) {
+                    Ok(x) => good.push(x),
+                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(a).ok())),
+                }
+            }
+            listing.items.len()
+        }
+        RawStock::Stellar(rows) => {
+            for row in &rows {
+                match stellar::map_inventory_row(row) {
+                    Ok(x) => good.push(x),
+                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(row).ok())),
+                }
+            }
+            rows.len()
+        }
+    };
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(good.len());
+    let mut rows: Vec<(String, f64)> = Vec::with_capacity(good.len());
+    let mut products = Vec::with_capacity(good.len());
+    let mut duplicates = 0;
+    for (p, q) in good {
+        match index.get(&p.codigo) {
+            Some(&i) => {
+                duplicates += 1;
+                rows[i].1 = q;
+                products[i] = p;
+            }
+            None => {
+                index.insert(p.codigo.clone(), rows.len());
+                rows.push((p.codigo.clone(), q));
+                products.push(p);
+            }
+        }
+    }
+    if duplicates > 0 {
+        warnings.push(format!("{duplicates} código(s) repetidos en el listado de {almacen}: se conserva el último"));
+    }
+    let negatives = rows.iter().filter(|(_, q)| *q < 0.0).count();
+    if negatives > 0 {
+        warnings.push(format!("{negatives} artículo(s) con stock negativo en {almacen}"));
+    }
+    StockBatch { rows, products, extracted, duplicates, rejected, warnings }
+}
+
+/// Days of pending backfill tasks grouped by location.
+pub(super) fn group_tasks(tasks: &[history::BackfillTask]) -> BTreeMap<String, Vec<NaiveDate>> {
+    let mut m: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+    for t in tasks {
+        m.entry(t.ubicacion_id.clone()).or_default().push(t.fecha);
+    }
+    m
+}
