@@ -9,6 +9,7 @@ PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
 .PHONY: build demo test test-fast bench new-tenant check-config clean-demo
+.PHONY: deploy rollback status logs backup-now build-static
 
 build:
 	$(CARGO) build --release --locked
@@ -40,3 +41,28 @@ check-config: build
 
 clean-demo:
 	rm -rf fluxion-demo-tiny fluxion-demo-small fluxion-demo-client
+
+# ── Per-tenant operations (deploy/README.md). Everything tenant-specific comes from
+# tenants/$(TENANT)/ (tenant.toml, secrets.toml, branding/, deploy.toml).
+# DEPLOY_BIN empty = build and ship the static binary; DRY_RUN=1 prints every step only.
+DEPLOY_BIN ?=
+DEPLOY := BIN="$(DEPLOY_BIN)" DRY_RUN="$(DRY_RUN)" deploy/deploy.sh
+
+## make build-static: the truly static binary `make deploy` ships (own target folder, ~25 min cold).
+build-static:
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target x86_64-unknown-linux-gnu
+
+## make deploy TENANT=<name> [VERSION=…] [DEPLOY_BIN=…] [DRY_RUN=1]: ship, switch, health check, rollback on failure.
+deploy:
+	@test -n "$(TENANT)" || { echo "usage: make deploy TENANT=<name>"; exit 64; }
+	@$(DEPLOY) deploy "$(TENANT)"
+
+## make rollback TENANT=<name> [RESTORE=<backup-id>]: back to the previous release.
+rollback:
+	@test -n "$(TENANT)" || { echo "usage: make rollback TENANT=<name>"; exit 64; }
+	@RESTORE="$(RESTORE)" $(DEPLOY) rollback "$(TENANT)"
+
+## make status|logs|backup-now TENANT=<name>
+status logs backup-now:
+	@test -n "$(TENANT)" || { echo "usage: make $@ TENANT=<name>"; exit 64; }
+	@$(DEPLOY) $@ "$(TENANT)"
