@@ -94,8 +94,15 @@ pub struct DetailOutcome {
 }
 
 impl DetailOutcome {
+    /// Rows written by the load: new keys plus existing keys upserted again (changed or
+    /// not), as spec 20 §5.4 counts a re-run (`inserted = 0, updated = 2`).
     pub fn loaded(&self) -> u64 {
-        self.records_inserted + self.records_updated
+        self.records_inserted + self.upserted_existing()
+    }
+
+    /// Existing keys upserted again: the history's `records_updated`.
+    pub fn upserted_existing(&self) -> u64 {
+        self.records_updated + self.records_unchanged
     }
 }
 
@@ -130,7 +137,7 @@ pub fn finish_detail(conn: &Connection, detail_id: i64, o: &DetailOutcome) -> ru
             o.records_extracted as i64,
             o.loaded() as i64,
             o.records_inserted as i64,
-            o.records_updated as i64,
+            o.upserted_existing() as i64,
             o.records_failed as i64,
             o.duplicates_skipped as i64,
             o.extract_s.max(0.0),
@@ -184,7 +191,7 @@ pub fn finish_execution(conn: &Connection, id: i64, o: &ExecutionOutcome) -> rus
             t.records_extracted as i64,
             t.loaded() as i64,
             t.records_inserted as i64,
-            t.records_updated as i64,
+            t.upserted_existing() as i64,
             t.records_failed as i64,
             t.duplicates_skipped as i64,
             o.gaps_recovered as i64,

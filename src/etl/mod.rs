@@ -104,6 +104,8 @@ pub struct EtlOptions {
     pub recovery_days: u32,
     /// Retry, at the end of a run, the locations that failed with a transient extract error.
     pub retry_transient: bool,
+    /// Replaces both KLK request timeouts (tests, slow links).
+    pub klk_timeout_override: Option<Duration>,
 }
 
 impl Default for EtlOptions {
@@ -117,6 +119,7 @@ impl Default for EtlOptions {
             stellar_retry_delay: Duration::from_secs(5),
             recovery_days: 2,
             retry_transient: true,
+            klk_timeout_override: None,
         }
     }
 }
@@ -253,7 +256,14 @@ impl Etl {
             Err(e) => return Err(RunError::History(e.to_string())),
         }
         let klk = match &tenant.file.pos.klk {
-            Some(pos) => Some(KlkClient::new(KlkSettings::from_config(pos, &tenant.secrets)).map_err(|e| RunError::Invalid(e.to_string()))?),
+            Some(pos) => {
+                let mut settings = KlkSettings::from_config(pos, &tenant.secrets);
+                if let Some(t) = options.klk_timeout_override {
+                    settings.timeout_ventas = t;
+                    settings.timeout_articulos = t;
+                }
+                Some(KlkClient::new(settings).map_err(|e| RunError::Invalid(e.to_string()))?)
+            }
             None => None,
         };
         Ok(Arc::new(Etl {

@@ -480,26 +480,28 @@ struct Batch {
     warnings: Vec<String>,
 }
 
-/// Keeps the last occurrence of each (factura, línea), in first-seen order.
+/// Keeps the last occurrence of each (factura, línea), in first-seen order. The product
+/// attributes of every line are kept (an earlier duplicate may carry the description).
 fn dedupe(lines: Vec<(SaleLine, SaleProductInfo)>) -> (Vec<SaleLine>, Vec<SaleProductInfo>, usize) {
     let mut index: HashMap<(String, i32), usize> = HashMap::with_capacity(lines.len());
-    let mut out: Vec<(SaleLine, SaleProductInfo)> = Vec::with_capacity(lines.len());
+    let mut out: Vec<SaleLine> = Vec::with_capacity(lines.len());
+    let mut infos = Vec::with_capacity(lines.len());
     let mut dups = 0;
     for (l, i) in lines {
+        infos.push(i);
         let key = (l.numero_factura.clone(), l.linea);
         match index.get(&key) {
             Some(&pos) => {
                 dups += 1;
-                out[pos] = (l, i);
+                out[pos] = l;
             }
             None => {
                 index.insert(key, out.len());
-                out.push((l, i));
+                out.push(l);
             }
         }
     }
-    let (a, b) = out.into_iter().unzip();
-    (a, b, dups)
+    (out, infos, dups)
 }
 
 fn to_quarantine(r: Rejection, registro: Option<String>) -> QuarantineRow {

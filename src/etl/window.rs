@@ -117,11 +117,13 @@ pub fn hourly_window(now: NaiveDateTime, watermark: Option<NaiveDateTime>) -> Ho
 }
 
 /// Watermark after a successful whole-day load of `day` (recovery/backfill): advanced to
-/// `max(watermark, day 23:59:59)` only when it already reached `day 00:00:00`
+/// `max(watermark, day 23:59:59)` only when it already reached the start of `day`
 /// (contiguity); otherwise unchanged, so the uncovered interval stays a visible gap.
+/// Windows end at `23:59:59`, so a watermark at the previous day's `23:59:59` is
+/// contiguous too (otherwise D−2 then D−1 of one recovery could never chain).
 pub fn after_full_day(watermark: Option<NaiveDateTime>, day: NaiveDate) -> Option<NaiveDateTime> {
     match watermark {
-        Some(w) if w >= start_of_day(day) => Some(w.max(end_of_day(day))),
+        Some(w) if w >= start_of_day(day) - Duration::seconds(1) => Some(w.max(end_of_day(day))),
         other => other,
     }
 }
@@ -195,6 +197,9 @@ mod tests {
         // A gap before the loaded day leaves the watermark where it was.
         assert_eq!(after_full_day(Some(t("2025-11-15 10:00:00")), d("2025-11-17")), Some(t("2025-11-15 10:00:00")));
         assert_eq!(after_full_day(None, d("2025-11-17")), None);
+        // Consecutive whole days chain.
+        let wm = after_full_day(Some(t("2025-11-16 09:00:00")), d("2025-11-16"));
+        assert_eq!(after_full_day(wm, d("2025-11-17")), Some(t("2025-11-17 23:59:59")));
     }
 
     #[test]
