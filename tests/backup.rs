@@ -270,3 +270,23 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
+
+#[tokio::test]
+async fn admins_see_the_backup_list() {
+    let app = common::spawn_app(false).await;
+    let tenant = app.state.tenant.clone();
+    let wh = app.state.warehouse.clone();
+    tokio::task::spawn_blocking(move || {
+        backup::create(&tenant, WarehouseSource::Live(&wh), Options { kind: Kind::Manual, with_analytics: false }).unwrap()
+    })
+    .await
+    .unwrap();
+    let r = app.get_admin("/api/admin/backups").await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["kind"], "manual");
+    assert_eq!(items[0]["warehouse"], false);
+    assert!(items[0]["size_bytes"].as_u64().unwrap() > 0);
+}

@@ -3,6 +3,7 @@
 
 mod assets;
 pub mod auth;
+mod backups;
 pub mod error;
 pub mod guard;
 mod health;
@@ -102,6 +103,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/auth/users/{id}/role", Capability(AdminUsuarios), put(users::change_role)),
         route(Method::GET, "/api/admin/audit", Capability(AdminSistema), get(users::audit_log)),
         route(Method::PUT, "/api/admin/maintenance", Capability(AdminSistema), put(maintenance::switch)),
+        route(Method::GET, "/api/admin/backups", Capability(AdminSistema), get(backups::list)),
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
