@@ -276,6 +276,8 @@ do_deploy() {
   rm -f "$new/secrets.toml"
 
   log "step 5.6 switch current → $VERSION and start"
+  local old_previous
+  old_previous="$(cat "$base/previous" 2>/dev/null || true)"
   [ -n "$prev" ] && printf '%s\n' "$prev" >"$base/previous"
   switch_to "$VERSION"
   install_unit "$VERSION"
@@ -295,6 +297,8 @@ do_deploy() {
   if [ -z "$prev" ]; then
     fail "first deploy of $TENANT failed ($reason); there is no previous release to go back to"
   fi
+  # After the rollback, `make rollback` must still mean "the release before $prev".
+  if [ -n "$old_previous" ]; then printf '%s\n' "$old_previous" >"$base/previous"; else rm -f "$base/previous"; fi
   rollback_to "$prev" "$predeploy" || {
     printf 'ROLLBACK FAILED: %s did not come back healthy (%s). The service needs an operator.\n' "$prev" "$HEALTH_REASON" >&2
     exit 2

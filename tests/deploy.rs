@@ -279,6 +279,12 @@ fn deploy_upgrade_refusal_and_automatic_rollback_over_ssh() {
     let o = env.deploy_sh(&["status"], "");
     assert!(text(&o).contains("release:  v2"), "{}", text(&o));
 
+    // `make rollback`: back to the release before v2.
+    let o = env.deploy_sh(&["rollback"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(healthz(http_port)["release"], "v1");
+    assert_eq!(env.current(), "releases/v1");
+
     // Stop, then the data is exactly what the client had.
     let o = env.deploy_sh(&["stop"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
