@@ -94,9 +94,39 @@ fn network_summary(c: &mut Criterion) {
     });
 }
 
+/// One store's suggested order and the whole network's, warm (criterion) — the cold
+/// first call of a process is printed once.
+fn replenishment(c: &mut Criterion) {
+    let state = client_tenant();
+    let fecha = end_date() + chrono::Duration::days(1);
+    let app = fluxion::appdb::connect(&state.app_db_path).unwrap();
+    let req = fluxion::replenishment::Request { tienda: "tienda_01".into(), cedi: None, fecha, cuadrantes: None };
+    let cold = Instant::now();
+    let first = {
+        let reader = state.warehouse.reader().unwrap();
+        fluxion::replenishment::propose(&state.tenant, &app, &reader, &req).unwrap()
+    };
+    println!("cold first calculation: {:.1} ms, {} lines", cold.elapsed().as_secs_f64() * 1000.0, first.productos.len());
+    c.bench_function("pedido_sugerido_una_tienda_client_scale", |b| {
+        b.iter(|| {
+            let reader = state.warehouse.reader().unwrap();
+            fluxion::replenishment::propose(&state.tenant, &app, &reader, &req).unwrap()
+        })
+    });
+    let mut group = c.benchmark_group("red");
+    group.sample_size(10);
+    group.bench_function("pedido_sugerido_todas_las_tiendas_client_scale", |b| {
+        b.iter(|| {
+            let reader = state.warehouse.reader().unwrap();
+            fluxion::replenishment::propose_all(&state.tenant, &app, &reader, fecha).unwrap()
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = network_summary
+    targets = network_summary, replenishment
 }
 criterion_main!(benches);

@@ -32,12 +32,6 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
     let wh = Warehouse::open(&tenant.data_dir.join(WAREHOUSE_FILE))?;
     wh.write(|c| mirror::sync_locations(c, &tenant.file))
         .map_err(warehouse::WarehouseError::from)?;
-    if appdb::users::count(&conn)? == 0 {
-        tracing::warn!(
-            "no user accounts yet: create the first administrator with \
-             `fluxion user add --config <tenant.toml> --username <name> --role super_admin`"
-        );
-    }
     Ok(AppState {
         auth: Arc::new(crate::http::auth::AuthState::new(&tenant)),
         tenant: Arc::new(tenant),

@@ -13,6 +13,7 @@ use crate::config::{Store, Tenant};
 use crate::domain::replenishment::{
     calculate_store, classify_abc, resolve_windows, AbcClass, ReferenceDemand, StoreInput, Suggestion,
 };
+use crate::domain::replenishment::demand::p75;
 use crate::warehouse::replenishment as wq;
 
 #[derive(Debug, thiserror::Error)]
@@ -81,8 +82,7 @@ pub fn propose(
     wh: &duckdb::Connection,
     req: &Request,
 ) -> Result<StoreProposal, ReplenishmentError> {
-    let mut cache = HashMap::new();
-    propose_with(tenant, app, wh, req, &mut cache)
+    propose_with(tenant, app, wh, req, None)
 }
 
 /// Every active store's proposal from each CEDI that supplies it (the morning batch).
@@ -97,7 +97,7 @@ pub fn propose_all(
     for store in tenant.stores().iter().filter(|s| s.active && !s.is_cedi()) {
         for cedi in supplying_cedis(tenant, store) {
             let req = Request { tienda: store.id.clone(), cedi: Some(cedi), fecha, cuadrantes: None };
-            out.push(propose_with(tenant, app, wh, &req, &mut cache)?);
+            out.push(propose_with(tenant, app, wh, &req, Some(&mut cache))?);
         }
     }
     Ok(out)
@@ -108,7 +108,7 @@ fn propose_with(
     app: &rusqlite::Connection,
     wh: &duckdb::Connection,
     req: &Request,
-    cache: &mut HashMap<String, RegionCache>,
+    cache: Option<&mut HashMap<String, RegionCache>>,
 ) -> Result<StoreProposal, ReplenishmentError> {
     let store = active_store(tenant, &req.tienda).ok_or_else(|| ReplenishmentError::UnknownStore(req.tienda.clone()))?;
     let cedi_id = match &req.cedi {
@@ -117,6 +117,8 @@ fn propose_with(
     };
     let cedi = active_cedi(tenant, &cedi_id).ok_or_else(|| ReplenishmentError::UnknownCedi(cedi_id.clone()))?;
     let today = req.fecha;
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(store = %store.id, ms = t0.elapsed().as_secs_f64() * 1000.0, "{what}");
 
     let parametros = settings::param_config(app, &store.id)?;
     let ajustes = settings::engine_settings(app)?;
@@ -126,37 +128,71 @@ fn propose_with(
     let dias_atipicos = settings::atypical_days(app, &store.id)?;
 
     let windows = resolve_windows(&parametros.global).windows();
-    let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias));
+    let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias).max(abc.ventana_dias));
     let yesterday = today - Duration::days(1);
+    let demand_from = today - Duration::days(i64::from(windows.demanda_dias));
     let whole_catalogue = tenant
         .file
         .regions
         .iter()
         .any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi.id.as_str()));
 
+    lap("settings");
     let mut productos = wq::products(wh, &cedi.id, whole_catalogue)?;
+    lap("products");
     let mut ventas = wq::daily_sales(wh, &store.id, today - Duration::days(history_days), yesterday)?;
+    lap("daily sales");
     let stock_tienda = wq::stock(wh, &store.id)?;
     let stock_cedi = wq::stock(wh, &cedi.id)?;
+    lap("stock");
 
-    // Regional reference: one P75 query per region and date, shared by its stores.
-    let region_key = format!("{}|{today}", store.region);
-    if !cache.contains_key(&region_key) {
-        let mut region_stores = Vec::new();
-        for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == store.region) {
-            region_stores.push(wq::RegionStore { id: s.id.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
-        }
-        let from = today - Duration::days(i64::from(windows.demanda_dias));
-        cache.insert(region_key.clone(), RegionCache { p75s: wq::region_p75(wh, &region_stores, from, yesterday)? });
-    }
-    let region = &cache[&region_key];
-    let names: HashMap<String, String> = tenant.stores().iter().map(|s| (s.id.clone(), s.name.clone())).collect();
-
-    let abc_inputs = wq::abc_inputs(wh, Some(&store.id), today, abc.ventana_dias, &abc.codigos_excluidos)?;
+    // The store's ABC for this date, from the same daily rows (identical to the nightly cache).
+    let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
+    let abc_inputs = wq::abc_inputs_from_days(&ventas, abc_from, yesterday, &abc.codigos_excluidos);
     let classes: HashMap<String, AbcClass> = classify_abc(&abc_inputs, &abc.umbrales, abc.modelo_activo)
         .into_iter()
         .map(|r| (r.codigo, r.clase_abc))
         .collect();
+    lap("abc");
+
+    // Regional reference: only products with a local P75 under 1 and CEDI stock can use it
+    // (spec 30 §7.3 step 2). A network run computes the whole region once and shares it.
+    let region_stores = || -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
+        let mut v = Vec::new();
+        for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == store.region) {
+            v.push(wq::RegionStore { id: s.id.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
+        }
+        Ok(v)
+    };
+    let local_p75 = |code: &str| -> f64 {
+        let vals: Vec<f64> = ventas
+            .get(code)
+            .map(|v| v.iter().filter(|d| d.fecha >= demand_from && !dias_atipicos.contains(&d.fecha)).map(|d| d.cantidad).collect())
+            .unwrap_or_default();
+        p75(&vals)
+    };
+    let region_key = format!("{}|{today}", store.region);
+    let own_region;
+    let region: &HashMap<String, Vec<(String, f64)>> = match cache {
+        Some(cache) => {
+            if !cache.contains_key(&region_key) {
+                let p75s = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, None)?;
+                cache.insert(region_key.clone(), RegionCache { p75s });
+            }
+            &cache[&region_key].p75s
+        }
+        None => {
+            let needed: Vec<&str> = productos
+                .iter()
+                .filter(|p| stock_cedi.get(&p.codigo).is_some_and(|s| *s > 0.0) && local_p75(&p.codigo) < 1.0)
+                .map(|p| p.codigo.as_str())
+                .collect();
+            own_region = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, Some(&needed))?;
+            &own_region
+        }
+    };
+    lap("region p75");
+    let names: HashMap<String, String> = tenant.stores().iter().map(|s| (s.id.clone(), s.name.clone())).collect();
 
     for p in &mut productos {
         p.clase_abc = classes.get(&p.codigo).copied();
@@ -164,12 +200,15 @@ fn propose_with(
         p.stock_cedi = stock_cedi.get(&p.codigo).copied().unwrap_or(0.0);
         // Open orders do not exist before the order life cycle lands; with none, nothing is in transit.
         p.stock_en_transito = 0.0;
-        p.ventas_diarias = ventas.remove(&p.codigo).unwrap_or_default();
+        p.ventas_diarias = ventas.remove(&p.codigo).unwrap_or_default().iter().map(|d| (d.fecha, d.cantidad)).collect();
         p.limites = limites.remove(&p.codigo).unwrap_or_default();
         p.referencia_calculada = Some(
-            region.p75s.get(&p.codigo).map(|v| wq::reference_for(&store.id, v, &names)).unwrap_or_else(ReferenceDemand::default),
+            region.get(&p.codigo).map(|v| wq::reference_for(&store.id, v, &names)).unwrap_or_else(ReferenceDemand::default),
         );
     }
+    lap("inputs");
     let input = StoreInput { today, productos, productos_excluidos, dias_atipicos, cuadrantes: req.cuadrantes.clone(), parametros, ajustes };
-    Ok(StoreProposal { tienda_destino: store.id.clone(), cedi_origen: cedi.id.clone(), fecha: today, productos: calculate_store(&input) })
+    let productos = calculate_store(&input);
+    lap("engine");
+    Ok(StoreProposal { tienda_destino: store.id.clone(), cedi_origen: cedi.id.clone(), fecha: today, productos })
 }

@@ -22,6 +22,13 @@ pub fn serve_state(state: AppState, listen: &str) -> i32 {
         );
         return crate::config::EXIT_CONFIG;
     }
+    let no_users = crate::appdb::users::count(&state.app_db.lock().unwrap_or_else(|p| p.into_inner())).unwrap_or(0) == 0;
+    if no_users {
+        tracing::warn!(
+            "no user accounts yet: create the first administrator with \
+             `fluxion user add --config <tenant.toml> --username <name> --role super_admin`"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(listen).await {

@@ -202,6 +202,10 @@ fn profile_json(state: &AppState, conn: &rusqlite::Connection, u: &users::User) 
         "rol": role.id(),
         "rol_nombre": role.display_name(),
         "capabilities": caps,
+        "tiendas": stores.iter().map(|id| json!({
+            "id": id,
+            "nombre": state.tenant.stores().iter().find(|s| s.id == *id).map(|s| s.name.clone()),
+        })).collect::<Vec<_>>(),
         "tiendas_asignadas": stores,
         "must_change_password": u.must_change_password,
         "ultimo_login": u.ultimo_login,

@@ -26,6 +26,7 @@ pub async fn tenant_info(State(state): State<AppState>) -> Json<Value> {
         "currency": f.tenant.currency,
         "secondary_currency": f.tenant.secondary_currency,
         "features": f.features,
+        "auth": {"password_min_length": f.auth.password_min_length},
         "maintenance": {
             "active": maintenance.is_some(),
             "message": maintenance.as_ref().map(|m| m.message.clone()),

@@ -192,7 +192,9 @@ pub async fn update(
                     record(conn, &by, if active { "reactivar_usuario" } else { "desactivar_usuario" }, &u.id, json!({}))?;
                 }
             }
-            record(conn, &by, "editar_usuario", &u.id, json!({"nombre_completo": nombre, "email": email}))?;
+            if b.nombre_completo.is_some() || b.email.is_some() {
+                record(conn, &by, "editar_usuario", &u.id, json!({"nombre_completo": nombre, "email": email}))?;
+            }
             let u = users::by_id(conn, &u.id)?.ok_or(ApiError::NotFound)?;
             Ok(Json(user_json(conn, &u)?))
         })

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
+use duckdb::arrow::array::{Array, Date32Array, Float64Array, Int32Array, StringArray, StringViewArray};
+use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{params, Connection};
 
 use crate::domain::replenishment::{AbcInput, ProductInput, ReferenceDemand};
@@ -39,23 +41,88 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     rows.collect()
 }
 
-/// Daily totals of a location for dates in [from, to] (selling days only).
+/// One selling day of a product at a location.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DaySales {
+    pub fecha: NaiveDate,
+    pub cantidad: f64,
+    pub venta_total: f64,
+    pub tickets: i64,
+}
+
+/// Daily totals of a location for dates in [from, to] (selling days only), per product.
 pub fn daily_sales(
     conn: &Connection,
     location: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> duckdb::Result<HashMap<String, Vec<(NaiveDate, f64)>>> {
+) -> duckdb::Result<HashMap<String, Vec<DaySales>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT producto_codigo, fecha, cantidad::DOUBLE FROM ventas_diarias
+        "SELECT producto_codigo, fecha, cantidad::DOUBLE, venta_total::DOUBLE, tickets FROM ventas_diarias
          WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ? ORDER BY producto_codigo, fecha",
     )?;
-    let mut out: HashMap<String, Vec<(NaiveDate, f64)>> = HashMap::new();
-    let mut rows = stmt.query(params![location, from, to])?;
-    while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
+    // Columnar transfer (Arrow): tens of thousands of rows per store, ~4× faster than rows.
+    let mut out: HashMap<String, Vec<DaySales>> = HashMap::new();
+    for batch in stmt.query_arrow(params![location, from, to])? {
+        let codes = text_column(&batch, 0);
+        let dates = batch.column(1).as_any().downcast_ref::<Date32Array>().expect("DATE column");
+        let qty = batch.column(2).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        let value = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        let tickets = batch.column(4).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+        let mut current: Option<(String, Vec<DaySales>)> = None;
+        for i in 0..batch.num_rows() {
+            let code = codes(i);
+            let day = DaySales {
+                fecha: EPOCH + Duration::days(i64::from(dates.value(i))),
+                cantidad: qty.value(i),
+                venta_total: value.value(i),
+                tickets: i64::from(tickets.value(i)),
+            };
+            match &mut current {
+                Some((c, v)) if c == code => v.push(day),
+                _ => {
+                    if let Some((c, v)) = current.take() {
+                        out.entry(c).or_default().extend(v);
+                    }
+                    current = Some((code.to_string(), vec![day]));
+                }
+            }
+        }
+        if let Some((c, v)) = current {
+            out.entry(c).or_default().extend(v);
+        }
     }
     Ok(out)
+}
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+/// Accessor for a VARCHAR column, whichever Arrow string layout DuckDB produced.
+fn text_column<'a>(batch: &'a RecordBatch, i: usize) -> impl Fn(usize) -> &'a str + 'a {
+    let col = batch.column(i).as_any();
+    let plain = col.downcast_ref::<StringArray>();
+    let view = col.downcast_ref::<StringViewArray>();
+    move |row| match (plain, view) {
+        (Some(a), _) => a.value(row),
+        (None, Some(a)) => a.value(row),
+        _ => panic!("VARCHAR column is neither Utf8 nor Utf8View"),
+    }
+}
+
+/// ABC inputs of a location from its daily rows over [from, to], without excluded codes.
+pub fn abc_inputs_from_days(days: &HashMap<String, Vec<DaySales>>, from: NaiveDate, to: NaiveDate, excluded: &[String]) -> Vec<AbcInput> {
+    days.iter()
+        .filter(|(code, _)| !excluded.contains(code))
+        .filter_map(|(code, v)| {
+            let in_window: Vec<&DaySales> = v.iter().filter(|d| d.fecha >= from && d.fecha <= to).collect();
+            (!in_window.is_empty()).then(|| AbcInput {
+                codigo: code.clone(),
+                cantidad_30d: in_window.iter().map(|d| d.cantidad).sum(),
+                venta_30d: in_window.iter().map(|d| d.venta_total).sum(),
+                tickets_30d: in_window.iter().map(|d| d.tickets.max(0) as u64).sum(),
+            })
+        })
+        .collect()
 }
 
 /// Stock of a location per product: the sum over its warehouses that count toward deficit
@@ -81,20 +148,31 @@ pub struct RegionStore {
 /// (linear interpolation — DuckDB's `quantile_cont`, the same rule as the domain's P75),
 /// sorted by store id. One aggregate query serves every store of the region: the reference
 /// of store S is these values without S (spec 30 §7.3 step 2).
+/// `only`: restrict to these product codes (a single store needs the reference only for
+/// products it barely sells); `None` computes every product (a whole-network run).
 pub fn region_p75(
     conn: &Connection,
     stores: &[RegionStore],
     from: NaiveDate,
     to: NaiveDate,
+    only: Option<&[&str]>,
 ) -> duckdb::Result<HashMap<String, Vec<(String, f64)>>> {
-    if stores.is_empty() {
+    if stores.is_empty() || only.is_some_and(|c| c.is_empty()) {
         return Ok(HashMap::new());
     }
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS ref_tiendas (id VARCHAR);
          CREATE TEMP TABLE IF NOT EXISTS ref_excluidos (id VARCHAR, fecha DATE);
-         DELETE FROM ref_tiendas; DELETE FROM ref_excluidos;",
+         CREATE TEMP TABLE IF NOT EXISTS ref_productos (codigo VARCHAR);
+         DELETE FROM ref_tiendas; DELETE FROM ref_excluidos; DELETE FROM ref_productos;",
     )?;
+    if let Some(codes) = only {
+        let mut app = conn.appender("ref_productos")?;
+        for c in codes {
+            app.append_row(params![c])?;
+        }
+        app.flush()?;
+    }
     {
         let mut app = conn.appender("ref_tiendas")?;
         for s in stores {
@@ -113,12 +191,13 @@ pub fn region_p75(
         "SELECT v.producto_codigo, v.ubicacion_id, quantile_cont(v.cantidad::DOUBLE, 0.75)
          FROM ventas_diarias v SEMI JOIN ref_tiendas t ON t.id = v.ubicacion_id
          WHERE v.fecha BETWEEN ? AND ?
+           AND (? OR v.producto_codigo IN (SELECT codigo FROM ref_productos))
            AND NOT EXISTS (SELECT 1 FROM ref_excluidos e WHERE e.id = v.ubicacion_id AND e.fecha = v.fecha)
          GROUP BY v.producto_codigo, v.ubicacion_id
          ORDER BY v.producto_codigo, v.ubicacion_id",
     )?;
     let mut out: HashMap<String, Vec<(String, f64)>> = HashMap::new();
-    let mut rows = stmt.query(params![from, to])?;
+    let mut rows = stmt.query(params![from, to, only.is_none()])?;
     while let Some(r) = rows.next()? {
         out.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
     }

@@ -261,6 +261,13 @@ pub fn pareto_classes(metrics: &[f64], a_pct: f64, b_pct: f64) -> Vec<AbcClass> 
         .filter(|&x| x > 0.0)
         .collect();
     desc.sort_by(|a, b| b.total_cmp(a));
+    // prefix[i] = sum of the i largest metrics (same order of addition as a running sum),
+    // so "sum of metrics strictly greater than m" is one binary search: O(n log n), not O(n²).
+    let mut prefix = Vec::with_capacity(desc.len() + 1);
+    prefix.push(0.0);
+    for x in &desc {
+        prefix.push(prefix[prefix.len() - 1] + x);
+    }
     metrics
         .iter()
         .map(|&m| {
@@ -268,7 +275,7 @@ pub fn pareto_classes(metrics: &[f64], a_pct: f64, b_pct: f64) -> Vec<AbcClass> 
             if m <= 0.0 {
                 return AbcClass::D;
             }
-            let before: f64 = desc.iter().take_while(|&&x| x > m).sum();
+            let before = prefix[desc.partition_point(|&x| x > m)];
             if before * 100.0 < a_pct * total {
                 AbcClass::A
             } else if before * 100.0 < b_pct * total {

@@ -842,29 +842,47 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
         .cuadrantes
         .as_ref()
         .map(|v| v.iter().map(|c| cuadrante_key(Some(c))).collect());
-    let mut out: Vec<(f64, Suggestion)> = candidates
+    let kept: Vec<(&ProductInput, DemandStats)> = candidates
         .into_iter()
         .filter(|(p, _)| {
             filtro
                 .as_ref()
                 .is_none_or(|f| f.contains(&cuadrante_key(p.cuadrante.as_deref())))
         })
-        .map(|(p, s)| {
-            let line = LineDemand {
-                referencia: p
-                    .referencia_calculada
-                    .clone()
-                    .unwrap_or_else(|| reference_demand(&p.referencia, input.today, windows)),
-                respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
-                local: s,
-            };
-            let total = line.local.total_ventana;
-            (
-                total,
-                suggest(p, &line, &input.parametros, &input.ajustes, input.today),
-            )
-        })
         .collect();
+    let line = |(p, s): &(&ProductInput, DemandStats)| -> (f64, Suggestion) {
+        let line = LineDemand {
+            referencia: p
+                .referencia_calculada
+                .clone()
+                .unwrap_or_else(|| reference_demand(&p.referencia, input.today, windows)),
+            respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
+            local: s.clone(),
+        };
+        let total = line.local.total_ventana;
+        (
+            total,
+            suggest(p, &line, &input.parametros, &input.ajustes, input.today),
+        )
+    };
+    // Lines are independent: split them over the available cores (the order is restored by
+    // the sort below, so the result does not depend on the split).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    let chunk = kept.len().div_ceil(threads).max(1);
+    let mut out: Vec<(f64, Suggestion)> = if threads > 1 && kept.len() > 256 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = kept
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(line).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a line calculation does not panic"))
+                .collect()
+        })
+    } else {
+        kept.iter().map(line).collect()
+    };
     out.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then_with(|| a.1.codigo_producto.cmp(&b.1.codigo_producto))
