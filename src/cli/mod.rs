@@ -3,6 +3,7 @@
 
 mod backup;
 mod demo;
+mod etl;
 mod generate;
 mod import;
 mod order;
@@ -70,6 +71,13 @@ enum Command {
         config: Option<PathBuf>,
         #[command(subcommand)]
         command: order::OrderCommand,
+    },
+    /// POS extraction: run a job now, show its history, check the sources.
+    Etl {
+        #[arg(long, short, env = "FLUXION_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: etl::EtlCommand,
     },
     /// Manage user accounts (passwords are read from a prompt or stdin, never argv).
     User {
@@ -139,6 +147,11 @@ pub fn run() -> i32 {
         }
         Command::Restore { backup: b, config, only_if_schema_newer } => backup::restore(&config, &b, only_if_schema_newer),
         Command::Order { config: Some(config), command } => order::run(&config, command),
+        Command::Etl { config: Some(config), command } => etl::run(&config, command),
+        Command::Etl { config: None, .. } => {
+            eprintln!("error: --config <tenant.toml> is required");
+            2
+        }
         Command::User { config: None, .. } | Command::Order { config: None, .. } => {
             eprintln!("error: --config <tenant.toml> is required");
             2

@@ -297,7 +297,14 @@ pub fn load_stock_listing(
     now_utc: NaiveDateTime,
 ) -> duckdb::Result<(LoadCounts, LoadCounts)> {
     let p = merge_products(conn, products, fuente, now_utc)?;
-    let s = load::replace_stock(conn, listing, "etl", Some(execution_id), false)?;
+    // The same snapshot loaded again (a replayed run) is a no-op: its history rows and load
+    // record already exist.
+    let already: i64 = conn.query_row(
+        "SELECT count(*) FROM inventario_cargas WHERE ubicacion_id = ? AND almacen_codigo = ? AND fecha_snapshot = ?",
+        params![listing.ubicacion_id, listing.almacen_codigo, listing.fecha_snapshot],
+        |r| r.get(0),
+    )?;
+    let s = load::replace_stock(conn, listing, "etl", Some(execution_id), already > 0)?;
     Ok((p, s))
 }
 
