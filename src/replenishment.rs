@@ -70,9 +70,15 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
         .collect()
 }
 
-/// Cached per-run state shared by the stores of one network run.
-struct RegionCache {
-    p75s: HashMap<String, Vec<(String, f64)>>,
+/// Data shared by the proposals of one network run: each store's daily rows and stock, each
+/// CEDI's catalogue and stock, each region's P75s are read once, not once per pair.
+#[derive(Default)]
+struct RunCache {
+    network: bool,
+    region_p75s: HashMap<String, HashMap<String, Vec<(String, f64)>>>,
+    products: HashMap<(String, bool), Vec<crate::domain::replenishment::ProductInput>>,
+    stock: HashMap<String, HashMap<String, f64>>,
+    daily: HashMap<String, HashMap<String, Vec<wq::DaySales>>>,
 }
 
 /// One store's proposal from one CEDI.
@@ -82,7 +88,7 @@ pub fn propose(
     wh: &duckdb::Connection,
     req: &Request,
 ) -> Result<StoreProposal, ReplenishmentError> {
-    propose_with(tenant, app, wh, req, None)
+    propose_with(tenant, app, wh, req, &mut RunCache::default())
 }
 
 /// Every active store's proposal from each CEDI that supplies it (the morning batch).
@@ -92,12 +98,12 @@ pub fn propose_all(
     wh: &duckdb::Connection,
     fecha: NaiveDate,
 ) -> Result<Vec<StoreProposal>, ReplenishmentError> {
-    let mut cache = HashMap::new();
+    let mut cache = RunCache { network: true, ..Default::default() };
     let mut out = Vec::new();
     for store in tenant.stores().iter().filter(|s| s.active && !s.is_cedi()) {
         for cedi in supplying_cedis(tenant, store) {
             let req = Request { tienda: store.id.clone(), cedi: Some(cedi), fecha, cuadrantes: None };
-            out.push(propose_with(tenant, app, wh, &req, Some(&mut cache))?);
+            out.push(propose_with(tenant, app, wh, &req, &mut cache)?);
         }
     }
     Ok(out)
@@ -108,7 +114,7 @@ fn propose_with(
     app: &rusqlite::Connection,
     wh: &duckdb::Connection,
     req: &Request,
-    cache: Option<&mut HashMap<String, RegionCache>>,
+    cache: &mut RunCache,
 ) -> Result<StoreProposal, ReplenishmentError> {
     let store = active_store(tenant, &req.tienda).ok_or_else(|| ReplenishmentError::UnknownStore(req.tienda.clone()))?;
     let cedi_id = match &req.cedi {
@@ -138,17 +144,29 @@ fn propose_with(
         .any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi.id.as_str()));
 
     lap("settings");
-    let mut productos = wq::products(wh, &cedi.id, whole_catalogue)?;
+    let key = (cedi.id.clone(), whole_catalogue);
+    if !cache.products.contains_key(&key) {
+        cache.products.insert(key.clone(), wq::products(wh, &cedi.id, whole_catalogue)?);
+    }
+    let mut productos = cache.products[&key].clone();
     lap("products");
-    let mut ventas = wq::daily_sales(wh, &store.id, today - Duration::days(history_days), yesterday)?;
+    if !cache.daily.contains_key(&store.id) {
+        let days = wq::daily_sales(wh, &store.id, today - Duration::days(history_days), yesterday)?;
+        cache.daily.insert(store.id.clone(), days);
+    }
+    let ventas = &cache.daily[&store.id];
     lap("daily sales");
-    let stock_tienda = wq::stock(wh, &store.id)?;
-    let stock_cedi = wq::stock(wh, &cedi.id)?;
+    for loc in [&store.id, &cedi.id] {
+        if !cache.stock.contains_key(loc) {
+            cache.stock.insert(loc.clone(), wq::stock(wh, loc)?);
+        }
+    }
+    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
     lap("stock");
 
     // The store's ABC for this date, from the same daily rows (identical to the nightly cache).
     let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
-    let abc_inputs = wq::abc_inputs_from_days(&ventas, abc_from, yesterday, &abc.codigos_excluidos);
+    let abc_inputs = wq::abc_inputs_from_days(ventas, abc_from, yesterday, &abc.codigos_excluidos);
     let classes: HashMap<String, AbcClass> = classify_abc(&abc_inputs, &abc.umbrales, abc.modelo_activo)
         .into_iter()
         .map(|r| (r.codigo, r.clase_abc))
@@ -172,15 +190,13 @@ fn propose_with(
         p75(&vals)
     };
     let region_key = format!("{}|{today}", store.region);
+    if cache.network && !cache.region_p75s.contains_key(&region_key) {
+        let p75s = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, None)?;
+        cache.region_p75s.insert(region_key.clone(), p75s);
+    }
     let own_region;
-    let region: &HashMap<String, Vec<(String, f64)>> = match cache {
-        Some(cache) => {
-            if !cache.contains_key(&region_key) {
-                let p75s = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, None)?;
-                cache.insert(region_key.clone(), RegionCache { p75s });
-            }
-            &cache[&region_key].p75s
-        }
+    let region: &HashMap<String, Vec<(String, f64)>> = match cache.region_p75s.get(&region_key) {
+        Some(r) => r,
         None => {
             let needed: Vec<&str> = productos
                 .iter()
@@ -200,7 +216,7 @@ fn propose_with(
         p.stock_cedi = stock_cedi.get(&p.codigo).copied().unwrap_or(0.0);
         // Open orders do not exist before the order life cycle lands; with none, nothing is in transit.
         p.stock_en_transito = 0.0;
-        p.ventas_diarias = ventas.remove(&p.codigo).unwrap_or_default().iter().map(|d| (d.fecha, d.cantidad)).collect();
+        p.ventas_diarias = ventas.get(&p.codigo).map(|v| v.iter().map(|d| (d.fecha, d.cantidad)).collect()).unwrap_or_default();
         p.limites = limites.remove(&p.codigo).unwrap_or_default();
         p.referencia_calculada = Some(
             region.get(&p.codigo).map(|v| wq::reference_for(&store.id, v, &names)).unwrap_or_else(ReferenceDemand::default),
