@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
-use crate::appdb::audit;
 use crate::appdb::inventory_settings::{self as settings, Invalid};
 use crate::domain::replenishment::AbcModel;
 
@@ -19,20 +18,6 @@ impl From<Invalid> for ApiError {
     }
 }
 
-fn record(conn: &rusqlite::Connection, by: &AuthUser, accion: &str, entidad_id: &str, detalle: Value) -> Result<(), ApiError> {
-    audit::append(
-        conn,
-        &audit::Entry {
-            usuario: Some(&by.username),
-            ip: by.ip.as_deref(),
-            accion,
-            entidad: Some("config_inventario"),
-            entidad_id: Some(entidad_id),
-            detalle: Some(detalle),
-        },
-    )?;
-    Ok(())
-}
 
 fn store_must_exist(state: &AppState, id: &str) -> Result<(), ApiError> {
     if state.tenant.stores().iter().any(|s| s.id == id && s.active) {
@@ -106,7 +91,7 @@ pub async fn put_globals(
     state
         .with_app_db(move |conn| {
             settings::update_globals(conn, &b, &by.username)??;
-            record(conn, &by, "editar_parametros_globales", "globales", json!({
+            by.audit(conn, "editar_parametros_globales", "config_inventario", "globales", json!({
                 "lead_time": b.lead_time, "ventana_sigma_d": b.ventana_sigma_d, "ventana_demanda_dias": b.ventana_demanda_dias,
                 "abc_ventana_dias": b.abc_ventana_dias, "limitar_por_stock_cedi": b.limitar_por_stock_cedi,
             }))?;
@@ -129,7 +114,7 @@ pub async fn put_levels(
         .with_app_db(move |conn| {
             settings::update_levels(conn, &b.niveles, &by.username)??;
             let classes: Vec<&str> = b.niveles.iter().map(|l| l.clase.as_str()).collect();
-            record(conn, &by, "editar_niveles", "niveles", json!({"clases": classes}))?;
+            by.audit(conn, "editar_niveles", "config_inventario", "niveles", json!({"clases": classes}))?;
             Ok(Json(json!({"detail": "Niveles de servicio actualizados"})))
         })
         .await
@@ -150,7 +135,7 @@ pub async fn put_thresholds(
     state
         .with_app_db(move |conn| {
             settings::update_thresholds(conn, b.umbral_a, b.umbral_b, b.umbral_c, &by.username)??;
-            record(conn, &by, "editar_umbrales_abc", "umbrales", json!({"a": b.umbral_a, "b": b.umbral_b, "c": b.umbral_c}))?;
+            by.audit(conn, "editar_umbrales_abc", "config_inventario", "umbrales", json!({"a": b.umbral_a, "b": b.umbral_b, "c": b.umbral_c}))?;
             Ok(Json(json!({"detail": "Umbrales actualizados; se aplican en el próximo cálculo"})))
         })
         .await
@@ -170,7 +155,7 @@ pub async fn put_pareto(
     state
         .with_app_db(move |conn| {
             settings::update_pareto(conn, b.pareto_a_pct, b.pareto_b_pct, &by.username)??;
-            record(conn, &by, "editar_umbrales_pareto", "umbrales_pareto", json!({"a": b.pareto_a_pct, "b": b.pareto_b_pct}))?;
+            by.audit(conn, "editar_umbrales_pareto", "config_inventario", "umbrales_pareto", json!({"a": b.pareto_a_pct, "b": b.pareto_b_pct}))?;
             Ok(Json(json!({"detail": "Umbrales Pareto actualizados"})))
         })
         .await
@@ -198,7 +183,7 @@ pub async fn put_model(
     state
         .with_app_db(move |conn| {
             settings::set_active_model(conn, model, &by.username)?;
-            record(conn, &by, "cambiar_modelo_abc", "modelo_activo", json!({"modelo": model.id()}))?;
+            by.audit(conn, "cambiar_modelo_abc", "config_inventario", "modelo_activo", json!({"modelo": model.id()}))?;
             Ok(())
         })
         .await?;
@@ -219,7 +204,7 @@ pub async fn put_store(
     state
         .with_app_db(move |conn| {
             settings::upsert_store_params(conn, &tienda, &b, &by.username)??;
-            record(conn, &by, "editar_parametros_tienda", &tienda, json!(b))?;
+            by.audit(conn, "editar_parametros_tienda", "config_inventario", &tienda, json!(b))?;
             Ok(Json(json!({"detail": "Parámetros de la tienda guardados"})))
         })
         .await
@@ -235,7 +220,7 @@ pub async fn delete_store(
             if !settings::deactivate_store_params(conn, &tienda, &by.username)? {
                 return Err(ApiError::NotFound);
             }
-            record(conn, &by, "desactivar_parametros_tienda", &tienda, json!({}))?;
+            by.audit(conn, "desactivar_parametros_tienda", "config_inventario", &tienda, json!({}))?;
             Ok(Json(json!({"detail": "La tienda vuelve a usar los parámetros globales"})))
         })
         .await
@@ -249,7 +234,7 @@ pub async fn post_category(
     state
         .with_app_db(move |conn| {
             let id = settings::upsert_category(conn, &b, &by.username)??;
-            record(conn, &by, "editar_cobertura_categoria", &id, json!({"categoria": b.categoria}))?;
+            by.audit(conn, "editar_cobertura_categoria", "config_inventario", &id, json!({"categoria": b.categoria}))?;
             Ok(Json(json!({"id": id})))
         })
         .await
@@ -265,7 +250,7 @@ pub async fn delete_category(
             if !settings::deactivate_category(conn, &id, &by.username)? {
                 return Err(ApiError::NotFound);
             }
-            record(conn, &by, "desactivar_cobertura_categoria", &id, json!({}))?;
+            by.audit(conn, "desactivar_cobertura_categoria", "config_inventario", &id, json!({}))?;
             Ok(Json(json!({"detail": "Cobertura de categoría desactivada"})))
         })
         .await
@@ -289,7 +274,7 @@ pub async fn post_capacity(
     state
         .with_app_db(move |conn| {
             let id = settings::upsert_capacity(conn, &b, &by.username)??;
-            record(conn, &by, "editar_capacidad", &id, json!(b))?;
+            by.audit(conn, "editar_capacidad", "config_inventario", &id, json!(b))?;
             Ok(Json(json!({"id": id})))
         })
         .await
@@ -305,7 +290,7 @@ pub async fn delete_capacity(
             if !settings::deactivate_capacity(conn, &id)? {
                 return Err(ApiError::NotFound);
             }
-            record(conn, &by, "desactivar_capacidad", &id, json!({}))?;
+            by.audit(conn, "desactivar_capacidad", "config_inventario", &id, json!({}))?;
             Ok(Json(json!({"detail": "Límite desactivado"})))
         })
         .await
@@ -342,7 +327,7 @@ pub async fn post_exclusion(
     state
         .with_app_db(move |conn| {
             settings::exclude_product(conn, &b.tienda_id, &b.codigo_producto, &b.motivo, b.observaciones.as_deref(), &by.username)??;
-            record(conn, &by, "excluir_producto", &format!("{}_{}", b.tienda_id, b.codigo_producto), json!({"motivo": b.motivo}))?;
+            by.audit(conn, "excluir_producto", "config_inventario", &format!("{}_{}", b.tienda_id, b.codigo_producto), json!({"motivo": b.motivo}))?;
             Ok(Json(json!({"detail": "Producto excluido de los pedidos de la tienda"})))
         })
         .await
@@ -358,7 +343,7 @@ pub async fn delete_exclusion(
             if !settings::include_product(conn, &tienda, &codigo)? {
                 return Err(ApiError::NotFound);
             }
-            record(conn, &by, "incluir_producto", &format!("{tienda}_{codigo}"), json!({}))?;
+            by.audit(conn, "incluir_producto", "config_inventario", &format!("{tienda}_{codigo}"), json!({}))?;
             Ok(Json(json!({"detail": "Producto incluido de nuevo"})))
         })
         .await

@@ -61,6 +61,29 @@ impl AuthUser {
         is_cedi || self.store_scope().is_none_or(|s| s.iter().any(|x| x == id))
     }
 
+    /// Appends an audit row for an action of this user (who, from where, what, on what).
+    pub fn audit(
+        &self,
+        conn: &rusqlite::Connection,
+        accion: &str,
+        entidad: &str,
+        entidad_id: &str,
+        detalle: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        crate::appdb::audit::append(
+            conn,
+            &crate::appdb::audit::Entry {
+                usuario: Some(&self.username),
+                ip: self.ip.as_deref(),
+                accion,
+                entidad: Some(entidad),
+                entidad_id: Some(entidad_id),
+                detalle: Some(detalle),
+            },
+        )?;
+        Ok(())
+    }
+
     /// 403 `store_forbidden` for a specific store outside the caller's scope.
     pub fn check_location(&self, id: &str, is_cedi: bool) -> Result<(), ApiError> {
         if self.sees_location(id, is_cedi) {

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
-use crate::appdb::{audit, users};
+use crate::appdb::users;
 use crate::auth::password;
 use crate::domain::access::{is_valid_username, Role};
 
@@ -65,20 +65,6 @@ fn user_json(conn: &rusqlite::Connection, u: &users::User) -> Result<Value, ApiE
     }))
 }
 
-fn record(conn: &rusqlite::Connection, by: &AuthUser, accion: &str, target: &str, detalle: Value) -> Result<(), ApiError> {
-    audit::append(
-        conn,
-        &audit::Entry {
-            usuario: Some(&by.username),
-            ip: by.ip.as_deref(),
-            accion,
-            entidad: Some("usuario"),
-            entidad_id: Some(target),
-            detalle: Some(detalle),
-        },
-    )?;
-    Ok(())
-}
 
 pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state
@@ -147,7 +133,7 @@ pub async fn create(
                 },
             )?;
             users::set_stores(conn, &id, &stores, &by.username)?;
-            record(conn, &by, "crear_usuario", &id, json!({"username": username, "rol_id": role.id(), "tiendas": stores}))?;
+            by.audit(conn, "crear_usuario", "usuario", &id, json!({"username": username, "rol_id": role.id(), "tiendas": stores}))?;
             let u = users::by_id(conn, &id)?.ok_or(ApiError::NotFound)?;
             Ok(Json(user_json(conn, &u)?))
         })
@@ -189,11 +175,11 @@ pub async fn update(
                         guard_deactivation(conn, &by, &u)?;
                     }
                     users::set_active(conn, &u.id, active)?;
-                    record(conn, &by, if active { "reactivar_usuario" } else { "desactivar_usuario" }, &u.id, json!({}))?;
+                    by.audit(conn, if active { "reactivar_usuario" } else { "desactivar_usuario" }, "usuario", &u.id, json!({}))?;
                 }
             }
             if b.nombre_completo.is_some() || b.email.is_some() {
-                record(conn, &by, "editar_usuario", &u.id, json!({"nombre_completo": nombre, "email": email}))?;
+                by.audit(conn, "editar_usuario", "usuario", &u.id, json!({"nombre_completo": nombre, "email": email}))?;
             }
             let u = users::by_id(conn, &u.id)?.ok_or(ApiError::NotFound)?;
             Ok(Json(user_json(conn, &u)?))
@@ -222,7 +208,7 @@ pub async fn deactivate(
             let u = users::by_id(conn, &id)?.ok_or(ApiError::NotFound)?;
             guard_deactivation(conn, &by, &u)?;
             users::set_active(conn, &u.id, false)?;
-            record(conn, &by, "desactivar_usuario", &u.id, json!({}))?;
+            by.audit(conn, "desactivar_usuario", "usuario", &u.id, json!({}))?;
             Ok(Json(json!({"detail": "Usuario desactivado"})))
         })
         .await
@@ -248,7 +234,7 @@ pub async fn reset_password(
         .with_app_db(move |conn| {
             let u = users::by_id(conn, &id)?.ok_or(ApiError::NotFound)?;
             users::set_password(conn, &u.id, &hash, true)?;
-            record(conn, &by, "restablecer_contrasena", &u.id, json!({}))?;
+            by.audit(conn, "restablecer_contrasena", "usuario", &u.id, json!({}))?;
             Ok(Json(json!({"detail": "Contraseña restablecida"})))
         })
         .await
@@ -283,13 +269,8 @@ pub async fn change_role(
             let before = users::assigned_stores(conn, &u.id)?;
             users::set_role(conn, &u.id, role.id())?;
             users::set_stores(conn, &u.id, &stores, &by.username)?;
-            record(
-                conn,
-                &by,
-                "cambiar_rol",
-                &u.id,
-                json!({"de": u.rol_id, "a": role.id(), "tiendas_antes": before, "tiendas": stores}),
-            )?;
+            let change = json!({"de": u.rol_id, "a": role.id(), "tiendas_antes": before, "tiendas": stores});
+            by.audit(conn, "cambiar_rol", "usuario", &u.id, change)?;
             let u = users::by_id(conn, &u.id)?.ok_or(ApiError::NotFound)?;
             Ok(Json(user_json(conn, &u)?))
         })
@@ -307,6 +288,6 @@ pub async fn audit_log(State(state): State<AppState>, Query(q): Query<AuditQuery
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     state
-        .with_app_db(move |conn| Ok(Json(json!(audit::list(conn, limit, offset, q.accion.as_deref())?))))
+        .with_app_db(move |conn| Ok(Json(json!(crate::appdb::audit::list(conn, limit, offset, q.accion.as_deref())?))))
         .await
 }
