@@ -162,3 +162,33 @@ async fn network_summary_of_an_empty_tenant_lists_locations_with_zeros() {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json::<Value>().await.unwrap()["errors"][0]["field"], "hasta");
 }
+
+#[tokio::test]
+async fn cross_origin_requests_get_no_cors_unless_the_origin_is_configured() {
+    let app = spawn_app(false).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/tenant"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .send()
+    };
+    let r = preflight("https://evil.example.com").await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(!r.headers().contains_key("access-control-allow-origin"));
+    let r = app.client.get(app.url("/api/tenant")).header("origin", "https://evil.example.com").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!r.headers().contains_key("access-control-allow-origin"), "same-origin only");
+
+    let app = common::spawn_app_with(false, |t| common::set_key(&t, "allowed_hosts", "[\"localhost\", \"127.0.0.1\"]\ncors_origins = [\"https://bi.example.com\"]")).await;
+    let r = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/tenant"))
+        .header("origin", "https://bi.example.com")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.headers()["access-control-allow-origin"], "https://bi.example.com");
+}

@@ -69,6 +69,43 @@ pub async fn admission(State(state): State<AppState>, req: Request, next: Next) 
     }
 }
 
+/// Cross-origin requests (spec 50 §2.2 rule 6): UI and API are same-origin, so no CORS
+/// headers are sent and preflights are refused with 403 — unless the origin is listed in
+/// `[server].cors_origins` for an integration, which then gets exactly that origin back.
+pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let listed = origin.as_ref().filter(|o| state.tenant.file.server.cors_origins.iter().any(|c| c.trim_end_matches('/') == o.as_str()));
+    let preflight = req.method() == axum::http::Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if preflight {
+        return match listed {
+            Some(o) => {
+                let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
+                let h = resp.headers_mut();
+                if let Ok(v) = HeaderValue::from_str(o) {
+                    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+                }
+                h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE"));
+                h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+                h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+                h.insert(header::VARY, HeaderValue::from_static("Origin"));
+                resp
+            }
+            None => (axum::http::StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
+                "detail": "Origen no permitido", "code": "cors_forbidden"
+            })))
+                .into_response(),
+        };
+    }
+    let mut resp = next.run(req).await;
+    if let Some(o) = listed {
+        if let Ok(v) = HeaderValue::from_str(o) {
+            resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+            resp.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+        }
+    }
+    resp
+}
+
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /// Security headers, request id and one structured log line per request.

@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 mod backups;
 pub mod error;
+mod etl;
 pub mod guard;
 mod health;
 mod inventory_config;
@@ -124,6 +125,19 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/productos-excluidos/{id}", Capability(PedidosVer), get(inventory_config::list_exclusions)),
         route(Method::POST, "/api/productos-excluidos", Capability(AdminParametros), post(inventory_config::post_exclusion)),
         route(Method::DELETE, "/api/productos-excluidos/{id}/{codigo}", Capability(AdminParametros), delete(inventory_config::delete_exclusion)),
+        route(Method::GET, "/api/etl/status", Capability(AdminEtl), get(etl::status)),
+        route(Method::GET, "/api/etl/history", Capability(AdminEtl), get(etl::history_list)),
+        route(Method::GET, "/api/etl/history/{id}", Capability(AdminEtl), get(etl::history_detail)),
+        route(Method::GET, "/api/etl/history/{id}/cuarentena", Capability(AdminEtl), get(etl::history_quarantine)),
+        route(Method::GET, "/api/etl/stats", Capability(AdminEtl), get(etl::stats)),
+        route(Method::GET, "/api/etl/error-categories", Capability(AdminEtl), get(etl::error_categories)),
+        route(Method::POST, "/api/etl/sync", Capability(AdminEtl), post(etl::sync_inventory)),
+        route(Method::POST, "/api/etl/sync/ventas", Capability(AdminEtl), post(etl::sync_sales)),
+        route(Method::GET, "/api/etl/frescura", Capability(AdminEtl), get(etl::freshness)),
+        route(Method::GET, "/api/etl/cobertura", Capability(AdminEtl), get(etl::coverage_calendar)),
+        route(Method::GET, "/api/etl/gaps", Capability(AdminEtl), get(etl::gaps)),
+        route(Method::GET, "/api/etl/check-connectivity", Capability(AdminEtl), get(etl::connectivity)),
+        route(Method::GET, "/api/etl/backfill", Capability(AdminEtl), get(etl::backfill)),
     ]
 }
 
@@ -139,6 +153,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(assets::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::admission))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::headers_and_log))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
