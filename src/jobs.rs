@@ -37,5 +37,7 @@ pub fn registry(state: &AppState) -> Registry {
             }
         });
     }
+    // POS extraction: inventario, ventas, ventas_recovery (+ start-up catch-up work).
+    crate::etl::jobs::register(&mut registry, state);
     registry
 }

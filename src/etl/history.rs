@@ -697,7 +697,7 @@ pub fn failed_windows(conn: &Connection, desde_utc: &str) -> rusqlite::Result<Ve
            AND NOT EXISTS (
                SELECT 1 FROM etl_execution_details s JOIN etl_executions se ON se.id = s.execution_id
                WHERE se.etl_name = 'ventas' AND s.tienda_id = d.tienda_id AND s.status = 'success'
-                 AND s.started_at > d.started_at
+                 AND s.execution_id > d.execution_id
                  AND (d.ventana_desde IS NULL OR (s.ventana_desde <= d.ventana_desde AND s.ventana_hasta >= d.ventana_hasta)))
          ORDER BY d.started_at DESC",
     )?;

@@ -16,6 +16,10 @@ use crate::scheduler::{next_tick, Registry};
 
 /// Registers the ETL jobs and starts the start-up work (when inside a runtime).
 pub fn register(registry: &mut Registry, state: &AppState) {
+    if !state.tenant.stores().iter().any(|s| s.active && (s.pos == "klk" || s.pos == "stellar")) {
+        tracing::info!("no location is fed by a POS connector: ETL jobs not scheduled");
+        return;
+    }
     let etl = match super::handle(state) {
         Ok(e) => e,
         Err(e) => {

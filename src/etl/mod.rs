@@ -172,13 +172,13 @@ impl RunRequest {
         }
     }
 
-    /// The one-run-per-job key: hourly/manual sales, recovery, backfill and inventory are
-    /// separate jobs.
+    /// The one-run-per-job key: inventory; sales (hourly, manual and admin/CLI re-syncs);
+    /// the nightly recovery; the background backfill task worker.
     pub fn job_key(&self) -> &'static str {
         match (self.job, self.kind) {
             (EtlJob::Inventario, _) => "inventario",
             (EtlJob::Ventas, RunKind::Recovery) => "ventas_recovery",
-            (EtlJob::Ventas, RunKind::Backfill) => "ventas_backfill",
+            (EtlJob::Ventas, RunKind::Backfill) if self.task_days.is_some() => "ventas_backfill",
             (EtlJob::Ventas, _) => "ventas",
         }
     }
