@@ -100,7 +100,7 @@ fn replenishment(c: &mut Criterion) {
     let state = client_tenant();
     let fecha = end_date() + chrono::Duration::days(1);
     let app = fluxion::appdb::connect(&state.app_db_path).unwrap();
-    let req = fluxion::replenishment::Request { tienda: "tienda_01".into(), cedi: None, fecha, cuadrantes: None };
+    let req = fluxion::replenishment::Request { tienda: "tienda_01".into(), cedi: None, fecha, cuadrantes: None, detalle_v2: false };
     let cold = Instant::now();
     let first = {
         let reader = state.warehouse.reader().unwrap();

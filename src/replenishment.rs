@@ -39,6 +39,9 @@ pub struct StoreProposal {
 }
 
 pub struct Request {
+    /// Keep the V2 day-by-day detail on every line (the per-product modal needs it; lists
+    /// of thousands of lines do not).
+    pub detalle_v2: bool,
     pub tienda: String,
     pub cedi: Option<String>,
     /// Business date ("today"): windows end the day before.
@@ -102,7 +105,7 @@ pub fn propose_all(
     let mut out = Vec::new();
     for store in tenant.stores().iter().filter(|s| s.active && !s.is_cedi()) {
         for cedi in supplying_cedis(tenant, store) {
-            let req = Request { tienda: store.id.clone(), cedi: Some(cedi), fecha, cuadrantes: None };
+            let req = Request { tienda: store.id.clone(), cedi: Some(cedi), fecha, cuadrantes: None, detalle_v2: false };
             out.push(propose_with(tenant, app, wh, &req, &mut cache)?);
         }
     }
@@ -224,7 +227,10 @@ fn propose_with(
     }
     lap("inputs");
     let input = StoreInput { today, productos, productos_excluidos, dias_atipicos, cuadrantes: req.cuadrantes.clone(), parametros, ajustes };
-    let productos = calculate_store(&input);
+    let mut productos = calculate_store(&input);
+    if !req.detalle_v2 {
+        productos = productos.into_iter().map(Suggestion::without_v2_detail).collect();
+    }
     lap("engine");
     Ok(StoreProposal { tienda_destino: store.id.clone(), cedi_origen: cedi.id.clone(), fecha: today, productos })
 }

@@ -319,3 +319,17 @@ async fn classification_caches_agree_with_the_engine_and_follow_the_active_model
         .unwrap();
     assert_eq!(runs, 1);
 }
+
+#[tokio::test]
+async fn the_v2_day_by_day_detail_is_sent_only_when_asked_for() {
+    let app = spawn_app(true).await;
+    let plain = proposal(&app).await;
+    let has_simulation = |b: &Value| b["productos"].as_array().unwrap().iter().any(|l| l["v2_simulacion"].as_array().is_some_and(|s| !s.is_empty()));
+    assert!(!has_simulation(&plain), "lists stay small");
+    assert!(plain["productos"][0]["v2_dias_cobertura_real"].is_number(), "the V2 summary is always there");
+    let r = calculate(&app, &app.admin_token, json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01",
+        "fecha": today().to_string(), "detalle_v2": true})).await;
+    let full: Value = r.json().await.unwrap();
+    assert!(has_simulation(&full));
+    assert!(full["productos"].as_array().unwrap().iter().any(|l| l["v2_historico_dow"].as_array().is_some_and(|h| !h.is_empty())));
+}

@@ -34,11 +34,14 @@ pub enum OrderCommand {
         date: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Keep the V2 day-by-day simulation on every line (large).
+        #[arg(long)]
+        detalle_v2: bool,
     },
 }
 
 pub fn run(config: &Path, command: OrderCommand) -> i32 {
-    let OrderCommand::Suggest { store, cedi, all_stores, date, format } = command;
+    let OrderCommand::Suggest { store, cedi, all_stores, date, format, detalle_v2 } = command;
     let state = match super::open_tenant(config) {
         Ok(s) => s,
         Err(code) => return code,
@@ -51,7 +54,7 @@ pub fn run(config: &Path, command: OrderCommand) -> i32 {
         if all_stores {
             propose_all(&state.tenant, &app, &reader, fecha).map_err(|e| e.to_string())
         } else {
-            let req = Request { tienda: store.unwrap_or_default(), cedi, fecha, cuadrantes: None };
+            let req = Request { tienda: store.unwrap_or_default(), cedi, fecha, cuadrantes: None, detalle_v2 };
             Ok(vec![propose(&state.tenant, &app, &reader, &req).map_err(|e| e.to_string())?])
         }
     })();

@@ -22,6 +22,9 @@ pub struct CalculateBody {
     /// Business date of the calculation (default: today in the tenant's time zone).
     #[serde(default)]
     fecha: Option<String>,
+    /// Include the V2 day-by-day simulation and dated weekday sales on every line.
+    #[serde(default)]
+    detalle_v2: bool,
     /// Accepted for compatibility and ignored, as in the original (spec 30 §7.1).
     #[serde(default)]
     #[allow(dead_code)]
@@ -56,7 +59,7 @@ pub async fn calculate(
         })?,
         None => chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive(),
     };
-    let req = Request { tienda: b.tienda_destino, cedi: b.cedi_origen.filter(|c| !c.is_empty()), fecha, cuadrantes: b.cuadrantes };
+    let req = Request { detalle_v2: b.detalle_v2, tienda: b.tienda_destino, cedi: b.cedi_origen.filter(|c| !c.is_empty()), fecha, cuadrantes: b.cuadrantes };
     let st = state.clone();
     let proposal = tokio::task::spawn_blocking(move || -> Result<StoreProposal, ApiError> {
         let reader = st.warehouse.reader()?;

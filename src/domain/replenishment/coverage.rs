@@ -78,6 +78,8 @@ pub struct WeekdayCoverage {
     /// Σ min(1, cover %/100), 1 decimal.
     pub v2_dias_cobertura_real: f64,
     pub v2_primer_dia_riesgo: Option<NaiveDate>,
+    /// Day-by-day simulation (the V2 modal); left empty in list responses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub v2_simulacion: Vec<CoverageDay>,
 }
 

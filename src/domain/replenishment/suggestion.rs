@@ -409,11 +409,25 @@ pub struct Suggestion {
     #[serde(flatten)]
     pub criticidad: Criticality,
     pub v2_prom_dow: [f64; 7],
+    /// Dated sales behind each weekday mean (the V2 modal); left empty in list responses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub v2_historico_dow: Vec<WeekdayHistory>,
     /// Absent when there is no calculation.
     #[serde(flatten)]
     pub v2: Option<WeekdayCoverage>,
     pub explicacion: Explanation,
+}
+
+impl Suggestion {
+    /// Drops the day-by-day V2 detail (simulation, dated weekday sales), which only the
+    /// per-product modal shows: it is most of a line's size, and a store has thousands.
+    pub fn without_v2_detail(mut self) -> Suggestion {
+        self.v2_historico_dow.clear();
+        if let Some(v2) = self.v2.as_mut() {
+            v2.v2_simulacion.clear();
+        }
+        self
+    }
 }
 
 /// Computes one line (§7.3 steps 2–9).
