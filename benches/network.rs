@@ -82,11 +82,40 @@ fn network_summary(c: &mut Criterion) {
         tokio::spawn(async move { fluxion::http::serve(served, listener).await.unwrap() });
         (addr, reqwest::Client::new())
     });
+    // A session of our own (the endpoint needs inventario.ver).
+    {
+        let conn = state.app_db.lock().unwrap();
+        if !fluxion::appdb::users::exists(&conn, "bench").unwrap() {
+            let hash = fluxion::auth::password::hash("clave-del-banco-1");
+            fluxion::appdb::users::create(
+                &conn,
+                &fluxion::appdb::users::NewUser {
+                    username: "bench",
+                    password_hash: &hash,
+                    nombre_completo: None,
+                    email: None,
+                    rol_id: "super_admin",
+                    must_change_password: false,
+                },
+            )
+            .unwrap();
+        }
+    }
+    let token: String = rt.block_on(async {
+        let r = client
+            .post(format!("http://{addr}/api/auth/login"))
+            .header("host", "localhost")
+            .json(&serde_json::json!({"username": "bench", "password": "clave-del-banco-1"}))
+            .send()
+            .await
+            .unwrap();
+        r.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    });
     let url = format!("http://{addr}/api/resumen-red?hasta={hasta}");
     c.bench_function("resumen_red_http_client_scale", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let r = client.get(&url).header("host", "localhost").send().await.unwrap();
+                let r = client.get(&url).header("host", "localhost").bearer_auth(&token).send().await.unwrap();
                 assert!(r.status().is_success());
                 r.bytes().await.unwrap()
             })

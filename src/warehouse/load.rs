@@ -45,6 +45,24 @@ fn count(conn: &Connection, sql: &str) -> duckdb::Result<usize> {
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as usize)
 }
 
+/// Counts of a merge staged in `stage_cmp` (one row per key with `estado` nuevo, cambio or igual).
+pub fn merge_counts(conn: &Connection, read: usize) -> duckdb::Result<LoadCounts> {
+    conn.query_row(
+        "SELECT count(*) FILTER (WHERE estado = 'nuevo'), count(*) FILTER (WHERE estado = 'cambio'),
+                count(*) FILTER (WHERE estado = 'igual') FROM stage_cmp",
+        [],
+        |r| {
+            Ok(LoadCounts {
+                read,
+                inserted: r.get::<_, i64>(0)? as usize,
+                updated: r.get::<_, i64>(1)? as usize,
+                unchanged: r.get::<_, i64>(2)? as usize,
+                removed: 0,
+            })
+        },
+    )
+}
+
 /// Upserts sale lines by (ubicacion_id, numero_factura, linea); the last of repeated keys
 /// in the batch wins. Refreshes the daily aggregates of every (location, date) touched and
 /// creates placeholder products for unknown codes.
@@ -91,13 +109,7 @@ pub fn upsert_sales(
                  UNION ALL
                  SELECT ubicacion_id, fecha_anterior FROM stage_cmp WHERE estado = 'cambio');"
     ))?;
-    let counts = LoadCounts {
-        read: lines.len(),
-        inserted: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'nuevo'")?,
-        updated: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'cambio'")?,
-        unchanged: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'igual'")?,
-        removed: 0,
-    };
+    let counts = merge_counts(conn, lines.len())?;
     conn.execute(
         "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
          SELECT DISTINCT producto_codigo, 'Producto ' || producto_codigo, 'placeholder', ?, ?
@@ -232,13 +244,7 @@ pub fn upsert_products(
              SELECT s.* REPLACE (coalesce(c.visto, s.primera_vez_visto) AS primera_vez_visto)
              FROM stage_last s JOIN stage_cmp c USING (codigo) WHERE c.estado <> 'igual';"
     ))?;
-    let counts = LoadCounts {
-        read: rows.len(),
-        inserted: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'nuevo'")?,
-        updated: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'cambio'")?,
-        unchanged: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'igual'")?,
-        removed: 0,
-    };
+    let counts = merge_counts(conn, rows.len())?;
     conn.execute_batch("DROP TABLE stage_productos; DROP TABLE stage_last; DROP TABLE stage_cmp;")?;
     Ok(counts)
 }
