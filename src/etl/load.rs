@@ -137,33 +137,47 @@ pub fn apply_sale_products(conn: &Connection, infos: &[SaleProductInfo], latest_
     if infos.is_empty() {
         return Ok(());
     }
+    // One row per product: the last non-NULL value of each attribute in the batch.
+    let mut by_code: std::collections::HashMap<&str, SaleProductInfo> = std::collections::HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for i in infos {
+        let e = by_code.entry(i.codigo.as_str()).or_insert_with(|| {
+            order.push(i.codigo.as_str());
+            SaleProductInfo { codigo: i.codigo.clone(), ..SaleProductInfo::default() }
+        });
+        let keep = |dst: &mut Option<String>, src: &Option<String>| {
+            if src.is_some() {
+                dst.clone_from(src);
+            }
+        };
+        keep(&mut e.descripcion, &i.descripcion);
+        keep(&mut e.marca, &i.marca);
+        keep(&mut e.modelo, &i.modelo);
+        keep(&mut e.codigo_barras, &i.codigo_barras);
+        keep(&mut e.cuadrante, &i.cuadrante);
+        e.es_kg |= i.es_kg;
+    }
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE stage_sale_prod (codigo VARCHAR, descripcion VARCHAR, marca VARCHAR,
-             modelo VARCHAR, codigo_barras VARCHAR, es_kg BOOLEAN, seq BIGINT)",
+             modelo VARCHAR, codigo_barras VARCHAR, es_kg BOOLEAN, cuadrante VARCHAR)",
     )?;
     {
         let mut app = conn.appender("stage_sale_prod")?;
-        for (seq, i) in infos.iter().enumerate() {
-            app.append_row(params![i.codigo, i.descripcion, i.marca, i.modelo, i.codigo_barras, i.es_kg, seq as i64])?;
+        for code in &order {
+            let i = &by_code[code];
+            app.append_row(params![i.codigo, i.descripcion, i.marca, i.modelo, i.codigo_barras, i.es_kg, i.cuadrante])?;
         }
         app.flush()?;
     }
     conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE stage_sale_prod_last AS
-             SELECT codigo, last(descripcion ORDER BY seq) FILTER (WHERE descripcion IS NOT NULL) AS descripcion,
-                    last(marca ORDER BY seq) FILTER (WHERE marca IS NOT NULL) AS marca,
-                    last(modelo ORDER BY seq) FILTER (WHERE modelo IS NOT NULL) AS modelo,
-                    last(codigo_barras ORDER BY seq) FILTER (WHERE codigo_barras IS NOT NULL) AS codigo_barras,
-                    bool_or(es_kg) AS es_kg
-             FROM stage_sale_prod GROUP BY codigo;
-         UPDATE productos p SET
+        "UPDATE productos p SET
              descripcion = CASE WHEN p.descripcion = 'Producto ' || p.codigo AND s.descripcion IS NOT NULL
                                 THEN s.descripcion ELSE p.descripcion END,
              codigo_barras = coalesce(p.codigo_barras, s.codigo_barras),
              marca = coalesce(p.marca, s.marca),
              modelo = coalesce(p.modelo, s.modelo),
              es_pesable = p.es_pesable OR coalesce(s.es_kg, false)
-         FROM stage_sale_prod_last s
+         FROM stage_sale_prod s
          WHERE p.codigo = s.codigo AND (
              (p.descripcion = 'Producto ' || p.codigo AND s.descripcion IS NOT NULL)
              OR (p.codigo_barras IS NULL AND s.codigo_barras IS NOT NULL)
@@ -171,17 +185,20 @@ pub fn apply_sale_products(conn: &Connection, infos: &[SaleProductInfo], latest_
              OR (p.modelo IS NULL AND s.modelo IS NOT NULL)
              OR (NOT p.es_pesable AND coalesce(s.es_kg, false)));",
     )?;
+    // The cuadrante is the mode of the product's lines of the last 30 days; recomputed only
+    // for products whose lines in this batch disagree with the stored value.
     conn.execute(
         "UPDATE productos p SET cuadrante = m.moda
          FROM (SELECT producto_codigo, mode(cuadrante_producto) AS moda FROM ventas
                WHERE fecha >= ?::DATE - INTERVAL 30 DAY
-                 AND producto_codigo IN (SELECT codigo FROM stage_sale_prod_last)
+                 AND producto_codigo IN (SELECT s.codigo FROM stage_sale_prod s JOIN productos q ON q.codigo = s.codigo
+                                         WHERE s.cuadrante IS NOT NULL AND trim(s.cuadrante) <> '' AND s.cuadrante <> q.cuadrante)
                  AND cuadrante_producto IS NOT NULL AND trim(cuadrante_producto) <> ''
                GROUP BY producto_codigo) m
          WHERE p.codigo = m.producto_codigo AND p.cuadrante IS DISTINCT FROM m.moda",
         params![latest_day],
     )?;
-    conn.execute_batch("DROP TABLE stage_sale_prod; DROP TABLE stage_sale_prod_last;")?;
+    conn.execute_batch("DROP TABLE stage_sale_prod;")?;
     Ok(())
 }
 
@@ -213,7 +230,7 @@ pub fn load_sales_window(
 ) -> duckdb::Result<SalesLoad> {
     let mut out = SalesLoad::default();
     if !lines.is_empty() {
-        out.counts = load::upsert_sales(conn, lines, Some(execution_id), now_utc)?;
+        out.counts = upsert_window(conn, lines, execution_id, now_utc)?;
         let latest = lines.iter().map(|l| l.fecha_venta.date()).max().expect("non-empty");
         apply_sale_products(conn, infos, latest)?;
     }
@@ -221,6 +238,75 @@ pub fn load_sales_window(
         reconcile_day(conn, lines, r, &mut out)?;
     }
     Ok(out)
+}
+
+/// Columns of `ventas` compared to tell an unchanged line: every column but the load
+/// bookkeeping (read from the schema, so a new column is compared too).
+fn compared_sale_columns(conn: &Connection) -> duckdb::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ventas' AND schema_name = 'main'
+           AND column_name NOT IN ('ubicacion_id', 'numero_factura', 'linea', 'cargado_en', 'actualizado_en', 'etl_execution_id')
+         ORDER BY column_index",
+    )?;
+    let cols = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(cols)
+}
+
+/// Upsert of one window of **one location** whose lines are already de-duplicated by key
+/// (the pipeline keeps the last occurrence): the same result as
+/// `warehouse::load::upsert_sales` without its in-batch de-duplication pass. Unchanged
+/// lines are left untouched (`cargado_en`, `actualizado_en` and `etl_execution_id` kept);
+/// changed lines keep `cargado_en`.
+fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
+    let ubicacion = &lines[0].ubicacion_id;
+    debug_assert!(lines.iter().all(|l| &l.ubicacion_id == ubicacion));
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE etl_stage_ventas AS SELECT * FROM ventas LIMIT 0")?;
+    {
+        let mut app = conn.appender("etl_stage_ventas")?;
+        for l in lines {
+            load::append_sale(&mut app, l, now_utc, Some(execution_id), None)?;
+        }
+        app.flush()?;
+    }
+    let same = compared_sale_columns(conn)?.iter().map(|c| format!("v.{c} IS NOT DISTINCT FROM s.{c}")).collect::<Vec<_>>().join(" AND ");
+    conn.execute(
+        &format!(
+            "CREATE OR REPLACE TEMP TABLE stage_cmp AS
+             SELECT s.numero_factura, s.linea, s.fecha, v.fecha AS fecha_anterior, v.cargado_en AS cargado_anterior,
+                    CASE WHEN v.numero_factura IS NULL THEN 'nuevo' WHEN {same} THEN 'igual' ELSE 'cambio' END AS estado
+             FROM etl_stage_ventas s
+             LEFT JOIN (SELECT * FROM ventas WHERE ubicacion_id = ?) v ON v.numero_factura = s.numero_factura AND v.linea = s.linea"
+        ),
+        params![ubicacion],
+    )?;
+    conn.execute(
+        "DELETE FROM ventas v USING stage_cmp c
+         WHERE c.estado = 'cambio' AND v.ubicacion_id = ? AND v.numero_factura = c.numero_factura AND v.linea = c.linea",
+        params![ubicacion],
+    )?;
+    conn.execute_batch(
+        "INSERT INTO ventas
+             SELECT s.* REPLACE (coalesce(c.cargado_anterior, s.cargado_en) AS cargado_en)
+             FROM etl_stage_ventas s JOIN stage_cmp c ON c.numero_factura = s.numero_factura AND c.linea = s.linea
+             WHERE c.estado <> 'igual';",
+    )?;
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_days AS
+             SELECT DISTINCT ?::VARCHAR AS ubicacion_id, fecha FROM (
+                 SELECT fecha FROM stage_cmp WHERE estado <> 'igual'
+                 UNION ALL SELECT fecha_anterior FROM stage_cmp WHERE estado = 'cambio')",
+        params![ubicacion],
+    )?;
+    let counts = load::merge_counts(conn, lines.len())?;
+    conn.execute(
+        "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
+         SELECT DISTINCT producto_codigo, 'Producto ' || producto_codigo, 'placeholder', ?, ?
+         FROM etl_stage_ventas WHERE producto_codigo NOT IN (SELECT codigo FROM productos)",
+        params![now_utc, now_utc],
+    )?;
+    load::refresh_daily_sales(conn, "touched_days")?;
+    conn.execute_batch("DROP TABLE etl_stage_ventas; DROP TABLE stage_cmp; DROP TABLE touched_days;")?;
+    Ok(counts)
 }
 
 /// Deletes stored lines of (location, day) absent from a whole-day extraction, unless the

@@ -25,57 +25,71 @@ pub struct SaleProductInfo {
     pub marca: Option<String>,
     pub modelo: Option<String>,
     pub codigo_barras: Option<String>,
+    pub cuadrante: Option<String>,
     pub es_kg: bool,
 }
 
-fn num(field: &str, v: &super::model::Loose, key: &str) -> Result<Option<f64>, Rejection> {
-    v.num().map_err(|e| Rejection::format(field, e, key))
+/// A row problem before the row's key is formatted (the key is only built on failure).
+enum Bad {
+    Missing(&'static str),
+    Format(&'static str, String),
+    Validation(String),
+}
+
+fn num(field: &'static str, v: &super::model::Loose) -> Result<Option<f64>, Bad> {
+    v.num().map_err(|e| Bad::Format(field, e))
 }
 
 /// Maps one sales item. Required: `numero_factura`, `linea`, `fecha`, `hora`,
 /// `producto[0].codigo_producto`; numbers must be numeric; the timestamp must fall in the
 /// requested window ± 1 day and not after now + 10 min.
 pub fn map_sale(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SaleProductInfo), Rejection> {
-    let factura = item.numero_factura.text();
-    let linea_raw = item.linea.int();
-    let key = format!(
-        "{}/{}",
-        factura.as_deref().unwrap_or("?"),
-        item.linea.text().unwrap_or_else(|| "?".into())
-    );
-    let Some(numero_factura) = factura else { return Err(Rejection::missing("numero_factura", &key)) };
-    let linea = match linea_raw {
+    map_sale_inner(item, ctx).map_err(|bad| {
+        let key = format!(
+            "{}/{}",
+            item.numero_factura.text().as_deref().unwrap_or("?"),
+            item.linea.text().unwrap_or_else(|| "?".into())
+        );
+        match bad {
+            Bad::Missing(f) => Rejection::missing(f, &key),
+            Bad::Format(f, e) => Rejection::format(f, e, &key),
+            Bad::Validation(m) => Rejection::validation(m, &key),
+        }
+    })
+}
+
+fn map_sale_inner(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SaleProductInfo), Bad> {
+    let numero_factura = item.numero_factura.text().ok_or(Bad::Missing("numero_factura"))?;
+    let linea = match item.linea.int() {
         Ok(Some(l)) if (0..=i64::from(i32::MAX)).contains(&l) => l as i32,
-        Ok(Some(l)) => return Err(Rejection::format("linea", format!("fuera de rango: {l}"), &key)),
-        Ok(None) => return Err(Rejection::missing("linea", &key)),
-        Err(e) => return Err(Rejection::format("linea", e, &key)),
+        Ok(Some(l)) => return Err(Bad::Format("linea", format!("fuera de rango: {l}"))),
+        Ok(None) => return Err(Bad::Missing("linea")),
+        Err(e) => return Err(Bad::Format("linea", e)),
     };
-    let Some(fecha) = item.fecha.text() else { return Err(Rejection::missing("fecha", &key)) };
-    let Some(hora) = item.hora.text() else { return Err(Rejection::missing("hora", &key)) };
-    let fecha_venta = combine(&fecha, &hora).map_err(|e| Rejection::format("fecha/hora", e, &key))?;
+    let fecha = item.fecha.text().ok_or(Bad::Missing("fecha"))?;
+    let hora = item.hora.text().ok_or(Bad::Missing("hora"))?;
+    let fecha_venta = combine(&fecha, &hora).map_err(|e| Bad::Format("fecha/hora", e))?;
     let one_day = chrono::Duration::days(1);
     if fecha_venta < ctx.desde - one_day || fecha_venta > ctx.hasta + one_day {
-        return Err(Rejection::validation(
-            format!("fecha_venta {fecha_venta} fuera de la ventana solicitada {}–{} (±1 día)", ctx.desde, ctx.hasta),
-            &key,
-        ));
+        return Err(Bad::Validation(format!(
+            "fecha_venta {fecha_venta} fuera de la ventana solicitada {}–{} (±1 día)",
+            ctx.desde, ctx.hasta
+        )));
     }
     if fecha_venta > ctx.now_local + chrono::Duration::minutes(10) {
-        return Err(Rejection::validation(format!("fecha_venta {fecha_venta} está en el futuro"), &key));
+        return Err(Bad::Validation(format!("fecha_venta {fecha_venta} está en el futuro")));
     }
     let (dp, dq, df) = Default::default();
     let prod: &super::model::KlkSaleProduct = item.producto.as_ref().unwrap_or(&dp);
-    let Some(producto_codigo) = prod.codigo_producto.text() else {
-        return Err(Rejection::missing("producto.codigo_producto", &key));
-    };
+    let producto_codigo = prod.codigo_producto.text().ok_or(Bad::Missing("producto.codigo_producto"))?;
     let qty: &super::model::KlkSaleQuantity = item.cantidad.as_ref().unwrap_or(&dq);
     let fin: &super::model::KlkSaleMoney = item.financiero.as_ref().unwrap_or(&df);
 
-    let cantidad_vendida = num("cantidad_vendida", &qty.cantidad_vendida, &key)?.unwrap_or(0.0);
-    let peso_unitario = num("peso_unitario", &qty.peso_unitario, &key)?.unwrap_or(0.0);
-    let factor = num("factor_unidad_medida", &qty.factor_unidad_medida, &key)?.unwrap_or(1.0);
+    let cantidad_vendida = num("cantidad_vendida", &qty.cantidad_vendida)?.unwrap_or(0.0);
+    let peso_unitario = num("peso_unitario", &qty.peso_unitario)?.unwrap_or(0.0);
+    let factor = num("factor_unidad_medida", &qty.factor_unidad_medida)?.unwrap_or(1.0);
     let unidad = qty.unidad_medida_venta.text();
-    let venta_total = num("venta_total_usd", &fin.venta_total_usd, &key)?.unwrap_or(0.0);
+    let venta_total = num("venta_total_usd", &fin.venta_total_usd)?.unwrap_or(0.0);
     let line = SaleLine {
         ubicacion_id: ctx.ubicacion_id.clone(),
         numero_factura,
@@ -84,28 +98,28 @@ pub fn map_sale(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SaleProd
         producto_codigo: producto_codigo.clone(),
         cantidad_vendida,
         venta_total,
-        costo_total: num("costo_total_usd", &fin.costo_total_usd, &key)?,
-        precio_unitario: num("precio_unitario_usd", &fin.precio_unitario_usd, &key)?,
-        costo_unitario: num("costo_unitario_usd", &fin.costo_unitario_usd, &key)?,
+        costo_total: num("costo_total_usd", &fin.costo_total_usd)?,
+        precio_unitario: num("precio_unitario_usd", &fin.precio_unitario_usd)?,
+        costo_unitario: num("costo_unitario_usd", &fin.costo_unitario_usd)?,
         almacen_codigo: qty.codigo_almacen.text(),
         almacen_nombre: qty.nombre_almacen.text(),
         cuadrante_producto: prod.cuadrante_producto.text(),
         peso_unitario,
         unidad_medida_venta: Some(unidad.clone().unwrap_or_else(|| "UNIDAD".into())),
         factor_unidad_medida: if factor == 0.0 { 1.0 } else { factor },
-        utilidad_bruta: num("utilidad_bruta_usd", &fin.utilidad_bruta_usd, &key)?,
-        tasa_usd: num("tasa_usd", &item.tasa_usd, &key)?,
-        es_no_fiscal: item.es_no_fiscal.boolean().map_err(|e| Rejection::format("es_no_fiscal", e, &key))?,
+        utilidad_bruta: num("utilidad_bruta_usd", &fin.utilidad_bruta_usd)?,
+        tasa_usd: num("tasa_usd", &item.tasa_usd)?,
+        es_no_fiscal: item.es_no_fiscal.boolean().map_err(|e| Bad::Format("es_no_fiscal", e))?,
         bs: SaleAuditBs {
-            venta_total_bs: num("venta_total_bs", &fin.venta_total_bs, &key)?,
-            costo_total_bs: num("costo_total_bs", &fin.costo_total_bs, &key)?,
-            utilidad_bruta_bs: num("utilidad_bruta_bs", &fin.utilidad_bruta_bs, &key)?,
-            precio_unitario_bs: num("precio_unitario_bs", &fin.precio_unitario_bs, &key)?,
-            costo_unitario_bs: num("costo_unitario_bs", &fin.costo_unitario_bs, &key)?,
-            impuesto_pct: num("impuesto_porcentaje", &fin.impuesto_porcentaje, &key)?,
-            impuesto_monto_bs: num("impuesto_monto", &fin.impuesto_monto, &key)?,
-            descuento_pct: num("porcentaje_descuento", &fin.porcentaje_descuento, &key)?,
-            descuento_monto_bs: num("monto_descuento", &fin.monto_descuento, &key)?,
+            venta_total_bs: num("venta_total_bs", &fin.venta_total_bs)?,
+            costo_total_bs: num("costo_total_bs", &fin.costo_total_bs)?,
+            utilidad_bruta_bs: num("utilidad_bruta_bs", &fin.utilidad_bruta_bs)?,
+            precio_unitario_bs: num("precio_unitario_bs", &fin.precio_unitario_bs)?,
+            costo_unitario_bs: num("costo_unitario_bs", &fin.costo_unitario_bs)?,
+            impuesto_pct: num("impuesto_porcentaje", &fin.impuesto_porcentaje)?,
+            impuesto_monto_bs: num("impuesto_monto", &fin.impuesto_monto)?,
+            descuento_pct: num("porcentaje_descuento", &fin.porcentaje_descuento)?,
+            descuento_monto_bs: num("monto_descuento", &fin.monto_descuento)?,
         },
     };
     let info = SaleProductInfo {
@@ -114,6 +128,7 @@ pub fn map_sale(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SaleProd
         marca: prod.marca_producto.text(),
         modelo: prod.modelo_producto.text(),
         codigo_barras: prod.codigo_barras.text(),
+        cuadrante: line.cuadrante_producto.clone(),
         es_kg: unidad.as_deref().is_some_and(|u| u.eq_ignore_ascii_case("KG")),
     };
     Ok((line, info))

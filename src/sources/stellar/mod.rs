@@ -532,6 +532,7 @@ pub fn map_sale_row(row: &TextRow, ctx: &SaleContext) -> Result<(SaleLine, SaleP
         marca: cell(row, 6).map(str::to_string),
         modelo: cell(row, 7).map(str::to_string),
         codigo_barras: cell(row, 14).map(str::to_string),
+        cuadrante: None,
         es_kg: by_weight,
     };
     Ok((line, info))

@@ -1,0 +1,318 @@
+//! Throughput of the sales path at client scale (spec 20 §15; issue 4 benchmarks). Ignored
+//! by default; run with
+//! `cargo test --release --test etl_bench -- --ignored --nocapture`.
+//!
+//! * decoded sale lines → DuckDB (`load_sales_window`: key upsert, product side effects,
+//!   daily aggregates), one transaction per store-day of 12 000 lines;
+//! * KLK JSON bytes → decode → validate → dedupe → DuckDB, per store-day;
+//! * the same over HTTP from the fake KLK server through the whole pipeline.
+
+#[path = "etl_support/mod.rs"]
+mod support;
+
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use fluxion::etl::load::load_sales_window;
+use fluxion::sources::klk::map::{map_sale, SaleContext};
+use fluxion::warehouse::Warehouse;
+use support::*;
+
+const LINES_PER_DAY: usize = 12_000;
+
+fn ts(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+fn day_bytes(store: usize, d: chrono::NaiveDate) -> Vec<u8> {
+    let items = day_of_sales(&format!("S{store:02}-{}", d.format("%m%d")), &d.to_string(), LINES_PER_DAY, "ALM");
+    serde_json::to_vec(&serde_json::json!({"meta": {"total_registros": items.len()}, "ventas": items})).unwrap()
+}
+
+fn decode_validate(bytes: &[u8], store: &str, d: chrono::NaiveDate) -> (Vec<fluxion::domain::records::SaleLine>, Vec<fluxion::sources::klk::map::SaleProductInfo>) {
+    let listing = fluxion::sources::klk::decode_sales(bytes).unwrap();
+    let ctx = SaleContext {
+        ubicacion_id: store.to_string(),
+        desde: d.and_hms_opt(0, 0, 0).unwrap(),
+        hasta: d.and_hms_opt(23, 59, 59).unwrap(),
+        now_local: ts("2030-01-01 00:00:00"),
+    };
+    let mut lines = Vec::with_capacity(listing.items.len());
+    let mut infos = Vec::with_capacity(listing.items.len());
+    for it in &listing.items {
+        let (l, i) = map_sale(it, &ctx).unwrap();
+        lines.push(l);
+        infos.push(i);
+    }
+    (lines, infos)
+}
+
+#[test]
+#[ignore]
+fn bench_sales_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let now = ts("2026-01-01 00:00:00");
+    let stores = 19;
+    let days = 6; // 19 × 6 × 12 000 ≈ 1.37 M lines
+    let first = day("2025-11-01");
+
+    // Pre-build everything so that only the measured step is timed.
+    let mut payloads = Vec::new();
+    let mut decoded = Vec::new();
+    for k in 0..days {
+        let d = first + chrono::Duration::days(k);
+        for s in 0..stores {
+            let bytes = day_bytes(s, d);
+            let dec = decode_validate(&bytes, &format!("tienda_{s:02}"), d);
+            payloads.push((s, d, bytes));
+            decoded.push(dec);
+        }
+    }
+    let total_bytes: usize = payloads.iter().map(|p| p.2.len()).sum();
+    let total_lines: usize = decoded.iter().map(|d| d.0.len()).sum();
+
+    // 1. Decoded lines → DuckDB (first load; table grows to 1.37 M lines).
+    let t = Instant::now();
+    for (i, (lines, infos)) in decoded.iter().enumerate() {
+        wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, None)).unwrap();
+    }
+    let load_s = t.elapsed().as_secs_f64();
+    println!("decoded lines → DuckDB: {total_lines} lines in {load_s:.2} s = {:.0} lines/s ({} store-day transactions)", total_lines as f64 / load_s, decoded.len());
+
+    // 2. Reloading the same windows (all unchanged) — the hourly/recovery steady state.
+    let t = Instant::now();
+    for (i, (lines, infos)) in decoded.iter().enumerate() {
+        wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, None)).unwrap();
+    }
+    let reload_s = t.elapsed().as_secs_f64();
+    println!("reload of the same windows: {:.0} lines/s", total_lines as f64 / reload_s);
+
+    // 3. JSON bytes → decode → validate → DuckDB, into a fresh warehouse.
+    let wh2 = Warehouse::open(&dir.path().join("w2.duckdb")).unwrap();
+    let t = Instant::now();
+    let mut decode_s = 0.0;
+    for (i, (s, d, bytes)) in payloads.iter().enumerate() {
+        let t0 = Instant::now();
+        let (lines, infos) = decode_validate(bytes, &format!("tienda_{s:02}"), *d);
+        decode_s += t0.elapsed().as_secs_f64();
+        wh2.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, None)).unwrap();
+    }
+    let e2e_s = t.elapsed().as_secs_f64();
+    println!(
+        "KLK JSON → DuckDB: {total_lines} lines ({:.0} MB of JSON) in {e2e_s:.2} s = {:.0} lines/s (decode+validate {:.0} lines/s, {:.0} MB/s)",
+        total_bytes as f64 / 1e6,
+        total_lines as f64 / e2e_s,
+        total_lines as f64 / decode_s,
+        total_bytes as f64 / 1e6 / decode_s
+    );
+    let n: i64 = wh2.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
+    assert_eq!(n as usize, total_lines);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_hourly_run_over_http() {
+    // 19 stores, one whole day each, through HTTP, parallelism 3, full pipeline + history.
+    let klk = spawn_klk().await;
+    let stores: Vec<(String, String, String, String)> =
+        (1..=19).map(|i| (format!("tienda_{i:02}"), format!("TIENDA {i}"), format!("SUC{i:03}"), format!("ALM{i:02}"))).collect();
+    let mut extra = String::new();
+    for (id, name, suc, alm) in &stores {
+        klk.state.set_sales(suc, day_of_sales(suc, "2025-11-17", LINES_PER_DAY, alm));
+        extra.push_str(&format!(
+            "\n[[stores]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"tienda\"\npos = \"klk\"\n\n  [stores.klk]\n  sucursal = \"{suc}\"\n  almacen_ventas = \"{alm}\"\n\n  \
+             [[stores.klk.almacenes]]\n  codigo = \"{alm}\"\n  nombre = \"PISO DE VENTA\"\n  tipo = \"piso_venta\"\n"
+        ));
+    }
+    let toml = klk_tenant_toml(&klk.base_url(), 0, &extra);
+    let env = open_env(&toml, "", fast_options()).await;
+    let t = Instant::now();
+    let r = env
+        .run(fluxion::etl::EtlJob::Ventas, fluxion::etl::RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17"))))
+        .await;
+    let s = t.elapsed().as_secs_f64();
+    assert_eq!(r.status, "success");
+    let n = env.count("SELECT count(*) FROM ventas");
+    println!("19 store-days over HTTP (parallelism 3): {n} lines in {s:.2} s = {:.0} lines/s end to end", n as f64 / s);
+    let (ext, tr, ld): (f64, f64, f64) = r.locations.iter().fold((0.0, 0.0, 0.0), |a, l| (a.0 + l.outcome.extract_s, a.1 + l.outcome.transform_s, a.2 + l.outcome.load_s));
+    println!("  phase sums: extract {ext:.2} s, transform {tr:.2} s, load {ld:.2} s");
+}
+
+#[test]
+#[ignore]
+fn profile_one_store_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let now = ts("2026-01-01 00:00:00");
+    let mut batches = Vec::new();
+    for k in 0..20 {
+        let d = day("2025-11-01") + chrono::Duration::days(k);
+        let items = day_of_sales(&format!("S{k:02}"), &d.to_string(), LINES_PER_DAY, "ALM");
+        let bytes = serde_json::to_vec(&serde_json::json!({"ventas": items})).unwrap();
+        batches.push(decode_validate(&bytes, "tienda_01", d));
+    }
+    for (i, (lines, infos)) in batches.iter().enumerate() {
+        let t = Instant::now();
+        wh.write(|c| {
+            c.execute_batch("CREATE OR REPLACE TEMP TABLE p AS SELECT *, 0::BIGINT AS seq FROM ventas LIMIT 0")?;
+            let mut app = c.appender("p")?;
+            for (s, l) in lines.iter().enumerate() {
+                fluxion::warehouse::load::append_sale(&mut app, l, now, Some(1), Some(s as i64))?;
+            }
+            app.flush()?;
+            Ok::<_, duckdb::Error>(())
+        })
+        .unwrap();
+        let app_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        wh.write(|c| fluxion::warehouse::load::upsert_sales(c, lines, Some(i as i64), now)).unwrap();
+        let ups = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        wh.write(|c| fluxion::etl::load::apply_sale_products(c, infos, day("2025-11-20"))).unwrap();
+        let prod = t.elapsed().as_secs_f64();
+        println!("batch {i}: appender {:.1} ms, upsert_sales {:.1} ms, products {:.1} ms", app_s * 1e3, ups * 1e3, prod * 1e3);
+    }
+}
+
+#[test]
+#[ignore]
+fn profile_appender_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let d = day("2025-11-01");
+    let items = day_of_sales("S", &d.to_string(), LINES_PER_DAY, "ALM");
+    let bytes = serde_json::to_vec(&serde_json::json!({"ventas": items})).unwrap();
+    let (lines, _) = decode_validate(&bytes, "tienda_01", d);
+    for round in 0..3 {
+        let t = Instant::now();
+        wh.write(|c| {
+            c.execute_batch("CREATE OR REPLACE TEMP TABLE p (a VARCHAR, b INTEGER, c TIMESTAMP, d VARCHAR, e DOUBLE, f DOUBLE, g DOUBLE, h DOUBLE, i DOUBLE, j DOUBLE, k DOUBLE, l DOUBLE, m DOUBLE, n DOUBLE, o DOUBLE, p DOUBLE, q DOUBLE, r DOUBLE, s DOUBLE, t DOUBLE, u VARCHAR, v VARCHAR, w VARCHAR, x VARCHAR, y DOUBLE, z BOOLEAN)")?;
+            let mut app = c.appender("p")?;
+            for l in &lines {
+                let b = &l.bs;
+                app.append_row(duckdb::params![l.numero_factura, l.linea, l.fecha_venta, l.producto_codigo, l.cantidad_vendida, l.venta_total,
+                    l.costo_total, l.precio_unitario, l.costo_unitario, l.peso_unitario, l.factor_unidad_medida, l.utilidad_bruta,
+                    b.venta_total_bs, b.costo_total_bs, b.utilidad_bruta_bs, b.precio_unitario_bs, b.costo_unitario_bs, b.impuesto_pct,
+                    b.impuesto_monto_bs, b.descuento_pct, l.almacen_codigo, l.almacen_nombre, l.cuadrante_producto, l.unidad_medida_venta,
+                    l.tasa_usd, l.es_no_fiscal])?;
+            }
+            app.flush()?;
+            Ok::<_, duckdb::Error>(())
+        })
+        .unwrap();
+        let doubles = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        wh.write(|c| {
+            c.execute_batch("CREATE OR REPLACE TEMP TABLE q (e DOUBLE, f DOUBLE, g DOUBLE, h DOUBLE, i DOUBLE, j DOUBLE, k DOUBLE, l DOUBLE, m DOUBLE, n DOUBLE)")?;
+            let mut app = c.appender("q")?;
+            for l in &lines {
+                app.append_row(duckdb::params![l.cantidad_vendida, l.venta_total, l.costo_total, l.precio_unitario, l.costo_unitario, l.peso_unitario, l.factor_unidad_medida, l.utilidad_bruta, l.tasa_usd, l.bs.venta_total_bs])?;
+            }
+            app.flush()?;
+            Ok::<_, duckdb::Error>(())
+        })
+        .unwrap();
+        let ten = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        wh.write(|c| {
+            c.execute_batch("CREATE OR REPLACE TEMP TABLE r (a VARCHAR, d VARCHAR, u VARCHAR, v VARCHAR, w VARCHAR, x VARCHAR)")?;
+            let mut app = c.appender("r")?;
+            for l in &lines {
+                app.append_row(duckdb::params![l.numero_factura, l.producto_codigo, l.almacen_codigo, l.almacen_nombre, l.cuadrante_producto, l.unidad_medida_venta])?;
+            }
+            app.flush()?;
+            Ok::<_, duckdb::Error>(())
+        })
+        .unwrap();
+        let strings = t.elapsed().as_secs_f64();
+        println!("round {round}: 26 cols (doubles) {:.1} ms; 10 doubles {:.1} ms; 6 strings {:.1} ms", doubles * 1e3, ten * 1e3, strings * 1e3);
+    }
+}
+
+/// Loading one store-day into a warehouse that already holds a year of a 19-store chain
+/// (~84 M lines would take long to build here; 20 M lines ≈ 3 months).
+#[test]
+#[ignore]
+fn bench_store_day_into_a_large_warehouse() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let rows: i64 = std::env::var("FLUXION_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000_000);
+    let t = Instant::now();
+    wh.write(|c| {
+        c.execute(
+            "INSERT INTO ventas SELECT 'tienda_' || lpad(((i % 19) + 1)::VARCHAR, 2, '0'), 'H-' || (i // 5)::VARCHAR, (i % 5)::INTEGER + 1,
+                 TIMESTAMP '2025-08-01 07:00:00' + to_seconds((i // 230000) * 86400 + (i % 50000)),
+                 (TIMESTAMP '2025-08-01' + to_days((i // 230000)::INTEGER))::DATE, 'ALM', 'PISO', lpad((i % 4000)::VARCHAR, 6, '0'), 'CUADRANTE I',
+                 1, 0, 0, 'UNIDAD', 1, 1, 1.5, 1.0, 1.5, 1.0, 0.5, 33.33, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 236.46, false,
+                 now()::TIMESTAMP, now()::TIMESTAMP, 0
+             FROM range(?) t(i)",
+            [rows],
+        )?;
+        fluxion::warehouse::load::rebuild_daily_sales(c)
+    })
+    .unwrap();
+    println!("built {rows} lines in {:.1} s", t.elapsed().as_secs_f64());
+    let now = ts("2026-01-01 00:00:00");
+    for k in 0..5 {
+        let d = day("2025-11-10") + chrono::Duration::days(k);
+        let items = day_of_sales(&format!("N{k}"), &d.to_string(), LINES_PER_DAY, "ALM");
+        let bytes = serde_json::to_vec(&serde_json::json!({"ventas": items})).unwrap();
+        let t = Instant::now();
+        let (lines, infos) = decode_validate(&bytes, "tienda_05", d);
+        let dec = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        wh.write(|c| load_sales_window(c, &lines, &infos, 1, now, None)).unwrap();
+        let load = t.elapsed().as_secs_f64();
+        println!("store-day {d}: decode+validate {:.1} ms, load {:.1} ms ({:.0} lines/s load, {:.0} lines/s end to end)", dec * 1e3, load * 1e3, lines.len() as f64 / load, lines.len() as f64 / (load + dec));
+    }
+}
+
+#[test]
+#[ignore]
+fn profile_upsert_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let now = ts("2026-01-01 00:00:00");
+    for k in 0..4 {
+        let d = day("2025-11-01") + chrono::Duration::days(k);
+        let items = day_of_sales(&format!("S{k}"), &d.to_string(), LINES_PER_DAY, "ALM");
+        let bytes = serde_json::to_vec(&serde_json::json!({"ventas": items})).unwrap();
+        let (lines, _) = decode_validate(&bytes, "tienda_01", d);
+        wh.write(|conn| {
+            let mut t = Instant::now();
+            let mut lap = |name: &str| {
+                println!("  {name}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+                t = Instant::now();
+            };
+            conn.execute_batch("CREATE OR REPLACE TEMP TABLE stage_ventas AS SELECT *, 0::BIGINT AS seq FROM ventas LIMIT 0")?;
+            lap("create stage");
+            {
+                let mut app = conn.appender("stage_ventas")?;
+                for (seq, l) in lines.iter().enumerate() {
+                    fluxion::warehouse::load::append_sale(&mut app, l, now, Some(1), Some(seq as i64))?;
+                }
+                app.flush()?;
+            }
+            lap("appender");
+            conn.execute_batch("CREATE OR REPLACE TEMP TABLE stage_last AS SELECT * EXCLUDE (seq) FROM stage_ventas QUALIFY row_number() OVER (PARTITION BY ubicacion_id, numero_factura, linea ORDER BY seq DESC) = 1;")?;
+            lap("qualify");
+            conn.execute_batch("CREATE OR REPLACE TEMP TABLE stage_cmp AS SELECT s.ubicacion_id, s.numero_factura, s.linea, s.fecha, v.fecha AS fecha_anterior, v.cargado_en AS cargado_anterior,
+                CASE WHEN v.ubicacion_id IS NULL THEN 'nuevo' WHEN v.venta_total IS NOT DISTINCT FROM s.venta_total THEN 'igual' ELSE 'cambio' END AS estado
+                FROM stage_last s LEFT JOIN (SELECT * FROM ventas WHERE ubicacion_id IN (SELECT DISTINCT ubicacion_id FROM stage_last)) v
+                ON v.ubicacion_id = s.ubicacion_id AND v.numero_factura = s.numero_factura AND v.linea = s.linea;")?;
+            lap("compare");
+            conn.execute_batch("INSERT INTO ventas SELECT s.* REPLACE (coalesce(c.cargado_anterior, s.cargado_en) AS cargado_en) FROM stage_last s JOIN stage_cmp c USING (ubicacion_id, numero_factura, linea) WHERE c.estado <> 'igual';")?;
+            lap("insert");
+            conn.execute_batch("CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT ubicacion_id, fecha FROM stage_cmp WHERE estado <> 'igual';")?;
+            lap("touched");
+            fluxion::warehouse::load::refresh_daily_sales(conn, "touched_days")?;
+            lap("refresh daily");
+            conn.execute("INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en) SELECT DISTINCT producto_codigo, 'Producto ' || producto_codigo, 'placeholder', ?, ? FROM stage_last WHERE producto_codigo NOT IN (SELECT codigo FROM productos)", duckdb::params![now, now])?;
+            lap("placeholders");
+            Ok::<_, duckdb::Error>(())
+        })
+        .unwrap();
+        println!("--");
+    }
+}
