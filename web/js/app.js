@@ -21,6 +21,8 @@ const loadPlaceholder = () => import('./views/placeholder.js');
 const loadCuenta = () => import('./views/cuenta.js');
 const loadUsuarios = () => import('./views/usuarios.js');
 const loadAdminPanel = () => loadUsuarios().then((m) => ({ render: m.renderAdminPanel }));
+const loadEtl = () => import('./views/etl.js');
+const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
@@ -35,6 +37,8 @@ const ROUTES = [
   { path: '/bi', prefix: true, nav: 'bi', cap: 'bi.ver', feature: 'bi', title: 'Business Intelligence' },
   // Exact admin screens first: the /administrador prefix route owns the rest.
   { path: '/administrador/usuarios', nav: 'administrador', cap: 'admin.usuarios', title: 'Usuarios', load: loadUsuarios, built: true },
+  { path: '/administrador/etl', nav: 'administrador', cap: 'admin.etl', title: 'Centro de Control ETL', load: loadEtl, built: true },
+  { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },
   { path: '/cuenta', nav: 'cuenta', cap: 'session', title: 'Mi cuenta', load: loadCuenta, built: true },
