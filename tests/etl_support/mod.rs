@@ -62,6 +62,8 @@ pub struct FakeState {
     fail_counts: Mutex<HashMap<String, usize>>,
     /// Delay added to every response (concurrency tests).
     pub base_delay: Mutex<Duration>,
+    /// `X-API-Key` of every sales request (None when absent).
+    pub api_keys: Mutex<Vec<Option<String>>>,
 }
 
 impl FakeState {
@@ -166,8 +168,9 @@ fn text(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(|x| x.as_str()).map(str::to_string)
 }
 
-async fn ventas(State(s): State<Arc<FakeState>>, body: String) -> Response {
+async fn ventas(State(s): State<Arc<FakeState>>, headers: axum::http::HeaderMap, body: String) -> Response {
     let _g = InFlight::new(&s);
+    s.api_keys.lock().unwrap().push(headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::to_string));
     let body: Value = match serde_json::from_str(&body) {
         Ok(v) => v,
         Err(_) => return (StatusCode::BAD_REQUEST, "bad json").into_response(),
