@@ -117,6 +117,14 @@ async fn run_now_conflict_history_and_detail() {
     assert_eq!(done2["gaps_recovered"], 1);
     let gaps: Value = app.get_admin("/api/etl/gaps").await.json().await.unwrap();
     assert_eq!(gaps["ventanas_fallidas"].as_array().unwrap().len(), 0, "{gaps}");
+
+    // Hour checks of a past day: every opening hour is evaluable (07–21 by default).
+    let h: Value = app.get_admin("/api/etl/gaps/horas?ubicacion_id=tienda_01&fecha=2025-11-17").await.json().await.unwrap();
+    let horas = h["horas"].as_array().unwrap();
+    assert_eq!(horas.len(), 14, "{h}");
+    assert_eq!(horas[0]["hora"], 7);
+    assert_eq!(horas.iter().map(|x| x["lineas"].as_i64().unwrap()).sum::<i64>(), 200);
+    assert!(horas.iter().all(|x| x["es_gap"] == false), "every hour has lines: {h}");
 }
 
 #[tokio::test]

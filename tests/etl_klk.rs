@@ -61,9 +61,11 @@ async fn worked_example_5_4_sales_payload_to_rows() {
     let env = open_env(&klk_tenant_toml(&klk.base_url(), 1, ""), "", fast_options()).await;
     env.set_watermark("tienda_01", "2025-11-17 13:00:04");
 
-    // Hourly run at 14:00:05 local (18:00:05Z).
+    // The window of the hourly run at 14:00:05 local (18:00:05Z), run manually so that the
+    // hour-gap re-extraction of the scheduled job (a store without history flags every
+    // empty hour, §7.2) does not add requests to the worked example.
     let r = env
-        .run(EtlJob::Ventas, RunKind::Scheduled, |q| q.now = Some(utc("2025-11-17T18:00:05Z")))
+        .run(EtlJob::Ventas, RunKind::Manual, |q| q.now = Some(utc("2025-11-17T18:00:05Z")))
         .await;
     assert_eq!(r.status, "success", "{:?}", r.locations);
     let reqs = klk.state.requests_to("/ventas");
@@ -490,4 +492,40 @@ async fn recovery_reconciles_voided_lines_of_whole_days() {
     assert_eq!(r.status, "success");
     assert_eq!(env.count("SELECT count(*) FROM ventas WHERE fecha = '2025-11-17'"), 38);
     assert!(r.locations[0].outcome.advertencias.iter().any(|w| w.contains("conciliación omitida")), "{:?}", r.locations[0].outcome.advertencias);
+}
+
+#[tokio::test]
+async fn an_hour_without_sales_is_detected_and_re_extracted_once() {
+    let klk = spawn_klk().await;
+    // Four previous Tuesdays with sales every hour, and today (Tuesday 2025-11-18) without
+    // its 09h lines at first: they reach KLK late.
+    let mut items = Vec::new();
+    for (k, d) in ["2025-10-21", "2025-10-28", "2025-11-04", "2025-11-11"].iter().enumerate() {
+        items.extend(day_of_sales(&format!("P{k}"), d, 280, "APP-TPF"));
+    }
+    let today = day_of_sales("T", "2025-11-18", 280, "APP-TPF");
+    let (late, on_time): (Vec<_>, Vec<_>) = today.into_iter().partition(|i| i["hora"].as_str().unwrap().starts_with("09:"));
+    assert!(!late.is_empty());
+    items.extend(on_time);
+    klk.state.set_sales("SUC001", items);
+    let env = open_env(&klk_tenant_toml(&klk.base_url(), 1, ""), "", fast_options()).await;
+    let r = env.run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-10-21"), day("2025-11-18")))).await;
+    assert_eq!(r.status, "success");
+    assert_eq!(env.count("SELECT count(*) FROM ventas WHERE fecha = '2025-11-18' AND hour(fecha_venta) = 9"), 0);
+
+    // 14:10 local: hours 07–11 are evaluable; 09 has 0 lines against a median of ~20.
+    klk.state.add_sales("SUC001", late.clone());
+    klk.state.clear_requests();
+    env.set_watermark("tienda_01", "2025-11-18 13:00:00");
+    let r = env.run(EtlJob::Ventas, RunKind::Scheduled, |q| q.now = Some(utc("2025-11-18T18:10:00Z"))).await;
+    assert_eq!(r.status, "success");
+    let reqs = klk.state.requests_to("/ventas");
+    assert!(reqs.iter().any(|b| b["hora_desde"] == "09:00:00" && b["hora_hasta"] == "09:59:59"), "{reqs:?}");
+    assert_eq!(env.count("SELECT count(*) FROM ventas WHERE fecha = '2025-11-18' AND hour(fecha_venta) = 9"), late.len() as i64);
+    assert!(r.locations[0].outcome.advertencias.iter().any(|w| w.contains("09h")), "{:?}", r.locations[0].outcome.advertencias);
+
+    // The same hour is not re-extracted again by the next run.
+    klk.state.clear_requests();
+    env.run(EtlJob::Ventas, RunKind::Scheduled, |q| q.now = Some(utc("2025-11-18T19:10:00Z"))).await;
+    assert!(!klk.state.requests_to("/ventas").iter().any(|b| b["hora_desde"] == "09:00:00"));
 }

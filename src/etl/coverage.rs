@@ -215,6 +215,75 @@ pub fn evaluable_hours(date: NaiveDate, now: NaiveDateTime, apertura: u32, cierr
         .collect()
 }
 
+/// One evaluable hour of a store-day (§7.2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourCheck {
+    pub hora: u32,
+    pub lineas: i64,
+    /// Median of the same weekday-hour over the previous 4 weeks (`None` with < 2 observations).
+    pub esperado: Option<f64>,
+    pub observaciones: usize,
+    pub es_gap: bool,
+}
+
+/// Parses the hour of an `HH:MM` opening/closing time (`00:00` closing = 24 handled by
+/// [`evaluable_hours`]).
+pub fn hour_of(hhmm: &str) -> u32 {
+    hhmm.split(':').next().and_then(|h| h.parse().ok()).unwrap_or(0)
+}
+
+/// Hour checks of (store, date) at local `now`: lines per evaluable hour against the
+/// median of the previous 4 same weekdays that have data and are not excluded.
+pub fn hour_gaps(
+    conn: &Connection,
+    ubicacion_id: &str,
+    fecha: NaiveDate,
+    now: NaiveDateTime,
+    apertura: u32,
+    cierre: u32,
+    excluded: &[NaiveDate],
+) -> duckdb::Result<Vec<HourCheck>> {
+    let hours = evaluable_hours(fecha, now, apertura, cierre);
+    if hours.is_empty() {
+        return Ok(Vec::new());
+    }
+    let previous: Vec<NaiveDate> =
+        (1..=4).map(|w| fecha - chrono::Duration::weeks(w)).filter(|d| !excluded.contains(d)).collect();
+    let mut counts: std::collections::HashMap<(NaiveDate, u32), i64> = std::collections::HashMap::new();
+    let mut days_with_data: std::collections::HashSet<NaiveDate> = std::collections::HashSet::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT fecha, hour(fecha_venta)::INTEGER, count(*) FROM ventas
+             WHERE ubicacion_id = ? AND fecha IN (?, ?, ?, ?, ?) GROUP BY ALL",
+        )?;
+        let d = |i: usize| previous.get(i).copied().unwrap_or(fecha);
+        let rows = stmt.query_map(params![ubicacion_id, fecha, d(0), d(1), d(2), d(3)], |r| {
+            Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, i32>(1)? as u32, r.get::<_, i64>(2)?))
+        })?;
+        for r in rows {
+            let (day, h, n) = r?;
+            days_with_data.insert(day);
+            counts.insert((day, h), n);
+        }
+    }
+    let observed: Vec<NaiveDate> = previous.iter().copied().filter(|d| days_with_data.contains(d)).collect();
+    Ok(hours
+        .into_iter()
+        .map(|h| {
+            let lineas = counts.get(&(fecha, h)).copied().unwrap_or(0);
+            let history: Vec<i64> = observed.iter().map(|d| counts.get(&(*d, h)).copied().unwrap_or(0)).collect();
+            let mut sorted = history.clone();
+            HourCheck {
+                hora: h,
+                lineas,
+                esperado: if history.len() >= 2 { median(&mut sorted) } else { None },
+                observaciones: history.len(),
+                es_gap: is_hour_gap(lineas, &history),
+            }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

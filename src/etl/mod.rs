@@ -243,6 +243,8 @@ pub struct Etl {
     pub(crate) klk: Option<KlkClient>,
     running: Mutex<BTreeMap<&'static str, RunningInfo>>,
     overlap_skips: AtomicU64,
+    /// (store, date, hour) already re-extracted as an hour gap: at most once each (§7.2).
+    pub(crate) gap_attempts: Mutex<std::collections::HashSet<(String, NaiveDate, u32)>>,
 }
 
 impl Etl {
@@ -274,6 +276,7 @@ impl Etl {
             klk,
             running: Mutex::new(BTreeMap::new()),
             overlap_skips: AtomicU64::new(0),
+            gap_attempts: Mutex::new(std::collections::HashSet::new()),
         }))
     }
 

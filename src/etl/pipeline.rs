@@ -596,8 +596,64 @@ async fn sales_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
             .with_db(move |c| history::set_watermark(c, "ventas", &id, fin, exec))
             .await
             .map_err(|e| EtlError::new(Phase::Load, Category::StoreUnavailable, format!("no se pudo guardar la marca de agua: {e}")))?;
+        if ctx.req.kind == RunKind::Scheduled {
+            recover_hour_gaps(loc).await;
+        }
     }
     Ok(())
+}
+
+/// Data-level gaps (§7.2): hours of today, ended at least 90 min ago and within the last
+/// 6 hours, with no lines while the same weekday-hour usually has ≥ 5 are re-extracted
+/// once (per store and hour). A failure here never fails the location.
+async fn recover_hour_gaps(loc: &mut Loc<'_>) {
+    let now = loc.ctx.now_local;
+    let fecha = now.date();
+    let id = loc.id().to_string();
+    let (apertura, cierre) = loc.target.store.hours();
+    let (apertura, cierre) = (super::coverage::hour_of(&apertura), super::coverage::hour_of(&cierre));
+    let excluded = {
+        let id = id.clone();
+        loc.etl
+            .with_db(move |c| {
+                let mut stmt = c.prepare("SELECT fecha FROM dias_excluidos_ventas WHERE ubicacion_id IS NULL OR ubicacion_id = ?1")?;
+                let rows = stmt.query_map([&id], |r| r.get::<_, String>(0))?;
+                Ok(rows.filter_map(|r| r.ok()).filter_map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).collect::<Vec<_>>())
+            })
+            .await
+            .unwrap_or_default()
+    };
+    let checks = {
+        let (wh, id) = (loc.etl.warehouse.clone(), id.clone());
+        tokio::task::spawn_blocking(move || {
+            let r = wh.reader().ok()?;
+            super::coverage::hour_gaps(&r, &id, fecha, now, apertura, cierre, &excluded).ok()
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+    };
+    let current = chrono::Timelike::hour(&now);
+    for gap in checks.into_iter().filter(|c| c.es_gap && c.hora + 6 >= current) {
+        let fresh = loc.etl.gap_attempts.lock().unwrap_or_else(|p| p.into_inner()).insert((id.clone(), fecha, gap.hora));
+        if !fresh {
+            continue;
+        }
+        let desde = fecha.and_hms_opt(gap.hora, 0, 0).expect("valid hour");
+        let piece = Piece { fecha, desde, hasta: desde + chrono::Duration::seconds(3599) };
+        let before = loc.out.records_inserted;
+        let note = match sales_piece(loc, &piece).await {
+            Ok(()) => format!(
+                "hora {:02}h sin ventas (esperadas ≈ {}): re-extraída, {} línea(s) nuevas",
+                gap.hora,
+                gap.esperado.map(|e| format!("{e:.0}")).unwrap_or_else(|| "?".into()),
+                loc.out.records_inserted - before
+            ),
+            Err(e) => format!("hora {:02}h sin ventas: la re-extracción falló ({e})", gap.hora),
+        };
+        loc.out.advertencias.push(note);
+    }
 }
 
 /// Extract, validate and load one window of one store.

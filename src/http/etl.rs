@@ -374,3 +374,34 @@ pub async fn connectivity(State(state): State<AppState>) -> Result<Json<Value>, 
 pub async fn backfill(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(db(&state, history::backfill_progress).await?))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct HourGapsQuery {
+    ubicacion_id: String,
+    fecha: Option<NaiveDate>,
+}
+
+/// Data-level gaps of a store-day (§7.2): every evaluable hour with its lines, the expected
+/// median and whether it is a gap.
+pub async fn hour_gaps(State(state): State<AppState>, Query(q): Query<HourGapsQuery>) -> Result<Json<Value>, ApiError> {
+    let store = state.tenant.stores().iter().find(|s| s.id == q.ubicacion_id).cloned().ok_or(ApiError::NotFound)?;
+    let now = etl::window::local_now(Utc::now(), &state.tenant.timezone);
+    let fecha = q.fecha.unwrap_or(now.date());
+    let (apertura, cierre) = store.hours();
+    let id = store.id.clone();
+    let excluded: Vec<NaiveDate> = db(&state, move |c| {
+        let mut stmt = c.prepare("SELECT fecha FROM dias_excluidos_ventas WHERE ubicacion_id IS NULL OR ubicacion_id = ?1")?;
+        let rows = stmt.query_map([&id], |r| r.get::<_, String>(0))?;
+        Ok(rows.filter_map(|r| r.ok()).filter_map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).collect())
+    })
+    .await?;
+    let wh = state.warehouse.clone();
+    let id = store.id.clone();
+    let (a, c) = (coverage::hour_of(&apertura), coverage::hour_of(&cierre));
+    let horas = tokio::task::spawn_blocking(move || {
+        let r = wh.reader()?;
+        coverage::hour_gaps(&r, &id, fecha, now, a, c, &excluded).map_err(crate::warehouse::WarehouseError::from)
+    })
+    .await??;
+    Ok(Json(json!({"ubicacion_id": store.id, "fecha": fecha, "hora_apertura": apertura, "hora_cierre": cierre, "horas": horas})))
+}

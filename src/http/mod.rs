@@ -136,6 +136,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/etl/frescura", Capability(AdminEtl), get(etl::freshness)),
         route(Method::GET, "/api/etl/cobertura", Capability(AdminEtl), get(etl::coverage_calendar)),
         route(Method::GET, "/api/etl/gaps", Capability(AdminEtl), get(etl::gaps)),
+        route(Method::GET, "/api/etl/gaps/horas", Capability(AdminEtl), get(etl::hour_gaps)),
         route(Method::GET, "/api/etl/check-connectivity", Capability(AdminEtl), get(etl::connectivity)),
         route(Method::GET, "/api/etl/backfill", Capability(AdminEtl), get(etl::backfill)),
     ]
