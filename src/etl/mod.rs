@@ -250,7 +250,12 @@ pub struct Etl {
 impl Etl {
     /// Builds the ETL of a tenant whose stores are open. Executions left `running` by a
     /// previous process are marked `killed` (this process owns the warehouse now).
-    pub fn new(tenant: Arc<Tenant>, warehouse: Arc<Warehouse>, app_db_path: &Path, options: EtlOptions) -> Result<Arc<Etl>, RunError> {
+    pub fn new(tenant: Arc<Tenant>, warehouse: Arc<Warehouse>, app_db_path: &Path, mut options: EtlOptions) -> Result<Arc<Etl>, RunError> {
+        // `[schedules].ventas_recovery.lookback_days` may widen the nightly recovery, never
+        // narrow it below the two days of spec 20 §6.2 (spec 50's example says 1).
+        if let Some(n) = tenant.file.schedules.0.get("ventas_recovery").and_then(|s| s.lookback_days) {
+            options.recovery_days = options.recovery_days.max(n.clamp(1, 31) as u32);
+        }
         let conn = crate::appdb::connect(app_db_path).map_err(|e| RunError::History(e.to_string()))?;
         match history::kill_orphans(&conn, "huérfana: el proceso que la ejecutaba terminó") {
             Ok(n) if n > 0 => tracing::warn!(executions = n, "orphaned ETL executions marked killed"),
