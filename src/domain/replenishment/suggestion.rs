@@ -897,11 +897,20 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
     } else {
         kept.iter().map(line).collect()
     };
-    out.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| a.1.codigo_producto.cmp(&b.1.codigo_producto))
+    // Sort positions, not lines: a Suggestion is a few KB, and a sort moving thousands of
+    // them log(n) times was most of the calculation's time.
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by(|&i, &j| {
+        out[j]
+            .0
+            .total_cmp(&out[i].0)
+            .then_with(|| out[i].1.codigo_producto.cmp(&out[j].1.codigo_producto))
     });
-    out.into_iter().map(|(_, s)| s).collect()
+    let mut slots: Vec<Option<Suggestion>> = out.drain(..).map(|(_, s)| Some(s)).collect();
+    order
+        .into_iter()
+        .map(|i| slots[i].take().expect("each position is taken once"))
+        .collect()
 }
 
 #[cfg(test)]
