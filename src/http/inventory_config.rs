@@ -19,6 +19,46 @@ impl From<Invalid> for ApiError {
 }
 
 
+/// A validated settings change: `apply` names the refused field, or the change is audited
+/// under `accion` and answered with `detail`.
+async fn change(
+    state: &AppState,
+    by: AuthUser,
+    accion: &'static str,
+    entidad_id: String,
+    detalle: Value,
+    detail: &'static str,
+    apply: impl FnOnce(&rusqlite::Connection, &str) -> crate::appdb::Result<Result<(), Invalid>> + Send + 'static,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            apply(conn, &by.username)??;
+            by.audit(conn, accion, "config_inventario", &entidad_id, detalle)?;
+            Ok(Json(json!({ "detail": detail })))
+        })
+        .await
+}
+
+/// A deactivation (deletes are soft): 404 when nothing active matched, else audited.
+async fn deactivate(
+    state: &AppState,
+    by: AuthUser,
+    accion: &'static str,
+    entidad_id: String,
+    detail: &'static str,
+    apply: impl FnOnce(&rusqlite::Connection, &str) -> crate::appdb::Result<bool> + Send + 'static,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .with_app_db(move |conn| {
+            if !apply(conn, &by.username)? {
+                return Err(ApiError::NotFound);
+            }
+            by.audit(conn, accion, "config_inventario", &entidad_id, json!({}))?;
+            Ok(Json(json!({ "detail": detail })))
+        })
+        .await
+}
+
 fn store_must_exist(state: &AppState, id: &str) -> Result<(), ApiError> {
     if state.tenant.stores().iter().any(|s| s.id == id && s.active) {
         Ok(())
@@ -88,16 +128,14 @@ pub async fn put_globals(
     Extension(by): Extension<AuthUser>,
     Json(b): Json<settings::GlobalUpdate>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            settings::update_globals(conn, &b, &by.username)??;
-            by.audit(conn, "editar_parametros_globales", "config_inventario", "globales", json!({
-                "lead_time": b.lead_time, "ventana_sigma_d": b.ventana_sigma_d, "ventana_demanda_dias": b.ventana_demanda_dias,
-                "abc_ventana_dias": b.abc_ventana_dias, "limitar_por_stock_cedi": b.limitar_por_stock_cedi,
-            }))?;
-            Ok(Json(json!({"detail": "Parámetros globales actualizados"})))
-        })
-        .await
+    let detalle = json!({
+        "lead_time": b.lead_time, "ventana_sigma_d": b.ventana_sigma_d, "ventana_demanda_dias": b.ventana_demanda_dias,
+        "abc_ventana_dias": b.abc_ventana_dias, "limitar_por_stock_cedi": b.limitar_por_stock_cedi,
+    });
+    change(&state, by, "editar_parametros_globales", "globales".into(), detalle, "Parámetros globales actualizados", move |c, u| {
+        settings::update_globals(c, &b, u)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -110,14 +148,11 @@ pub async fn put_levels(
     Extension(by): Extension<AuthUser>,
     Json(b): Json<LevelsBody>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            settings::update_levels(conn, &b.niveles, &by.username)??;
-            let classes: Vec<&str> = b.niveles.iter().map(|l| l.clase.as_str()).collect();
-            by.audit(conn, "editar_niveles", "config_inventario", "niveles", json!({"clases": classes}))?;
-            Ok(Json(json!({"detail": "Niveles de servicio actualizados"})))
-        })
-        .await
+    let classes: Vec<String> = b.niveles.iter().map(|l| l.clase.clone()).collect();
+    change(&state, by, "editar_niveles", "niveles".into(), json!({"clases": classes}), "Niveles de servicio actualizados", move |c, u| {
+        settings::update_levels(c, &b.niveles, u)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -132,13 +167,12 @@ pub async fn put_thresholds(
     Extension(by): Extension<AuthUser>,
     Json(b): Json<ThresholdsBody>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            settings::update_thresholds(conn, b.umbral_a, b.umbral_b, b.umbral_c, &by.username)??;
-            by.audit(conn, "editar_umbrales_abc", "config_inventario", "umbrales", json!({"a": b.umbral_a, "b": b.umbral_b, "c": b.umbral_c}))?;
-            Ok(Json(json!({"detail": "Umbrales actualizados; se aplican en el próximo cálculo"})))
-        })
-        .await
+    let detalle = json!({"a": b.umbral_a, "b": b.umbral_b, "c": b.umbral_c});
+    let done = "Umbrales actualizados; se aplican en el próximo cálculo";
+    change(&state, by, "editar_umbrales_abc", "umbrales".into(), detalle, done, move |c, u| {
+        settings::update_thresholds(c, b.umbral_a, b.umbral_b, b.umbral_c, u)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -152,13 +186,11 @@ pub async fn put_pareto(
     Extension(by): Extension<AuthUser>,
     Json(b): Json<ParetoBody>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            settings::update_pareto(conn, b.pareto_a_pct, b.pareto_b_pct, &by.username)??;
-            by.audit(conn, "editar_umbrales_pareto", "config_inventario", "umbrales_pareto", json!({"a": b.pareto_a_pct, "b": b.pareto_b_pct}))?;
-            Ok(Json(json!({"detail": "Umbrales Pareto actualizados"})))
-        })
-        .await
+    let detalle = json!({"a": b.pareto_a_pct, "b": b.pareto_b_pct});
+    change(&state, by, "editar_umbrales_pareto", "umbrales_pareto".into(), detalle, "Umbrales Pareto actualizados", move |c, u| {
+        settings::update_pareto(c, b.pareto_a_pct, b.pareto_b_pct, u)
+    })
+    .await
 }
 
 pub async fn get_model(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -201,13 +233,11 @@ pub async fn put_store(
     Json(b): Json<settings::StoreParamsUpdate>,
 ) -> Result<Json<Value>, ApiError> {
     store_must_exist(&state, &tienda)?;
-    state
-        .with_app_db(move |conn| {
-            settings::upsert_store_params(conn, &tienda, &b, &by.username)??;
-            by.audit(conn, "editar_parametros_tienda", "config_inventario", &tienda, json!(b))?;
-            Ok(Json(json!({"detail": "Parámetros de la tienda guardados"})))
-        })
-        .await
+    let detalle = json!(b);
+    change(&state, by, "editar_parametros_tienda", tienda.clone(), detalle, "Parámetros de la tienda guardados", move |c, u| {
+        settings::upsert_store_params(c, &tienda, &b, u)
+    })
+    .await
 }
 
 pub async fn delete_store(
@@ -215,15 +245,11 @@ pub async fn delete_store(
     Extension(by): Extension<AuthUser>,
     Path(tienda): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            if !settings::deactivate_store_params(conn, &tienda, &by.username)? {
-                return Err(ApiError::NotFound);
-            }
-            by.audit(conn, "desactivar_parametros_tienda", "config_inventario", &tienda, json!({}))?;
-            Ok(Json(json!({"detail": "La tienda vuelve a usar los parámetros globales"})))
-        })
-        .await
+    let done = "La tienda vuelve a usar los parámetros globales";
+    deactivate(&state, by, "desactivar_parametros_tienda", tienda.clone(), done, move |c, u| {
+        settings::deactivate_store_params(c, &tienda, u)
+    })
+    .await
 }
 
 pub async fn post_category(
@@ -245,15 +271,10 @@ pub async fn delete_category(
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            if !settings::deactivate_category(conn, &id, &by.username)? {
-                return Err(ApiError::NotFound);
-            }
-            by.audit(conn, "desactivar_cobertura_categoria", "config_inventario", &id, json!({}))?;
-            Ok(Json(json!({"detail": "Cobertura de categoría desactivada"})))
-        })
-        .await
+    deactivate(&state, by, "desactivar_cobertura_categoria", id.clone(), "Cobertura de categoría desactivada", move |c, u| {
+        settings::deactivate_category(c, &id, u)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -285,14 +306,7 @@ pub async fn delete_capacity(
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            if !settings::deactivate_capacity(conn, &id)? {
-                return Err(ApiError::NotFound);
-            }
-            by.audit(conn, "desactivar_capacidad", "config_inventario", &id, json!({}))?;
-            Ok(Json(json!({"detail": "Límite desactivado"})))
-        })
+    deactivate(&state, by, "desactivar_capacidad", id.clone(), "Límite desactivado", move |c, _| settings::deactivate_capacity(c, &id))
         .await
 }
 
@@ -324,13 +338,12 @@ pub async fn post_exclusion(
     Json(b): Json<ExclusionBody>,
 ) -> Result<Json<Value>, ApiError> {
     store_must_exist(&state, &b.tienda_id)?;
-    state
-        .with_app_db(move |conn| {
-            settings::exclude_product(conn, &b.tienda_id, &b.codigo_producto, &b.motivo, b.observaciones.as_deref(), &by.username)??;
-            by.audit(conn, "excluir_producto", "config_inventario", &format!("{}_{}", b.tienda_id, b.codigo_producto), json!({"motivo": b.motivo}))?;
-            Ok(Json(json!({"detail": "Producto excluido de los pedidos de la tienda"})))
-        })
-        .await
+    let id = format!("{}_{}", b.tienda_id, b.codigo_producto);
+    let detalle = json!({"motivo": b.motivo});
+    change(&state, by, "excluir_producto", id, detalle, "Producto excluido de los pedidos de la tienda", move |c, u| {
+        settings::exclude_product(c, &b.tienda_id, &b.codigo_producto, &b.motivo, b.observaciones.as_deref(), u)
+    })
+    .await
 }
 
 pub async fn delete_exclusion(
@@ -338,13 +351,9 @@ pub async fn delete_exclusion(
     Extension(by): Extension<AuthUser>,
     Path((tienda, codigo)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .with_app_db(move |conn| {
-            if !settings::include_product(conn, &tienda, &codigo)? {
-                return Err(ApiError::NotFound);
-            }
-            by.audit(conn, "incluir_producto", "config_inventario", &format!("{tienda}_{codigo}"), json!({}))?;
-            Ok(Json(json!({"detail": "Producto incluido de nuevo"})))
-        })
-        .await
+    let id = format!("{tienda}_{codigo}");
+    deactivate(&state, by, "incluir_producto", id, "Producto incluido de nuevo", move |c, _| {
+        settings::include_product(c, &tienda, &codigo)
+    })
+    .await
 }
