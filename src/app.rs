@@ -29,6 +29,7 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
     let app_db_path = tenant.data_dir.join(APP_DB_FILE);
     let mut conn = appdb::open(&app_db_path)?;
     appdb::locations::sync(&mut conn, &tenant.file)?;
+    appdb::inventory_settings::seed_store_params(&conn, &tenant.file)?;
     let wh = Warehouse::open(&tenant.data_dir.join(WAREHOUSE_FILE))?;
     wh.write(|c| mirror::sync_locations(c, &tenant.file))
         .map_err(warehouse::WarehouseError::from)?;

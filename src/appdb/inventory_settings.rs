@@ -578,6 +578,31 @@ mod tests {
         assert_eq!(resolve_params(&cfg, Some("VIVERES"), AbcClass::B).cobertura_dias.valor, 14.0);
     }
 
+    /// `[stores.params]` seeds the store override once; a later UI edit is not overwritten.
+    #[test]
+    fn tenant_toml_params_seed_the_store_override_once() {
+        let (_d, mut conn) = db();
+        let file: TenantFile = toml::from_str(
+            "schema_version = 1\n[tenant]\nid = \"t\"\ndisplay_name = \"T\"\n[server]\npublic_url = \"http://x\"\n\
+             allowed_hosts = [\"x\"]\n[[regions]]\nid = \"VALENCIA\"\nname = \"V\"\n[[stores]]\nid = \"tienda_01\"\n\
+             name = \"T1\"\nkind = \"tienda\"\n[stores.params]\nlead_time_days = 2.5\ncobertura_dias = { a = 5, d = 40 }\n",
+        )
+        .unwrap();
+        crate::appdb::locations::sync(&mut conn, &file).unwrap();
+        seed_store_params(&conn, &file).unwrap();
+        let cfg = param_config(&conn, "tienda_01").unwrap();
+        let a = resolve_params(&cfg, None, AbcClass::A);
+        assert_eq!((a.lead_time.valor, a.lead_time.fuente), (2.5, ParamSource::Tienda));
+        assert_eq!(a.cobertura_dias.valor, 5.0);
+        assert_eq!(resolve_params(&cfg, None, AbcClass::B).cobertura_dias.valor, 14.0, "unset class keeps the global");
+        upsert_store_params(&conn, "tienda_01", &StoreParamsUpdate { lead_time_override: Some(1.0), ..Default::default() }, "ui")
+            .unwrap()
+            .unwrap();
+        seed_store_params(&conn, &file).unwrap();
+        let cfg = param_config(&conn, "tienda_01").unwrap();
+        assert_eq!(resolve_params(&cfg, None, AbcClass::A).lead_time.valor, 1.0, "the UI edit wins over the seed");
+    }
+
     #[test]
     fn invalid_settings_name_their_field() {
         let (_d, conn) = db();
