@@ -6,7 +6,6 @@ use crate::scheduler::Registry;
 
 pub fn registry(state: &AppState) -> Registry {
     let mut registry = Registry::default();
-    let _ = state;
     {
         let state = state.clone();
         registry.register("backup", move || {
