@@ -91,7 +91,7 @@ pub async fn login(
     if body.password.is_empty() || body.password.chars().count() > password::MAX_LENGTH {
         return Err(ApiError::Validation { field: "password".into(), message: "Indique su contraseña".into() });
     }
-    let ip = login_client_ip(&state, peer, &headers);
+    let ip = super::session::client_ip_from(&state, peer.ip(), &headers);
     if let Err(not_until) = state.auth.login_limiter.check_key(&ip) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         return Err(ApiError::TooManyAttempts { retry_after: wait.as_secs().max(1) });
@@ -115,15 +115,6 @@ pub async fn login(
     .into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
     Ok(resp)
-}
-
-fn login_client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    let trusted = state.tenant.file.server.trust_proxy_from.iter().any(|t| t.parse::<IpAddr>().ok() == Some(peer.ip()));
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    match forwarded.and_then(|v| v.split(',').next()).and_then(|v| v.trim().parse().ok()) {
-        Some(ip) if trusted => ip,
-        _ => peer.ip(),
-    }
 }
 
 /// Lockout, password check, bookkeeping and token minting, on the blocking pool.

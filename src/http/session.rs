@@ -98,14 +98,17 @@ impl AuthUser {
 /// trusted proxy.
 pub fn client_ip(state: &AppState, req: &Request) -> Option<IpAddr> {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())?;
+    Some(client_ip_from(state, peer, req.headers()))
+}
+
+/// Same rule from a peer address and headers (for handlers that extract them).
+pub fn client_ip_from(state: &AppState, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
     let trusted = state.tenant.file.server.trust_proxy_from.iter().any(|t| t.parse::<IpAddr>().ok() == Some(peer));
-    if trusted {
-        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        if let Some(ip) = forwarded.and_then(|v| v.split(',').next()).and_then(|v| v.trim().parse().ok()) {
-            return Some(ip);
-        }
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    match forwarded.and_then(|v| v.split(',').next()).and_then(|v| v.trim().parse().ok()) {
+        Some(ip) if trusted => ip,
+        _ => peer,
     }
-    Some(peer)
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
