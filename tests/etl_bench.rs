@@ -176,3 +176,74 @@ fn bench_store_day_into_a_large_warehouse() {
         println!("store-day {d}: decode+validate {:.1} ms, load {:.1} ms ({:.0} lines/s load, {:.0} lines/s end to end)", dec * 1e3, load * 1e3, lines.len() as f64 / load, lines.len() as f64 / (load + dec));
     }
 }
+
+/// The ceiling under any merge strategy: 120 k lines staged as Arrow in Rust, appended to a
+/// temp table, inserted into `ventas` and committed — and appended straight into `ventas`.
+#[test]
+#[ignore]
+fn bench_sales_append_parts() {
+    use fluxion::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let now = ts("2026-01-01 00:00:00");
+    let first = day("2025-11-01");
+    let mut lines = Vec::new();
+    for k in 0..10 {
+        let d = first + chrono::Duration::days(k);
+        let bytes = day_bytes(1, d);
+        lines.extend(decode_validate(&bytes, "tienda_01", d).0);
+    }
+    let n = lines.len();
+    let t = Instant::now();
+    let mut batches = Vec::new();
+    let mut b = SaleBatch::new(false);
+    for l in &lines {
+        b.push(l, now, Some(1));
+        if b.len() == CHUNK_LINES {
+            batches.push(std::mem::replace(&mut b, SaleBatch::new(false)));
+        }
+    }
+    batches.push(b);
+    let build = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    wh.write(|c| -> duckdb::Result<()> {
+        c.execute_batch("CREATE OR REPLACE TEMP TABLE st AS SELECT * FROM ventas LIMIT 0")?;
+        let mut app = c.appender("st")?;
+        for b in &mut batches {
+            b.append_to(&mut app)?;
+        }
+        app.flush()
+    })
+    .unwrap();
+    let append = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    wh.write(|c| c.execute_batch("INSERT INTO ventas SELECT * FROM st")).unwrap();
+    let insert = t.elapsed().as_secs_f64();
+    println!("{n} lines: build {:.0}/s, append to temp {:.0}/s, insert temp→ventas+commit {:.0}/s", n as f64 / build, n as f64 / append, n as f64 / insert);
+    let mut batches = Vec::new();
+    let mut b = SaleBatch::new(false);
+    for l in &lines {
+        b.push(l, now, Some(1));
+        if b.len() == CHUNK_LINES {
+            batches.push(std::mem::replace(&mut b, SaleBatch::new(false)));
+        }
+    }
+    batches.push(b);
+    let t = Instant::now();
+    wh.write(|c| -> duckdb::Result<()> {
+        c.execute_batch("DELETE FROM ventas")?;
+        Ok(())
+    }).unwrap();
+    let del = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    wh.write(|c| -> duckdb::Result<()> {
+        let mut app = c.appender("ventas")?;
+        for b in &mut batches {
+            b.append_to(&mut app)?;
+        }
+        app.flush()
+    })
+    .unwrap();
+    let direct = t.elapsed().as_secs_f64();
+    println!("delete {del:.2}s; direct append to ventas + commit {:.0}/s", n as f64 / direct);
+}

@@ -261,13 +261,12 @@ fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_u
     let ubicacion = &lines[0].ubicacion_id;
     debug_assert!(lines.iter().all(|l| &l.ubicacion_id == ubicacion));
     conn.execute_batch("CREATE OR REPLACE TEMP TABLE etl_stage_ventas AS SELECT * FROM ventas LIMIT 0")?;
-    {
-        let mut app = conn.appender("etl_stage_ventas")?;
-        for l in lines {
-            load::append_sale(&mut app, l, now_utc, Some(execution_id), None)?;
-        }
-        app.flush()?;
-    }
+    crate::warehouse::sale_batch::append_sales(&mut conn.appender("etl_stage_ventas")?, lines, now_utc, Some(execution_id), false)?;
+    // Invoice numbers of a window are close together, and DuckDB prunes row groups on the
+    // min/max of `numero_factura`: the key lookup reads a few row groups, not the store's
+    // whole history. (Exact, not a heuristic: an equal key lies within the batch's range.)
+    let first_invoice = lines.iter().map(|l| l.numero_factura.as_str()).min().expect("non-empty");
+    let last_invoice = lines.iter().map(|l| l.numero_factura.as_str()).max().expect("non-empty");
     let same = compared_sale_columns(conn)?.iter().map(|c| format!("v.{c} IS NOT DISTINCT FROM s.{c}")).collect::<Vec<_>>().join(" AND ");
     conn.execute(
         &format!(
@@ -275,9 +274,10 @@ fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_u
              SELECT s.numero_factura, s.linea, s.fecha, v.fecha AS fecha_anterior, v.cargado_en AS cargado_anterior,
                     CASE WHEN v.numero_factura IS NULL THEN 'nuevo' WHEN {same} THEN 'igual' ELSE 'cambio' END AS estado
              FROM etl_stage_ventas s
-             LEFT JOIN (SELECT * FROM ventas WHERE ubicacion_id = ?) v ON v.numero_factura = s.numero_factura AND v.linea = s.linea"
+             LEFT JOIN (SELECT * FROM ventas WHERE ubicacion_id = ? AND numero_factura BETWEEN ? AND ?) v
+                    ON v.numero_factura = s.numero_factura AND v.linea = s.linea"
         ),
-        params![ubicacion],
+        params![ubicacion, first_invoice, last_invoice],
     )?;
     conn.execute(
         "DELETE FROM ventas v USING stage_cmp c

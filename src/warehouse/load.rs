@@ -8,8 +8,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::{params, Connection};
 
 use crate::domain::records::{ProductRecord, SaleLine, StockListing};
-use crate::domain::sales::{computed_weight, gross_margin_pct, quantity_in_sale_unit};
 use crate::domain::stock_history::diff_listing;
+use crate::warehouse::sale_batch::append_sales;
 
 /// What one load did, per key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -73,13 +73,7 @@ pub fn upsert_sales(
     now_utc: NaiveDateTime,
 ) -> duckdb::Result<LoadCounts> {
     conn.execute_batch("CREATE OR REPLACE TEMP TABLE stage_ventas AS SELECT *, 0::BIGINT AS seq FROM ventas LIMIT 0")?;
-    {
-        let mut app = conn.appender("stage_ventas")?;
-        for (seq, l) in lines.iter().enumerate() {
-            append_sale(&mut app, l, now_utc, execution_id, Some(seq as i64))?;
-        }
-        app.flush()?;
-    }
+    append_sales(&mut conn.appender("stage_ventas")?, lines, now_utc, execution_id, true)?;
     let same = SALE_VALUE_COLUMNS
         .iter()
         .map(|c| format!("v.{c} IS NOT DISTINCT FROM s.{c}"))
@@ -119,65 +113,6 @@ pub fn upsert_sales(
     refresh_daily_sales(conn, "touched_days")?;
     conn.execute_batch("DROP TABLE stage_ventas; DROP TABLE stage_last; DROP TABLE stage_cmp; DROP TABLE touched_days;")?;
     Ok(counts)
-}
-
-/// Appends one sale line with its derived columns (weight, unit quantity, margin).
-pub fn append_sale(
-    app: &mut duckdb::Appender<'_>,
-    l: &SaleLine,
-    now_utc: NaiveDateTime,
-    execution_id: Option<i64>,
-    seq: Option<i64>,
-) -> duckdb::Result<()> {
-    let factor = if l.factor_unidad_medida == 0.0 { 1.0 } else { l.factor_unidad_medida };
-    let utilidad = l.utilidad_bruta.or(l.costo_total.map(|c| l.venta_total - c));
-    let margin = gross_margin_pct(l.venta_total, utilidad.unwrap_or(0.0));
-    let fecha = l.fecha_venta.date();
-    let unidad = l.unidad_medida_venta.as_deref().unwrap_or("UNIDAD");
-    let weight = computed_weight(l.peso_unitario, l.cantidad_vendida);
-    let in_unit = quantity_in_sale_unit(l.cantidad_vendida, factor);
-    // Column order of `ventas` (35 columns); the Bs and tax audit columns only come from POS connectors.
-    let mut row: Vec<&dyn duckdb::ToSql> = vec![
-        &l.ubicacion_id,
-        &l.numero_factura,
-        &l.linea,
-        &l.fecha_venta,
-        &fecha,
-        &l.almacen_codigo,
-        &l.almacen_nombre,
-        &l.producto_codigo,
-        &l.cuadrante_producto,
-        &l.cantidad_vendida,
-        &l.peso_unitario,
-        &weight,
-        &unidad,
-        &factor,
-        &in_unit,
-        &l.precio_unitario,
-        &l.costo_unitario,
-        &l.venta_total,
-        &l.costo_total,
-        &utilidad,
-        &margin,
-        &l.bs.venta_total_bs,
-        &l.bs.costo_total_bs,
-        &l.bs.utilidad_bruta_bs,
-        &l.bs.precio_unitario_bs,
-        &l.bs.costo_unitario_bs,
-        &l.bs.impuesto_pct,
-        &l.bs.impuesto_monto_bs,
-        &l.bs.descuento_pct,
-        &l.bs.descuento_monto_bs,
-        &l.tasa_usd,
-        &l.es_no_fiscal,
-        &now_utc,
-        &now_utc,
-        &execution_id,
-    ];
-    if let Some(seq) = seq.as_ref() {
-        row.push(seq);
-    }
-    app.append_row(row.as_slice())
 }
 
 /// Recomputes `ventas_diarias` and `ventas_diarias_ubicacion` for the (ubicacion_id, fecha)

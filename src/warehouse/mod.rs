@@ -4,6 +4,7 @@
 pub mod load;
 pub mod mirror;
 pub mod replenishment;
+pub mod sale_batch;
 pub mod summary;
 
 use std::ops::Deref;

@@ -13,7 +13,8 @@ use super::chain::{Chain, SLOTS_PER_DAY};
 use super::simulate::{simulate_cedi, simulate_store, LocationOutput, Outflow, PriceKind};
 use super::{GenerateReport, FACT_TABLES};
 use crate::domain::records::{ProductRecord, SaleLine};
-use crate::warehouse::load::{append_product, append_sale, rebuild_daily_sales};
+use crate::warehouse::load::{append_product, rebuild_daily_sales};
+use crate::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
 
 /// Caracas is UTC−4 all year: system instants are local + 4 h.
 const UTC_OFFSET_HOURS: i64 = 4;
@@ -146,6 +147,7 @@ fn write_sales(
         ..SaleLine::default()
     };
     let mut app = conn.appender("ventas")?;
+    let mut batch = SaleBatch::new(false);
     for s in &out.sales {
         let p = &catalog[s.product as usize];
         let qty = f64::from(s.qty) / 1000.0;
@@ -173,8 +175,12 @@ fn write_sales(
         line.costo_total = Some(costo);
         line.utilidad_bruta = Some(round4(venta - costo));
         line.tasa_usd = Some(chain.tasa[(s.second / 86_400) as usize]);
-        append_sale(&mut app, &line, loaded_at(chain, s.second), None, None)?;
+        batch.push(&line, loaded_at(chain, s.second), None);
+        if batch.len() == CHUNK_LINES {
+            batch.append_to(&mut app)?;
+        }
     }
+    batch.append_to(&mut app)?;
     app.flush()?;
     report.sale_lines += out.sales.len();
     report.tickets += out.tickets;
