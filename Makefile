@@ -8,7 +8,7 @@ SCALE ?= small
 PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
-.PHONY: build demo test test-fast bench new-tenant check-config clean-demo
+.PHONY: build demo test test-fast bench bench-etl new-tenant check-config clean-demo
 .PHONY: deploy rollback status logs backup-now build-static
 
 build:
@@ -29,6 +29,10 @@ test-fast:
 ## make bench: benchmarks (criterion) of the user-facing queries at scale.
 bench:
 	$(CARGO) bench --locked
+
+## make bench-etl: ETL throughput (decoded lines and KLK JSON into DuckDB, over HTTP).
+bench-etl:
+	$(CARGO) test --release --locked --test etl_bench -- --ignored --nocapture --test-threads 1
 
 ## make new-tenant TENANT=<name>: copy the template into tenants/<name>/ with a fresh JWT secret.
 new-tenant:

@@ -147,25 +147,47 @@ fn propose_with(
         .any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi.id.as_str()));
 
     lap("settings");
+    // The first calculation of a process is bound by these reads; they are independent,
+    // so they run side by side, each on its own connection to the same database.
     let key = (cedi.id.clone(), whole_catalogue);
-    if !cache.products.contains_key(&key) {
-        cache.products.insert(key.clone(), wq::products(wh, &cedi.id, whole_catalogue)?);
-    }
-    let mut productos = cache.products[&key].clone();
-    lap("products");
-    if !cache.daily.contains_key(&store.id) {
-        let days = wq::daily_sales(wh, &store.id, today - Duration::days(history_days), yesterday)?;
-        cache.daily.insert(store.id.clone(), days);
-    }
-    let ventas = &cache.daily[&store.id];
-    lap("daily sales");
-    for loc in [&store.id, &cedi.id] {
-        if !cache.stock.contains_key(loc) {
-            cache.stock.insert(loc.clone(), wq::stock(wh, loc)?);
+    let stock_missing: Vec<String> =
+        [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
+    let (products, daily, stocks) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
+        let products = match cache.products.contains_key(&key) {
+            true => None,
+            false => {
+                let c = wh.try_clone()?;
+                let (cedi_id, whole) = (cedi.id.clone(), whole_catalogue);
+                Some(scope.spawn(move || wq::products(&c, &cedi_id, whole)))
+            }
+        };
+        let daily = match cache.daily.contains_key(&store.id) {
+            true => None,
+            false => {
+                let c = wh.try_clone()?;
+                let from = today - Duration::days(history_days);
+                Some(scope.spawn(move || wq::daily_sales(&c, &store.id, from, yesterday)))
+            }
+        };
+        let mut stocks = Vec::new();
+        for loc in &stock_missing {
+            stocks.push((loc.clone(), wq::stock(wh, loc)?));
         }
+        let products = products.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
+        let daily = daily.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
+        Ok((products, daily, stocks))
+    })?;
+    if let Some(p) = products {
+        cache.products.insert(key.clone(), p);
     }
+    if let Some(d) = daily {
+        cache.daily.insert(store.id.clone(), d);
+    }
+    cache.stock.extend(stocks);
+    let mut productos = cache.products[&key].clone();
+    let ventas = &cache.daily[&store.id];
     let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
-    lap("stock");
+    lap("products, daily sales, stock");
 
     // The store's ABC for this date, from the same daily rows (identical to the nightly cache).
     let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
@@ -226,11 +248,17 @@ fn propose_with(
         );
     }
     lap("inputs");
-    let input = StoreInput { today, productos, productos_excluidos, dias_atipicos, cuadrantes: req.cuadrantes.clone(), parametros, ajustes };
-    let mut productos = calculate_store(&input);
-    if !req.detalle_v2 {
-        productos = productos.into_iter().map(Suggestion::without_v2_detail).collect();
-    }
+    let input = StoreInput {
+        today,
+        productos,
+        productos_excluidos,
+        dias_atipicos,
+        cuadrantes: req.cuadrantes.clone(),
+        parametros,
+        ajustes,
+        detalle_v2: req.detalle_v2,
+    };
+    let productos = calculate_store(&input);
     lap("engine");
     Ok(StoreProposal { tienda_destino: store.id.clone(), cedi_origen: cedi.id.clone(), fecha: today, productos })
 }

@@ -40,7 +40,7 @@ pub struct CoverageDay {
     pub etiqueta_fecha: String,
     /// 0 = Sunday.
     pub dia_semana: u8,
-    pub nombre_dia: String,
+    pub nombre_dia: &'static str,
     pub demanda: f64,
     pub stock_inicial: f64,
     pub cobertura_pct: f64,
@@ -63,6 +63,9 @@ pub struct CoverageInput {
     pub pack: PackSize,
     pub unidades_sugeridas: f64,
     pub bultos_sugeridos: u64,
+    /// Keep the day-by-day simulation (the V2 modal). A list of thousands of lines only
+    /// needs the summary figures, and the days are most of the work.
+    pub con_simulacion: bool,
 }
 
 /// The `v2_*` fields (serialised flat into the suggestion).
@@ -131,8 +134,9 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
         .map(|k| day_demand(&i.prom_dow, i.media_ventana, add_days(i.today, k)))
         .sum();
     let mut stock = (i.stock_efectivo - antes).max(0.0) + i.unidades_sugeridas.max(0.0);
-    let mut sim = Vec::with_capacity(covered.len());
+    let mut sim = Vec::with_capacity(if i.con_simulacion { covered.len() } else { 0 });
     let mut real = 0.0;
+    let mut primer_riesgo = None;
     for (d, dem) in covered.iter().zip(demandas.iter()) {
         let pct = if *dem > 0.0 {
             (stock / dem * 100.0).min(100.0)
@@ -147,17 +151,22 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
             DayStatus::Quiebre
         };
         real += (pct / 100.0).min(1.0);
-        let wd = weekday_index(*d);
-        sim.push(CoverageDay {
-            fecha: *d,
-            etiqueta_fecha: date_label(*d),
-            dia_semana: wd as u8,
-            nombre_dia: WEEKDAY_SHORT_NAMES[wd].to_string(),
-            demanda: *dem,
-            stock_inicial: stock,
-            cobertura_pct: pct,
-            estado,
-        });
+        if estado != DayStatus::Ok && primer_riesgo.is_none() {
+            primer_riesgo = Some(*d);
+        }
+        if i.con_simulacion {
+            let wd = weekday_index(*d);
+            sim.push(CoverageDay {
+                fecha: *d,
+                etiqueta_fecha: date_label(*d),
+                dia_semana: wd as u8,
+                nombre_dia: WEEKDAY_SHORT_NAMES[wd],
+                demanda: *dem,
+                stock_inicial: stock,
+                cobertura_pct: pct,
+                estado,
+            });
+        }
         stock = (stock - dem).max(0.0);
     }
     WeekdayCoverage {
@@ -169,10 +178,7 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
         v2_cantidad_sugerida_bultos: v2_bultos,
         v2_diferencia_bultos: v2_bultos as i64 - i.bultos_sugeridos as i64,
         v2_dias_cobertura_real: (real * 10.0).round() / 10.0,
-        v2_primer_dia_riesgo: sim
-            .iter()
-            .find(|s| s.estado != DayStatus::Ok)
-            .map(|s| s.fecha),
+        v2_primer_dia_riesgo: primer_riesgo,
         v2_simulacion: sim,
     }
 }
@@ -202,6 +208,7 @@ mod tests {
             pack: PackSize::new(Some(6.0)),
             unidades_sugeridas: 0.0,
             bultos_sugeridos: 0,
+            con_simulacion: true,
         }
     }
 
@@ -238,6 +245,10 @@ mod tests {
         let v = weekday_coverage(&i);
         assert_eq!(v.v2_simulacion[2].estado, DayStatus::Riesgo);
         assert!((v.v2_dias_cobertura_real - 2.5).abs() < 1e-9);
+        // A list line (no day-by-day simulation) shows the same risk day and real coverage.
+        let short = weekday_coverage(&CoverageInput { con_simulacion: false, ..i });
+        assert!(short.v2_simulacion.is_empty());
+        assert_eq!(WeekdayCoverage { v2_simulacion: vec![], ..v }, short);
     }
 
     #[test]

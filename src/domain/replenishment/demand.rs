@@ -55,7 +55,7 @@ pub struct P75Detail {
 pub struct WeekdayHistory {
     /// 0 = Sunday … 6 = Saturday.
     pub dia_semana: u8,
-    pub nombre: String,
+    pub nombre: &'static str,
     pub promedio: f64,
     pub ventas: Vec<(NaiveDate, f64)>,
 }
@@ -227,7 +227,7 @@ pub fn demand_stats(
     let mut historico_dow: Vec<WeekdayHistory> = (0..7u8)
         .map(|i| WeekdayHistory {
             dia_semana: i,
-            nombre: WEEKDAY_SHORT_NAMES[i as usize].to_string(),
+            nombre: WEEKDAY_SHORT_NAMES[i as usize],
             promedio: 0.0,
             ventas: Vec::new(),
         })

@@ -418,18 +418,6 @@ pub struct Suggestion {
     pub explicacion: Explanation,
 }
 
-impl Suggestion {
-    /// Drops the day-by-day V2 detail (simulation, dated weekday sales), which only the
-    /// per-product modal shows: it is most of a line's size, and a store has thousands.
-    pub fn without_v2_detail(mut self) -> Suggestion {
-        self.v2_historico_dow.clear();
-        if let Some(v2) = self.v2.as_mut() {
-            v2.v2_simulacion.clear();
-        }
-        self
-    }
-}
-
 /// Computes one line (§7.3 steps 2–9).
 ///
 /// Rebuild behaviour where the original was defective (spec 30 §7.3, §18):
@@ -449,6 +437,20 @@ pub fn suggest(
     params: &ParamConfig,
     ajustes: &EngineSettings,
     today: NaiveDate,
+) -> Suggestion {
+    suggest_line(p, demanda, params, ajustes, today, true)
+}
+
+/// [`suggest`], keeping the day-by-day V2 detail (dated weekday sales, coverage simulation)
+/// only when `detalle_v2`: the per-product modal shows it, a store's list does not, and it
+/// is most of a line's size and work. Every other field is identical either way.
+fn suggest_line(
+    p: &ProductInput,
+    demanda: &LineDemand,
+    params: &ParamConfig,
+    ajustes: &EngineSettings,
+    today: NaiveDate,
+    detalle_v2: bool,
 ) -> Suggestion {
     let pack = PackSize::new(p.unidades_por_bulto);
     let upb = pack.units();
@@ -682,6 +684,7 @@ pub fn suggest(
             pack,
             unidades_sugeridas: unidades,
             bultos_sugeridos: packs,
+            con_simulacion: detalle_v2,
         })),
         _ => None,
     };
@@ -756,7 +759,7 @@ pub fn suggest(
         warnings_calculo: warnings,
         criticidad: crit,
         v2_prom_dow: local.prom_dow,
-        v2_historico_dow: local.historico_dow.clone(),
+        v2_historico_dow: if detalle_v2 { local.historico_dow.clone() } else { Vec::new() },
         v2,
         explicacion: Explanation {
             regla_decisiva: regla,
@@ -806,6 +809,8 @@ pub struct StoreInput {
     pub cuadrantes: Option<Vec<String>>,
     pub parametros: ParamConfig,
     pub ajustes: EngineSettings,
+    /// Keep the day-by-day V2 detail on every line (see [`suggest`]).
+    pub detalle_v2: bool,
 }
 
 fn cuadrante_key(c: Option<&str>) -> String {
@@ -856,7 +861,7 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
         .cuadrantes
         .as_ref()
         .map(|v| v.iter().map(|c| cuadrante_key(Some(c))).collect());
-    let kept: Vec<(&ProductInput, DemandStats)> = candidates
+    let mut kept: Vec<(&ProductInput, DemandStats)> = candidates
         .into_iter()
         .filter(|(p, _)| {
             filtro
@@ -864,19 +869,19 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
                 .is_none_or(|f| f.contains(&cuadrante_key(p.cuadrante.as_deref())))
         })
         .collect();
-    let line = |(p, s): &(&ProductInput, DemandStats)| -> (f64, Suggestion) {
+    let line = |(p, s): &mut (&ProductInput, DemandStats)| -> (f64, Suggestion) {
         let line = LineDemand {
             referencia: p
                 .referencia_calculada
                 .clone()
                 .unwrap_or_else(|| reference_demand(&p.referencia, input.today, windows)),
             respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
-            local: s.clone(),
+            local: std::mem::take(s),
         };
         let total = line.local.total_ventana;
         (
             total,
-            suggest(p, &line, &input.parametros, &input.ajustes, input.today),
+            suggest_line(p, &line, &input.parametros, &input.ajustes, input.today, input.detalle_v2),
         )
     };
     // Lines are independent: split them over the available cores (the order is restored by
@@ -886,8 +891,8 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
     let mut out: Vec<(f64, Suggestion)> = if threads > 1 && kept.len() > 256 {
         std::thread::scope(|scope| {
             let handles: Vec<_> = kept
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(line).collect::<Vec<_>>()))
+                .chunks_mut(chunk)
+                .map(|part| scope.spawn(move || part.iter_mut().map(line).collect::<Vec<_>>()))
                 .collect();
             handles
                 .into_iter()
@@ -895,7 +900,7 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
                 .collect()
         })
     } else {
-        kept.iter().map(line).collect()
+        kept.iter_mut().map(line).collect()
     };
     // Sort positions, not lines: a Suggestion is a few KB, and a sort moving thousands of
     // them log(n) times was most of the calculation's time.
@@ -1251,6 +1256,7 @@ mod tests {
             cuadrantes: None,
             parametros: ParamConfig::default(),
             ajustes: no_cap(),
+            detalle_v2: true,
         });
         let s = out
             .iter()
@@ -1479,10 +1485,24 @@ mod tests {
             cuadrantes: None,
             parametros: ParamConfig::default(),
             ajustes: EngineSettings::default(),
+            detalle_v2: true,
         };
         let out = calculate_store(&input);
         let codes: Vec<&str> = out.iter().map(|s| s.codigo_producto.as_str()).collect();
         assert_eq!(codes, vec!["002", "001", "003", "005"]);
+        // A list without the V2 day-by-day detail differs from the full one only there.
+        let list = calculate_store(&StoreInput { detalle_v2: false, ..input.clone() });
+        assert!(out.iter().any(|s| !s.v2_historico_dow.is_empty()), "the full result carries the detail");
+        for (full, short) in out.iter().zip(&list) {
+            assert!(short.v2_historico_dow.is_empty());
+            assert!(short.v2.as_ref().is_none_or(|v| v.v2_simulacion.is_empty()));
+            let mut stripped = full.clone();
+            stripped.v2_historico_dow.clear();
+            if let Some(v) = stripped.v2.as_mut() {
+                v.v2_simulacion.clear();
+            }
+            assert_eq!(&stripped, short);
+        }
         let mut filtered = input.clone();
         filtered.cuadrantes = Some(vec!["no especificado".into(), "CUADRANTE I".into()]);
         let codes: Vec<String> = calculate_store(&filtered)
