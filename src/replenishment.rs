@@ -82,6 +82,7 @@ struct RunCache {
     products: HashMap<(String, bool), Vec<crate::domain::replenishment::ProductInput>>,
     stock: HashMap<String, HashMap<String, f64>>,
     daily: HashMap<String, HashMap<String, Vec<wq::DaySales>>>,
+    classes: HashMap<String, HashMap<String, AbcClass>>,
 }
 
 /// One store's proposal from one CEDI.
@@ -184,18 +185,23 @@ fn propose_with(
         cache.daily.insert(store.id.clone(), d);
     }
     cache.stock.extend(stocks);
-    let mut productos = cache.products[&key].clone();
     let ventas = &cache.daily[&store.id];
     let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
+    let mut productos = cache.products[&key].clone();
     lap("products, daily sales, stock");
 
-    // The store's ABC for this date, from the same daily rows (identical to the nightly cache).
-    let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
-    let abc_inputs = wq::abc_inputs_from_days(ventas, abc_from, yesterday, &abc.codigos_excluidos);
-    let classes: HashMap<String, AbcClass> = classify_abc(&abc_inputs, &abc.umbrales, abc.modelo_activo)
-        .into_iter()
-        .map(|r| (r.codigo, r.clase_abc))
-        .collect();
+    // The store's ABC for this date, from the same daily rows (identical to the nightly
+    // cache); a network run classifies each store once for all the CEDIs that supply it.
+    if !cache.classes.contains_key(&store.id) {
+        let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
+        let abc_inputs = wq::abc_inputs_from_days(ventas, abc_from, yesterday, &abc.codigos_excluidos);
+        let classes: HashMap<String, AbcClass> = classify_abc(&abc_inputs, &abc.umbrales, abc.modelo_activo)
+            .into_iter()
+            .map(|r| (r.codigo, r.clase_abc))
+            .collect();
+        cache.classes.insert(store.id.clone(), classes);
+    }
+    let classes = &cache.classes[&store.id];
     lap("abc");
 
     // Regional reference: only products with a local P75 under 1 and CEDI stock can use it

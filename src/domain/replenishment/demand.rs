@@ -85,6 +85,7 @@ pub struct DemandStats {
     pub dias_venta_sigma: u32,
     /// Mean per weekday over the σ window, index 0 = Sunday; 0 without data (`v2_prom_dow`).
     pub prom_dow: [f64; 7],
+    /// Empty unless asked for ([`demand_stats_with`]).
     pub historico_dow: Vec<WeekdayHistory>,
 }
 
@@ -112,14 +113,15 @@ pub fn selling_days_in_window(
         .copied()
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut merged: Vec<(NaiveDate, f64)> = Vec::with_capacity(out.len());
-    for (d, q) in out {
-        match merged.last_mut() {
-            Some(last) if last.0 == d => last.1 += q,
-            _ => merged.push((d, q)),
+    // Same-date entries summed in place (`dedup_by` keeps the first of each run).
+    out.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
         }
-    }
-    merged
+        same
+    });
+    out
 }
 
 fn sorted(values: &[f64]) -> Vec<f64> {
@@ -130,7 +132,11 @@ fn sorted(values: &[f64]) -> Vec<f64> {
 
 /// P75 with linear interpolation, with the intermediate values (n = 0 → 0, n = 1 → the value).
 pub fn p75_detail(values: &[f64]) -> P75Detail {
-    let v = sorted(values);
+    p75_detail_sorted(sorted(values))
+}
+
+/// [`p75_detail`] of values already finite and sorted ascending (kept as `valores_ordenados`).
+fn p75_detail_sorted(v: Vec<f64>) -> P75Detail {
     if v.is_empty() {
         return P75Detail::default();
     }
@@ -202,57 +208,87 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
 }
 
-/// All demand statistics of §3 for one product at one location.
+/// All demand statistics of §3 for one product at one location, with the dated weekday
+/// history.
 pub fn demand_stats(
     ventas: &[(NaiveDate, f64)],
     today: NaiveDate,
     windows: DemandWindows,
     excluidos: &[NaiveDate],
 ) -> DemandStats {
-    let values = |dias: u32| -> (Vec<(NaiveDate, f64)>, Vec<f64>) {
-        let days = selling_days_in_window(ventas, today, dias, excluidos);
-        let vals = days.iter().map(|(_, q)| *q).collect();
-        (days, vals)
+    demand_stats_with(ventas, today, windows, excluidos, true)
+}
+
+/// [`demand_stats`]; `historico_dow` is filled only when `con_historico` (the V2 modal).
+///
+/// Runs for every product of a store, so it allocates little: the selling days are
+/// gathered once for the widest window, and each window is a suffix of them (all end
+/// yesterday). Sums run in date order, exactly as over each window's own list.
+pub fn demand_stats_with(
+    ventas: &[(NaiveDate, f64)],
+    today: NaiveDate,
+    windows: DemandWindows,
+    excluidos: &[NaiveDate],
+    con_historico: bool,
+) -> DemandStats {
+    let widest = windows.demanda_dias.max(windows.sigma_dias).max(SHORT_WINDOW_DAYS);
+    let days = selling_days_in_window(ventas, today, widest, excluidos);
+    let window = |dias: u32| -> &[(NaiveDate, f64)] {
+        let first = today - chrono::Duration::days(i64::from(dias));
+        &days[days.partition_point(|(d, _)| *d < first)..]
     };
-    let (_, s_dem) = values(windows.demanda_dias);
-    let (_, s_5) = values(SHORT_WINDOW_DAYS);
-    let (days_sig, s_sig) = values(windows.sigma_dias);
+    // Mean and sample σ over a window, summing in date order.
+    let sum = |w: &[(NaiveDate, f64)]| w.iter().map(|(_, q)| q).sum::<f64>();
+    let mean_of = |w: &[(NaiveDate, f64)]| if w.is_empty() { 0.0 } else { sum(w) / w.len() as f64 };
+    let w_dem = window(windows.demanda_dias);
+    let w_5 = window(SHORT_WINDOW_DAYS);
+    let w_sig = window(windows.sigma_dias);
 
-    let detail = p75_detail(&s_dem);
-    let demanda_maxima = s_sig
-        .iter()
-        .copied()
-        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let mut ascending: Vec<f64> = w_dem.iter().map(|(_, q)| *q).collect();
+    ascending.sort_by(f64::total_cmp);
+    let top3 = &ascending[ascending.len().saturating_sub(3)..];
+    // Largest first, as the spec lists them (the order of the additions).
+    let media_top3 = if top3.is_empty() { 0.0 } else { top3.iter().rev().sum::<f64>() / top3.len() as f64 };
+    let detail = p75_detail_sorted(ascending);
+    let sigma = if w_sig.len() <= 1 {
+        0.0
+    } else {
+        let m = mean_of(w_sig);
+        (w_sig.iter().map(|(_, x)| (x - m) * (x - m)).sum::<f64>() / (w_sig.len() - 1) as f64).sqrt()
+    };
+    let demanda_maxima = w_sig.iter().map(|(_, q)| *q).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
 
-    let mut historico_dow: Vec<WeekdayHistory> = (0..7u8)
-        .map(|i| WeekdayHistory {
-            dia_semana: i,
-            nombre: WEEKDAY_SHORT_NAMES[i as usize],
-            promedio: 0.0,
-            ventas: Vec::new(),
-        })
-        .collect();
-    for (d, q) in &days_sig {
-        historico_dow[weekday_index(*d)].ventas.push((*d, *q));
+    let mut sums = [0.0; 7];
+    let mut counts = [0usize; 7];
+    for (d, q) in w_sig {
+        sums[weekday_index(*d)] += q;
+        counts[weekday_index(*d)] += 1;
     }
-    let mut prom_dow = [0.0; 7];
-    for h in historico_dow.iter_mut() {
-        let vals: Vec<f64> = h.ventas.iter().map(|(_, q)| *q).collect();
-        h.promedio = mean(&vals);
-        prom_dow[h.dia_semana as usize] = h.promedio;
-    }
+    let prom_dow: [f64; 7] = std::array::from_fn(|i| if counts[i] == 0 { 0.0 } else { sums[i] / counts[i] as f64 });
+    let historico_dow = if con_historico {
+        (0..7u8)
+            .map(|i| WeekdayHistory {
+                dia_semana: i,
+                nombre: WEEKDAY_SHORT_NAMES[i as usize],
+                promedio: prom_dow[i as usize],
+                ventas: w_sig.iter().filter(|(d, _)| weekday_index(*d) == i as usize).copied().collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     DemandStats {
         p75: detail.p75,
         p75_detalle: detail,
-        media_ventana: mean(&s_dem),
-        media_5dias: mean(&s_5),
-        media_top3: top3_mean(&s_dem),
-        total_ventana: s_dem.iter().sum(),
-        dias_venta_ventana: s_dem.len() as u32,
-        sigma: std_sample(&s_sig),
+        media_ventana: mean_of(w_dem),
+        media_5dias: mean_of(w_5),
+        media_top3,
+        total_ventana: sum(w_dem),
+        dias_venta_ventana: w_dem.len() as u32,
+        sigma,
         demanda_maxima: demanda_maxima.unwrap_or(0.0),
-        dias_venta_sigma: s_sig.len() as u32,
+        dias_venta_sigma: w_sig.len() as u32,
         prom_dow,
         historico_dow,
     }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::classification::AbcClass;
 use super::coverage::{weekday_coverage, CoverageInput, WeekdayCoverage};
 use super::criticality::{criticality, Criticality};
-use super::demand::{demand_stats, median, DemandStats, DemandWindows, P75Detail, WeekdayHistory};
+use super::demand::{demand_stats, demand_stats_with, median, DemandStats, DemandWindows, P75Detail, WeekdayHistory};
 use super::levels::{
     compute_levels, effective_class, fmt_qty, packs_ceil, packs_floor, packs_to_units, reorder,
     sanity_warnings, ClassReason, LevelInputs, LevelMethod, Levels, PackSize, ReorderDecision,
@@ -842,11 +842,12 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
         .map(|p| {
             (
                 p,
-                demand_stats(
+                demand_stats_with(
                     &p.ventas_diarias,
                     input.today,
                     windows,
                     &input.dias_atipicos,
+                    input.detalle_v2,
                 ),
             )
         })
