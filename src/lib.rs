@@ -16,6 +16,7 @@ pub mod etl;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 pub mod replenishment;
 pub mod scheduler;

@@ -145,3 +145,14 @@ fn hhmm_parsing() {
     assert!(validate::parse_hhmm("24:00").is_none());
     assert!(validate::parse_hhmm("7:00").is_none());
 }
+
+#[test]
+fn enabled_email_takes_a_named_sender_and_refuses_a_non_address() {
+    let enabled = filled_template().replace("enabled    = false                       # SMTP", "enabled    = true # SMTP");
+    assert!(enabled.contains("enabled    = true # SMTP"), "template line changed");
+    assert!(problems(&enabled).is_empty(), "{:#?}", problems(&enabled));
+    let named = enabled.replace("Fluxion <notificaciones@example.com>", "Fluxion Cadena <alertas@cadena.com.ve>");
+    assert!(problems(&named).is_empty(), "{:#?}", problems(&named));
+    let broken = enabled.replace("Fluxion <notificaciones@example.com>", "alertas de la cadena");
+    assert!(has(&problems(&broken), "notifications.email.from", "not a sender address"), "{:#?}", problems(&broken));
+}

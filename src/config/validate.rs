@@ -425,9 +425,12 @@ fn notifications(c: &mut Checker, n: &Notifications) {
     }
     match &e.from {
         None => c.fail("notifications.email.from", "is required when e-mail is enabled"),
-        Some(f) => {
-            c.filled("notifications.email.from", f);
-        }
+        // "Nombre <correo@dominio>" is a mailbox, not a template placeholder: parse it.
+        Some(f) => c.check(
+            f.parse::<lettre::message::Mailbox>().is_ok(),
+            "notifications.email.from",
+            format!("{f:?} is not a sender address (\"Nombre <correo@dominio>\" or \"correo@dominio\")"),
+        ),
     }
     c.check(!e.recipients.is_empty(), "notifications.email.recipients", "must list at least one address when e-mail is enabled");
     for (j, r) in e.recipients.iter().enumerate() {

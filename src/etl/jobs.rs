@@ -41,6 +41,18 @@ pub fn register(registry: &mut Registry, state: &AppState) {
             }
         });
     }
+    {
+        let etl = etl.clone();
+        let app_db = state.app_db_path.clone();
+        registry.register("notification_digest", move || {
+            let (etl, app_db) = (etl.clone(), app_db.clone());
+            async move {
+                if let Err(e) = etl.notifier.daily_digest(&app_db, Utc::now()).await {
+                    tracing::error!(job = "notification_digest", "daily digest not sent: {e}");
+                }
+            }
+        });
+    }
     if let Ok(rt) = tokio::runtime::Handle::try_current() {
         rt.spawn(startup(etl));
     }
@@ -50,9 +62,11 @@ pub fn register(registry: &mut Registry, state: &AppState) {
 /// row; counted and recorded as a notice).
 pub async fn scheduled_run(etl: &Arc<Etl>, job: EtlJob, kind: RunKind) -> Option<RunReport> {
     let req = RunRequest::new(job, kind, Trigger::Scheduler);
+    let started = Utc::now();
     match etl.run(req).await {
         Ok(report) => {
             tracing::info!(job = job.as_str(), kind = kind.as_str(), status = report.status, execution_id = report.execution_id, "scheduled ETL run finished");
+            etl.notifier.after_run(&report, started).await;
             if job == EtlJob::Ventas {
                 let etl = etl.clone();
                 tokio::spawn(async move {
@@ -84,8 +98,12 @@ pub async fn run_pending_backfill(etl: &Arc<Etl>, trigger: Trigger) -> Option<Ru
     let mut req = RunRequest::new(EtlJob::Ventas, RunKind::Backfill, trigger);
     req.stores = grouped.keys().cloned().collect();
     req.task_days = Some(grouped);
+    let started = Utc::now();
     match etl.run(req).await {
-        Ok(r) => Some(r),
+        Ok(r) => {
+            etl.notifier.after_run(&r, started).await;
+            Some(r)
+        }
         Err(RunError::AlreadyRunning(_)) => None,
         Err(RunError::UnknownStore(id)) => {
             tracing::warn!(store = %id, "backfill tasks of a location no longer configured are left pending");

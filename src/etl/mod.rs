@@ -243,6 +243,8 @@ pub struct Etl {
     pub(crate) klk: Option<KlkClient>,
     running: Mutex<BTreeMap<&'static str, RunningInfo>>,
     overlap_skips: AtomicU64,
+    /// E-mails runs made by the appliance (spec 20 §12); the CLI's runs are not e-mailed.
+    pub(crate) notifier: crate::notify::Notifier,
     /// (store, date, hour) already re-extracted as an hour gap: at most once each (§7.2).
     pub(crate) gap_attempts: Mutex<std::collections::HashSet<(String, NaiveDate, u32)>>,
 }
@@ -274,6 +276,7 @@ impl Etl {
             None => None,
         };
         Ok(Arc::new(Etl {
+            notifier: crate::notify::Notifier::new(&tenant),
             tenant,
             warehouse,
             db: Arc::new(Mutex::new(conn)),
@@ -291,6 +294,10 @@ impl Etl {
 
     pub fn options(&self) -> &EtlOptions {
         &self.options
+    }
+
+    pub fn notifier(&self) -> &crate::notify::Notifier {
+        &self.notifier
     }
 
     /// Runs on the ETL's own SQLite connection, off the async workers.
@@ -353,8 +360,10 @@ impl Etl {
         let id = prepared.execution_id;
         let etl = self.clone();
         tokio::spawn(async move {
-            let report = pipeline::execute(etl, prepared).await;
+            let started = chrono::Utc::now();
+            let report = pipeline::execute(etl.clone(), prepared).await;
             tracing::info!(execution_id = report.execution_id, status = report.status, "ETL run finished");
+            etl.notifier.after_run(&report, started).await;
         });
         Ok(id)
     }
