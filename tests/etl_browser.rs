@@ -64,6 +64,8 @@ async fn control_center_runs_a_sync_and_shows_history_and_coverage() {
     assert_eq!(b.eval("document.querySelector('[data-fecha=\"2025-11-17\"]').dataset.color").await, json!("verde_claro"));
     let days = b.eval("document.querySelector('[data-kpi=\"dias_con_datos\"]').textContent").await;
     assert!(days.as_str().unwrap().starts_with("1 /"), "{days}");
+    let odd = b.eval("document.querySelector('[data-kpi=\"anomalos\"]').textContent").await;
+    assert_eq!(odd, json!("0 bajos · 0 altos"), "one day of data has no μ ± 2σ band");
     // The failed window of tienda_02 is listed for recovery.
     b.wait_for("document.querySelector('[data-table=\"gaps\"] tr[data-tienda=\"tienda_02\"]') !== null").await;
     b.screenshot(&artifacts_dir().join("etl-cobertura.png")).await;

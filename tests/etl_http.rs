@@ -96,6 +96,10 @@ async fn run_now_conflict_history_and_detail() {
     let d17 = cal["dias"].as_array().unwrap().iter().find(|d| d["fecha"] == "2025-11-17").unwrap().clone();
     assert_eq!((d17["lineas"].as_i64(), d17["color"].as_str()), (Some(200), Some("verde_claro")));
     assert_eq!(cal["meses"][0]["porcentaje"], 3.3);
+    // Volume anomalies (§7.5): one day with data gives no μ ± 2σ band; empty days are SIN DATOS.
+    assert_eq!(d17["anomalia"], Value::Null);
+    assert_eq!(cal["dias"][0]["anomalia"], "SIN DATOS");
+    assert_eq!((cal["resumen"]["dias_bajo"].as_i64(), cal["resumen"]["umbral_bajo"].clone()), (Some(0), Value::Null));
 
     // The failed window of tienda_02 is a gap until a later success covers it.
     let gaps: Value = app.get_admin("/api/etl/gaps").await.json().await.unwrap();

@@ -110,7 +110,31 @@ fn days_in_month(y: i32, m: u32) -> i64 {
     (next - first).num_days()
 }
 
-/// Coverage calendar of one store over [desde, hasta]: days, months and summary cards.
+/// Daily volume anomalies (§7.5) of a period's line counts, one flag per day: `SIN DATOS`
+/// for 0 lines; over the days with lines, mean μ and sample σ: `BAJO` below μ − 2σ,
+/// `ALTO` above μ + 2σ (only when σ > 0). Also returns the two thresholds.
+pub fn volume_anomalies(lines: &[i64]) -> (Vec<Option<&'static str>>, Option<(f64, f64)>) {
+    let with_data: Vec<f64> = lines.iter().filter(|&&n| n > 0).map(|&n| n as f64).collect();
+    let n = with_data.len();
+    let bounds = (n >= 2).then(|| {
+        let mean = with_data.iter().sum::<f64>() / n as f64;
+        let sigma = (with_data.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt();
+        (mean - 2.0 * sigma, mean + 2.0 * sigma, sigma)
+    });
+    let flags = lines
+        .iter()
+        .map(|&l| match bounds {
+            _ if l <= 0 => Some("SIN DATOS"),
+            Some((low, _, _)) if (l as f64) < low => Some("BAJO"),
+            Some((_, high, sigma)) if sigma > 0.0 && (l as f64) > high => Some("ALTO"),
+            _ => None,
+        })
+        .collect();
+    (flags, bounds.map(|(l, h, _)| (l, h)))
+}
+
+/// Coverage calendar of one store over [desde, hasta]: days (with their §7.5 volume flag),
+/// months and summary cards.
 pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: NaiveDate) -> duckdb::Result<Value> {
     let mut stmt = conn.prepare(
         "SELECT fecha, lineas, venta_total::DOUBLE FROM ventas_diarias_ubicacion
@@ -123,21 +147,23 @@ pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: 
         let (d, l, v) = r?;
         by_day.insert(d, (l, v));
     }
+    let dates: Vec<NaiveDate> = desde.iter_days().take_while(|d| *d <= hasta).collect();
+    let counts: Vec<i64> = dates.iter().map(|d| by_day.get(d).map_or(0, |v| v.0)).collect();
+    let (flags, thresholds) = volume_anomalies(&counts);
     let mut days = Vec::new();
     let mut months: std::collections::BTreeMap<(i32, u32), i64> = std::collections::BTreeMap::new();
     let mut with_data = 0;
-    let mut d = desde;
-    while d <= hasta {
-        let (lines, total) = by_day.get(&d).copied().unwrap_or((0, 0.0));
+    for (i, d) in dates.iter().enumerate() {
+        let (lines, total) = by_day.get(d).copied().unwrap_or((0, 0.0));
         if lines > 0 {
             with_data += 1;
             *months.entry((d.year(), d.month())).or_default() += 1;
         } else {
             months.entry((d.year(), d.month())).or_default();
         }
-        days.push(json!({"fecha": d, "lineas": lines, "venta_total": round_half_away(total, 2), "color": day_colour(lines)}));
-        d = d.succ_opt().expect("date in range");
+        days.push(json!({"fecha": d, "lineas": lines, "venta_total": round_half_away(total, 2), "color": day_colour(lines), "anomalia": flags[i]}));
     }
+    let count_flag = |f: &str| flags.iter().filter(|x| **x == Some(f)).count();
     let total_days = (hasta - desde).num_days() + 1;
     let month_rows: Vec<Value> = months
         .into_iter()
@@ -155,6 +181,10 @@ pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: 
             "dias_con_datos": with_data,
             "dias_faltantes": total_days - with_data,
             "cobertura_pct": if total_days > 0 { round_half_away(with_data as f64 * 100.0 / total_days as f64, 1) } else { 0.0 },
+            "dias_bajo": count_flag("BAJO"),
+            "dias_alto": count_flag("ALTO"),
+            "umbral_bajo": thresholds.map(|t| round_half_away(t.0, 2)),
+            "umbral_alto": thresholds.map(|t| round_half_away(t.1, 2)),
         },
         "meses": month_rows,
         "dias": days,
@@ -290,6 +320,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn volume_anomalies_worked_example_7_5() {
+        let (flags, bounds) = volume_anomalies(&[12000, 11800, 12300, 12100, 11900, 3000, 12200]);
+        let (low, high) = bounds.expect("thresholds");
+        assert!((low - 3907.46).abs() < 0.01, "{low}");
+        assert!((high - 17606.82).abs() < 0.01, "{high}");
+        assert_eq!(flags, vec![None, None, None, None, None, Some("BAJO"), None]);
+        // A day without lines is SIN DATOS and stays out of μ and σ; a spike is ALTO.
+        let (flags, _) = volume_anomalies(&[100, 100, 100, 100, 100, 100, 0, 100, 100, 100, 500]);
+        assert_eq!(flags[6], Some("SIN DATOS"));
+        assert_eq!(flags[10], Some("ALTO"));
+        assert_eq!(flags.iter().filter(|f| f.is_some()).count(), 2);
+        // σ = 0: nothing is ALTO or BAJO.
+        let (flags, _) = volume_anomalies(&[50, 50, 50]);
+        assert!(flags.iter().all(Option::is_none));
     }
 
     #[test]

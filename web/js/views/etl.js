@@ -449,11 +449,13 @@ function calendarView(c) {
     byMonth.get(m).push(d);
   }
   const monthInfo = new Map(c.meses.map((m) => [m.mes, m]));
-  return html`<div class="kpis">
+  return html`<div class="kpis kpis-5">
       <div class="kpi"><span class="kpi-label">Período</span><span class="kpi-value">${formatDate(c.desde)} – ${formatDate(c.hasta)}</span></div>
       <div class="kpi"><span class="kpi-label">Días con datos</span><span class="kpi-value" data-kpi="dias_con_datos">${formatInteger(r.dias_con_datos)} / ${formatInteger(r.total_dias)}</span></div>
       <div class="kpi"><span class="kpi-label">Días faltantes</span><span class="kpi-value">${formatInteger(r.dias_faltantes)}</span></div>
       <div class="kpi"><span class="kpi-label">Cobertura</span><span class="kpi-value" data-kpi="cobertura">${formatNumber(r.cobertura_pct, 1)} %</span></div>
+      <div class="kpi"><span class="kpi-label">Días anómalos</span><span class="kpi-value" data-kpi="anomalos"
+        title="Volumen de líneas fuera de μ ± 2σ de los días con datos">${formatInteger(r.dias_bajo)} bajos · ${formatInteger(r.dias_alto)} altos</span></div>
     </div>
     <section class="card etl-section"><div class="etl-cal">
       ${[...byMonth.entries()].map(([m, days]) => {
@@ -463,10 +465,14 @@ function calendarView(c) {
         return html`<div class="etl-month" data-month="${m}"><h3><span>${m}</span><span>${formatNumber(info.porcentaje, 1)} %</span></h3>
           <div class="etl-bar"><span style="width:${Math.min(100, info.porcentaje)}%;background:${MONTH_COLOUR[info.color]}"></span></div>
           <div class="etl-days">${Array.from({ length: pad }, () => html`<span></span>`)}
-            ${days.map((d) => html`<span class="etl-day" data-fecha="${d.fecha}" data-color="${d.color}" style="background:${DAY_COLOUR[d.color]};${d.color === 'verde_oscuro' ? 'color:#fff' : ''}"
-              title="${formatDate(d.fecha)}: ${formatInteger(d.lineas)} líneas · ${formatNumber(d.venta_total, 2)} USD">${Number(d.fecha.slice(8))}</span>`)}</div></div>`;
+            ${days.map((d) => {
+              const odd = d.anomalia === 'BAJO' || d.anomalia === 'ALTO';
+              return html`<span class="etl-day" data-fecha="${d.fecha}" data-color="${d.color}" data-anomalia="${odd ? d.anomalia : ''}"
+                style="background:${DAY_COLOUR[d.color]};${d.color === 'verde_oscuro' ? 'color:#fff;' : ''}${odd ? 'outline:2px solid #b45309;outline-offset:-2px' : ''}"
+                title="${formatDate(d.fecha)}: ${formatInteger(d.lineas)} líneas · ${formatNumber(d.venta_total, 2)} USD${odd ? ` · volumen ${d.anomalia === 'BAJO' ? 'bajo' : 'alto'}` : ''}">${Number(d.fecha.slice(8))}</span>`;
+            })}</div></div>`;
       })}
-    </div><p class="muted">Rojo: sin datos · amarillo: menos de 100 líneas · verde claro: 100–999 · verde oscuro: 1000 o más.</p></section>`;
+    </div><p class="muted">Rojo: sin datos · amarillo: menos de 100 líneas · verde claro: 100–999 · verde oscuro: 1000 o más · recuadro naranja: volumen anómalo (fuera de μ ± 2σ).</p></section>`;
 }
 
 async function loadGaps(state, slot) {
