@@ -234,6 +234,7 @@ fn propose_with(
                 .filter(|p| stock_cedi.get(&p.codigo).is_some_and(|s| *s > 0.0) && local_p75(&p.codigo) < 1.0)
                 .map(|p| p.codigo.as_str())
                 .collect();
+            tracing::debug!(needed = needed.len(), "regional reference needed");
             own_region = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, Some(&needed))?;
             &own_region
         }
