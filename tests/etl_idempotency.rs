@@ -93,3 +93,49 @@ async fn overlapping_windows_never_double_a_line() {
         assert!(a == b, "a second recovery changed {}", TABLES[i]);
     }
 }
+
+/// A window whose invoice range is empty goes straight into `ventas`; one that overlaps
+/// stored lines is merged. Both paths must leave the same tables.
+#[test]
+fn a_new_window_appended_directly_equals_the_same_window_merged() {
+    use fluxion::domain::records::SaleLine;
+    use fluxion::etl::load::load_sales_window;
+    use fluxion::warehouse::Warehouse;
+    let now = chrono::NaiveDateTime::parse_from_str("2025-11-18 04:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    let lines: Vec<SaleLine> = (0..500)
+        .map(|i| SaleLine {
+            ubicacion_id: "tienda_01".into(),
+            numero_factura: format!("F-{:06}", i / 3),
+            linea: (i % 3) + 1,
+            fecha_venta: day("2025-11-17").and_hms_opt(8 + (i as u32 % 12), (i as u32 * 7) % 60, 0).unwrap(),
+            producto_codigo: format!("P{:03}", i % 40),
+            cantidad_vendida: 1.0 + f64::from(i % 4),
+            venta_total: 2.5 * f64::from(i % 9 + 1),
+            costo_total: Some(1.25 * f64::from(i % 9 + 1)),
+            ..SaleLine::default()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let direct = Warehouse::open(&dir.path().join("a.duckdb")).unwrap();
+    let merged = Warehouse::open(&dir.path().join("b.duckdb")).unwrap();
+    let all = direct.write(|c| load_sales_window(c, &lines, &[], 7, now, None)).unwrap();
+    assert_eq!((all.counts.inserted, all.counts.unchanged), (500, 0));
+    // The second warehouse first holds one line of the range, so the full window is merged.
+    merged.write(|c| load_sales_window(c, &lines[250..251], &[], 7, now, None)).unwrap();
+    let rest = merged.write(|c| load_sales_window(c, &lines, &[], 7, now, None)).unwrap();
+    assert_eq!((rest.counts.inserted, rest.counts.unchanged), (499, 1));
+    for q in &TABLES[..4] {
+        let dump = |wh: &Warehouse| -> Vec<String> {
+            let r = wh.reader().unwrap();
+            let mut stmt = r.prepare(q).unwrap();
+            let rows = stmt
+                .query_map([], |row| {
+                    let cols = row.as_ref().column_count();
+                    Ok((0..cols).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+                })
+                .unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        assert_eq!(dump(&direct), dump(&merged), "{q}");
+    }
+}

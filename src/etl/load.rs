@@ -260,13 +260,21 @@ fn compared_sale_columns(conn: &Connection) -> duckdb::Result<Vec<String>> {
 fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
     let ubicacion = &lines[0].ubicacion_id;
     debug_assert!(lines.iter().all(|l| &l.ubicacion_id == ubicacion));
-    conn.execute_batch("CREATE OR REPLACE TEMP TABLE etl_stage_ventas AS SELECT * FROM ventas LIMIT 0")?;
-    crate::warehouse::sale_batch::append_sales(&mut conn.appender("etl_stage_ventas")?, lines, now_utc, Some(execution_id), false)?;
     // Invoice numbers of a window are close together, and DuckDB prunes row groups on the
     // min/max of `numero_factura`: the key lookup reads a few row groups, not the store's
     // whole history. (Exact, not a heuristic: an equal key lies within the batch's range.)
     let first_invoice = lines.iter().map(|l| l.numero_factura.as_str()).min().expect("non-empty");
     let last_invoice = lines.iter().map(|l| l.numero_factura.as_str()).max().expect("non-empty");
+    let stored_in_range: i64 = conn.query_row(
+        "SELECT count(*) FROM ventas WHERE ubicacion_id = ? AND numero_factura BETWEEN ? AND ?",
+        params![ubicacion, first_invoice, last_invoice],
+        |r| r.get(0),
+    )?;
+    if stored_in_range == 0 {
+        return insert_new_window(conn, lines, execution_id, now_utc);
+    }
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE etl_stage_ventas AS SELECT * FROM ventas LIMIT 0")?;
+    crate::warehouse::sale_batch::append_sales(&mut conn.appender("etl_stage_ventas")?, lines, now_utc, Some(execution_id), false)?;
     let same = compared_sale_columns(conn)?.iter().map(|c| format!("v.{c} IS NOT DISTINCT FROM s.{c}")).collect::<Vec<_>>().join(" AND ");
     conn.execute(
         &format!(
@@ -307,6 +315,35 @@ fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_u
     load::refresh_daily_sales(conn, "touched_days")?;
     conn.execute_batch("DROP TABLE etl_stage_ventas; DROP TABLE stage_cmp; DROP TABLE touched_days;")?;
     Ok(counts)
+}
+
+/// The usual case (new hours, backfill of days never loaded): no stored line shares the
+/// window's invoice range, so every line is new and goes straight into `ventas` — no staging
+/// table, no comparison. Same result as the merge path.
+fn insert_new_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
+    let ubicacion = &lines[0].ubicacion_id;
+    crate::warehouse::sale_batch::append_sales(&mut conn.appender("ventas")?, lines, now_utc, Some(execution_id), false)?;
+    let mut days: Vec<NaiveDate> = lines.iter().map(|l| l.fecha_venta.date()).collect();
+    days.sort_unstable();
+    days.dedup();
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE touched_days (ubicacion_id VARCHAR, fecha DATE)")?;
+    {
+        let mut app = conn.appender("touched_days")?;
+        for d in &days {
+            app.append_row(params![ubicacion, d])?;
+        }
+        app.flush()?;
+    }
+    conn.execute(
+        "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
+         SELECT DISTINCT v.producto_codigo, 'Producto ' || v.producto_codigo, 'placeholder', ?, ?
+         FROM ventas v SEMI JOIN touched_days t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
+         WHERE v.etl_execution_id = ? AND v.producto_codigo NOT IN (SELECT codigo FROM productos)",
+        params![now_utc, now_utc, execution_id],
+    )?;
+    load::refresh_daily_sales(conn, "touched_days")?;
+    conn.execute_batch("DROP TABLE touched_days;")?;
+    Ok(LoadCounts { read: lines.len(), inserted: lines.len(), ..LoadCounts::default() })
 }
 
 /// Deletes stored lines of (location, day) absent from a whole-day extraction, unless the
