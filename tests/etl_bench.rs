@@ -108,6 +108,27 @@ fn bench_sales_loading() {
     );
     let n: i64 = wh2.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
     assert_eq!(n as usize, total_lines);
+
+    // 4. The same, overlapped as the pipeline does across locations: one thread decodes and
+    //    validates the next store-day while the loader writes the previous one.
+    let wh3 = Warehouse::open(&dir.path().join("w3.duckdb")).unwrap();
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let payloads = &payloads;
+        scope.spawn(move || {
+            for (s, d, bytes) in payloads {
+                tx.send(decode_validate(bytes, &format!("tienda_{s:02}"), *d)).unwrap();
+            }
+        });
+        for (i, (lines, infos)) in rx.iter().enumerate() {
+            wh3.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, None)).unwrap();
+        }
+    });
+    let overlapped_s = t.elapsed().as_secs_f64();
+    println!("KLK JSON → DuckDB, decode overlapped with load: {:.0} lines/s", total_lines as f64 / overlapped_s);
+    let n: i64 = wh3.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
+    assert_eq!(n as usize, total_lines);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
