@@ -5,7 +5,8 @@
 //!   every `repeat_suppress_minutes`; the ones held back are counted in the next digest.
 //!   Runs of the `fluxion etl run` CLI print their own table and send nothing.
 //! * A daily digest (schedule `notification_digest`, 07:00) of the previous local day: runs
-//!   per job and status, failed locations, e-mails held back.
+//!   per job and status, failed locations, the ETL notices (missed slots, omitted overlapping
+//!   runs, executions found orphaned), e-mails held back.
 //!
 //! Composing the messages is pure ([`run_email`], [`digest_email`]); [`Notifier`] sends them.
 //! A failure to send is logged and never fails the run.
@@ -119,8 +120,20 @@ pub struct DigestRow {
     pub runs: u64,
 }
 
+/// What the digest reports besides the runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DigestExtras {
+    /// (location, failed windows).
+    pub failed_locations: Vec<(String, u64)>,
+    /// (kind, message) of the ETL notices of the day, oldest first.
+    pub notices: Vec<(String, String)>,
+    /// Run e-mails held back by the repeat window.
+    pub held_back: u64,
+}
+
 /// The daily digest of `day` (a local date).
-pub fn digest_email(day: NaiveDate, rows: &[DigestRow], failed_locations: &[(String, u64)], held_back: u64, tenant_name: &str) -> Email {
+pub fn digest_email(day: NaiveDate, rows: &[DigestRow], extras: &DigestExtras, tenant_name: &str) -> Email {
+    let (failed_locations, held_back) = (&extras.failed_locations, extras.held_back);
     let problems: u64 = rows.iter().filter(|r| r.status != "success").map(|r| r.runs).sum();
     let icon = if problems == 0 { "✅" } else { "⚠️" };
     let subject = format!("{icon} Fluxion - Resumen diario ETL {day} · {tenant_name}");
@@ -148,13 +161,23 @@ pub fn digest_email(day: NaiveDate, rows: &[DigestRow], failed_locations: &[(Str
         }
         failed.push_str("</ul>");
     }
+    let mut notices = String::new();
+    if !extras.notices.is_empty() {
+        text.push_str("\nAvisos del ETL:\n");
+        notices.push_str("<h3>Avisos del ETL</h3><ul>");
+        for (kind, msg) in &extras.notices {
+            let _ = writeln!(text, "  [{kind}] {msg}");
+            let _ = write!(notices, "<li>[{}] {}</li>", escape(kind), escape(msg));
+        }
+        notices.push_str("</ul>");
+    }
     if held_back > 0 {
         let _ = writeln!(text, "\nAvisos retenidos por el límite de repetición: {held_back}");
     }
     let html = format!(
         "<html><body><h2>{icon} Resumen diario ETL · {day}</h2>\
          <table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><tr><th>Proceso</th><th>Ejecuciones</th></tr>{table}</table>\
-         {failed}<p>Avisos retenidos por el límite de repetición: {held_back}</p></body></html>"
+         {failed}{notices}<p>Avisos retenidos por el límite de repetición: {held_back}</p></body></html>"
     );
     Email { subject, text, html }
 }
@@ -227,9 +250,9 @@ impl Notifier {
             return Ok(());
         }
         let day = now.with_timezone(&self.tz).date_naive() - chrono::Duration::days(1);
-        let (rows, failed) = digest_inputs(app_db, day, self.tz).map_err(|e| NotifyError::Settings(e.to_string()))?;
-        let held = std::mem::take(&mut *self.held_back.lock().unwrap_or_else(|p| p.into_inner()));
-        self.send(&digest_email(day, &rows, &failed, held, &self.tenant_name)).await
+        let (rows, mut extras) = digest_inputs(app_db, day, self.tz).map_err(|e| NotifyError::Settings(e.to_string()))?;
+        extras.held_back = std::mem::take(&mut *self.held_back.lock().unwrap_or_else(|p| p.into_inner()));
+        self.send(&digest_email(day, &rows, &extras, &self.tenant_name)).await
     }
 
     pub async fn send(&self, email: &Email) -> Result<(), NotifyError> {
@@ -261,8 +284,8 @@ impl Notifier {
     }
 }
 
-/// Runs per (job, status) and failures per location of local day `day`.
-fn digest_inputs(app_db: &std::path::Path, day: NaiveDate, tz: chrono_tz::Tz) -> Result<(Vec<DigestRow>, Vec<(String, u64)>), crate::appdb::AppDbError> {
+/// Runs per (job, status), failures per location and notices of local day `day`.
+fn digest_inputs(app_db: &std::path::Path, day: NaiveDate, tz: chrono_tz::Tz) -> Result<(Vec<DigestRow>, DigestExtras), crate::appdb::AppDbError> {
     use chrono::TimeZone;
     let bound = |d: NaiveDate| {
         tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
@@ -285,6 +308,8 @@ fn digest_inputs(app_db: &std::path::Path, day: NaiveDate, tz: chrono_tz::Tz) ->
          WHERE e.started_at >= ?1 AND e.started_at < ?2 AND d.status = 'failed'
          GROUP BY 1 ORDER BY 2 DESC, 1",
     )?;
-    let failed = stmt.query_map([&from, &to], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?.collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, failed))
+    let failed_locations = stmt.query_map([&from, &to], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?.collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare("SELECT tipo, mensaje FROM etl_avisos WHERE creado_en >= ?1 AND creado_en < ?2 ORDER BY creado_en, id")?;
+    let notices = stmt.query_map([&from, &to], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, DigestExtras { failed_locations, notices, held_back: 0 }))
 }

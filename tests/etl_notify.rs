@@ -101,6 +101,9 @@ async fn problem_runs_are_mailed_once_per_window_and_summarised_in_the_digest() 
     assert_eq!(r.status, "success", "{:?}", r.locations);
     assert_eq!(mails.lock().unwrap().len(), 1);
 
+    // A slot missed while the service was down is a notice of the day.
+    fluxion::etl::history::add_notice(&env.sqlite(), "inventario", "ejecucion_perdida", "inventario 10:30 no se ejecutó").unwrap();
+
     // The morning digest covers the previous local day: asking "tomorrow" covers today.
     let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
     env.etl.notifier().daily_digest(&env.state.app_db_path, tomorrow).await.expect("digest sent");
@@ -111,6 +114,7 @@ async fn problem_runs_are_mailed_once_per_window_and_summarised_in_the_digest() 
     assert!(text.contains("ventas: partial: 2, success: 1"), "{text}");
     assert!(text.contains(&format!("{}: 2 fallo(s)", failed.tienda_nombre)), "{text}");
     assert!(text.contains("límite de repetición: 1"), "{text}");
+    assert!(text.contains("[ejecucion_perdida] inventario 10:30 no se ejecutó"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
