@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -190,6 +191,8 @@ pub enum NotifyError {
     Smtp(#[from] lettre::transport::smtp::Error),
     #[error("message: {0}")]
     Message(#[from] lettre::error::Error),
+    #[error("execution history: {0}")]
+    History(#[from] crate::appdb::AppDbError),
 }
 
 /// Sends the tenant's notifications; holds the repeat-suppression state of the process.
@@ -199,7 +202,7 @@ pub struct Notifier {
     tenant_name: String,
     tz: chrono_tz::Tz,
     last_sent: Mutex<HashMap<String, Instant>>,
-    held_back: Mutex<u64>,
+    held_back: AtomicU64,
 }
 
 impl Notifier {
@@ -210,12 +213,8 @@ impl Notifier {
             tenant_name: tenant.file.tenant.display_name.clone(),
             tz: tenant.timezone,
             last_sent: Mutex::new(HashMap::new()),
-            held_back: Mutex::new(0),
+            held_back: AtomicU64::new(0),
         }
-    }
-
-    pub fn enabled(&self) -> bool {
-        self.settings.is_some()
     }
 
     /// After a run: e-mails it when its status is one the tenant wants and the job has not
@@ -231,7 +230,7 @@ impl Notifier {
             let mut last = self.last_sent.lock().unwrap_or_else(|p| p.into_inner());
             let window = Duration::from_secs(u64::from(s.repeat_suppress_minutes) * 60);
             if last.get(&key).is_some_and(|t| t.elapsed() < window) {
-                *self.held_back.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                self.held_back.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(job = %key, execution_id = report.execution_id, "notification held back (repeat window)");
                 return;
             }
@@ -250,8 +249,8 @@ impl Notifier {
             return Ok(());
         }
         let day = now.with_timezone(&self.tz).date_naive() - chrono::Duration::days(1);
-        let (rows, mut extras) = digest_inputs(app_db, day, self.tz).map_err(|e| NotifyError::Settings(e.to_string()))?;
-        extras.held_back = std::mem::take(&mut *self.held_back.lock().unwrap_or_else(|p| p.into_inner()));
+        let (rows, mut extras) = digest_inputs(app_db, day, self.tz)?;
+        extras.held_back = self.held_back.swap(0, Ordering::Relaxed);
         self.send(&digest_email(day, &rows, &extras, &self.tenant_name)).await
     }
 

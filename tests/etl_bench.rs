@@ -214,57 +214,42 @@ fn bench_sales_append_parts() {
         let bytes = day_bytes(1, d);
         lines.extend(decode_validate(&bytes, "tienda_01", d).0);
     }
-    let n = lines.len();
-    let t = Instant::now();
-    let mut batches = Vec::new();
-    let mut b = SaleBatch::new(false);
-    for l in &lines {
-        b.push(l, now, Some(1));
-        if b.len() == CHUNK_LINES {
-            batches.push(std::mem::replace(&mut b, SaleBatch::new(false)));
+    let n = lines.len() as f64;
+    let stage = || {
+        let mut batches = vec![SaleBatch::new(false)];
+        for l in &lines {
+            if batches.last().unwrap().len() == CHUNK_LINES {
+                batches.push(SaleBatch::new(false));
+            }
+            batches.last_mut().unwrap().push(l, now, Some(1));
         }
-    }
-    batches.push(b);
+        batches
+    };
+    // Appends every staged batch to `table` in one transaction; seconds taken.
+    let append = |table: &str, mut batches: Vec<SaleBatch>| {
+        let t = Instant::now();
+        wh.write(|c| -> duckdb::Result<()> {
+            let mut app = c.appender(table)?;
+            for b in &mut batches {
+                b.append_to(&mut app)?;
+            }
+            app.flush()
+        })
+        .unwrap();
+        t.elapsed().as_secs_f64()
+    };
+
+    let t = Instant::now();
+    let batches = stage();
     let build = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    wh.write(|c| -> duckdb::Result<()> {
-        c.execute_batch("CREATE OR REPLACE TEMP TABLE st AS SELECT * FROM ventas LIMIT 0")?;
-        let mut app = c.appender("st")?;
-        for b in &mut batches {
-            b.append_to(&mut app)?;
-        }
-        app.flush()
-    })
-    .unwrap();
-    let append = t.elapsed().as_secs_f64();
+    wh.write(|c| c.execute_batch("CREATE OR REPLACE TEMP TABLE st AS SELECT * FROM ventas LIMIT 0")).unwrap();
+    let to_temp = append("st", batches);
     let t = Instant::now();
     wh.write(|c| c.execute_batch("INSERT INTO ventas SELECT * FROM st")).unwrap();
     let insert = t.elapsed().as_secs_f64();
-    println!("{n} lines: build {:.0}/s, append to temp {:.0}/s, insert temp→ventas+commit {:.0}/s", n as f64 / build, n as f64 / append, n as f64 / insert);
-    let mut batches = Vec::new();
-    let mut b = SaleBatch::new(false);
-    for l in &lines {
-        b.push(l, now, Some(1));
-        if b.len() == CHUNK_LINES {
-            batches.push(std::mem::replace(&mut b, SaleBatch::new(false)));
-        }
-    }
-    batches.push(b);
-    let t = Instant::now();
-    wh.write(|c| -> duckdb::Result<()> {
-        c.execute_batch("DELETE FROM ventas")?;
-        Ok(())
-    }).unwrap();
-    let del = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    wh.write(|c| -> duckdb::Result<()> {
-        let mut app = c.appender("ventas")?;
-        for b in &mut batches {
-            b.append_to(&mut app)?;
-        }
-        app.flush()
-    })
-    .unwrap();
-    let direct = t.elapsed().as_secs_f64();
-    println!("delete {del:.2}s; direct append to ventas + commit {:.0}/s", n as f64 / direct);
+    println!("{n} lines: build {:.0}/s, append to temp {:.0}/s, insert temp→ventas+commit {:.0}/s", n / build, n / to_temp, n / insert);
+
+    wh.write(|c| c.execute_batch("DELETE FROM ventas")).unwrap();
+    let direct = append("ventas", stage());
+    println!("direct append to ventas + commit {:.0}/s", n / direct);
 }

@@ -114,12 +114,11 @@ fn days_in_month(y: i32, m: u32) -> i64 {
 /// for 0 lines; over the days with lines, mean μ and sample σ: `BAJO` below μ − 2σ,
 /// `ALTO` above μ + 2σ (only when σ > 0). Also returns the two thresholds.
 pub fn volume_anomalies(lines: &[i64]) -> (Vec<Option<&'static str>>, Option<(f64, f64)>) {
+    use crate::domain::replenishment::demand::{mean, std_sample};
     let with_data: Vec<f64> = lines.iter().filter(|&&n| n > 0).map(|&n| n as f64).collect();
-    let n = with_data.len();
-    let bounds = (n >= 2).then(|| {
-        let mean = with_data.iter().sum::<f64>() / n as f64;
-        let sigma = (with_data.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt();
-        (mean - 2.0 * sigma, mean + 2.0 * sigma, sigma)
+    let bounds = (with_data.len() >= 2).then(|| {
+        let (m, sigma) = (mean(&with_data), std_sample(&with_data));
+        (m - 2.0 * sigma, m + 2.0 * sigma, sigma)
     });
     let flags = lines
         .iter()

@@ -306,12 +306,7 @@ fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_u
         params![ubicacion],
     )?;
     let counts = load::merge_counts(conn, lines.len())?;
-    conn.execute(
-        "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
-         SELECT DISTINCT producto_codigo, 'Producto ' || producto_codigo, 'placeholder', ?, ?
-         FROM etl_stage_ventas WHERE producto_codigo NOT IN (SELECT codigo FROM productos)",
-        params![now_utc, now_utc],
-    )?;
+    load::add_placeholder_products(conn, "etl_stage_ventas", now_utc)?;
     load::refresh_daily_sales(conn, "touched_days")?;
     conn.execute_batch("DROP TABLE etl_stage_ventas; DROP TABLE stage_cmp; DROP TABLE touched_days;")?;
     Ok(counts)
@@ -334,12 +329,14 @@ fn insert_new_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, n
         }
         app.flush()?;
     }
-    conn.execute(
-        "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
-         SELECT DISTINCT v.producto_codigo, 'Producto ' || v.producto_codigo, 'placeholder', ?, ?
-         FROM ventas v SEMI JOIN touched_days t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
-         WHERE v.etl_execution_id = ? AND v.producto_codigo NOT IN (SELECT codigo FROM productos)",
-        params![now_utc, now_utc, execution_id],
+    // The execution id is an integer of ours, safe to inline.
+    load::add_placeholder_products(
+        conn,
+        &format!(
+            "(SELECT v.producto_codigo FROM ventas v SEMI JOIN touched_days t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
+              WHERE v.etl_execution_id = {execution_id})"
+        ),
+        now_utc,
     )?;
     load::refresh_daily_sales(conn, "touched_days")?;
     conn.execute_batch("DROP TABLE touched_days;")?;

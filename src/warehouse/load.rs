@@ -104,15 +104,23 @@ pub fn upsert_sales(
                  SELECT ubicacion_id, fecha_anterior FROM stage_cmp WHERE estado = 'cambio');"
     ))?;
     let counts = merge_counts(conn, lines.len())?;
-    conn.execute(
-        "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
-         SELECT DISTINCT producto_codigo, 'Producto ' || producto_codigo, 'placeholder', ?, ?
-         FROM stage_last WHERE producto_codigo NOT IN (SELECT codigo FROM productos)",
-        params![now_utc, now_utc],
-    )?;
+    add_placeholder_products(conn, "stage_last", now_utc)?;
     refresh_daily_sales(conn, "touched_days")?;
     conn.execute_batch("DROP TABLE stage_ventas; DROP TABLE stage_last; DROP TABLE stage_cmp; DROP TABLE touched_days;")?;
     Ok(counts)
+}
+
+/// A placeholder product for every `producto_codigo` of `source` (a table or a parenthesised
+/// subquery) that `productos` lacks, so that no sale points at an unknown product.
+pub fn add_placeholder_products(conn: &Connection, source: &str, now_utc: NaiveDateTime) -> duckdb::Result<usize> {
+    conn.execute(
+        &format!(
+            "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
+             SELECT DISTINCT producto_codigo, 'Producto ' || producto_codigo, 'placeholder', ?, ?
+             FROM {source} WHERE producto_codigo NOT IN (SELECT codigo FROM productos)"
+        ),
+        params![now_utc, now_utc],
+    )
 }
 
 /// Recomputes `ventas_diarias` and `ventas_diarias_ubicacion` for the (ubicacion_id, fecha)

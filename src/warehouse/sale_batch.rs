@@ -37,8 +37,8 @@ pub struct SaleBatch {
     almacen_nombre: StringBuilder,
     producto_codigo: StringBuilder,
     cuadrante_producto: StringBuilder,
-    /// cantidad_vendida … tasa_usd: the DECIMAL columns in table order, with their scale.
-    decimals: Vec<(Decimal128Builder, u8, i8)>,
+    /// cantidad_vendida … tasa_usd: the DECIMAL columns in the order of [`DECIMALS`].
+    decimals: Vec<Decimal128Builder>,
     unidad_medida_venta: StringBuilder,
     es_no_fiscal: BooleanBuilder,
     cargado_en: TimestampMicrosecondBuilder,
@@ -110,10 +110,7 @@ impl SaleBatch {
             cuadrante_producto: s(),
             decimals: DECIMALS
                 .iter()
-                .map(|&(_, p, sc)| {
-                    let b = Decimal128Builder::with_capacity(cap).with_precision_and_scale(p, sc).expect("valid decimal type");
-                    (b, p, sc)
-                })
+                .map(|&(_, p, sc)| Decimal128Builder::with_capacity(cap).with_precision_and_scale(p, sc).expect("valid decimal type"))
                 .collect(),
             unidad_medida_venta: s(),
             es_no_fiscal: BooleanBuilder::with_capacity(cap),
@@ -169,8 +166,8 @@ impl SaleBatch {
         self.almacen_nombre.append_option(l.almacen_nombre.as_deref());
         self.producto_codigo.append_value(&l.producto_codigo);
         self.cuadrante_producto.append_option(l.cuadrante_producto.as_deref());
-        for ((b, _, scale), v) in self.decimals.iter_mut().zip(values) {
-            b.append_option(v.map(|x| decimal(x, *scale)));
+        for ((b, &(_, _, scale)), v) in self.decimals.iter_mut().zip(DECIMALS).zip(values) {
+            b.append_option(v.map(|x| decimal(x, scale)));
         }
         self.unidad_medida_venta.append_value(l.unidad_medida_venta.as_deref().unwrap_or("UNIDAD"));
         self.es_no_fiscal.append_option(l.es_no_fiscal);
@@ -210,13 +207,11 @@ impl SaleBatch {
         add("almacen_nombre", Arc::new(self.almacen_nombre.finish()));
         add("producto_codigo", Arc::new(self.producto_codigo.finish()));
         add("cuadrante_producto", Arc::new(self.cuadrante_producto.finish()));
-        for (i, ((b, p, s), (name, _, _))) in self.decimals.iter_mut().zip(DECIMALS).enumerate() {
+        for (i, (b, (name, _, _))) in self.decimals.iter_mut().zip(DECIMALS).enumerate() {
             if i == UNIT_AFTER {
                 add("unidad_medida_venta", Arc::new(self.unidad_medida_venta.finish()));
             }
-            // `finish` keeps the builder's type; re-stating it documents the column's shape.
-            let col = b.finish().with_precision_and_scale(*p, *s).expect("valid decimal type");
-            add(name, Arc::new(col));
+            add(name, Arc::new(b.finish()));
         }
         add("es_no_fiscal", Arc::new(self.es_no_fiscal.finish()));
         add("cargado_en", Arc::new(self.cargado_en.finish()));

@@ -161,28 +161,43 @@ pub fn p75(values: &[f64]) -> f64 {
 
 /// Arithmetic mean; 0 for an empty slice.
 pub fn mean(values: &[f64]) -> f64 {
-    if values.is_empty() {
+    mean_of(values.iter().copied())
+}
+
+/// [`mean`] of any sequence, summed in order (windows are read in place, without a copy).
+fn mean_of(values: impl ExactSizeIterator<Item = f64>) -> f64 {
+    let n = values.len();
+    if n == 0 {
         0.0
     } else {
-        values.iter().sum::<f64>() / values.len() as f64
+        values.sum::<f64>() / n as f64
     }
 }
 
 /// Mean of the 3 largest values (fewer when n < 3); 0 for an empty slice.
 pub fn top3_mean(values: &[f64]) -> f64 {
-    let v = sorted(values);
-    let top: Vec<f64> = v.iter().rev().take(3).copied().collect();
-    mean(&top)
+    top3_mean_sorted(&sorted(values))
+}
+
+/// [`top3_mean`] of values sorted ascending; summed largest first.
+fn top3_mean_sorted(ascending: &[f64]) -> f64 {
+    mean_of(ascending[ascending.len().saturating_sub(3)..].iter().rev().copied())
 }
 
 /// Sample standard deviation (n − 1); 0 when n ≤ 1. Used by the engine's safety stock.
 pub fn std_sample(values: &[f64]) -> f64 {
-    if values.len() <= 1 {
+    std_sample_of(values.iter().copied())
+}
+
+/// [`std_sample`] of any sequence (read twice: mean, then squared deviations).
+fn std_sample_of(values: impl ExactSizeIterator<Item = f64> + Clone) -> f64 {
+    let n = values.len();
+    if n <= 1 {
         return 0.0;
     }
-    let m = mean(values);
-    let ss: f64 = values.iter().map(|x| (x - m) * (x - m)).sum();
-    (ss / (values.len() - 1) as f64).sqrt()
+    let m = mean_of(values.clone());
+    let ss: f64 = values.map(|x| (x - m) * (x - m)).sum();
+    (ss / (n - 1) as f64).sqrt()
 }
 
 /// Population standard deviation (n); 0 for an empty slice. Used by XYZ.
@@ -237,26 +252,18 @@ pub fn demand_stats_with(
         let first = today - chrono::Duration::days(i64::from(dias));
         &days[days.partition_point(|(d, _)| *d < first)..]
     };
-    // Mean and sample σ over a window, summing in date order.
-    let sum = |w: &[(NaiveDate, f64)]| w.iter().map(|(_, q)| q).sum::<f64>();
-    let mean_of = |w: &[(NaiveDate, f64)]| if w.is_empty() { 0.0 } else { sum(w) / w.len() as f64 };
+    fn qty(w: &[(NaiveDate, f64)]) -> impl ExactSizeIterator<Item = f64> + Clone + '_ {
+        w.iter().map(|(_, q)| *q)
+    }
     let w_dem = window(windows.demanda_dias);
     let w_5 = window(SHORT_WINDOW_DAYS);
     let w_sig = window(windows.sigma_dias);
 
-    let mut ascending: Vec<f64> = w_dem.iter().map(|(_, q)| *q).collect();
+    let mut ascending: Vec<f64> = qty(w_dem).collect();
     ascending.sort_by(f64::total_cmp);
-    let top3 = &ascending[ascending.len().saturating_sub(3)..];
-    // Largest first, as the spec lists them (the order of the additions).
-    let media_top3 = if top3.is_empty() { 0.0 } else { top3.iter().rev().sum::<f64>() / top3.len() as f64 };
+    let media_top3 = top3_mean_sorted(&ascending);
     let detail = p75_detail_sorted(ascending);
-    let sigma = if w_sig.len() <= 1 {
-        0.0
-    } else {
-        let m = mean_of(w_sig);
-        (w_sig.iter().map(|(_, x)| (x - m) * (x - m)).sum::<f64>() / (w_sig.len() - 1) as f64).sqrt()
-    };
-    let demanda_maxima = w_sig.iter().map(|(_, q)| *q).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let demanda_maxima = qty(w_sig).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
 
     let mut sums = [0.0; 7];
     let mut counts = [0usize; 7];
@@ -281,12 +288,12 @@ pub fn demand_stats_with(
     DemandStats {
         p75: detail.p75,
         p75_detalle: detail,
-        media_ventana: mean_of(w_dem),
-        media_5dias: mean_of(w_5),
+        media_ventana: mean_of(qty(w_dem)),
+        media_5dias: mean_of(qty(w_5)),
         media_top3,
-        total_ventana: sum(w_dem),
+        total_ventana: qty(w_dem).sum(),
         dias_venta_ventana: w_dem.len() as u32,
-        sigma,
+        sigma: std_sample_of(qty(w_sig)),
         demanda_maxima: demanda_maxima.unwrap_or(0.0),
         dias_venta_sigma: w_sig.len() as u32,
         prom_dow,
