@@ -126,6 +126,10 @@ fn network_summary(c: &mut Criterion) {
 /// One store's suggested order and the whole network's, warm (criterion) — the cold
 /// first call of a process is printed once.
 fn replenishment(c: &mut Criterion) {
+    // FLUXION_LOG=fluxion::replenishment=debug shows each step's time, warm.
+    if let Ok(filter) = std::env::var("FLUXION_LOG") {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).init();
+    }
     let state = client_tenant();
     let fecha = end_date() + chrono::Duration::days(1);
     let app = fluxion::appdb::connect(&state.app_db_path).unwrap();
@@ -141,6 +145,20 @@ fn replenishment(c: &mut Criterion) {
             let reader = state.warehouse.reader().unwrap();
             fluxion::replenishment::propose(&state.tenant, &app, &reader, &req).unwrap()
         })
+    });
+    // The two halves of one calculation: the warehouse reads, and the pure engine.
+    c.bench_function("pedido_sugerido_una_tienda_lecturas", |b| {
+        b.iter(|| {
+            let reader = state.warehouse.reader().unwrap();
+            fluxion::replenishment::store_input(&state.tenant, &app, &reader, &req).unwrap()
+        })
+    });
+    let input = {
+        let reader = state.warehouse.reader().unwrap();
+        fluxion::replenishment::store_input(&state.tenant, &app, &reader, &req).unwrap()
+    };
+    c.bench_function("pedido_sugerido_una_tienda_motor", |b| {
+        b.iter(|| fluxion::domain::replenishment::calculate_store(&input))
     });
     let mut group = c.benchmark_group("red");
     group.sample_size(10);

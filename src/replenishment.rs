@@ -73,16 +73,37 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
         .collect()
 }
 
+/// Runs one step of a calculation, logging its duration (`FLUXION_LOG=fluxion::replenishment=debug`).
+fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = f();
+    tracing::debug!(step, ms = started.elapsed().as_secs_f64() * 1000.0, "step");
+    out
+}
+
+/// Warehouses of a location declared as not counting toward deficit (spec 10 §4.2).
+fn excluded_warehouses(tenant: &Tenant, location: &str) -> Vec<String> {
+    tenant
+        .stores()
+        .iter()
+        .filter(|s| s.id == location)
+        .flat_map(|s| s.warehouses())
+        .filter(|a| !a.incluir_en_deficit)
+        .map(|a| a.codigo.clone())
+        .collect()
+}
+
 /// Data shared by the proposals of one network run: each store's daily rows and stock, each
 /// CEDI's catalogue and stock, each region's P75s are read once, not once per pair.
 #[derive(Default)]
 struct RunCache {
     network: bool,
-    region_p75s: HashMap<String, HashMap<String, Vec<(String, f64)>>>,
-    products: HashMap<(String, bool), Vec<crate::domain::replenishment::ProductInput>>,
+    region_p75s: HashMap<String, HashMap<i32, Vec<(String, f64)>>>,
+    products: HashMap<(String, bool), wq::Catalogue>,
     stock: HashMap<String, HashMap<String, f64>>,
-    daily: HashMap<String, HashMap<String, Vec<wq::DaySales>>>,
+    daily: HashMap<String, HashMap<i32, Vec<wq::DaySales>>>,
     classes: HashMap<String, HashMap<String, AbcClass>>,
+    codes: Option<HashMap<i32, String>>,
 }
 
 /// One store's proposal from one CEDI.
@@ -113,6 +134,17 @@ pub fn propose_all(
     Ok(out)
 }
 
+/// The engine's input for one request, read from both stores (exposed so the engine and the
+/// reads can be measured apart).
+pub fn store_input(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    req: &Request,
+) -> Result<StoreInput, ReplenishmentError> {
+    Ok(gather(tenant, app, wh, req, &mut RunCache::default())?.2)
+}
+
 fn propose_with(
     tenant: &Tenant,
     app: &rusqlite::Connection,
@@ -120,6 +152,21 @@ fn propose_with(
     req: &Request,
     cache: &mut RunCache,
 ) -> Result<StoreProposal, ReplenishmentError> {
+    let (tienda_destino, cedi_origen, input) = gather(tenant, app, wh, req, cache)?;
+    let started = std::time::Instant::now();
+    let productos = calculate_store(&input);
+    tracing::debug!(store = %tienda_destino, ms = started.elapsed().as_secs_f64() * 1000.0, "engine");
+    Ok(StoreProposal { tienda_destino, cedi_origen, fecha: req.fecha, productos })
+}
+
+/// Reads everything one (CEDI → store) pair needs: (store id, CEDI id, engine input).
+fn gather(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    req: &Request,
+    cache: &mut RunCache,
+) -> Result<(String, String, StoreInput), ReplenishmentError> {
     let store = active_store(tenant, &req.tienda).ok_or_else(|| ReplenishmentError::UnknownStore(req.tienda.clone()))?;
     let cedi_id = match &req.cedi {
         Some(c) => c.clone(),
@@ -153,13 +200,14 @@ fn propose_with(
     let key = (cedi.id.clone(), whole_catalogue);
     let stock_missing: Vec<String> =
         [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
-    let (products, daily, stocks) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
+    let need_codes = cache.codes.is_none();
+    let (products, daily, codes, stocks) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let products = match cache.products.contains_key(&key) {
             true => None,
             false => {
                 let c = wh.try_clone()?;
                 let (cedi_id, whole) = (cedi.id.clone(), whole_catalogue);
-                Some(scope.spawn(move || wq::products(&c, &cedi_id, whole)))
+                Some(scope.spawn(move || timed("products", || wq::products(&c, &cedi_id, whole))))
             }
         };
         let daily = match cache.daily.contains_key(&store.id) {
@@ -167,42 +215,30 @@ fn propose_with(
             false => {
                 let c = wh.try_clone()?;
                 let from = today - Duration::days(history_days);
-                Some(scope.spawn(move || wq::daily_sales(&c, &store.id, from, yesterday)))
+                Some(scope.spawn(move || timed("daily sales", || wq::daily_sales(&c, &store.id, from, yesterday))))
             }
         };
         let mut stocks = Vec::new();
         for loc in &stock_missing {
-            stocks.push((loc.clone(), wq::stock(wh, loc)?));
+            stocks.push((loc.clone(), timed("stock", || wq::stock(wh, loc, &excluded_warehouses(tenant, loc)))?));
         }
+        let codes = if need_codes { Some(timed("product codes", || wq::product_codes(wh))?) } else { None };
         let products = products.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
         let daily = daily.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
-        Ok((products, daily, stocks))
+        Ok((products, daily, codes, stocks))
     })?;
+    if codes.is_some() {
+        cache.codes = codes;
+    }
+    let codes = cache.codes.as_ref().expect("product codes were read");
     if let Some(p) = products {
-        cache.products.insert(key.clone(), p);
+        cache.products.insert(key.clone(), wq::Catalogue::new(p, codes));
     }
     if let Some(d) = daily {
         cache.daily.insert(store.id.clone(), d);
     }
     cache.stock.extend(stocks);
-    let ventas = &cache.daily[&store.id];
-    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
-    let mut productos = cache.products[&key].clone();
     lap("products, daily sales, stock");
-
-    // The store's ABC for this date, from the same daily rows (identical to the nightly
-    // cache); a network run classifies each store once for all the CEDIs that supply it.
-    if !cache.classes.contains_key(&store.id) {
-        let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
-        let abc_inputs = wq::abc_inputs_from_days(ventas, abc_from, yesterday, &abc.codigos_excluidos);
-        let classes: HashMap<String, AbcClass> = classify_abc(&abc_inputs, &abc.umbrales, abc.modelo_activo)
-            .into_iter()
-            .map(|r| (r.codigo, r.clase_abc))
-            .collect();
-        cache.classes.insert(store.id.clone(), classes);
-    }
-    let classes = &cache.classes[&store.id];
-    lap("abc");
 
     // Regional reference: only products with a local P75 under 1 and CEDI stock can use it
     // (spec 30 §7.3 step 2). A network run computes the whole region once and shares it.
@@ -213,45 +249,98 @@ fn propose_with(
         }
         Ok(v)
     };
-    let local_p75 = |code: &str| -> f64 {
+    let region_key = format!("{}|{today}", store.region);
+    if cache.network && !cache.region_p75s.contains_key(&region_key) {
+        // Every store's daily rows are read once per run anyway: read the region's now and
+        // take the P75s from them instead of a second pass over the warehouse.
+        let stores = region_stores()?;
+        for s in &stores {
+            if !cache.daily.contains_key(&s.id) {
+                let rows = timed("daily sales", || wq::daily_sales(wh, &s.id, today - Duration::days(history_days), yesterday))?;
+                cache.daily.insert(s.id.clone(), rows);
+            }
+        }
+        let days: Vec<&HashMap<i32, Vec<wq::DaySales>>> = stores.iter().map(|s| &cache.daily[&s.id]).collect();
+        let p75s = timed("region p75", || wq::region_p75_from_days(&stores, &days, demand_from, yesterday));
+        cache.region_p75s.insert(region_key.clone(), p75s);
+    }
+    let ventas = &cache.daily[&store.id];
+    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
+    let catalogue = &cache.products[&key];
+    let local_p75 = |id: i32| -> f64 {
         let vals: Vec<f64> = ventas
-            .get(code)
+            .get(&id)
             .map(|v| v.iter().filter(|d| d.fecha >= demand_from && !dias_atipicos.contains(&d.fecha)).map(|d| d.cantidad).collect())
             .unwrap_or_default();
         p75(&vals)
     };
-    let region_key = format!("{}|{today}", store.region);
-    if cache.network && !cache.region_p75s.contains_key(&region_key) {
-        let p75s = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, None)?;
-        cache.region_p75s.insert(region_key.clone(), p75s);
+    // The store's ABC for this date, from the same daily rows (identical to the nightly
+    // cache); a network run classifies each store once for all the CEDIs that supply it.
+    // It needs no database, so it runs beside the regional query.
+    let (classes, own_region) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
+        let classes = match cache.classes.contains_key(&store.id) {
+            true => None,
+            false => {
+                let codes = cache.codes.as_ref().expect("product codes were read");
+                Some(scope.spawn(|| {
+                    timed("abc", || {
+                        let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
+                        let inputs = wq::abc_inputs_from_days(ventas, codes, abc_from, yesterday, &abc.codigos_excluidos);
+                        classify_abc(&inputs, &abc.umbrales, abc.modelo_activo)
+                            .into_iter()
+                            .map(|r| (r.codigo, r.clase_abc))
+                            .collect::<HashMap<String, AbcClass>>()
+                    })
+                }))
+            }
+        };
+        let own_region = match cache.region_p75s.contains_key(&region_key) {
+            true => None,
+            false => {
+                let needed: Vec<i32> = catalogue
+                    .products
+                    .iter()
+                    .zip(&catalogue.ids)
+                    .filter_map(|(p, id)| Some((p, (*id)?)))
+                    .filter(|(p, id)| stock_cedi.get(&p.codigo).is_some_and(|s| *s > 0.0) && local_p75(*id) < 1.0)
+                    .map(|(_, id)| id)
+                    .collect();
+                tracing::debug!(needed = needed.len(), "regional reference needed");
+                let stores = region_stores()?;
+                Some(timed("region p75", || wq::region_p75(wh, &stores, demand_from, yesterday, Some(&needed)))?)
+            }
+        };
+        Ok((classes.map(|h| h.join().expect("the ABC does not panic")), own_region))
+    })?;
+    if let Some(c) = classes {
+        cache.classes.insert(store.id.clone(), c);
     }
-    let own_region;
-    let region: &HashMap<String, Vec<(String, f64)>> = match cache.region_p75s.get(&region_key) {
-        Some(r) => r,
-        None => {
-            let needed: Vec<&str> = productos
-                .iter()
-                .filter(|p| stock_cedi.get(&p.codigo).is_some_and(|s| *s > 0.0) && local_p75(&p.codigo) < 1.0)
-                .map(|p| p.codigo.as_str())
-                .collect();
-            tracing::debug!(needed = needed.len(), "regional reference needed");
-            own_region = wq::region_p75(wh, &region_stores()?, demand_from, yesterday, Some(&needed))?;
-            &own_region
-        }
-    };
-    lap("region p75");
+    let classes = &cache.classes[&store.id];
+    let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&region_key]);
+    lap("abc, region p75");
     let names: HashMap<String, String> = tenant.stores().iter().map(|s| (s.id.clone(), s.name.clone())).collect();
 
-    for p in &mut productos {
+    // A single calculation owns the catalogue it read; a network run shares each CEDI's.
+    let (mut productos, ids) = match cache.network {
+        true => (catalogue.products.clone(), catalogue.ids.clone()),
+        false => {
+            let c = cache.products.remove(&key).expect("the catalogue was read");
+            (c.products, c.ids)
+        }
+    };
+    for (p, id) in productos.iter_mut().zip(&ids) {
+        let days = id.and_then(|id| ventas.get(&id));
         p.clase_abc = classes.get(&p.codigo).copied();
         p.stock_tienda = stock_tienda.get(&p.codigo).copied().unwrap_or(0.0);
         p.stock_cedi = stock_cedi.get(&p.codigo).copied().unwrap_or(0.0);
         // Open orders do not exist before the order life cycle lands; with none, nothing is in transit.
         p.stock_en_transito = 0.0;
-        p.ventas_diarias = ventas.get(&p.codigo).map(|v| v.iter().map(|d| (d.fecha, d.cantidad)).collect()).unwrap_or_default();
+        p.ventas_diarias = days.map(|v| v.iter().map(|d| (d.fecha, d.cantidad)).collect()).unwrap_or_default();
         p.limites = limites.remove(&p.codigo).unwrap_or_default();
         p.referencia_calculada = Some(
-            region.get(&p.codigo).map(|v| wq::reference_for(&store.id, v, &names)).unwrap_or_else(ReferenceDemand::default),
+            id.and_then(|id| region.get(&id))
+                .map(|v| wq::reference_for(&store.id, v, &names))
+                .unwrap_or_else(ReferenceDemand::default),
         );
     }
     lap("inputs");
@@ -265,7 +354,5 @@ fn propose_with(
         ajustes,
         detalle_v2: req.detalle_v2,
     };
-    let productos = calculate_store(&input);
-    lap("engine");
-    Ok(StoreProposal { tienda_destino: store.id.clone(), cedi_origen: cedi.id.clone(), fecha: today, productos })
+    Ok((store.id.clone(), cedi.id.clone(), input))
 }

@@ -10,7 +10,11 @@ use support::*;
 
 const TABLES: &[&str] = &[
     "SELECT * FROM ventas ORDER BY ubicacion_id, numero_factura, linea",
-    "SELECT * FROM ventas_diarias ORDER BY ubicacion_id, producto_codigo, fecha",
+    // The integer id is a surrogate whose value depends on load history; what must hold is
+    // that it names the row's own code.
+    "SELECT d.* EXCLUDE (producto_id), i.codigo = d.producto_codigo AS id_names_the_code
+     FROM ventas_diarias d LEFT JOIN producto_ids i ON i.id = d.producto_id
+     ORDER BY d.ubicacion_id, d.producto_codigo, d.fecha",
     "SELECT * FROM ventas_diarias_ubicacion ORDER BY ubicacion_id, fecha",
     "SELECT * FROM productos ORDER BY codigo",
     "SELECT * FROM inventario_actual ORDER BY ubicacion_id, almacen_codigo, producto_codigo",

@@ -17,6 +17,7 @@ use duckdb::Connection;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "facts_and_masters", include_str!("schema.sql")),
     (2, "classification_caches", include_str!("classification.sql")),
+    (3, "product_ids", include_str!("product_ids.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -170,6 +171,51 @@ mod tests {
         let err = Warehouse::open(&path).err().expect("newer schema must be refused");
         let msg = err.to_string();
         assert!(msg.contains("999") && msg.contains("newer than this binary"), "{msg}");
+    }
+
+    /// A warehouse of version 2 with sales keeps every daily row through migration 3, and
+    /// each row's new integer id names its own code (sold codes and catalogue codes alike).
+    #[test]
+    fn product_ids_migration_keeps_daily_rows_and_names_each_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("warehouse.duckdb");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE fluxion_schema (version BIGINT NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)").unwrap();
+            for (version, name, sql) in &MIGRATIONS[..2] {
+                conn.execute_batch(sql).unwrap();
+                conn.execute("INSERT INTO fluxion_schema VALUES (?, ?, now()::TIMESTAMP)", duckdb::params![version, name]).unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO productos (codigo, descripcion, fuente, primera_vez_visto, actualizado_en)
+                     VALUES ('000200', 'Sin ventas', 'archivo', now()::TIMESTAMP, now()::TIMESTAMP);
+                 INSERT INTO ventas_diarias VALUES
+                     ('tienda_01', '000100', DATE '2026-01-02', 3, 30, 15, 2, 2),
+                     ('tienda_02', '000100', DATE '2026-01-02', 1, 10, 5, 1, 1),
+                     ('tienda_01', '000050', DATE '2026-01-03', 2, 20, 10, 1, 1);",
+            )
+            .unwrap();
+        }
+        let w = Warehouse::open(&path).unwrap();
+        assert_eq!(w.schema_version().unwrap(), SCHEMA_VERSION);
+        let r = w.reader().unwrap();
+        let named: (i64, i64) = r
+            .query_row(
+                "SELECT count(*), count(*) FILTER (WHERE i.codigo = d.producto_codigo)
+                 FROM ventas_diarias d LEFT JOIN producto_ids i ON i.id = d.producto_id",
+                [],
+                |x| Ok((x.get(0)?, x.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(named, (3, 3));
+        let ids: Vec<(String, i32)> = r
+            .prepare("SELECT codigo, id FROM producto_ids ORDER BY codigo")
+            .unwrap()
+            .query_map([], |x| Ok((x.get(0)?, x.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(ids, vec![("000050".into(), 1), ("000100".into(), 2), ("000200".into(), 3)]);
     }
 
     #[test]

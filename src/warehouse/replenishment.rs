@@ -10,7 +10,25 @@ use duckdb::arrow::array::{Array, BooleanArray, Date32Array, Float64Array, Int32
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{params, Connection};
 
+use crate::domain::replenishment::demand::p75;
 use crate::domain::replenishment::{AbcInput, ProductInput, ReferenceDemand};
+
+/// The products a CEDI supplies, with the integer id of each code (`producto_ids`; `None`
+/// for a code that never sold anywhere) at the same position.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub products: Vec<ProductInput>,
+    pub ids: Vec<Option<i32>>,
+}
+
+impl Catalogue {
+    /// The catalogue of `products`, ids looked up in `codes` (id → code of every product).
+    pub fn new(products: Vec<ProductInput>, codes: &HashMap<i32, String>) -> Catalogue {
+        let by_code: HashMap<&str, i32> = codes.iter().map(|(id, c)| (c.as_str(), *id)).collect();
+        let ids = products.iter().map(|p| by_code.get(p.codigo.as_str()).copied()).collect();
+        Catalogue { products, ids }
+    }
+}
 
 /// Active products supplied by `cedi`: all of them when the CEDI replenishes the store's whole
 /// region (`cedi_reposicion`), else those whose `cedi_origen_id` is that CEDI (spec 10 §4.3).
@@ -51,6 +69,21 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     Ok(out)
 }
 
+/// Every product code by its integer id (the ABC of a store ranks all it sold, not only
+/// what one CEDI supplies).
+pub fn product_codes(conn: &Connection) -> duckdb::Result<HashMap<i32, String>> {
+    let mut stmt = conn.prepare_cached("SELECT id, codigo FROM producto_ids")?;
+    let mut out = HashMap::new();
+    for batch in stmt.query_arrow([])? {
+        let ids = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+        let codes = text_column(&batch, 1);
+        for i in 0..batch.num_rows() {
+            out.insert(ids.value(i), codes(i).to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// One selling day of a product at a location.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DaySales {
@@ -60,47 +93,40 @@ pub struct DaySales {
     pub tickets: i64,
 }
 
-/// Daily totals of a location for dates in [from, to] (selling days only), per product.
+/// Daily totals of a location for dates in [from, to] (selling days only), per product id,
+/// each product's days in date order.
 pub fn daily_sales(
     conn: &Connection,
     location: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> duckdb::Result<HashMap<String, Vec<DaySales>>> {
+) -> duckdb::Result<HashMap<i32, Vec<DaySales>>> {
+    // Integer ids, not codes, and no ORDER BY: decoding a text code per row and sorting by
+    // it were most of this read; each product's few dozen days are ordered here.
     let mut stmt = conn.prepare_cached(
-        "SELECT producto_codigo, fecha, cantidad::DOUBLE, venta_total::DOUBLE, tickets FROM ventas_diarias
-         WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ? ORDER BY producto_codigo, fecha",
+        "SELECT producto_id, fecha, cantidad::DOUBLE, venta_total::DOUBLE, tickets FROM ventas_diarias
+         WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ?",
     )?;
     // Columnar transfer (Arrow): tens of thousands of rows per store, ~4× faster than rows.
-    let mut out: HashMap<String, Vec<DaySales>> = HashMap::new();
+    let mut out: HashMap<i32, Vec<DaySales>> = HashMap::new();
     for batch in stmt.query_arrow(params![location, from, to])? {
-        let codes = text_column(&batch, 0);
+        let codes = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
         let dates = batch.column(1).as_any().downcast_ref::<Date32Array>().expect("DATE column");
         let qty = batch.column(2).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
         let value = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
         let tickets = batch.column(4).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
-        let mut current: Option<(String, Vec<DaySales>)> = None;
         for i in 0..batch.num_rows() {
-            let code = codes(i);
             let day = DaySales {
                 fecha: EPOCH + Duration::days(i64::from(dates.value(i))),
                 cantidad: qty.value(i),
                 venta_total: value.value(i),
                 tickets: i64::from(tickets.value(i)),
             };
-            match &mut current {
-                Some((c, v)) if c == code => v.push(day),
-                _ => {
-                    if let Some((c, v)) = current.take() {
-                        out.entry(c).or_default().extend(v);
-                    }
-                    current = Some((code.to_string(), vec![day]));
-                }
-            }
+            out.entry(codes.value(i)).or_default().push(day);
         }
-        if let Some((c, v)) = current {
-            out.entry(c).or_default().extend(v);
-        }
+    }
+    for days in out.values_mut() {
+        days.sort_unstable_by_key(|d| d.fecha);
     }
     Ok(out)
 }
@@ -127,8 +153,15 @@ fn optional_text_column<'a>(batch: &'a RecordBatch, i: usize) -> Box<dyn Fn(usiz
 }
 
 /// ABC inputs of a location from its daily rows over [from, to], without excluded codes.
-pub fn abc_inputs_from_days(days: &HashMap<String, Vec<DaySales>>, from: NaiveDate, to: NaiveDate, excluded: &[String]) -> Vec<AbcInput> {
+pub fn abc_inputs_from_days(
+    days: &HashMap<i32, Vec<DaySales>>,
+    codes: &HashMap<i32, String>,
+    from: NaiveDate,
+    to: NaiveDate,
+    excluded: &[String],
+) -> Vec<AbcInput> {
     days.iter()
+        .filter_map(|(id, v)| Some((codes.get(id)?, v)))
         .filter(|(code, _)| !excluded.contains(code))
         .filter_map(|(code, v)| {
             let in_window: Vec<&DaySales> = v.iter().filter(|d| d.fecha >= from && d.fecha <= to).collect();
@@ -142,17 +175,28 @@ pub fn abc_inputs_from_days(days: &HashMap<String, Vec<DaySales>>, from: NaiveDa
         .collect()
 }
 
-/// Stock of a location per product: the sum over its warehouses that count toward deficit
-/// (a warehouse the tenant did not declare counts, since nothing says otherwise).
-pub fn stock(conn: &Connection, location: &str) -> duckdb::Result<HashMap<String, f64>> {
+/// Stock of a location per product: the sum over its warehouses that count toward deficit.
+/// `excluded_warehouses` are the ones the tenant declared with `incluir_en_deficit = false`
+/// (a warehouse the tenant did not declare counts, since nothing says otherwise). The list
+/// comes from tenant.toml rather than a join with its mirror: a join builds a hash table
+/// per call, and this read is on the critical path of every calculation.
+pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) -> duckdb::Result<HashMap<String, f64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT i.producto_codigo, sum(i.cantidad)::DOUBLE FROM inventario_actual i
-         LEFT JOIN app.almacenes a ON a.ubicacion_id = i.ubicacion_id AND a.codigo = i.almacen_codigo
-         WHERE i.ubicacion_id = ? AND coalesce(a.incluir_en_deficit, true)
-         GROUP BY i.producto_codigo",
+        "SELECT producto_codigo, sum(cantidad)::DOUBLE FROM inventario_actual
+         WHERE ubicacion_id = ? AND NOT list_contains(string_split(?, chr(31)), almacen_codigo)
+         GROUP BY producto_codigo",
     )?;
-    let rows = stmt.query_map([location], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
+    let rows = stmt.query_map(params![location, code_list(excluded_warehouses.iter().map(String::as_str))], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+    })?;
     rows.collect()
+}
+
+/// Several codes as one SQL parameter, split back with `string_split(?, chr(31))`: the
+/// unit separator cannot occur in a POS code, and one bound parameter needs neither a
+/// temporary table nor SQL built from data.
+fn code_list<'a>(codes: impl Iterator<Item = &'a str>) -> String {
+    codes.collect::<Vec<_>>().join("\u{1f}")
 }
 
 /// A store of the region whose P75s feed the regional reference, with its atypical days.
@@ -162,63 +206,93 @@ pub struct RegionStore {
 }
 
 /// Per product, each region store's P75 of its daily totals on selling days in [from, to]
-/// (linear interpolation — DuckDB's `quantile_cont`, the same rule as the domain's P75),
-/// sorted by store id. One aggregate query serves every store of the region: the reference
-/// of store S is these values without S (spec 30 §7.3 step 2).
+/// (the domain's P75, linear interpolation), sorted by store id; the store's atypical days
+/// are left out. The reference of store S is these values without S (spec 30 §7.3 step 2).
 /// `only`: restrict to these product codes (a single store needs the reference only for
 /// products it barely sells); `None` computes every product (a whole-network run).
+/// The rows are few (regional days of the requested products), so the percentile and the
+/// atypical-day filter run here: in SQL the exclusion was an anti-join whose hash table the
+/// planner built over the sales side, the slowest step of a single-store calculation.
 pub fn region_p75(
     conn: &Connection,
     stores: &[RegionStore],
     from: NaiveDate,
     to: NaiveDate,
-    only: Option<&[&str]>,
-) -> duckdb::Result<HashMap<String, Vec<(String, f64)>>> {
+    only: Option<&[i32]>,
+) -> duckdb::Result<HashMap<i32, Vec<(String, f64)>>> {
     if stores.is_empty() || only.is_some_and(|c| c.is_empty()) {
         return Ok(HashMap::new());
     }
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS ref_tiendas (id VARCHAR);
-         CREATE TEMP TABLE IF NOT EXISTS ref_excluidos (id VARCHAR, fecha DATE);
-         CREATE TEMP TABLE IF NOT EXISTS ref_productos (codigo VARCHAR);
-         DELETE FROM ref_tiendas; DELETE FROM ref_excluidos; DELETE FROM ref_productos;",
-    )?;
-    if let Some(codes) = only {
-        let mut app = conn.appender("ref_productos")?;
-        for c in codes {
-            app.append_row(params![c])?;
+    let store_ids = code_list(stores.iter().map(|s| s.id.as_str()));
+    const REGION_DAYS: &str = "SELECT producto_id, ubicacion_id, fecha, cantidad::DOUBLE FROM ventas_diarias
+         WHERE fecha BETWEEN ? AND ? AND ubicacion_id IN (SELECT unnest(string_split(?, chr(31))))";
+    let (mut stmt, ids);
+    let batches = match only {
+        None => {
+            stmt = conn.prepare_cached(REGION_DAYS)?;
+            stmt.query_arrow(params![from, to, store_ids])?
         }
-        app.flush()?;
+        Some(only) => {
+            stmt = conn.prepare_cached(&format!(
+                "{REGION_DAYS} AND producto_id IN (SELECT unnest(string_split(?, ','))::INTEGER)"
+            ))?;
+            ids = only.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+            stmt.query_arrow(params![from, to, store_ids, ids])?
+        }
+    };
+    let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
+    for batch in batches {
+        let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+        let location = text_column(&batch, 1);
+        let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
+        let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        for i in 0..batch.num_rows() {
+            let Some(s) = stores.iter().position(|s| s.id == location(i)) else { continue };
+            let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
+            if stores[s].dias_excluidos.contains(&fecha) {
+                continue;
+            }
+            values.entry(product.value(i)).or_default().entry(s).or_default().push(qty.value(i));
+        }
     }
-    {
-        let mut app = conn.appender("ref_tiendas")?;
-        for s in stores {
-            app.append_row(params![s.id])?;
-        }
-        app.flush()?;
-        let mut app = conn.appender("ref_excluidos")?;
-        for s in stores {
-            for d in &s.dias_excluidos {
-                app.append_row(params![s.id, d])?;
+    Ok(p75_per_store(values, stores))
+}
+
+/// [`region_p75`] from daily rows already read (a network run reads every store's anyway):
+/// `days[k]` are the rows of `stores[k]`.
+pub fn region_p75_from_days(
+    stores: &[RegionStore],
+    days: &[&HashMap<i32, Vec<DaySales>>],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> HashMap<i32, Vec<(String, f64)>> {
+    let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
+    for (s, (store, rows)) in stores.iter().zip(days).enumerate() {
+        for (id, v) in rows.iter() {
+            let q: Vec<f64> = v
+                .iter()
+                .filter(|d| d.fecha >= from && d.fecha <= to && !store.dias_excluidos.contains(&d.fecha))
+                .map(|d| d.cantidad)
+                .collect();
+            if !q.is_empty() {
+                values.entry(*id).or_default().insert(s, q);
             }
         }
-        app.flush()?;
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.producto_codigo, v.ubicacion_id, quantile_cont(v.cantidad::DOUBLE, 0.75)
-         FROM ventas_diarias v SEMI JOIN ref_tiendas t ON t.id = v.ubicacion_id
-         WHERE v.fecha BETWEEN ? AND ?
-           AND (? OR v.producto_codigo IN (SELECT codigo FROM ref_productos))
-           AND NOT EXISTS (SELECT 1 FROM ref_excluidos e WHERE e.id = v.ubicacion_id AND e.fecha = v.fecha)
-         GROUP BY v.producto_codigo, v.ubicacion_id
-         ORDER BY v.producto_codigo, v.ubicacion_id",
-    )?;
-    let mut out: HashMap<String, Vec<(String, f64)>> = HashMap::new();
-    let mut rows = stmt.query(params![from, to, only.is_none()])?;
-    while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
-    }
-    Ok(out)
+    p75_per_store(values, stores)
+}
+
+/// Per product, (store id, P75) of each store with values, sorted by store id.
+fn p75_per_store(values: HashMap<i32, HashMap<usize, Vec<f64>>>, stores: &[RegionStore]) -> HashMap<i32, Vec<(String, f64)>> {
+    values
+        .into_iter()
+        .map(|(id, per_store)| {
+            let mut p75s: Vec<(String, f64)> =
+                per_store.into_iter().map(|(s, v)| (stores[s].id.clone(), p75(&v))).collect();
+            p75s.sort_by(|a, b| a.0.cmp(&b.0));
+            (id, p75s)
+        })
+        .collect()
 }
 
 /// The reference of one store: the region's P75s without the store itself.

@@ -99,15 +99,6 @@ pub fn arrival_offset_days(lead_time: f64) -> u64 {
     }
 }
 
-fn day_demand(prom_dow: &[f64; 7], fallback: f64, d: NaiveDate) -> f64 {
-    let v = prom_dow[weekday_index(d)];
-    if v > 0.0 {
-        v
-    } else {
-        fallback.max(0.0)
-    }
-}
-
 /// Computes the V2 view.
 pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
     let a = arrival_offset_days(i.lead_time);
@@ -118,27 +109,33 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
     } else {
         0
     };
-    let covered: Vec<NaiveDate> = (0..u64::from(dias)).map(|k| add_days(primero, k)).collect();
-    let demandas: Vec<f64> = covered
-        .iter()
-        .map(|d| day_demand(&i.prom_dow, i.media_ventana, *d))
-        .collect();
-    let demanda_periodo: f64 = demandas.iter().sum();
+    // Weekdays advance by one per day: index arithmetic instead of calendar arithmetic per
+    // day (this runs for every line of every store's list).
+    let demand_on = |first_weekday: usize, k: u64| -> f64 {
+        let v = i.prom_dow[(first_weekday + (k % 7) as usize) % 7];
+        if v > 0.0 {
+            v
+        } else {
+            i.media_ventana.max(0.0)
+        }
+    };
+    let first_weekday = weekday_index(primero);
+    let demanda_periodo: f64 = (0..u64::from(dias)).map(|k| demand_on(first_weekday, k)).sum();
     let v2_bultos = packs_ceil(
         (demanda_periodo + i.stock_seguridad - i.stock_tienda).max(0.0),
         i.pack,
     );
 
     // Consumption before arrival: tomorrow … arrival day.
-    let antes: f64 = (1..=a)
-        .map(|k| day_demand(&i.prom_dow, i.media_ventana, add_days(i.today, k)))
-        .sum();
+    let tomorrow_weekday = weekday_index(add_days(i.today, 1));
+    let antes: f64 = (0..a).map(|k| demand_on(tomorrow_weekday, k)).sum();
     let mut stock = (i.stock_efectivo - antes).max(0.0) + i.unidades_sugeridas.max(0.0);
-    let mut sim = Vec::with_capacity(if i.con_simulacion { covered.len() } else { 0 });
+    let mut sim = Vec::with_capacity(if i.con_simulacion { dias as usize } else { 0 });
     let mut real = 0.0;
     let mut primer_riesgo = None;
-    for (d, dem) in covered.iter().zip(demandas.iter()) {
-        let pct = if *dem > 0.0 {
+    for k in 0..u64::from(dias) {
+        let dem = demand_on(first_weekday, k);
+        let pct = if dem > 0.0 {
             (stock / dem * 100.0).min(100.0)
         } else {
             100.0
@@ -152,16 +149,17 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
         };
         real += (pct / 100.0).min(1.0);
         if estado != DayStatus::Ok && primer_riesgo.is_none() {
-            primer_riesgo = Some(*d);
+            primer_riesgo = Some(add_days(primero, k));
         }
         if i.con_simulacion {
-            let wd = weekday_index(*d);
+            let d = add_days(primero, k);
+            let wd = weekday_index(d);
             sim.push(CoverageDay {
-                fecha: *d,
-                etiqueta_fecha: date_label(*d),
+                fecha: d,
+                etiqueta_fecha: date_label(d),
                 dia_semana: wd as u8,
                 nombre_dia: WEEKDAY_SHORT_NAMES[wd],
-                demanda: *dem,
+                demanda: dem,
                 stock_inicial: stock,
                 cobertura_pct: pct,
                 estado,

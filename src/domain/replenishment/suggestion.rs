@@ -870,7 +870,15 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
                 .is_none_or(|f| f.contains(&cuadrante_key(p.cuadrante.as_deref())))
         })
         .collect();
-    let line = |(p, s): &mut (&ProductInput, DemandStats)| -> (f64, Suggestion) {
+    // The order is known before any line is computed (window total descending, then code),
+    // so the inputs are sorted, not the results: a Suggestion is a few KB, and every move of
+    // thousands of them showed in the profile.
+    kept.sort_by(|(pa, a), (pb, b)| {
+        b.total_ventana
+            .total_cmp(&a.total_ventana)
+            .then_with(|| pa.codigo.cmp(&pb.codigo))
+    });
+    let line = |(p, s): &mut (&ProductInput, DemandStats)| -> Suggestion {
         let line = LineDemand {
             referencia: p
                 .referencia_calculada
@@ -879,44 +887,27 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
             respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
             local: std::mem::take(s),
         };
-        let total = line.local.total_ventana;
-        (
-            total,
-            suggest_line(p, &line, &input.parametros, &input.ajustes, input.today, input.detalle_v2),
-        )
+        suggest_line(p, &line, &input.parametros, &input.ajustes, input.today, input.detalle_v2)
     };
-    // Lines are independent: split them over the available cores (the order is restored by
-    // the sort below, so the result does not depend on the split).
+    // Lines are independent: split them over the available cores; chunks are contiguous, so
+    // joining them in order keeps the sorted order.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    let chunk = kept.len().div_ceil(threads).max(1);
-    let mut out: Vec<(f64, Suggestion)> = if threads > 1 && kept.len() > 256 {
+    let (lines, chunk) = (kept.len(), kept.len().div_ceil(threads).max(1));
+    if threads > 1 && lines > 256 {
         std::thread::scope(|scope| {
             let handles: Vec<_> = kept
                 .chunks_mut(chunk)
                 .map(|part| scope.spawn(move || part.iter_mut().map(line).collect::<Vec<_>>()))
                 .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a line calculation does not panic"))
-                .collect()
+            let mut out = Vec::with_capacity(lines);
+            for h in handles {
+                out.extend(h.join().expect("a line calculation does not panic"));
+            }
+            out
         })
     } else {
         kept.iter_mut().map(line).collect()
-    };
-    // Sort positions, not lines: a Suggestion is a few KB, and a sort moving thousands of
-    // them log(n) times was most of the calculation's time.
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|&i, &j| {
-        out[j]
-            .0
-            .total_cmp(&out[i].0)
-            .then_with(|| out[i].1.codigo_producto.cmp(&out[j].1.codigo_producto))
-    });
-    let mut slots: Vec<Option<Suggestion>> = out.drain(..).map(|(_, s)| Some(s)).collect();
-    order
-        .into_iter()
-        .map(|i| slots[i].take().expect("each position is taken once"))
-        .collect()
+    }
 }
 
 #[cfg(test)]

@@ -141,6 +141,7 @@ const FACT_TABLES: &[&str] = &[
     "ventas",
     "ventas_diarias",
     "ventas_diarias_ubicacion",
+    "producto_ids",
     "inventario_actual",
     "inventario_cargas",
     "inventario_historico",
