@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
 use crate::domain::replenishment::{
-    calculate_store, classify_abc, resolve_windows, AbcClass, ReferenceDemand, StoreInput, Suggestion,
+    calculate_store, classify_abc, resolve_windows, AbcClass, StoreInput, Suggestion,
 };
 use crate::domain::replenishment::demand::p75;
 use crate::warehouse::replenishment as wq;
@@ -98,7 +98,7 @@ fn excluded_warehouses(tenant: &Tenant, location: &str) -> Vec<String> {
 #[derive(Default)]
 struct RunCache {
     network: bool,
-    region_p75s: HashMap<String, HashMap<i32, Vec<(String, f64)>>>,
+    region_p75s: HashMap<String, wq::RegionP75s>,
     products: HashMap<(String, bool), wq::Catalogue>,
     stock: HashMap<String, HashMap<String, f64>>,
     daily: HashMap<String, HashMap<i32, Vec<wq::DaySales>>>,
@@ -245,7 +245,7 @@ fn gather(
     let region_stores = || -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
         let mut v = Vec::new();
         for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == store.region) {
-            v.push(wq::RegionStore { id: s.id.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
+            v.push(wq::RegionStore { id: s.id.clone(), nombre: s.name.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
         }
         Ok(v)
     };
@@ -302,7 +302,7 @@ fn gather(
                     .iter()
                     .zip(&catalogue.ids)
                     .filter_map(|(p, id)| Some((p, (*id)?)))
-                    .filter(|(p, id)| stock_cedi.get(&p.codigo).is_some_and(|s| *s > 0.0) && local_p75(*id) < 1.0)
+                    .filter(|(p, id)| stock_cedi.get(p.codigo.as_str()).is_some_and(|s| *s > 0.0) && local_p75(*id) < 1.0)
                     .map(|(_, id)| id)
                     .collect();
                 tracing::debug!(needed = needed.len(), "regional reference needed");
@@ -318,7 +318,6 @@ fn gather(
     let classes = &cache.classes[&store.id];
     let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&region_key]);
     lap("abc, region p75");
-    let names: HashMap<String, String> = tenant.stores().iter().map(|s| (s.id.clone(), s.name.clone())).collect();
 
     // A single calculation owns the catalogue it read; a network run shares each CEDI's.
     let (mut productos, ids) = match cache.network {
@@ -330,18 +329,14 @@ fn gather(
     };
     for (p, id) in productos.iter_mut().zip(&ids) {
         let days = id.and_then(|id| ventas.get(&id));
-        p.clase_abc = classes.get(&p.codigo).copied();
-        p.stock_tienda = stock_tienda.get(&p.codigo).copied().unwrap_or(0.0);
-        p.stock_cedi = stock_cedi.get(&p.codigo).copied().unwrap_or(0.0);
+        p.clase_abc = classes.get(p.codigo.as_str()).copied();
+        p.stock_tienda = stock_tienda.get(p.codigo.as_str()).copied().unwrap_or(0.0);
+        p.stock_cedi = stock_cedi.get(p.codigo.as_str()).copied().unwrap_or(0.0);
         // Open orders do not exist before the order life cycle lands; with none, nothing is in transit.
         p.stock_en_transito = 0.0;
         p.ventas_diarias = days.map(|v| v.iter().map(|d| (d.fecha, d.cantidad)).collect()).unwrap_or_default();
-        p.limites = limites.remove(&p.codigo).unwrap_or_default();
-        p.referencia_calculada = Some(
-            id.and_then(|id| region.get(&id))
-                .map(|v| wq::reference_for(&store.id, v, &names))
-                .unwrap_or_else(ReferenceDemand::default),
-        );
+        p.limites = limites.remove(p.codigo.as_str()).unwrap_or_default();
+        p.referencia_calculada = Some(id.map(|id| region.reference_for(&store.id, id)).unwrap_or_default());
     }
     lap("inputs");
     let input = StoreInput {

@@ -8,3 +8,4 @@ pub mod records;
 pub mod replenishment;
 pub mod sales;
 pub mod stock_history;
+pub mod text;

@@ -11,6 +11,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{params, Connection};
 
 use crate::domain::replenishment::demand::p75;
+use crate::domain::text::Text;
 use crate::domain::replenishment::{AbcInput, ProductInput, ReferenceDemand};
 
 /// The products a CEDI supplies, with the integer id of each code (`producto_ids`; `None`
@@ -45,7 +46,7 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
         let number = |i: usize| batch.column(i).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
         let (upb, peso) = (number(9), number(11));
         let traffic = batch.column(12).as_any().downcast_ref::<BooleanArray>().expect("BOOLEAN column");
-        let owned = |k: usize, row: usize| text[k](row).map(str::to_string);
+        let owned = |k: usize, row: usize| text[k](row).map(Text::from);
         let value = |a: &Float64Array, row: usize| (!a.is_null(row)).then(|| a.value(row));
         for row in 0..batch.num_rows() {
             out.push(ProductInput {
@@ -202,14 +203,53 @@ fn code_list<'a>(codes: impl Iterator<Item = &'a str>) -> String {
 /// A store of the region whose P75s feed the regional reference, with its atypical days.
 pub struct RegionStore {
     pub id: String,
+    pub nombre: String,
     pub dias_excluidos: Vec<NaiveDate>,
 }
 
+/// Per product, the P75 of each region store that sold it: `(store, P75)` pairs sorted by
+/// store id, the store as its position in `stores` (a network run looks these up for
+/// every product of every store; positions compare faster than names).
+pub struct RegionP75s {
+    stores: Vec<(Text, Text)>,
+    per_product: HashMap<i32, Vec<(usize, f64)>>,
+}
+
+impl RegionP75s {
+    fn new(stores: &[RegionStore], values: HashMap<i32, HashMap<usize, Vec<f64>>>) -> RegionP75s {
+        let per_product = values
+            .into_iter()
+            .map(|(id, per_store)| {
+                let mut p75s: Vec<(usize, f64)> = per_store.into_iter().map(|(s, v)| (s, p75(&v))).collect();
+                p75s.sort_by(|a, b| stores[a.0].id.cmp(&stores[b.0].id));
+                (id, p75s)
+            })
+            .collect();
+        RegionP75s { stores: stores.iter().map(|s| (Text::from(&s.id), Text::from(&s.nombre))).collect(), per_product }
+    }
+
+    /// The reference of `store` for product `id`: the mean of the other stores' P75s and
+    /// the first of them by id (spec 30 §7.3 step 2); the default when no other store sold it.
+    pub fn reference_for(&self, store: &str, id: i32) -> ReferenceDemand {
+        let Some(p75s) = self.per_product.get(&id) else { return ReferenceDemand::default() };
+        let own = self.stores.iter().position(|(s, _)| s == store);
+        let mut others = p75s.iter().filter(|(s, _)| Some(*s) != own);
+        let first = others.clone().next().map(|(s, _)| &self.stores[*s]);
+        let (n, sum) = others.by_ref().fold((0u32, 0.0), |(n, sum), (_, p)| (n + 1, sum + p));
+        ReferenceDemand {
+            p75_ref: if n == 0 { 0.0 } else { sum / f64::from(n) },
+            tienda_ref_id: first.map(|(id, _)| id.clone()),
+            tienda_ref: first.map(|(_, name)| name.clone()),
+            tiendas_con_venta: n,
+        }
+    }
+}
+
 /// Per product, each region store's P75 of its daily totals on selling days in [from, to]
-/// (the domain's P75, linear interpolation), sorted by store id; the store's atypical days
-/// are left out. The reference of store S is these values without S (spec 30 §7.3 step 2).
-/// `only`: restrict to these product codes (a single store needs the reference only for
-/// products it barely sells); `None` computes every product (a whole-network run).
+/// (the domain's P75, linear interpolation); the store's atypical days are left out. The
+/// reference of store S is these values without S (spec 30 §7.3 step 2).
+/// `only`: restrict to these product ids (a single store needs the reference only for
+/// products it barely sells); `None` computes every product.
 /// The rows are few (regional days of the requested products), so the percentile and the
 /// atypical-day filter run here: in SQL the exclusion was an anti-join whose hash table the
 /// planner built over the sales side, the slowest step of a single-store calculation.
@@ -219,9 +259,9 @@ pub fn region_p75(
     from: NaiveDate,
     to: NaiveDate,
     only: Option<&[i32]>,
-) -> duckdb::Result<HashMap<i32, Vec<(String, f64)>>> {
+) -> duckdb::Result<RegionP75s> {
     if stores.is_empty() || only.is_some_and(|c| c.is_empty()) {
-        return Ok(HashMap::new());
+        return Ok(RegionP75s::new(stores, HashMap::new()));
     }
     let store_ids = code_list(stores.iter().map(|s| s.id.as_str()));
     const REGION_DAYS: &str = "SELECT producto_id, ubicacion_id, fecha, cantidad::DOUBLE FROM ventas_diarias
@@ -255,7 +295,7 @@ pub fn region_p75(
             values.entry(product.value(i)).or_default().entry(s).or_default().push(qty.value(i));
         }
     }
-    Ok(p75_per_store(values, stores))
+    Ok(RegionP75s::new(stores, values))
 }
 
 /// [`region_p75`] from daily rows already read (a network run reads every store's anyway):
@@ -265,7 +305,7 @@ pub fn region_p75_from_days(
     days: &[&HashMap<i32, Vec<DaySales>>],
     from: NaiveDate,
     to: NaiveDate,
-) -> HashMap<i32, Vec<(String, f64)>> {
+) -> RegionP75s {
     let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
     for (s, (store, rows)) in stores.iter().zip(days).enumerate() {
         for (id, v) in rows.iter() {
@@ -279,32 +319,7 @@ pub fn region_p75_from_days(
             }
         }
     }
-    p75_per_store(values, stores)
-}
-
-/// Per product, (store id, P75) of each store with values, sorted by store id.
-fn p75_per_store(values: HashMap<i32, HashMap<usize, Vec<f64>>>, stores: &[RegionStore]) -> HashMap<i32, Vec<(String, f64)>> {
-    values
-        .into_iter()
-        .map(|(id, per_store)| {
-            let mut p75s: Vec<(String, f64)> =
-                per_store.into_iter().map(|(s, v)| (stores[s].id.clone(), p75(&v))).collect();
-            p75s.sort_by(|a, b| a.0.cmp(&b.0));
-            (id, p75s)
-        })
-        .collect()
-}
-
-/// The reference of one store: the region's P75s without the store itself.
-pub fn reference_for(store: &str, p75s: &[(String, f64)], names: &HashMap<String, String>) -> ReferenceDemand {
-    let others: Vec<&(String, f64)> = p75s.iter().filter(|(id, _)| id != store).collect();
-    let n = others.len();
-    ReferenceDemand {
-        p75_ref: if n == 0 { 0.0 } else { others.iter().map(|(_, p)| p).sum::<f64>() / n as f64 },
-        tienda_ref_id: others.first().map(|(id, _)| id.clone()),
-        tienda_ref: others.first().and_then(|(id, _)| names.get(id).cloned()),
-        tiendas_con_venta: n as u32,
-    }
+    RegionP75s::new(stores, values)
 }
 
 /// Inputs of a location's ABC over [today − days, today − 1]: quantity, value and tickets

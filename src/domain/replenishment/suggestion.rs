@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::domain::text::Text;
 use super::classification::AbcClass;
 use super::coverage::{weekday_coverage, CoverageInput, WeekdayCoverage};
 use super::criticality::{criticality, Criticality};
@@ -93,8 +94,8 @@ pub struct ReferenceDemand {
     /// Mean of the P75 of the reference stores that sold the product (0 if none).
     pub p75_ref: f64,
     /// First such store by id, for messages.
-    pub tienda_ref_id: Option<String>,
-    pub tienda_ref: Option<String>,
+    pub tienda_ref_id: Option<Text>,
+    pub tienda_ref: Option<Text>,
     pub tiendas_con_venta: u32,
 }
 
@@ -120,8 +121,8 @@ pub fn reference_demand(
         } else {
             0.0
         },
-        tienda_ref_id: sold.first().map(|(s, _)| s.tienda_id.clone()),
-        tienda_ref: sold.first().map(|(s, _)| s.nombre.clone()),
+        tienda_ref_id: sold.first().map(|(s, _)| Text::from(&s.tienda_id)),
+        tienda_ref: sold.first().map(|(s, _)| Text::from(&s.nombre)),
         tiendas_con_venta: n as u32,
     }
 }
@@ -214,18 +215,18 @@ impl TrialFallbacks {
 /// One product of the calculation. Pass active products only.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductInput {
-    pub codigo: String,
-    pub codigo_barras: Option<String>,
-    pub descripcion: String,
-    pub categoria: Option<String>,
-    pub grupo: Option<String>,
-    pub subgrupo: Option<String>,
-    pub marca: Option<String>,
-    pub presentacion: Option<String>,
-    pub cuadrante: Option<String>,
+    pub codigo: Text,
+    pub codigo_barras: Option<Text>,
+    pub descripcion: Text,
+    pub categoria: Option<Text>,
+    pub grupo: Option<Text>,
+    pub subgrupo: Option<Text>,
+    pub marca: Option<Text>,
+    pub presentacion: Option<Text>,
+    pub cuadrante: Option<Text>,
     /// UPB as stored (may be missing, 0 or decimal; see [`PackSize`]).
     pub unidades_por_bulto: Option<f64>,
-    pub unidad_pedido: Option<String>,
+    pub unidad_pedido: Option<Text>,
     pub peso_unitario_kg: Option<f64>,
     pub es_generador_trafico: bool,
     /// Destination store's class under the active model; `None` = no ABC row.
@@ -286,7 +287,7 @@ pub struct ExplanationInputs {
     pub demanda_usada: f64,
     pub fuente_demanda: DemandSource,
     pub p75_referencia: f64,
-    pub tienda_referencia: Option<String>,
+    pub tienda_referencia: Option<Text>,
     pub sigma_local: f64,
     pub sigma_usada: f64,
     pub demanda_maxima_local: f64,
@@ -340,18 +341,18 @@ pub struct Explanation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
     // Identification
-    pub codigo_producto: String,
-    pub codigo_barras: Option<String>,
-    pub descripcion_producto: String,
-    pub categoria: Option<String>,
-    pub grupo: Option<String>,
-    pub subgrupo: Option<String>,
-    pub marca: Option<String>,
-    pub presentacion: Option<String>,
-    pub cuadrante_producto: Option<String>,
+    pub codigo_producto: Text,
+    pub codigo_barras: Option<Text>,
+    pub descripcion_producto: Text,
+    pub categoria: Option<Text>,
+    pub grupo: Option<Text>,
+    pub subgrupo: Option<Text>,
+    pub marca: Option<Text>,
+    pub presentacion: Option<Text>,
+    pub cuadrante_producto: Option<Text>,
     /// UPB (units per pack).
     pub cantidad_bultos: f64,
-    pub unidad_pedido: String,
+    pub unidad_pedido: Text,
     /// Grams per unit; 1000 when unknown.
     pub peso_unidad: f64,
     pub peso_desconocido: bool,
@@ -707,7 +708,7 @@ fn suggest_line(
             .unidad_pedido
             .clone()
             .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_ORDER_UNIT.to_string()),
+            .unwrap_or_else(|| DEFAULT_ORDER_UNIT.into()),
         peso_unidad: peso_kg.map_or(DEFAULT_UNIT_WEIGHT_G, |kg| kg * 1000.0),
         peso_desconocido: peso_kg.is_none(),
         prom_ventas_5dias_unid: finite(local.media_5dias),
@@ -1230,7 +1231,7 @@ mod tests {
         let mut productos = vec![trial_product(0.0)];
         for (i, v) in [2.0, 5.0, 9.0, 14.0].iter().enumerate() {
             let mut q = product(Some(B), 1.0, 0.0);
-            q.codigo = format!("00010{i}");
+            q.codigo = format!("00010{i}").into();
             q.categoria = Some(" viveres ".into());
             q.ventas_diarias = vec![(day(10), *v)];
             productos.push(q);
@@ -1456,7 +1457,7 @@ mod tests {
         let mk = |codigo: &str, ventas: f64, stock: f64, cuadrante: Option<&str>| {
             let mut p = product(Some(B), 1.0, stock);
             p.codigo = codigo.into();
-            p.cuadrante = cuadrante.map(str::to_string);
+            p.cuadrante = cuadrante.map(Text::from);
             if ventas > 0.0 {
                 p.ventas_diarias = vec![(day(10), ventas), (day(14), 1000.0)]; // today never counts
             }
@@ -1497,7 +1498,7 @@ mod tests {
         }
         let mut filtered = input.clone();
         filtered.cuadrantes = Some(vec!["no especificado".into(), "CUADRANTE I".into()]);
-        let codes: Vec<String> = calculate_store(&filtered)
+        let codes: Vec<Text> = calculate_store(&filtered)
             .into_iter()
             .map(|s| s.codigo_producto)
             .collect();
