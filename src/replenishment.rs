@@ -73,6 +73,15 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
         .collect()
 }
 
+/// The active stores of a region, with their atypical days (for the regional reference).
+fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
+    let mut v = Vec::new();
+    for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == region) {
+        v.push(wq::RegionStore { id: s.id.clone(), nombre: s.name.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
+    }
+    Ok(v)
+}
+
 /// Runs one step of a calculation, logging its duration (`FLUXION_LOG=fluxion::replenishment=debug`).
 fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
@@ -100,10 +109,10 @@ struct RunCache {
     network: bool,
     region_p75s: HashMap<String, wq::RegionP75s>,
     products: HashMap<(String, bool), wq::Catalogue>,
-    stock: HashMap<String, HashMap<String, f64>>,
-    daily: HashMap<String, HashMap<i32, Vec<wq::DaySales>>>,
-    classes: HashMap<String, HashMap<String, AbcClass>>,
-    codes: Option<HashMap<i32, String>>,
+    stock: HashMap<String, wq::StockByProduct>,
+    daily: HashMap<String, wq::DailyByProduct>,
+    classes: HashMap<String, rustc_hash::FxHashMap<String, AbcClass>>,
+    codes: Option<wq::ProductCodes>,
 }
 
 /// One store's proposal from one CEDI.
@@ -195,21 +204,40 @@ fn gather(
         .any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi.id.as_str()));
 
     lap("settings");
-    // The first calculation of a process is bound by these reads; they are independent,
-    // so they run side by side, each on its own connection to the same database.
+    // A first calculation is bound by its reads. They run as a small graph over the two
+    // cores: the catalogue on its own thread from the start; the store's daily rows beside
+    // both stocks; then the ABC (daily rows only) beside the regional query (daily rows and
+    // the CEDI's stock).
     let key = (cedi.id.clone(), whole_catalogue);
+    let products = match cache.products.contains_key(&key) {
+        true => None,
+        false => {
+            let c = wh.try_clone()?;
+            let (cedi_id, whole) = (cedi.id.clone(), whole_catalogue);
+            Some(std::thread::spawn(move || timed("products", || wq::products(&c, &cedi_id, whole))))
+        }
+    };
+    let region_stores = region_stores(tenant, app, &store.region)?;
+    let region_key = format!("{}|{today}", store.region);
+    if cache.codes.is_none() {
+        cache.codes = Some(timed("product codes", || wq::product_codes(wh))?);
+    }
+    if cache.network && !cache.region_p75s.contains_key(&region_key) {
+        // Every store's daily rows are read once per run anyway: read the region's now and
+        // take the P75s from them instead of a second pass over the warehouse.
+        for s in &region_stores {
+            if !cache.daily.contains_key(&s.id) {
+                let rows = timed("daily sales", || wq::daily_sales(wh, &s.id, today - Duration::days(history_days), yesterday))?;
+                cache.daily.insert(s.id.clone(), rows);
+            }
+        }
+        let days: Vec<&wq::DailyByProduct> = region_stores.iter().map(|s| &cache.daily[&s.id]).collect();
+        let p75s = timed("region p75", || wq::region_p75_from_days(&region_stores, &days, demand_from, yesterday));
+        cache.region_p75s.insert(region_key.clone(), p75s);
+    }
     let stock_missing: Vec<String> =
         [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
-    let need_codes = cache.codes.is_none();
-    let (products, daily, codes, stocks) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
-        let products = match cache.products.contains_key(&key) {
-            true => None,
-            false => {
-                let c = wh.try_clone()?;
-                let (cedi_id, whole) = (cedi.id.clone(), whole_catalogue);
-                Some(scope.spawn(move || timed("products", || wq::products(&c, &cedi_id, whole))))
-            }
-        };
+    let (daily, stocks) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let daily = match cache.daily.contains_key(&store.id) {
             true => None,
             false => {
@@ -222,51 +250,18 @@ fn gather(
         for loc in &stock_missing {
             stocks.push((loc.clone(), timed("stock", || wq::stock(wh, loc, &excluded_warehouses(tenant, loc)))?));
         }
-        let codes = if need_codes { Some(timed("product codes", || wq::product_codes(wh))?) } else { None };
-        let products = products.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
         let daily = daily.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
-        Ok((products, daily, codes, stocks))
+        Ok((daily, stocks))
     })?;
-    if codes.is_some() {
-        cache.codes = codes;
-    }
-    let codes = cache.codes.as_ref().expect("product codes were read");
-    if let Some(p) = products {
-        cache.products.insert(key.clone(), wq::Catalogue::new(p, codes));
-    }
     if let Some(d) = daily {
         cache.daily.insert(store.id.clone(), d);
     }
     cache.stock.extend(stocks);
-    lap("products, daily sales, stock");
+    lap("daily sales, stock");
 
-    // Regional reference: only products with a local P75 under 1 and CEDI stock can use it
-    // (spec 30 §7.3 step 2). A network run computes the whole region once and shares it.
-    let region_stores = || -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
-        let mut v = Vec::new();
-        for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == store.region) {
-            v.push(wq::RegionStore { id: s.id.clone(), nombre: s.name.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
-        }
-        Ok(v)
-    };
-    let region_key = format!("{}|{today}", store.region);
-    if cache.network && !cache.region_p75s.contains_key(&region_key) {
-        // Every store's daily rows are read once per run anyway: read the region's now and
-        // take the P75s from them instead of a second pass over the warehouse.
-        let stores = region_stores()?;
-        for s in &stores {
-            if !cache.daily.contains_key(&s.id) {
-                let rows = timed("daily sales", || wq::daily_sales(wh, &s.id, today - Duration::days(history_days), yesterday))?;
-                cache.daily.insert(s.id.clone(), rows);
-            }
-        }
-        let days: Vec<&HashMap<i32, Vec<wq::DaySales>>> = stores.iter().map(|s| &cache.daily[&s.id]).collect();
-        let p75s = timed("region p75", || wq::region_p75_from_days(&stores, &days, demand_from, yesterday));
-        cache.region_p75s.insert(region_key.clone(), p75s);
-    }
     let ventas = &cache.daily[&store.id];
-    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
-    let catalogue = &cache.products[&key];
+    let stock_cedi = &cache.stock[&cedi.id];
+    let codes = cache.codes.as_ref().expect("product codes were read");
     let local_p75 = |id: i32| -> f64 {
         let vals: Vec<f64> = ventas
             .get(&id)
@@ -276,38 +271,33 @@ fn gather(
     };
     // The store's ABC for this date, from the same daily rows (identical to the nightly
     // cache); a network run classifies each store once for all the CEDIs that supply it.
-    // It needs no database, so it runs beside the regional query.
     let (classes, own_region) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let classes = match cache.classes.contains_key(&store.id) {
             true => None,
-            false => {
-                let codes = cache.codes.as_ref().expect("product codes were read");
-                Some(scope.spawn(|| {
-                    timed("abc", || {
-                        let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
-                        let inputs = wq::abc_inputs_from_days(ventas, codes, abc_from, yesterday, &abc.codigos_excluidos);
-                        classify_abc(&inputs, &abc.umbrales, abc.modelo_activo)
-                            .into_iter()
-                            .map(|r| (r.codigo, r.clase_abc))
-                            .collect::<HashMap<String, AbcClass>>()
-                    })
-                }))
-            }
+            false => Some(scope.spawn(|| {
+                timed("abc", || {
+                    let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
+                    let inputs = wq::abc_inputs_from_days(ventas, &codes.by_id, abc_from, yesterday, &abc.codigos_excluidos);
+                    classify_abc(&inputs, &abc.umbrales, abc.modelo_activo)
+                        .into_iter()
+                        .map(|r| (r.codigo, r.clase_abc))
+                        .collect::<rustc_hash::FxHashMap<String, AbcClass>>()
+                })
+            })),
         };
+        // Regional reference: only products with a local P75 under 1 and CEDI stock can use
+        // it (spec 30 §7.3 step 2). Taken from the CEDI's stock, so it needs no catalogue.
         let own_region = match cache.region_p75s.contains_key(&region_key) {
             true => None,
             false => {
-                let needed: Vec<i32> = catalogue
-                    .products
+                let needed: Vec<i32> = stock_cedi
                     .iter()
-                    .zip(&catalogue.ids)
-                    .filter_map(|(p, id)| Some((p, (*id)?)))
-                    .filter(|(p, id)| stock_cedi.get(p.codigo.as_str()).is_some_and(|s| *s > 0.0) && local_p75(*id) < 1.0)
-                    .map(|(_, id)| id)
+                    .filter(|(_, units)| **units > 0.0)
+                    .filter_map(|(code, _)| codes.by_code.get(code.as_str()).copied())
+                    .filter(|id| local_p75(*id) < 1.0)
                     .collect();
                 tracing::debug!(needed = needed.len(), "regional reference needed");
-                let stores = region_stores()?;
-                Some(timed("region p75", || wq::region_p75(wh, &stores, demand_from, yesterday, Some(&needed)))?)
+                Some(timed("region p75", || wq::region_p75(wh, &region_stores, demand_from, yesterday, Some(&needed)))?)
             }
         };
         Ok((classes.map(|h| h.join().expect("the ABC does not panic")), own_region))
@@ -315,8 +305,14 @@ fn gather(
     if let Some(c) = classes {
         cache.classes.insert(store.id.clone(), c);
     }
+    if let Some(p) = products {
+        let p = p.join().expect("a warehouse read does not panic")?;
+        cache.products.insert(key.clone(), wq::Catalogue::new(p, &codes.by_code));
+    }
     let classes = &cache.classes[&store.id];
+    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
     let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&region_key]);
+    let catalogue = &cache.products[&key];
     lap("abc, region p75");
 
     // A single calculation owns the catalogue it read; a network run shares each CEDI's.

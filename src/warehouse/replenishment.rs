@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDate};
 use duckdb::arrow::array::{Array, BooleanArray, Date32Array, Float64Array, Int32Array, StringArray, StringViewArray};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{params, Connection};
+use rustc_hash::FxHashMap;
 
 use crate::domain::replenishment::demand::p75;
 use crate::domain::text::Text;
@@ -23,9 +24,8 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// The catalogue of `products`, ids looked up in `codes` (id → code of every product).
-    pub fn new(products: Vec<ProductInput>, codes: &HashMap<i32, String>) -> Catalogue {
-        let by_code: HashMap<&str, i32> = codes.iter().map(|(id, c)| (c.as_str(), *id)).collect();
+    /// The catalogue of `products`, ids looked up in `by_code`.
+    pub fn new(products: Vec<ProductInput>, by_code: &FxHashMap<String, i32>) -> Catalogue {
         let ids = products.iter().map(|p| by_code.get(p.codigo.as_str()).copied()).collect();
         Catalogue { products, ids }
     }
@@ -70,20 +70,34 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     Ok(out)
 }
 
-/// Every product code by its integer id (the ABC of a store ranks all it sold, not only
-/// what one CEDI supplies).
-pub fn product_codes(conn: &Connection) -> duckdb::Result<HashMap<i32, String>> {
+/// Every product code and its integer id, both ways.
+#[derive(Debug, Default)]
+pub struct ProductCodes {
+    pub by_id: FxHashMap<i32, String>,
+    pub by_code: FxHashMap<String, i32>,
+}
+
+/// All of `producto_ids` (the ABC of a store ranks all it sold, not only what one CEDI
+/// supplies, so every code is needed).
+pub fn product_codes(conn: &Connection) -> duckdb::Result<ProductCodes> {
     let mut stmt = conn.prepare_cached("SELECT id, codigo FROM producto_ids")?;
-    let mut out = HashMap::new();
+    let mut out = ProductCodes::default();
     for batch in stmt.query_arrow([])? {
         let ids = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
         let codes = text_column(&batch, 1);
         for i in 0..batch.num_rows() {
-            out.insert(ids.value(i), codes(i).to_string());
+            out.by_id.insert(ids.value(i), codes(i).to_string());
+            out.by_code.insert(codes(i).to_string(), ids.value(i));
         }
     }
     Ok(out)
 }
+
+/// A location's selling days per product id. Hashed with FxHash: these maps are filled and
+/// probed once per row and per product on every calculation, where SipHash showed.
+pub type DailyByProduct = FxHashMap<i32, Vec<DaySales>>;
+/// A location's stock per product code.
+pub type StockByProduct = FxHashMap<String, f64>;
 
 /// One selling day of a product at a location.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,7 +115,7 @@ pub fn daily_sales(
     location: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> duckdb::Result<HashMap<i32, Vec<DaySales>>> {
+) -> duckdb::Result<DailyByProduct> {
     // Integer ids, not codes, and no ORDER BY: decoding a text code per row and sorting by
     // it were most of this read; each product's few dozen days are ordered here.
     let mut stmt = conn.prepare_cached(
@@ -109,7 +123,7 @@ pub fn daily_sales(
          WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ?",
     )?;
     // Columnar transfer (Arrow): tens of thousands of rows per store, ~4× faster than rows.
-    let mut out: HashMap<i32, Vec<DaySales>> = HashMap::new();
+    let mut out = DailyByProduct::default();
     for batch in stmt.query_arrow(params![location, from, to])? {
         let codes = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
         let dates = batch.column(1).as_any().downcast_ref::<Date32Array>().expect("DATE column");
@@ -155,8 +169,8 @@ fn optional_text_column<'a>(batch: &'a RecordBatch, i: usize) -> Box<dyn Fn(usiz
 
 /// ABC inputs of a location from its daily rows over [from, to], without excluded codes.
 pub fn abc_inputs_from_days(
-    days: &HashMap<i32, Vec<DaySales>>,
-    codes: &HashMap<i32, String>,
+    days: &DailyByProduct,
+    codes: &FxHashMap<i32, String>,
     from: NaiveDate,
     to: NaiveDate,
     excluded: &[String],
@@ -181,7 +195,7 @@ pub fn abc_inputs_from_days(
 /// (a warehouse the tenant did not declare counts, since nothing says otherwise). The list
 /// comes from tenant.toml rather than a join with its mirror: a join builds a hash table
 /// per call, and this read is on the critical path of every calculation.
-pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) -> duckdb::Result<HashMap<String, f64>> {
+pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) -> duckdb::Result<StockByProduct> {
     let mut stmt = conn.prepare_cached(
         "SELECT producto_codigo, sum(cantidad)::DOUBLE FROM inventario_actual
          WHERE ubicacion_id = ? AND NOT list_contains(string_split(?, chr(31)), almacen_codigo)
@@ -286,8 +300,19 @@ pub fn region_p75(
         let location = text_column(&batch, 1);
         let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
         let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        let mut last: Option<(&str, usize)> = None;
         for i in 0..batch.num_rows() {
-            let Some(s) = stores.iter().position(|s| s.id == location(i)) else { continue };
+            // Rows of one store come in runs: compare with the previous row's store first.
+            let s = match last {
+                Some((id, s)) if id == location(i) => s,
+                _ => match stores.iter().position(|s| s.id == location(i)) {
+                    Some(s) => {
+                        last = Some((location(i), s));
+                        s
+                    }
+                    None => continue,
+                },
+            };
             let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
             if stores[s].dias_excluidos.contains(&fecha) {
                 continue;
@@ -302,7 +327,7 @@ pub fn region_p75(
 /// `days[k]` are the rows of `stores[k]`.
 pub fn region_p75_from_days(
     stores: &[RegionStore],
-    days: &[&HashMap<i32, Vec<DaySales>>],
+    days: &[&DailyByProduct],
     from: NaiveDate,
     to: NaiveDate,
 ) -> RegionP75s {
