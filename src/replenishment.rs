@@ -5,13 +5,15 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
 use crate::domain::replenishment::{
-    calculate_store, classify_abc, resolve_windows, AbcClass, StoreInput, Suggestion,
+    calculate_store, classify_abc, resolve_windows, AbcClass, ParamConfig, StoreInput, Suggestion,
 };
 use crate::domain::replenishment::demand::p75;
 use crate::warehouse::replenishment as wq;
@@ -73,6 +75,131 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
         .collect()
 }
 
+/// First day of the daily rows a calculation reads (the widest of the demand, σ and ABC
+/// windows) and first day of the demand window; both end yesterday.
+fn history_windows(parametros: &ParamConfig, abc: &settings::AbcSettings, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let windows = resolve_windows(&parametros.global).windows();
+    let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias).max(abc.ventana_dias));
+    (today - Duration::days(history_days), today - Duration::days(i64::from(windows.demanda_dias)))
+}
+
+/// A store's ABC class per product code for `today`, from its daily rows: the same inputs
+/// and rule as the nightly cache.
+fn store_classes(
+    ventas: &wq::DailyByProduct,
+    codes: &wq::ProductCodes,
+    abc: &settings::AbcSettings,
+    today: NaiveDate,
+) -> FxHashMap<String, AbcClass> {
+    let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
+    let inputs = wq::abc_inputs_from_days(ventas, &codes.by_id, abc_from, today - Duration::days(1), &abc.codigos_excluidos);
+    classify_abc(&inputs, &abc.umbrales, abc.modelo_activo).into_iter().map(|r| (r.codigo, r.clase_abc)).collect()
+}
+
+/// `f` over `items` on one worker per core, each with its own warehouse connection;
+/// results in the order of `items`.
+fn par_map<T: Sync, R: Send>(
+    wh: &duckdb::Connection,
+    items: &[T],
+    f: impl Fn(&duckdb::Connection, &T) -> Result<R, ReplenishmentError> + Sync,
+) -> Result<Vec<R>, ReplenishmentError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let connections = (0..workers).map(|_| wh.try_clone()).collect::<Result<Vec<_>, _>>()?;
+    let done = std::thread::scope(|scope| {
+        let handles: Vec<_> = connections
+            .into_iter()
+            .map(|c| {
+                let (f, next) = (&f, &next);
+                scope.spawn(move || -> Result<Vec<(usize, R)>, ReplenishmentError> {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= items.len() {
+                            return Ok(out);
+                        }
+                        out.push((i, f(&c, &items[i])?));
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a worker does not panic")).collect::<Result<Vec<_>, _>>()
+    })?;
+    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    for (i, r) in done.into_iter().flatten() {
+        slots[i] = Some(r);
+    }
+    Ok(slots.into_iter().map(|r| r.expect("every item ran")).collect())
+}
+
+/// Fills a network run's cache before the first proposal: every store's daily rows, every
+/// location's stock, each store's ABC, each region's P75s and each catalogue, spread over
+/// the cores (one proposal at a time leaves a core idle during its single-threaded parts).
+fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection, today: NaiveDate, cache: &mut RunCache) -> Result<(), ReplenishmentError> {
+    let abc = settings::abc_settings(app)?;
+    let yesterday = today - Duration::days(1);
+    let stores: Vec<&Store> = tenant.stores().iter().filter(|s| s.active && !s.is_cedi()).collect();
+    let mut windows = Vec::new();
+    for s in &stores {
+        windows.push(history_windows(&settings::param_config(app, &s.id)?, &abc, today));
+    }
+    let codes = timed("product codes", || wq::product_codes(wh))?;
+    let daily = timed("network daily sales", || {
+        par_map(wh, &stores.iter().zip(&windows).collect::<Vec<_>>(), |c, (s, (from, _))| {
+            Ok(wq::daily_sales(c, &s.id, *from, yesterday)?)
+        })
+    })?;
+    let mut locations: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
+    let mut catalogues = Vec::new();
+    for s in &stores {
+        for cedi in supplying_cedis(tenant, s) {
+            let whole = tenant.file.regions.iter().any(|r| r.id == s.region && r.cedi_reposicion.as_deref() == Some(cedi.as_str()));
+            if !locations.contains(&cedi) {
+                locations.push(cedi.clone());
+            }
+            if !catalogues.contains(&(cedi.clone(), whole)) {
+                catalogues.push((cedi, whole));
+            }
+        }
+    }
+    let stock = timed("network stock", || {
+        par_map(wh, &locations, |c, loc| Ok(wq::stock(c, loc, &excluded_warehouses(tenant, loc))?))
+    })?;
+    let products = timed("network catalogues", || par_map(wh, &catalogues, |c, (cedi, whole)| Ok(wq::products(c, cedi, *whole)?)))?;
+    let classes = timed("network abc", || {
+        par_map(wh, &daily, |_, rows| Ok(store_classes(rows, &codes, &abc, today)))
+    })?;
+    let mut regions: Vec<(String, Vec<wq::RegionStore>, NaiveDate)> = Vec::new();
+    for (s, (_, demand_from)) in stores.iter().zip(&windows) {
+        if !regions.iter().any(|(r, _, _)| *r == s.region) {
+            regions.push((s.region.clone(), region_stores(tenant, app, &s.region)?, *demand_from));
+        }
+    }
+    let by_store: HashMap<&str, &wq::DailyByProduct> = stores.iter().map(|s| s.id.as_str()).zip(&daily).collect();
+    let p75s = timed("network region p75", || {
+        par_map(wh, &regions, |_, (_, members, demand_from)| {
+            let days: Vec<&wq::DailyByProduct> = members.iter().map(|m| by_store[m.id.as_str()]).collect();
+            Ok(wq::region_p75_from_days(members, &days, *demand_from, yesterday))
+        })
+    })?;
+    for ((region, _, _), p) in regions.iter().zip(p75s) {
+        cache.region_p75s.insert(format!("{region}|{today}"), p);
+    }
+    for (s, c) in stores.iter().zip(classes) {
+        cache.classes.insert(s.id.clone(), c);
+    }
+    for (s, d) in stores.iter().zip(daily) {
+        cache.daily.insert(s.id.clone(), d);
+    }
+    cache.stock.extend(locations.into_iter().zip(stock));
+    for (key, p) in catalogues.into_iter().zip(products) {
+        cache.products.insert(key, wq::Catalogue::new(p, &codes.by_code));
+    }
+    cache.codes = Some(codes);
+    Ok(())
+}
+
 /// The active stores of a region, with their atypical days (for the regional reference).
 fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
     let mut v = Vec::new();
@@ -111,7 +238,7 @@ struct RunCache {
     products: HashMap<(String, bool), wq::Catalogue>,
     stock: HashMap<String, wq::StockByProduct>,
     daily: HashMap<String, wq::DailyByProduct>,
-    classes: HashMap<String, rustc_hash::FxHashMap<String, AbcClass>>,
+    classes: HashMap<String, FxHashMap<String, AbcClass>>,
     codes: Option<wq::ProductCodes>,
 }
 
@@ -133,6 +260,7 @@ pub fn propose_all(
     fecha: NaiveDate,
 ) -> Result<Vec<StoreProposal>, ReplenishmentError> {
     let mut cache = RunCache { network: true, ..Default::default() };
+    prefill(tenant, app, wh, fecha, &mut cache)?;
     let mut out = Vec::new();
     for store in tenant.stores().iter().filter(|s| s.active && !s.is_cedi()) {
         for cedi in supplying_cedis(tenant, store) {
@@ -193,10 +321,8 @@ fn gather(
     let productos_excluidos = settings::exclusions(app, &store.id)?;
     let dias_atipicos = settings::atypical_days(app, &store.id)?;
 
-    let windows = resolve_windows(&parametros.global).windows();
-    let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias).max(abc.ventana_dias));
+    let (history_from, demand_from) = history_windows(&parametros, &abc, today);
     let yesterday = today - Duration::days(1);
-    let demand_from = today - Duration::days(i64::from(windows.demanda_dias));
     let whole_catalogue = tenant
         .file
         .regions
@@ -227,7 +353,7 @@ fn gather(
         // take the P75s from them instead of a second pass over the warehouse.
         for s in &region_stores {
             if !cache.daily.contains_key(&s.id) {
-                let rows = timed("daily sales", || wq::daily_sales(wh, &s.id, today - Duration::days(history_days), yesterday))?;
+                let rows = timed("daily sales", || wq::daily_sales(wh, &s.id, history_from, yesterday))?;
                 cache.daily.insert(s.id.clone(), rows);
             }
         }
@@ -242,8 +368,7 @@ fn gather(
             true => None,
             false => {
                 let c = wh.try_clone()?;
-                let from = today - Duration::days(history_days);
-                Some(scope.spawn(move || timed("daily sales", || wq::daily_sales(&c, &store.id, from, yesterday))))
+                Some(scope.spawn(move || timed("daily sales", || wq::daily_sales(&c, &store.id, history_from, yesterday))))
             }
         };
         let mut stocks = Vec::new();
@@ -274,16 +399,7 @@ fn gather(
     let (classes, own_region) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let classes = match cache.classes.contains_key(&store.id) {
             true => None,
-            false => Some(scope.spawn(|| {
-                timed("abc", || {
-                    let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
-                    let inputs = wq::abc_inputs_from_days(ventas, &codes.by_id, abc_from, yesterday, &abc.codigos_excluidos);
-                    classify_abc(&inputs, &abc.umbrales, abc.modelo_activo)
-                        .into_iter()
-                        .map(|r| (r.codigo, r.clase_abc))
-                        .collect::<rustc_hash::FxHashMap<String, AbcClass>>()
-                })
-            })),
+            false => Some(scope.spawn(|| timed("abc", || store_classes(ventas, codes, &abc, today)))),
         };
         // Regional reference: only products with a local P75 under 1 and CEDI stock can use
         // it (spec 30 §7.3 step 2). Taken from the CEDI's stock, so it needs no catalogue.
