@@ -22,3 +22,10 @@ pub mod replenishment;
 pub mod scheduler;
 pub mod sources;
 pub mod warehouse;
+
+/// mimalloc rather than glibc's malloc: a calculation's worker threads allocate thousands
+/// of lines each, and glibc gives every new thread a fresh arena to fault in. Measured at
+/// client scale: the engine's first run in a process 21 → 10–14 ms, a network run 742 →
+/// 674 ms; warm single-store figures unchanged.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
