@@ -37,10 +37,19 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     let mut stmt = conn.prepare_cached(
         "SELECT codigo, codigo_barras, descripcion, categoria, grupo, subgrupo, marca, presentacion, cuadrante,
                 unidades_por_bulto::DOUBLE, unidad_pedido, peso_unitario::DOUBLE, es_generador_trafico
-         FROM productos WHERE activo AND (? OR cedi_origen_id = ?) ORDER BY codigo",
+         FROM productos WHERE activo AND (? OR cedi_origen_id = ?)",
     )?;
     // Columnar transfer: ten thousand products × 13 columns, ~3× faster than row by row.
+    // No ORDER BY: the engine orders its lines itself. Categories, brands and the like
+    // repeat across thousands of products, so each distinct value is allocated once.
     let mut out = Vec::new();
+    let mut shared: FxHashMap<String, Text> = FxHashMap::default();
+    let mut intern = |s: &str| -> Text {
+        match shared.get(s) {
+            Some(t) => t.clone(),
+            None => shared.entry(s.to_string()).or_insert_with(|| Text::from(s)).clone(),
+        }
+    };
     for batch in stmt.query_arrow(params![whole_catalogue, cedi])? {
         let text: Vec<_> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10].iter().map(|&i| optional_text_column(&batch, i)).collect();
         let number = |i: usize| batch.column(i).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
@@ -49,18 +58,19 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
         let owned = |k: usize, row: usize| text[k](row).map(Text::from);
         let value = |a: &Float64Array, row: usize| (!a.is_null(row)).then(|| a.value(row));
         for row in 0..batch.num_rows() {
+            let mut common = |k: usize| text[k](row).map(&mut intern);
             out.push(ProductInput {
                 codigo: owned(0, row).unwrap_or_default(),
                 codigo_barras: owned(1, row),
                 descripcion: owned(2, row).unwrap_or_default(),
-                categoria: owned(3, row),
-                grupo: owned(4, row),
-                subgrupo: owned(5, row),
-                marca: owned(6, row),
-                presentacion: owned(7, row),
-                cuadrante: owned(8, row),
+                categoria: common(3),
+                grupo: common(4),
+                subgrupo: common(5),
+                marca: common(6),
+                presentacion: common(7),
+                cuadrante: common(8),
                 unidades_por_bulto: value(upb, row),
-                unidad_pedido: owned(9, row),
+                unidad_pedido: common(9),
                 peso_unitario_kg: value(peso, row),
                 es_generador_trafico: !traffic.is_null(row) && traffic.value(row),
                 ..Default::default()
