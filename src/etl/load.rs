@@ -187,17 +187,25 @@ pub fn apply_sale_products(conn: &Connection, infos: &[SaleProductInfo], latest_
     )?;
     // The cuadrante is the mode of the product's lines of the last 30 days; recomputed only
     // for products whose lines in this batch disagree with the stored value.
-    conn.execute(
-        "UPDATE productos p SET cuadrante = m.moda
-         FROM (SELECT producto_codigo, mode(cuadrante_producto) AS moda FROM ventas
-               WHERE fecha >= ?::DATE - INTERVAL 30 DAY
-                 AND producto_codigo IN (SELECT s.codigo FROM stage_sale_prod s JOIN productos q ON q.codigo = s.codigo
-                                         WHERE s.cuadrante IS NOT NULL AND trim(s.cuadrante) <> '' AND s.cuadrante <> q.cuadrante)
-                 AND cuadrante_producto IS NOT NULL AND trim(cuadrante_producto) <> ''
-               GROUP BY producto_codigo) m
-         WHERE p.codigo = m.producto_codigo AND p.cuadrante IS DISTINCT FROM m.moda",
-        params![latest_day],
+    // Usually no product disagrees, and then the 30 days of lines are not read at all.
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE stage_cuadrante AS
+             SELECT s.codigo FROM stage_sale_prod s JOIN productos q ON q.codigo = s.codigo
+             WHERE s.cuadrante IS NOT NULL AND trim(s.cuadrante) <> '' AND s.cuadrante <> q.cuadrante",
     )?;
+    if count(conn, "SELECT count(*) FROM stage_cuadrante")? > 0 {
+        conn.execute(
+            "UPDATE productos p SET cuadrante = m.moda
+             FROM (SELECT producto_codigo, mode(cuadrante_producto) AS moda FROM ventas
+                   WHERE fecha >= ?::DATE - INTERVAL 30 DAY
+                     AND producto_codigo IN (SELECT codigo FROM stage_cuadrante)
+                     AND cuadrante_producto IS NOT NULL AND trim(cuadrante_producto) <> ''
+                   GROUP BY producto_codigo) m
+             WHERE p.codigo = m.producto_codigo AND p.cuadrante IS DISTINCT FROM m.moda",
+            params![latest_day],
+        )?;
+    }
+    conn.execute_batch("DROP TABLE stage_cuadrante;")?;
     conn.execute_batch("DROP TABLE stage_sale_prod;")?;
     Ok(())
 }
@@ -329,17 +337,21 @@ fn insert_new_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, n
         }
         app.flush()?;
     }
-    // The execution id is an integer of ours, safe to inline.
-    load::add_placeholder_products(
-        conn,
-        &format!(
-            "(SELECT v.producto_codigo FROM ventas v SEMI JOIN touched_days t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
-              WHERE v.etl_execution_id = {execution_id})"
-        ),
-        now_utc,
-    )?;
+    // The window's own codes, known here: no need to read them back from `ventas`.
+    let mut codes: Vec<&str> = lines.iter().map(|l| l.producto_codigo.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE window_codes (producto_codigo VARCHAR)")?;
+    {
+        let mut app = conn.appender("window_codes")?;
+        for c in &codes {
+            app.append_row(params![c])?;
+        }
+        app.flush()?;
+    }
+    load::add_placeholder_products(conn, "window_codes", now_utc)?;
     load::refresh_daily_sales(conn, "touched_days")?;
-    conn.execute_batch("DROP TABLE touched_days;")?;
+    conn.execute_batch("DROP TABLE touched_days; DROP TABLE window_codes;")?;
     Ok(LoadCounts { read: lines.len(), inserted: lines.len(), ..LoadCounts::default() })
 }
 

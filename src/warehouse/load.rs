@@ -149,7 +149,7 @@ const DAILY_BY_PRODUCT: &str = "SELECT v.ubicacion_id, v.producto_codigo, v.fech
     count(DISTINCT v.numero_factura) AS tickets";
 /// Moves `daily_new` into `ventas_diarias` with each code's integer id.
 const DAILY_WITH_PRODUCT_IDS: &str = "INSERT INTO ventas_diarias SELECT d.*, i.id FROM daily_new d
-         JOIN producto_ids i ON i.codigo = d.producto_codigo ORDER BY d.fecha, d.ubicacion_id, d.producto_codigo;
+         JOIN producto_ids i ON i.codigo = d.producto_codigo;
      DROP TABLE daily_new;";
 const DAILY_BY_LOCATION: &str = "SELECT v.ubicacion_id, v.fecha, sum(v.cantidad_vendida), sum(v.venta_total),
     coalesce(sum(v.costo_total), 0), count(*), count(DISTINCT v.numero_factura), count(DISTINCT v.producto_codigo)";
