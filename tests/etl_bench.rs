@@ -253,3 +253,67 @@ fn bench_sales_append_parts() {
     let direct = append("ventas", stage());
     println!("direct append to ventas + commit {:.0}/s", n / direct);
 }
+
+/// The ceiling of the two cores for raw sale lines: Arrow staging, DuckDB's appender into
+/// `ventas` and the commit, first with one connection, then with two connections appending
+/// different stores at once (each in its own transaction). No key lookup, no aggregates.
+#[test]
+#[ignore]
+fn bench_parallel_append() {
+    use fluxion::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
+    let dir = tempfile::tempdir().unwrap();
+    let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
+    let now = ts("2026-01-01 00:00:00");
+    let first = day("2025-11-01");
+    let per_store: Vec<Vec<fluxion::domain::records::SaleLine>> = (0..4)
+        .map(|s| {
+            (0..10)
+                .flat_map(|k| {
+                    let d = first + chrono::Duration::days(k);
+                    decode_validate(&day_bytes(s, d), &format!("tienda_{s:02}"), d).0
+                })
+                .collect()
+        })
+        .collect();
+    let n: usize = per_store.iter().map(Vec::len).sum();
+    let stage = |lines: &[fluxion::domain::records::SaleLine]| {
+        let mut batches = vec![SaleBatch::new(false)];
+        for l in lines {
+            if batches.last().unwrap().len() == CHUNK_LINES {
+                batches.push(SaleBatch::new(false));
+            }
+            batches.last_mut().unwrap().push(l, now, Some(1));
+        }
+        batches
+    };
+    for workers in [1usize, 2] {
+        wh.write(|c| c.execute_batch("DELETE FROM ventas")).unwrap();
+        wh.checkpoint().unwrap();
+        let t = Instant::now();
+        std::thread::scope(|scope| {
+            for w in 0..workers {
+                let c = wh.reader().unwrap();
+                let mine: Vec<&Vec<_>> = per_store.iter().skip(w).step_by(workers).collect();
+                let stage = &stage;
+                scope.spawn(move || {
+                    for lines in mine {
+                        let mut batches = stage(lines);
+                        c.execute_batch("BEGIN TRANSACTION").unwrap();
+                        let mut app = c.appender("ventas").unwrap();
+                        for b in &mut batches {
+                            b.append_to(&mut app).unwrap();
+                        }
+                        app.flush().unwrap();
+                        drop(app);
+                        c.execute_batch("COMMIT").unwrap();
+                    }
+                });
+            }
+        });
+        wh.checkpoint().unwrap();
+        let s = t.elapsed().as_secs_f64();
+        println!("{workers} connection(s): {n} lines staged, appended, committed and checkpointed in {s:.2} s = {:.0} lines/s", n as f64 / s);
+        let stored: i64 = wh.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored as usize, n);
+    }
+}
