@@ -345,9 +345,6 @@ fn gather(
     };
     let region_stores = region_stores(tenant, app, &store.region)?;
     let region_key = format!("{}|{today}", store.region);
-    if cache.codes.is_none() {
-        cache.codes = Some(timed("product codes", || wq::product_codes(wh))?);
-    }
     if cache.network && !cache.region_p75s.contains_key(&region_key) {
         // Every store's daily rows are read once per run anyway: read the region's now and
         // take the P75s from them instead of a second pass over the warehouse.
@@ -363,7 +360,8 @@ fn gather(
     }
     let stock_missing: Vec<String> =
         [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
-    let (daily, stocks) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
+    let need_codes = cache.codes.is_none();
+    let (daily, stocks, codes) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let daily = match cache.daily.contains_key(&store.id) {
             true => None,
             false => {
@@ -375,9 +373,13 @@ fn gather(
         for loc in &stock_missing {
             stocks.push((loc.clone(), timed("stock", || wq::stock(wh, loc, &excluded_warehouses(tenant, loc)))?));
         }
+        let codes = if need_codes { Some(timed("product codes", || wq::product_codes(wh))?) } else { None };
         let daily = daily.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
-        Ok((daily, stocks))
+        Ok((daily, stocks, codes))
     })?;
+    if codes.is_some() {
+        cache.codes = codes;
+    }
     if let Some(d) = daily {
         cache.daily.insert(store.id.clone(), d);
     }
