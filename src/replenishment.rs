@@ -154,7 +154,7 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
     let mut catalogues = Vec::new();
     for s in &stores {
         for cedi in supplying_cedis(tenant, s) {
-            let whole = tenant.file.regions.iter().any(|r| r.id == s.region && r.cedi_reposicion.as_deref() == Some(cedi.as_str()));
+            let whole = supplies_whole_catalogue(tenant, s, &cedi);
             if !locations.contains(&cedi) {
                 locations.push(cedi.clone());
             }
@@ -183,8 +183,8 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
             Ok(wq::region_p75_from_days(members, &days, *demand_from, yesterday))
         })
     })?;
-    for ((region, _, _), p) in regions.iter().zip(p75s) {
-        cache.region_p75s.insert(format!("{region}|{today}"), p);
+    for ((region, _, _), p) in regions.into_iter().zip(p75s) {
+        cache.region_p75s.insert(region, p);
     }
     for (s, c) in stores.iter().zip(classes) {
         cache.classes.insert(s.id.clone(), c);
@@ -229,8 +229,15 @@ fn excluded_warehouses(tenant: &Tenant, location: &str) -> Vec<String> {
         .collect()
 }
 
-/// Data shared by the proposals of one network run: each store's daily rows and stock, each
-/// CEDI's catalogue and stock, each region's P75s are read once, not once per pair.
+/// Whether `cedi` replenishes the store's whole region (`cedi_reposicion`), and so sends
+/// every active product rather than those whose `cedi_origen_id` it is (spec 10 §4.3).
+fn supplies_whole_catalogue(tenant: &Tenant, store: &Store, cedi: &str) -> bool {
+    tenant.file.regions.iter().any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi))
+}
+
+/// Data shared by the proposals of one network run (one business date): each store's daily
+/// rows and stock, each CEDI's catalogue and stock, each region's P75s (by region id) are
+/// read once, not once per pair.
 #[derive(Default)]
 struct RunCache {
     network: bool,
@@ -323,11 +330,7 @@ fn gather(
 
     let (history_from, demand_from) = history_windows(&parametros, &abc, today);
     let yesterday = today - Duration::days(1);
-    let whole_catalogue = tenant
-        .file
-        .regions
-        .iter()
-        .any(|r| r.id == store.region && r.cedi_reposicion.as_deref() == Some(cedi.id.as_str()));
+    let whole_catalogue = supplies_whole_catalogue(tenant, store, &cedi.id);
 
     lap("settings");
     // A first calculation is bound by its reads. They run as a small graph over the two
@@ -343,21 +346,6 @@ fn gather(
             Some(std::thread::spawn(move || timed("products", || wq::products(&c, &cedi_id, whole))))
         }
     };
-    let region_stores = region_stores(tenant, app, &store.region)?;
-    let region_key = format!("{}|{today}", store.region);
-    if cache.network && !cache.region_p75s.contains_key(&region_key) {
-        // Every store's daily rows are read once per run anyway: read the region's now and
-        // take the P75s from them instead of a second pass over the warehouse.
-        for s in &region_stores {
-            if !cache.daily.contains_key(&s.id) {
-                let rows = timed("daily sales", || wq::daily_sales(wh, &s.id, history_from, yesterday))?;
-                cache.daily.insert(s.id.clone(), rows);
-            }
-        }
-        let days: Vec<&wq::DailyByProduct> = region_stores.iter().map(|s| &cache.daily[&s.id]).collect();
-        let p75s = timed("region p75", || wq::region_p75_from_days(&region_stores, &days, demand_from, yesterday));
-        cache.region_p75s.insert(region_key.clone(), p75s);
-    }
     let stock_missing: Vec<String> =
         [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
     let need_codes = cache.codes.is_none();
@@ -390,11 +378,7 @@ fn gather(
     let stock_cedi = &cache.stock[&cedi.id];
     let codes = cache.codes.as_ref().expect("product codes were read");
     let local_p75 = |id: i32| -> f64 {
-        let vals: Vec<f64> = ventas
-            .get(&id)
-            .map(|v| v.iter().filter(|d| d.fecha >= demand_from && !dias_atipicos.contains(&d.fecha)).map(|d| d.cantidad).collect())
-            .unwrap_or_default();
-        p75(&vals)
+        ventas.get(&id).map_or(0.0, |v| p75(&wq::window_quantities(v, demand_from, yesterday, &dias_atipicos)))
     };
     // The store's ABC for this date, from the same daily rows (identical to the nightly
     // cache); a network run classifies each store once for all the CEDIs that supply it.
@@ -405,7 +389,7 @@ fn gather(
         };
         // Regional reference: only products with a local P75 under 1 and CEDI stock can use
         // it (spec 30 §7.3 step 2). Taken from the CEDI's stock, so it needs no catalogue.
-        let own_region = match cache.region_p75s.contains_key(&region_key) {
+        let own_region = match cache.region_p75s.contains_key(&store.region) {
             true => None,
             false => {
                 let needed: Vec<i32> = stock_cedi
@@ -415,7 +399,8 @@ fn gather(
                     .filter(|id| local_p75(*id) < 1.0)
                     .collect();
                 tracing::debug!(needed = needed.len(), "regional reference needed");
-                Some(timed("region p75", || wq::region_p75(wh, &region_stores, demand_from, yesterday, Some(&needed)))?)
+                let members = region_stores(tenant, app, &store.region)?;
+                Some(timed("region p75", || wq::region_p75(wh, &members, demand_from, yesterday, &needed))?)
             }
         };
         Ok((classes.map(|h| h.join().expect("the ABC does not panic")), own_region))
@@ -429,7 +414,7 @@ fn gather(
     }
     let classes = &cache.classes[&store.id];
     let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
-    let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&region_key]);
+    let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&store.region]);
     let catalogue = &cache.products[&key];
     lap("abc, region p75");
 

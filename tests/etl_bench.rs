@@ -200,10 +200,23 @@ fn bench_store_day_into_a_large_warehouse() {
 
 /// The ceiling under any merge strategy: 120 k lines staged as Arrow in Rust, appended to a
 /// temp table, inserted into `ventas` and committed — and appended straight into `ventas`.
+/// `lines` staged as Arrow batches of at most `CHUNK_LINES`, as the loaders stage them.
+fn stage_batches(lines: &[fluxion::domain::records::SaleLine], now: NaiveDateTime) -> Vec<fluxion::warehouse::sale_batch::SaleBatch> {
+    use fluxion::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
+    let mut batches = vec![SaleBatch::new(false)];
+    for l in lines {
+        if batches.last().unwrap().len() == CHUNK_LINES {
+            batches.push(SaleBatch::new(false));
+        }
+        batches.last_mut().unwrap().push(l, now, Some(1));
+    }
+    batches
+}
+
 #[test]
 #[ignore]
 fn bench_sales_append_parts() {
-    use fluxion::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
+    use fluxion::warehouse::sale_batch::SaleBatch;
     let dir = tempfile::tempdir().unwrap();
     let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
     let now = ts("2026-01-01 00:00:00");
@@ -215,16 +228,7 @@ fn bench_sales_append_parts() {
         lines.extend(decode_validate(&bytes, "tienda_01", d).0);
     }
     let n = lines.len() as f64;
-    let stage = || {
-        let mut batches = vec![SaleBatch::new(false)];
-        for l in &lines {
-            if batches.last().unwrap().len() == CHUNK_LINES {
-                batches.push(SaleBatch::new(false));
-            }
-            batches.last_mut().unwrap().push(l, now, Some(1));
-        }
-        batches
-    };
+    let stage = || stage_batches(&lines, now);
     // Appends every staged batch to `table` in one transaction; seconds taken.
     let append = |table: &str, mut batches: Vec<SaleBatch>| {
         let t = Instant::now();
@@ -260,7 +264,6 @@ fn bench_sales_append_parts() {
 #[test]
 #[ignore]
 fn bench_parallel_append() {
-    use fluxion::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
     let dir = tempfile::tempdir().unwrap();
     let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
     let now = ts("2026-01-01 00:00:00");
@@ -276,16 +279,6 @@ fn bench_parallel_append() {
         })
         .collect();
     let n: usize = per_store.iter().map(Vec::len).sum();
-    let stage = |lines: &[fluxion::domain::records::SaleLine]| {
-        let mut batches = vec![SaleBatch::new(false)];
-        for l in lines {
-            if batches.last().unwrap().len() == CHUNK_LINES {
-                batches.push(SaleBatch::new(false));
-            }
-            batches.last_mut().unwrap().push(l, now, Some(1));
-        }
-        batches
-    };
     for workers in [1usize, 2] {
         wh.write(|c| c.execute_batch("DELETE FROM ventas")).unwrap();
         wh.checkpoint().unwrap();
@@ -294,10 +287,9 @@ fn bench_parallel_append() {
             for w in 0..workers {
                 let c = wh.reader().unwrap();
                 let mine: Vec<&Vec<_>> = per_store.iter().skip(w).step_by(workers).collect();
-                let stage = &stage;
                 scope.spawn(move || {
                     for lines in mine {
-                        let mut batches = stage(lines);
+                        let mut batches = stage_batches(lines, now);
                         c.execute_batch("BEGIN TRANSACTION").unwrap();
                         let mut app = c.appender("ventas").unwrap();
                         for b in &mut batches {

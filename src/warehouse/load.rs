@@ -129,28 +129,25 @@ pub fn refresh_daily_sales(conn: &Connection, touched_table: &str) -> duckdb::Re
     conn.execute_batch(&format!(
         "DELETE FROM ventas_diarias d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;
          DELETE FROM ventas_diarias_ubicacion d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;
-         CREATE OR REPLACE TEMP TABLE daily_new AS {by_product}
+         CREATE OR REPLACE TEMP TABLE daily_new AS {DAILY_BY_PRODUCT}
              FROM ventas v SEMI JOIN {t} t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
              GROUP BY v.ubicacion_id, v.producto_codigo, v.fecha;
          {ids}
-         INSERT INTO ventas_diarias_ubicacion {by_location}
+         INSERT INTO ventas_diarias SELECT d.*, i.id FROM daily_new d JOIN producto_ids i ON i.codigo = d.producto_codigo;
+         DROP TABLE daily_new;
+         INSERT INTO ventas_diarias_ubicacion {DAILY_BY_LOCATION}
              FROM ventas v SEMI JOIN {t} t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
              GROUP BY v.ubicacion_id, v.fecha;",
         t = touched_table,
-        by_product = DAILY_BY_PRODUCT,
-        by_location = DAILY_BY_LOCATION,
-        ids = format!("{}{DAILY_WITH_PRODUCT_IDS}", assign_product_ids("SELECT producto_codigo AS codigo FROM daily_new")),
+        ids = assign_product_ids("SELECT producto_codigo AS codigo FROM daily_new"),
     ))
 }
 
-/// Product totals per (location, product, day), as `daily_new`.
+/// Product totals per (location, product, day), in `ventas_diarias` column order (without
+/// the product id, which is joined on).
 const DAILY_BY_PRODUCT: &str = "SELECT v.ubicacion_id, v.producto_codigo, v.fecha, sum(v.cantidad_vendida) AS cantidad,
     sum(v.venta_total) AS venta_total, coalesce(sum(v.costo_total), 0) AS costo_total, count(*) AS lineas,
     count(DISTINCT v.numero_factura) AS tickets";
-/// Moves `daily_new` into `ventas_diarias` with each code's integer id.
-const DAILY_WITH_PRODUCT_IDS: &str = "INSERT INTO ventas_diarias SELECT d.*, i.id FROM daily_new d
-         JOIN producto_ids i ON i.codigo = d.producto_codigo;
-     DROP TABLE daily_new;";
 const DAILY_BY_LOCATION: &str = "SELECT v.ubicacion_id, v.fecha, sum(v.cantidad_vendida), sum(v.venta_total),
     coalesce(sum(v.costo_total), 0), count(*), count(DISTINCT v.numero_factura), count(DISTINCT v.producto_codigo)";
 

@@ -272,8 +272,8 @@ impl RegionP75s {
 /// Per product, each region store's P75 of its daily totals on selling days in [from, to]
 /// (the domain's P75, linear interpolation); the store's atypical days are left out. The
 /// reference of store S is these values without S (spec 30 §7.3 step 2).
-/// `only`: restrict to these product ids (a single store needs the reference only for
-/// products it barely sells); `None` computes every product.
+/// `only`: the product ids wanted (a single store needs the reference only for the
+/// products it barely sells; a network run uses [`region_p75_from_days`]).
 /// The rows are few (regional days of the requested products), so the percentile and the
 /// atypical-day filter run here: in SQL the exclusion was an anti-join whose hash table the
 /// planner built over the sales side, the slowest step of a single-store calculation.
@@ -282,28 +282,19 @@ pub fn region_p75(
     stores: &[RegionStore],
     from: NaiveDate,
     to: NaiveDate,
-    only: Option<&[i32]>,
+    only: &[i32],
 ) -> duckdb::Result<RegionP75s> {
-    if stores.is_empty() || only.is_some_and(|c| c.is_empty()) {
+    if stores.is_empty() || only.is_empty() {
         return Ok(RegionP75s::new(stores, HashMap::new()));
     }
+    let mut stmt = conn.prepare_cached(
+        "SELECT producto_id, ubicacion_id, fecha, cantidad::DOUBLE FROM ventas_diarias
+         WHERE fecha BETWEEN ? AND ? AND ubicacion_id IN (SELECT unnest(string_split(?, chr(31))))
+           AND producto_id IN (SELECT unnest(string_split(?, ','))::INTEGER)",
+    )?;
     let store_ids = code_list(stores.iter().map(|s| s.id.as_str()));
-    const REGION_DAYS: &str = "SELECT producto_id, ubicacion_id, fecha, cantidad::DOUBLE FROM ventas_diarias
-         WHERE fecha BETWEEN ? AND ? AND ubicacion_id IN (SELECT unnest(string_split(?, chr(31))))";
-    let (mut stmt, ids);
-    let batches = match only {
-        None => {
-            stmt = conn.prepare_cached(REGION_DAYS)?;
-            stmt.query_arrow(params![from, to, store_ids])?
-        }
-        Some(only) => {
-            stmt = conn.prepare_cached(&format!(
-                "{REGION_DAYS} AND producto_id IN (SELECT unnest(string_split(?, ','))::INTEGER)"
-            ))?;
-            ids = only.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-            stmt.query_arrow(params![from, to, store_ids, ids])?
-        }
-    };
+    let ids = only.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+    let batches = stmt.query_arrow(params![from, to, store_ids, ids])?;
     let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
     for batch in batches {
         let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
@@ -333,6 +324,12 @@ pub fn region_p75(
     Ok(RegionP75s::new(stores, values))
 }
 
+/// Quantities of the selling days in [from, to] that are not atypical: the values whose
+/// P75 is the local demand, and each store's part of the regional reference.
+pub fn window_quantities(days: &[DaySales], from: NaiveDate, to: NaiveDate, excluded: &[NaiveDate]) -> Vec<f64> {
+    days.iter().filter(|d| d.fecha >= from && d.fecha <= to && !excluded.contains(&d.fecha)).map(|d| d.cantidad).collect()
+}
+
 /// [`region_p75`] from daily rows already read (a network run reads every store's anyway):
 /// `days[k]` are the rows of `stores[k]`.
 pub fn region_p75_from_days(
@@ -344,11 +341,7 @@ pub fn region_p75_from_days(
     let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
     for (s, (store, rows)) in stores.iter().zip(days).enumerate() {
         for (id, v) in rows.iter() {
-            let q: Vec<f64> = v
-                .iter()
-                .filter(|d| d.fecha >= from && d.fecha <= to && !store.dias_excluidos.contains(&d.fecha))
-                .map(|d| d.cantidad)
-                .collect();
+            let q = window_quantities(v, from, to, &store.dias_excluidos);
             if !q.is_empty() {
                 values.entry(*id).or_default().insert(s, q);
             }
