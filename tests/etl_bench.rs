@@ -50,11 +50,15 @@ fn decode_validate(bytes: &[u8], store: &str, d: chrono::NaiveDate) -> (Vec<flux
 #[test]
 #[ignore]
 fn bench_sales_loading() {
+    // FLUXION_LOG=fluxion::etl::load=debug shows where each window's load time goes.
+    if let Ok(filter) = std::env::var("FLUXION_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).try_init();
+    }
     let dir = tempfile::tempdir().unwrap();
     let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
     let now = ts("2026-01-01 00:00:00");
-    let stores = 19;
-    let days = 6; // 19 × 6 × 12 000 ≈ 1.37 M lines
+    let stores: usize = std::env::var("BENCH_STORES").map_or(19, |v| v.parse().unwrap());
+    let days: i64 = std::env::var("BENCH_DAYS").map_or(6, |v| v.parse().unwrap()); // 19 × 6 × 12 000 ≈ 1.37 M lines
     let first = day("2025-11-01");
 
     // Pre-build everything so that only the measured step is timed.
@@ -75,15 +79,35 @@ fn bench_sales_loading() {
     // 1. Decoded lines → DuckDB (first load; table grows to 1.37 M lines).
     let t = Instant::now();
     for (i, (lines, infos)) in decoded.iter().enumerate() {
-        wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, None)).unwrap();
+        wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, &[])).unwrap();
     }
     let load_s = t.elapsed().as_secs_f64();
     println!("decoded lines → DuckDB: {total_lines} lines in {load_s:.2} s = {:.0} lines/s ({} store-day transactions)", total_lines as f64 / load_s, decoded.len());
 
+    // 1b. The same lines as a backfill loads them: each store's days in one transaction
+    //     (one batch per location and run of days; see `etl::pipeline`).
+    let whb = Warehouse::open(&dir.path().join("wb.duckdb")).unwrap();
+    let mut per_store: Vec<(Vec<_>, Vec<_>)> = (0..stores).map(|_| (Vec::new(), Vec::new())).collect();
+    for (i, (lines, infos)) in decoded.iter().enumerate() {
+        per_store[i % stores].0.extend(lines.iter().cloned());
+        per_store[i % stores].1.extend(infos.iter().cloned());
+    }
+    let t = Instant::now();
+    for (i, (lines, infos)) in per_store.iter().enumerate() {
+        whb.write(|c| load_sales_window(c, lines, infos, i as i64, now, &[])).unwrap();
+    }
+    let grouped_s = t.elapsed().as_secs_f64();
+    println!(
+        "decoded lines → DuckDB, {days} days per transaction: {:.0} lines/s ({} transactions)",
+        total_lines as f64 / grouped_s,
+        per_store.len()
+    );
+    drop(per_store);
+
     // 2. Reloading the same windows (all unchanged) — the hourly/recovery steady state.
     let t = Instant::now();
     for (i, (lines, infos)) in decoded.iter().enumerate() {
-        wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, None)).unwrap();
+        wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, &[])).unwrap();
     }
     let reload_s = t.elapsed().as_secs_f64();
     println!("reload of the same windows: {:.0} lines/s", total_lines as f64 / reload_s);
@@ -96,7 +120,7 @@ fn bench_sales_loading() {
         let t0 = Instant::now();
         let (lines, infos) = decode_validate(bytes, &format!("tienda_{s:02}"), *d);
         decode_s += t0.elapsed().as_secs_f64();
-        wh2.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, None)).unwrap();
+        wh2.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, &[])).unwrap();
     }
     let e2e_s = t.elapsed().as_secs_f64();
     println!(
@@ -122,12 +146,39 @@ fn bench_sales_loading() {
             }
         });
         for (i, (lines, infos)) in rx.iter().enumerate() {
-            wh3.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, None)).unwrap();
+            wh3.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, &[])).unwrap();
         }
     });
     let overlapped_s = t.elapsed().as_secs_f64();
     println!("KLK JSON → DuckDB, decode overlapped with load: {:.0} lines/s", total_lines as f64 / overlapped_s);
     let n: i64 = wh3.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
+    assert_eq!(n as usize, total_lines);
+
+    // 5. As a backfill runs: decoding overlapped with the load, each store's days loaded
+    //    in one transaction.
+    let wh4 = Warehouse::open(&dir.path().join("w4.duckdb")).unwrap();
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let payloads = &payloads;
+        scope.spawn(move || {
+            for s in 0..stores {
+                let (mut lines, mut infos) = (Vec::new(), Vec::new());
+                for (_, d, bytes) in payloads.iter().filter(|p| p.0 == s) {
+                    let (l, i) = decode_validate(bytes, &format!("tienda_{s:02}"), *d);
+                    lines.extend(l);
+                    infos.extend(i);
+                }
+                tx.send((lines, infos)).unwrap();
+            }
+        });
+        for (i, (lines, infos)) in rx.iter().enumerate() {
+            wh4.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, &[])).unwrap();
+        }
+    });
+    let grouped_s = t.elapsed().as_secs_f64();
+    println!("KLK JSON → DuckDB, decode overlapped, {days} days per transaction: {:.0} lines/s", total_lines as f64 / grouped_s);
+    let n: i64 = wh4.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
     assert_eq!(n as usize, total_lines);
 }
 
@@ -162,6 +213,40 @@ async fn bench_hourly_run_over_http() {
 
 /// Loading one store-day into a warehouse that already holds a year of a 19-store chain
 /// (~84 M lines would take long to build here; 20 M lines ≈ 3 months).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_backfill_over_http() {
+    // A historical backfill: 4 stores × 12 whole days through HTTP and the whole pipeline
+    // (parallelism 3); each store's days are loaded in groups (`LOAD_GROUP_LINES`).
+    let klk = spawn_klk().await;
+    let first = day("2025-11-01");
+    let days = 12;
+    let mut extra = String::new();
+    for i in 1..=4 {
+        let (id, suc, alm) = (format!("tienda_{i:02}"), format!("SUC{i:03}"), format!("ALM{i:02}"));
+        for k in 0..days {
+            let d = first + chrono::Duration::days(k);
+            klk.state.add_sales(&suc, day_of_sales(&format!("{suc}-{}", d.format("%m%d")), &d.to_string(), LINES_PER_DAY, &alm));
+        }
+        extra.push_str(&format!(
+            "\n[[stores]]\nid = \"{id}\"\nname = \"TIENDA {i}\"\nkind = \"tienda\"\npos = \"klk\"\n\n  [stores.klk]\n  sucursal = \"{suc}\"\n  almacen_ventas = \"{alm}\"\n\n  \
+             [[stores.klk.almacenes]]\n  codigo = \"{alm}\"\n  nombre = \"PISO DE VENTA\"\n  tipo = \"piso_venta\"\n"
+        ));
+    }
+    let toml = klk_tenant_toml(&klk.base_url(), 0, &extra);
+    let env = open_env(&toml, "", fast_options()).await;
+    let last = first + chrono::Duration::days(days - 1);
+    let t = Instant::now();
+    let r = env.run(fluxion::etl::EtlJob::Ventas, fluxion::etl::RunKind::Backfill, |q| q.range = Some((first, last))).await;
+    let s = t.elapsed().as_secs_f64();
+    assert_eq!(r.status, "success");
+    let n = env.count("SELECT count(*) FROM ventas");
+    assert_eq!(n as usize, 4 * days as usize * LINES_PER_DAY);
+    println!("backfill of 4 stores × {days} days over HTTP: {n} lines in {s:.2} s = {:.0} lines/s end to end", n as f64 / s);
+    let (ext, tr, ld): (f64, f64, f64) = r.locations.iter().fold((0.0, 0.0, 0.0), |a, l| (a.0 + l.outcome.extract_s, a.1 + l.outcome.transform_s, a.2 + l.outcome.load_s));
+    println!("  phase sums: extract {ext:.2} s, transform {tr:.2} s, load {ld:.2} s");
+}
+
 #[test]
 #[ignore]
 fn bench_store_day_into_a_large_warehouse() {
@@ -192,7 +277,7 @@ fn bench_store_day_into_a_large_warehouse() {
         let (lines, infos) = decode_validate(&bytes, "tienda_05", d);
         let dec = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        wh.write(|c| load_sales_window(c, &lines, &infos, 1, now, None)).unwrap();
+        wh.write(|c| load_sales_window(c, &lines, &infos, 1, now, &[])).unwrap();
         let load = t.elapsed().as_secs_f64();
         println!("store-day {d}: decode+validate {:.1} ms, load {:.1} ms ({:.0} lines/s load, {:.0} lines/s end to end)", dec * 1e3, load * 1e3, lines.len() as f64 / load, lines.len() as f64 / (load + dec));
     }

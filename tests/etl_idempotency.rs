@@ -122,11 +122,11 @@ fn a_new_window_appended_directly_equals_the_same_window_merged() {
     let dir = tempfile::tempdir().unwrap();
     let direct = Warehouse::open(&dir.path().join("a.duckdb")).unwrap();
     let merged = Warehouse::open(&dir.path().join("b.duckdb")).unwrap();
-    let all = direct.write(|c| load_sales_window(c, &lines, &[], 7, now, None)).unwrap();
+    let all = direct.write(|c| load_sales_window(c, &lines, &[], 7, now, &[])).unwrap();
     assert_eq!((all.counts.inserted, all.counts.unchanged), (500, 0));
     // The second warehouse first holds one line of the range, so the full window is merged.
-    merged.write(|c| load_sales_window(c, &lines[250..251], &[], 7, now, None)).unwrap();
-    let rest = merged.write(|c| load_sales_window(c, &lines, &[], 7, now, None)).unwrap();
+    merged.write(|c| load_sales_window(c, &lines[250..251], &[], 7, now, &[])).unwrap();
+    let rest = merged.write(|c| load_sales_window(c, &lines, &[], 7, now, &[])).unwrap();
     assert_eq!((rest.counts.inserted, rest.counts.unchanged), (499, 1));
     for q in &TABLES[..4] {
         let dump = |wh: &Warehouse| -> Vec<String> {
@@ -142,4 +142,70 @@ fn a_new_window_appended_directly_equals_the_same_window_merged() {
         };
         assert_eq!(dump(&direct), dump(&merged), "{q}");
     }
+}
+
+/// Tables compared between two load histories: everything but the bookkeeping of when and
+/// by which run a row was written.
+const CONTENT: &[&str] = &[
+    "SELECT * EXCLUDE (cargado_en, actualizado_en, etl_execution_id) FROM ventas ORDER BY ubicacion_id, numero_factura, linea",
+    "SELECT * EXCLUDE (producto_id) FROM ventas_diarias ORDER BY ubicacion_id, producto_codigo, fecha",
+    "SELECT * FROM ventas_diarias_ubicacion ORDER BY ubicacion_id, fecha",
+    "SELECT * EXCLUDE (primera_vez_visto, actualizado_en) FROM productos ORDER BY codigo",
+];
+
+#[tokio::test]
+async fn a_backfill_loading_days_together_matches_loading_them_one_by_one() {
+    // A backfill loads consecutive whole days of a store in one transaction. The result must
+    // be the one of loading each day on its own: a key repeated on a later day replaces the
+    // earlier line, and a line voided since its first load is reconciled away.
+    let klk = spawn_klk().await;
+    let days = ["2025-11-15", "2025-11-16", "2025-11-17"];
+    let mut items: Vec<_> = days.iter().flat_map(|d| day_of_sales(&format!("A{}", &d[8..]), d, 700, "APP-TPF")).collect();
+    let voided = sale_item("V-00000001", 1, "2025-11-16", "12:00:00.0000000", "000042", 2.0, 3.5, "APP-TPF");
+    items.push(voided);
+    klk.state.set_sales("SUC001", items.clone());
+    let together = open_env(&klk_tenant_toml(&klk.base_url(), 1, ""), "", fast_options()).await;
+    let one_by_one = open_env(&klk_tenant_toml(&klk.base_url(), 1, ""), "", fast_options()).await;
+    for env in [&together, &one_by_one] {
+        assert_eq!(backfill(env, "2025-11-16", "2025-11-16").await.status, "success");
+        assert_eq!(env.count("SELECT count(*) FROM ventas WHERE numero_factura = 'V-00000001'"), 1);
+    }
+
+    // Since then: the line was voided, and an invoice line of the 15th was re-issued on the 17th.
+    items.pop();
+    let mut reissued = items[10].clone();
+    reissued["fecha"] = "2025-11-17".into();
+    reissued["fecha_hora_completa"] = "2025-11-17T20:00:00".into();
+    reissued["hora"] = "20:00:00.0000000".into();
+    items.push(reissued);
+    klk.state.set_sales("SUC001", items);
+
+    let r = backfill(&together, days[0], days[2]).await;
+    assert_eq!(r.status, "success", "{:?}", r.locations);
+    assert_eq!(r.location("tienda_01").unwrap().outcome.duplicates_skipped, 1, "the re-issued line is counted once");
+    for d in days {
+        assert_eq!(backfill(&one_by_one, d, d).await.status, "success");
+    }
+
+    assert_eq!(together.count("SELECT count(*) FROM ventas WHERE numero_factura = 'V-00000001'"), 0, "voided line reconciled");
+    assert_eq!(together.count("SELECT count(*) FROM ventas"), 3 * 700);
+    let key = items_key(&together);
+    assert_eq!(key, "2025-11-17", "the later occurrence of a repeated key wins");
+    for q in CONTENT {
+        assert_eq!(together.dump(q), one_by_one.dump(q), "loading the days together differs from one by one: {q}");
+    }
+}
+
+/// Day of the re-issued line (the 11th line of the 15th).
+fn items_key(env: &Env) -> String {
+    env.dump("SELECT fecha::VARCHAR FROM ventas WHERE numero_factura = 'A15-00000004' AND linea = 2")[0][0].clone()
+}
+
+async fn backfill(env: &Env, from: &str, to: &str) -> fluxion::etl::RunReport {
+    let (from, to) = (day(from), day(to));
+    env.run(EtlJob::Ventas, RunKind::Backfill, |q| {
+        q.range = Some((from, to));
+        q.now = Some(utc("2025-11-18T12:00:00Z"));
+    })
+    .await
 }

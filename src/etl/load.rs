@@ -226,23 +226,27 @@ pub struct Reconcile {
     pub fecha: NaiveDate,
 }
 
-/// Loads one sales window: upsert by key, product side effects and, for whole-day
-/// extractions, reconciliation. Everything inside the caller's transaction.
+/// Loads one sales batch of one location (a window, or several whole days of a backfill
+/// whose keys are unique across the batch): upsert by key, product side effects and, for
+/// each whole day extracted, reconciliation. Everything inside the caller's transaction.
 pub fn load_sales_window(
     conn: &Connection,
     lines: &[SaleLine],
     infos: &[SaleProductInfo],
     execution_id: i64,
     now_utc: NaiveDateTime,
-    reconcile: Option<&Reconcile>,
+    reconcile: &[Reconcile],
 ) -> duckdb::Result<SalesLoad> {
     let mut out = SalesLoad::default();
     if !lines.is_empty() {
+        let t0 = std::time::Instant::now();
         out.counts = upsert_window(conn, lines, execution_id, now_utc)?;
         let latest = lines.iter().map(|l| l.fecha_venta.date()).max().expect("non-empty");
+        let t1 = std::time::Instant::now();
         apply_sale_products(conn, infos, latest)?;
+        tracing::debug!(lines = lines.len(), upsert_ms = (t1 - t0).as_secs_f64() * 1000.0, products_ms = t1.elapsed().as_secs_f64() * 1000.0, "sales window");
     }
-    if let Some(r) = reconcile {
+    for r in reconcile {
         reconcile_day(conn, lines, r, &mut out)?;
     }
     Ok(out)
@@ -325,7 +329,10 @@ fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_u
 /// table, no comparison. Same result as the merge path.
 fn insert_new_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
     let ubicacion = &lines[0].ubicacion_id;
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(lines = lines.len(), ms = t0.elapsed().as_secs_f64() * 1000.0, "new window: {what}");
     crate::warehouse::sale_batch::append_sales(&mut conn.appender("ventas")?, lines, now_utc, Some(execution_id), false)?;
+    lap("appended");
     let mut days: Vec<NaiveDate> = lines.iter().map(|l| l.fecha_venta.date()).collect();
     days.sort_unstable();
     days.dedup();
@@ -349,8 +356,11 @@ fn insert_new_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, n
         }
         app.flush()?;
     }
+    lap("staged days and codes");
     load::add_placeholder_products(conn, "window_codes", now_utc)?;
+    lap("placeholders");
     load::refresh_daily_sales(conn, "touched_days")?;
+    lap("daily aggregates");
     conn.execute_batch("DROP TABLE touched_days; DROP TABLE window_codes;")?;
     Ok(LoadCounts { read: lines.len(), inserted: lines.len(), ..LoadCounts::default() })
 }
@@ -371,6 +381,11 @@ fn reconcile_day(conn: &Connection, lines: &[SaleLine], r: &Reconcile, out: &mut
     let mut keys: std::collections::HashSet<(&str, i32)> = std::collections::HashSet::new();
     for l in &extracted {
         keys.insert((l.numero_factura.as_str(), l.linea));
+    }
+    // Every extracted line of the day was just upserted, so the day holds at least these
+    // keys: equal counts mean nothing was voided (the usual case, and every new day).
+    if keys.len() as i64 == stored {
+        return Ok(());
     }
     if (keys.len() as i64) * 2 < stored {
         out.warnings.push(format!(

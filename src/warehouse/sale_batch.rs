@@ -184,11 +184,14 @@ impl SaleBatch {
         if self.len == 0 {
             return Ok(());
         }
+        app.append_record_batch(self.take_record_batch()?)
+    }
+
+    /// The staged lines as one Arrow batch; the batch is left empty.
+    fn take_record_batch(&mut self) -> duckdb::Result<RecordBatch> {
         let (fields, columns) = self.finish_columns();
-        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-            .map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))?;
         self.len = 0;
-        app.append_record_batch(batch)
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))
     }
 
     fn finish_columns(&mut self) -> (Vec<Field>, Vec<ArrayRef>) {
@@ -226,6 +229,10 @@ impl SaleBatch {
 }
 
 /// Appends `lines` to `app` in chunks of [`CHUNK_LINES`], all with the same load time.
+///
+/// Building the Arrow columns and DuckDB's append (which compresses and writes whole row
+/// groups of a large batch) cost about the same, so with more than one chunk a second
+/// thread builds the next chunk while the appender takes the previous one.
 pub fn append_sales(
     app: &mut duckdb::Appender<'_>,
     lines: &[SaleLine],
@@ -233,14 +240,29 @@ pub fn append_sales(
     execution_id: Option<i64>,
     with_seq: bool,
 ) -> duckdb::Result<()> {
-    let mut batch = SaleBatch::new(with_seq);
-    for l in lines {
-        batch.push(l, loaded_at, execution_id);
-        if batch.len() == CHUNK_LINES {
-            batch.append_to(app)?;
-        }
+    if lines.len() <= CHUNK_LINES {
+        let mut batch = SaleBatch::new(with_seq);
+        lines.iter().for_each(|l| batch.push(l, loaded_at, execution_id));
+        batch.append_to(app)?;
+        return app.flush();
     }
-    batch.append_to(app)?;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(2);
+        let builder = scope.spawn(move || -> duckdb::Result<()> {
+            // One batch for all chunks: `seq` keeps counting across them.
+            let mut batch = SaleBatch::new(with_seq);
+            for chunk in lines.chunks(CHUNK_LINES) {
+                chunk.iter().for_each(|l| batch.push(l, loaded_at, execution_id));
+                if tx.send(batch.take_record_batch()?).is_err() {
+                    break; // the appender failed and stopped listening
+                }
+            }
+            Ok(())
+        });
+        let appended = rx.into_iter().try_for_each(|chunk| app.append_record_batch(chunk));
+        let built = builder.join().expect("staging sale lines does not panic");
+        appended.and(built)
+    })?;
     app.flush()
 }
 
