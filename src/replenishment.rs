@@ -15,7 +15,7 @@ use crate::config::{Store, Tenant};
 use crate::domain::replenishment::{
     calculate_store, classify_abc, resolve_windows, AbcClass, ParamConfig, StoreInput, Suggestion,
 };
-use crate::domain::replenishment::demand::p75;
+use crate::domain::replenishment::demand::p75_with;
 use crate::warehouse::replenishment as wq;
 
 #[derive(Debug, thiserror::Error)]
@@ -377,8 +377,10 @@ fn gather(
     let ventas = &cache.daily[&store.id];
     let stock_cedi = &cache.stock[&cedi.id];
     let codes = cache.codes.as_ref().expect("product codes were read");
-    let local_p75 = |id: i32| -> f64 {
-        ventas.get(&id).map_or(0.0, |v| p75(&wq::window_quantities(v, demand_from, yesterday, &dias_atipicos)))
+    // Thousands of products are checked: one buffer for all of them.
+    let mut buffer = Vec::new();
+    let mut local_p75 = |id: i32| -> f64 {
+        ventas.get(&id).map_or(0.0, |v| p75_with(&mut buffer, wq::window_days(v, demand_from, yesterday, &dias_atipicos)))
     };
     // The store's ABC for this date, from the same daily rows (identical to the nightly
     // cache); a network run classifies each store once for all the CEDIs that supply it.
@@ -399,7 +401,7 @@ fn gather(
                     .filter(|id| local_p75(*id) < 1.0)
                     .collect();
                 tracing::debug!(needed = needed.len(), "regional reference needed");
-                let members = region_stores(tenant, app, &store.region)?;
+                let members = timed("region stores", || region_stores(tenant, app, &store.region))?;
                 Some(timed("region p75", || wq::region_p75(wh, &members, demand_from, yesterday, &needed))?)
             }
         };

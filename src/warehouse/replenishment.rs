@@ -189,7 +189,10 @@ pub fn abc_inputs_from_days(
         .filter_map(|(id, v)| Some((codes.get(id)?, v)))
         .filter(|(code, _)| !excluded.contains(code))
         .filter_map(|(code, v)| {
-            let in_window: Vec<&DaySales> = v.iter().filter(|d| d.fecha >= from && d.fecha <= to).collect();
+            // Days are sorted: the window is one contiguous run, summed in place.
+            let start = v.partition_point(|d| d.fecha < from);
+            let end = v.partition_point(|d| d.fecha <= to);
+            let in_window = &v[start..end.max(start)];
             (!in_window.is_empty()).then(|| AbcInput {
                 codigo: code.clone(),
                 cantidad_30d: in_window.iter().map(|d| d.cantidad).sum(),
@@ -327,7 +330,17 @@ pub fn region_p75(
 /// Quantities of the selling days in [from, to] that are not atypical: the values whose
 /// P75 is the local demand, and each store's part of the regional reference.
 pub fn window_quantities(days: &[DaySales], from: NaiveDate, to: NaiveDate, excluded: &[NaiveDate]) -> Vec<f64> {
-    days.iter().filter(|d| d.fecha >= from && d.fecha <= to && !excluded.contains(&d.fecha)).map(|d| d.cantidad).collect()
+    window_days(days, from, to, excluded).collect()
+}
+
+/// [`window_quantities`] without collecting them.
+pub fn window_days<'a>(
+    days: &'a [DaySales],
+    from: NaiveDate,
+    to: NaiveDate,
+    excluded: &'a [NaiveDate],
+) -> impl Iterator<Item = f64> + 'a {
+    days.iter().filter(move |d| d.fecha >= from && d.fecha <= to && !excluded.contains(&d.fecha)).map(|d| d.cantidad)
 }
 
 /// [`region_p75`] from daily rows already read (a network run reads every store's anyway):

@@ -140,11 +140,7 @@ fn p75_detail_sorted(v: Vec<f64>) -> P75Detail {
     if v.is_empty() {
         return P75Detail::default();
     }
-    let h = 0.75 * (v.len() - 1) as f64;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    let (xl, xh) = (v[lo], v[hi.min(v.len() - 1)]);
-    let p75 = xl + (h - lo as f64) * (xh - xl);
+    let (h, xl, p75, xh) = interpolate_p75(&v);
     P75Detail {
         valores_ordenados: v,
         posicion: h,
@@ -157,6 +153,29 @@ fn p75_detail_sorted(v: Vec<f64>) -> P75Detail {
 /// 75th percentile, linear interpolation (spec 30 §3).
 pub fn p75(values: &[f64]) -> f64 {
     p75_detail(values).p75
+}
+
+/// [`p75`] of `values`, sorted in `buffer` (reused across calls: a scan over thousands of
+/// products allocates once).
+pub fn p75_with(buffer: &mut Vec<f64>, values: impl Iterator<Item = f64>) -> f64 {
+    buffer.clear();
+    buffer.extend(values.filter(|x| x.is_finite()));
+    // Equal keys under total_cmp are bit-identical, so an unstable sort gives the same order.
+    buffer.sort_unstable_by(f64::total_cmp);
+    interpolate_p75(buffer).2
+}
+
+/// The P75 of sorted finite values with its interpolation: (position, lower value, P75,
+/// upper value); all 0 for no values.
+fn interpolate_p75(v: &[f64]) -> (f64, f64, f64, f64) {
+    if v.is_empty() {
+        return (0.0, 0.0, 0.0, 0.0);
+    }
+    let h = 0.75 * (v.len() - 1) as f64;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    let (xl, xh) = (v[lo], v[hi.min(v.len() - 1)]);
+    (h, xl, xl + (h - lo as f64) * (xh - xl), xh)
 }
 
 /// Arithmetic mean; 0 for an empty slice.
@@ -311,6 +330,16 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-3
+    }
+
+    proptest::proptest! {
+        /// The buffered P75 (used to screen thousands of products) is the P75, bit for bit,
+        /// whatever the buffer held before.
+        #[test]
+        fn buffered_p75_is_the_p75(values in proptest::collection::vec(-50.0f64..500.0, 0..60), stale in proptest::collection::vec(0.0f64..9.0, 0..20)) {
+            let mut buffer = stale;
+            proptest::prop_assert_eq!(p75_with(&mut buffer, values.iter().copied()).to_bits(), p75(&values).to_bits());
+        }
     }
 
     #[test]
