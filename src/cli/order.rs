@@ -1,10 +1,12 @@
 //! `fluxion order suggest`: one store's suggested order (or every store's) from the
 //! command line, as JSON, CSV or a readable table.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use chrono::NaiveDate;
+
 use clap::{Subcommand, ValueEnum};
 
 use crate::replenishment::{propose, propose_all, Request, StoreProposal};
@@ -68,8 +70,21 @@ pub fn run(config: &Path, command: OrderCommand) -> i32 {
     let elapsed = started.elapsed();
     match format {
         Format::Json => {
-            let value = if all_stores { serde_json::json!(proposals) } else { serde_json::json!(proposals[0]) };
-            println!("{}", serde_json::to_string_pretty(&value).expect("serialisable"));
+            // Streamed straight from the proposals: a network run is about a gigabyte of JSON
+            // (every line carries its explanation), and building it as a value tree first
+            // took 6 GB of memory and 20 s.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = match all_stores {
+                true => serde_json::to_writer_pretty(&mut out, &proposals),
+                false => serde_json::to_writer_pretty(&mut out, &proposals[0]),
+            }
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+            if let Err(e) = written {
+                eprintln!("error: no se pudo escribir la salida: {e}");
+                return 1;
+            }
         }
         Format::Csv => print_csv(&proposals),
         Format::Table => print_table(&proposals),
