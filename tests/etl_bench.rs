@@ -58,7 +58,7 @@ fn bench_sales_loading() {
     let wh = Warehouse::open(&dir.path().join("w.duckdb")).unwrap();
     let now = ts("2026-01-01 00:00:00");
     // 8 × 13 × 12 000 ≈ 1.25 M lines; a store's 13 days (156 k lines) are about one backfill
-    // load group (`LOAD_GROUP_LINES`).
+    // load group (`EtlOptions::load_group_lines`).
     let stores: usize = std::env::var("BENCH_STORES").map_or(8, |v| v.parse().unwrap());
     let days: i64 = std::env::var("BENCH_DAYS").map_or(13, |v| v.parse().unwrap());
     let first = day("2025-11-01");
@@ -219,7 +219,7 @@ async fn bench_hourly_run_over_http() {
 #[ignore]
 async fn bench_backfill_over_http() {
     // A historical backfill: 4 stores × 12 whole days through HTTP and the whole pipeline
-    // (parallelism 3); each store's days are loaded in groups (`LOAD_GROUP_LINES`).
+    // (parallelism 3); each store's days are loaded in groups (`EtlOptions::load_group_lines`).
     let klk = spawn_klk().await;
     let first = day("2025-11-01");
     let days = 12;

@@ -544,13 +544,6 @@ async fn sales_pieces(loc: &mut Loc<'_>) -> Result<(Vec<Piece>, bool), EtlError>
     }
 }
 
-/// Lines gathered from consecutive whole days of one location before they are loaded in
-/// one transaction. Above DuckDB's row-group size (122,880 rows) the appended rows are
-/// compressed straight into the database file instead of the write-ahead log, and the
-/// per-transaction work (product side effects, daily aggregates, commit) is paid once for
-/// the group: a backfill loads about 2.8× faster than one transaction per day.
-const LOAD_GROUP_LINES: usize = 150_000;
-
 async fn sales_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
     let (pieces, hourly) = sales_pieces(loc).await?;
     let ctx = loc.ctx;
@@ -585,13 +578,15 @@ async fn sales_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
                 }
             }
             loc.step(piece.to_string());
-            if group.iter().map(|v| v.lines.len()).sum::<usize>() >= LOAD_GROUP_LINES {
+            if group.iter().map(|v| v.lines.len()).sum::<usize>() >= loc.etl.options.load_group_lines {
                 load_days(loc, std::mem::take(&mut group), &mut first_error).await;
             }
             if first_error.is_some() && TokioInstant::now() >= loc.deadline {
                 break;
             }
         }
+        // Past the location's time budget this load is refused like any other, and the
+        // group's days are marked `error` for the next backfill (not loaded late).
         load_days(loc, group, &mut first_error).await;
     }
     if let Some(e) = first_error {
