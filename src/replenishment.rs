@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
 use crate::domain::replenishment::{
-    calculate_store, classify_abc, resolve_windows, AbcClass, ParamConfig, StoreInput, Suggestion,
+    calculate_store, classify_abc, resolve_windows, AbcClass, GlobalParams, StoreInput, Suggestion,
 };
 use crate::domain::replenishment::demand::p75_with;
 use crate::warehouse::replenishment as wq;
@@ -76,9 +76,10 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
 }
 
 /// First day of the daily rows a calculation reads (the widest of the demand, σ and ABC
-/// windows) and first day of the demand window; both end yesterday.
-fn history_windows(parametros: &ParamConfig, abc: &settings::AbcSettings, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let windows = resolve_windows(&parametros.global).windows();
+/// windows) and first day of the demand window; both end yesterday. The windows are global
+/// settings: the same for every store.
+fn history_windows(global: &GlobalParams, abc: &settings::AbcSettings, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let windows = resolve_windows(global).windows();
     let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias).max(abc.ventana_dias));
     (today - Duration::days(history_days), today - Duration::days(i64::from(windows.demanda_dias)))
 }
@@ -140,15 +141,10 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
     let abc = settings::abc_settings(app)?;
     let yesterday = today - Duration::days(1);
     let stores: Vec<&Store> = tenant.stores().iter().filter(|s| s.active && !s.is_cedi()).collect();
-    let mut windows = Vec::new();
-    for s in &stores {
-        windows.push(history_windows(&settings::param_config(app, &s.id)?, &abc, today));
-    }
+    let (history_from, demand_from) = history_windows(&settings::global_params(app)?, &abc, today);
     let codes = timed("product codes", || wq::product_codes(wh))?;
     let daily = timed("network daily sales", || {
-        par_map(wh, &stores.iter().zip(&windows).collect::<Vec<_>>(), |c, (s, (from, _))| {
-            Ok(wq::daily_sales(c, &s.id, *from, yesterday)?)
-        })
+        par_map(wh, &stores, |c, s| Ok(wq::daily_sales(c, &s.id, history_from, yesterday)?))
     })?;
     let mut locations: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
     let mut catalogues = Vec::new();
@@ -170,20 +166,20 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
     let classes = timed("network abc", || {
         par_map(wh, &daily, |_, rows| Ok(store_classes(rows, &codes, &abc, today)))
     })?;
-    let mut regions: Vec<(String, Vec<wq::RegionStore>, NaiveDate)> = Vec::new();
-    for (s, (_, demand_from)) in stores.iter().zip(&windows) {
-        if !regions.iter().any(|(r, _, _)| *r == s.region) {
-            regions.push((s.region.clone(), region_stores(tenant, app, &s.region)?, *demand_from));
+    let mut regions: Vec<(String, Vec<wq::RegionStore>)> = Vec::new();
+    for s in &stores {
+        if !regions.iter().any(|(r, _)| *r == s.region) {
+            regions.push((s.region.clone(), region_stores(tenant, app, &s.region)?));
         }
     }
     let by_store: HashMap<&str, &wq::DailyByProduct> = stores.iter().map(|s| s.id.as_str()).zip(&daily).collect();
     let p75s = timed("network region p75", || {
-        par_map(wh, &regions, |_, (_, members, demand_from)| {
+        par_map(wh, &regions, |_, (_, members)| {
             let days: Vec<&wq::DailyByProduct> = members.iter().map(|m| by_store[m.id.as_str()]).collect();
-            Ok(wq::region_p75_from_days(members, &days, *demand_from, yesterday))
+            Ok(wq::region_p75_from_days(members, &days, demand_from, yesterday))
         })
     })?;
-    for ((region, _, _), p) in regions.into_iter().zip(p75s) {
+    for ((region, _), p) in regions.into_iter().zip(p75s) {
         cache.region_p75s.insert(region, p);
     }
     for (s, c) in stores.iter().zip(classes) {
@@ -328,7 +324,7 @@ fn gather(
     let productos_excluidos = settings::exclusions(app, &store.id)?;
     let dias_atipicos = settings::atypical_days(app, &store.id)?;
 
-    let (history_from, demand_from) = history_windows(&parametros, &abc, today);
+    let (history_from, demand_from) = history_windows(&parametros.global, &abc, today);
     let yesterday = today - Duration::days(1);
     let whole_catalogue = supplies_whole_catalogue(tenant, store, &cedi.id);
 

@@ -137,51 +137,61 @@ fn bench_sales_loading() {
 
     // 4. The same, overlapped as the pipeline does across locations: one thread decodes and
     //    validates the next store-day while the loader writes the previous one.
-    let wh3 = Warehouse::open(&dir.path().join("w3.duckdb")).unwrap();
-    let t = Instant::now();
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(2);
-        let payloads = &payloads;
-        scope.spawn(move || {
-            for (s, d, bytes) in payloads {
-                tx.send(decode_validate(bytes, &format!("tienda_{s:02}"), *d)).unwrap();
-            }
-        });
-        for (i, (lines, infos)) in rx.iter().enumerate() {
-            wh3.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, &[])).unwrap();
+    let s = decode_while_loading(&dir.path().join("w3.duckdb"), total_lines, now, |tx| {
+        for (s, d, bytes) in &payloads {
+            tx.send(decode_validate(bytes, &format!("tienda_{s:02}"), *d)).unwrap();
         }
     });
-    let overlapped_s = t.elapsed().as_secs_f64();
-    println!("KLK JSON → DuckDB, decode overlapped with load: {:.0} lines/s", total_lines as f64 / overlapped_s);
-    let n: i64 = wh3.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
-    assert_eq!(n as usize, total_lines);
+    println!("KLK JSON → DuckDB, decode overlapped with load: {:.0} lines/s", total_lines as f64 / s);
 
     // 5. As a backfill runs: decoding overlapped with the load, each store's days loaded
     //    in one transaction.
-    let wh4 = Warehouse::open(&dir.path().join("w4.duckdb")).unwrap();
+    let s = decode_while_loading(&dir.path().join("w4.duckdb"), total_lines, now, |tx| {
+        for s in 0..stores {
+            let (mut lines, mut infos) = (Vec::new(), Vec::new());
+            for (_, d, bytes) in payloads.iter().filter(|p| p.0 == s) {
+                let (l, i) = decode_validate(bytes, &format!("tienda_{s:02}"), *d);
+                lines.extend(l);
+                infos.extend(i);
+            }
+            tx.send((lines, infos)).unwrap();
+        }
+    });
+    println!("KLK JSON → DuckDB, decode overlapped, {days} days per transaction: {:.0} lines/s", total_lines as f64 / s);
+}
+
+type Decoded = (Vec<fluxion::domain::records::SaleLine>, Vec<fluxion::sources::klk::map::SaleProductInfo>);
+
+/// Seconds to load into a fresh warehouse at `path` what `decode` sends, decoding on one
+/// thread while this one loads each batch in its own transaction; checks that all
+/// `expected` lines landed.
+fn decode_while_loading(
+    path: &std::path::Path,
+    expected: usize,
+    now: NaiveDateTime,
+    decode: impl FnOnce(std::sync::mpsc::SyncSender<Decoded>) + Send,
+) -> f64 {
+    let wh = Warehouse::open(path).unwrap();
     let t = Instant::now();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
-        let payloads = &payloads;
-        scope.spawn(move || {
-            for s in 0..stores {
-                let (mut lines, mut infos) = (Vec::new(), Vec::new());
-                for (_, d, bytes) in payloads.iter().filter(|p| p.0 == s) {
-                    let (l, i) = decode_validate(bytes, &format!("tienda_{s:02}"), *d);
-                    lines.extend(l);
-                    infos.extend(i);
-                }
-                tx.send((lines, infos)).unwrap();
-            }
-        });
+        scope.spawn(move || decode(tx));
         for (i, (lines, infos)) in rx.iter().enumerate() {
-            wh4.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, &[])).unwrap();
+            wh.write(|c| load_sales_window(c, &lines, &infos, i as i64, now, &[])).unwrap();
         }
     });
-    let grouped_s = t.elapsed().as_secs_f64();
-    println!("KLK JSON → DuckDB, decode overlapped, {days} days per transaction: {:.0} lines/s", total_lines as f64 / grouped_s);
-    let n: i64 = wh4.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
-    assert_eq!(n as usize, total_lines);
+    let s = t.elapsed().as_secs_f64();
+    let n: i64 = wh.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
+    assert_eq!(n as usize, expected);
+    s
+}
+
+/// A KLK store of the HTTP benches, as tenant.toml text.
+fn klk_store_toml(id: &str, name: &str, sucursal: &str, almacen: &str) -> String {
+    format!(
+        "\n[[stores]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"tienda\"\npos = \"klk\"\n\n  [stores.klk]\n  sucursal = \"{sucursal}\"\n  almacen_ventas = \"{almacen}\"\n\n  \
+         [[stores.klk.almacenes]]\n  codigo = \"{almacen}\"\n  nombre = \"PISO DE VENTA\"\n  tipo = \"piso_venta\"\n"
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,10 +204,7 @@ async fn bench_hourly_run_over_http() {
     let mut extra = String::new();
     for (id, name, suc, alm) in &stores {
         klk.state.set_sales(suc, day_of_sales(suc, "2025-11-17", LINES_PER_DAY, alm));
-        extra.push_str(&format!(
-            "\n[[stores]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"tienda\"\npos = \"klk\"\n\n  [stores.klk]\n  sucursal = \"{suc}\"\n  almacen_ventas = \"{alm}\"\n\n  \
-             [[stores.klk.almacenes]]\n  codigo = \"{alm}\"\n  nombre = \"PISO DE VENTA\"\n  tipo = \"piso_venta\"\n"
-        ));
+        extra.push_str(&klk_store_toml(id, name, suc, alm));
     }
     let toml = klk_tenant_toml(&klk.base_url(), 0, &extra);
     let env = open_env(&toml, "", fast_options()).await;
@@ -230,10 +237,7 @@ async fn bench_backfill_over_http() {
             let d = first + chrono::Duration::days(k);
             klk.state.add_sales(&suc, day_of_sales(&format!("{suc}-{}", d.format("%m%d")), &d.to_string(), LINES_PER_DAY, &alm));
         }
-        extra.push_str(&format!(
-            "\n[[stores]]\nid = \"{id}\"\nname = \"TIENDA {i}\"\nkind = \"tienda\"\npos = \"klk\"\n\n  [stores.klk]\n  sucursal = \"{suc}\"\n  almacen_ventas = \"{alm}\"\n\n  \
-             [[stores.klk.almacenes]]\n  codigo = \"{alm}\"\n  nombre = \"PISO DE VENTA\"\n  tipo = \"piso_venta\"\n"
-        ));
+        extra.push_str(&klk_store_toml(&id, &format!("TIENDA {i}"), &suc, &alm));
     }
     let toml = klk_tenant_toml(&klk.base_url(), 0, &extra);
     let env = open_env(&toml, "", fast_options()).await;

@@ -109,21 +109,26 @@ fn per_class<T>(f: impl Fn(&str) -> T) -> PerClass<T> {
     PerClass { a: f("A"), b: f("B"), c: f("C"), d: f("D") }
 }
 
-/// Everything parameter resolution needs for one destination store.
-pub fn param_config(conn: &Connection, store_id: &str) -> Result<ParamConfig> {
+/// The global level of the parameters (the same for every store; the demand windows live here).
+pub fn global_params(conn: &Connection) -> Result<GlobalParams> {
     let mut levels: HashMap<String, (Option<f64>, Option<f64>)> = HashMap::new();
     let mut stmt = conn.prepare("SELECT clasificacion, factor_seguridad, dias_cobertura_max FROM parametros_clasificacion")?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<f64>>(1)?, r.get::<_, Option<f64>>(2)?)))? {
         let (c, z, cov) = row?;
         levels.insert(c, (z, cov));
     }
-    let global = GlobalParams {
+    Ok(GlobalParams {
         lead_time: global_num(conn, "inventario", "lead_time")?,
         cobertura_dias: per_class(|c| levels.get(c).and_then(|l| l.1)),
         z: per_class(|c| levels.get(c).and_then(|l| l.0)),
         ventana_sigma_d: global_num(conn, "inventario", "ventana_sigma_d")?.map(|v| v as u32),
         ventana_demanda_dias: global_num(conn, "inventario", "ventana_demanda_dias")?.map(|v| v as u32),
-    };
+    })
+}
+
+/// Everything parameter resolution needs for one destination store.
+pub fn param_config(conn: &Connection, store_id: &str) -> Result<ParamConfig> {
+    let global = global_params(conn)?;
     let tienda = conn
         .query_row(
             "SELECT lead_time_override, dias_cobertura_a, dias_cobertura_b, dias_cobertura_c, dias_cobertura_d

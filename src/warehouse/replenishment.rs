@@ -298,7 +298,8 @@ pub fn region_p75(
     let store_ids = code_list(stores.iter().map(|s| s.id.as_str()));
     let ids = only.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
     let batches = stmt.query_arrow(params![from, to, store_ids, ids])?;
-    let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
+    // The rows of each store, then the same window and atypical-day rule as a network run.
+    let mut days: Vec<DailyByProduct> = stores.iter().map(|_| DailyByProduct::default()).collect();
     for batch in batches {
         let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
         let location = text_column(&batch, 1);
@@ -318,13 +319,11 @@ pub fn region_p75(
                 },
             };
             let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
-            if stores[s].dias_excluidos.contains(&fecha) {
-                continue;
-            }
-            values.entry(product.value(i)).or_default().entry(s).or_default().push(qty.value(i));
+            let day = DaySales { fecha, cantidad: qty.value(i), venta_total: 0.0, tickets: 0 }; // only quantities matter here
+            days[s].entry(product.value(i)).or_default().push(day);
         }
     }
-    Ok(RegionP75s::new(stores, values))
+    Ok(region_p75_from_days(stores, &days.iter().collect::<Vec<_>>(), from, to))
 }
 
 /// Quantities of the selling days in [from, to] that are not atypical: the values whose
