@@ -1,5 +1,6 @@
 //! ABC/XYZ classification caches (spec 30 §4–§5): every store and the whole chain, all four
-//! ABC models, rebuilt after sales loads and nightly. The replenishment engine computes the
+//! ABC models, rebuilt after sales loads and nightly, together with the demand P75 cache of
+//! the regional reference (`demand_cache::rebuild`). The replenishment engine computes the
 //! same classes on the fly for its business date; these tables serve analytics and screens.
 
 use std::collections::BTreeMap;
@@ -21,6 +22,8 @@ pub enum ClassificationError {
     Warehouse(#[from] duckdb::Error),
     #[error(transparent)]
     Open(#[from] crate::warehouse::WarehouseError),
+    #[error(transparent)]
+    Demand(#[from] crate::replenishment::ReplenishmentError),
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -64,7 +67,11 @@ pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, toda
     )
     .map_err(crate::appdb::AppDbError::from)?;
     let run_id = app.last_insert_rowid();
-    let result = compute_and_store(tenant, wh, &settings, &xyz, today);
+    // The demand P75 cache has the same triggers (sales loads, the nightly run).
+    let result = compute_and_store(tenant, wh, &settings, &xyz, today).and_then(|mut report| {
+        report.rows += crate::demand_cache::rebuild(tenant, app, wh, today)?;
+        Ok(report)
+    });
     let (estado, rows, error) = match &result {
         Ok(r) => ("completado", Some(r.rows as i64), None),
         Err(e) => ("error", None, Some(e.to_string())),

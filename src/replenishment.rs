@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
 use crate::domain::replenishment::{
-    calculate_store, classify_abc, resolve_windows, AbcClass, GlobalParams, StoreInput, Suggestion,
+    calculate_store, classify_abc_owned, resolve_windows, AbcClass, GlobalParams, StoreInput, Suggestion,
 };
 use crate::domain::replenishment::demand::p75_with;
 use crate::warehouse::replenishment as wq;
@@ -30,6 +30,8 @@ pub enum ReplenishmentError {
     AppDb(#[from] crate::appdb::AppDbError),
     #[error("warehouse: {0}")]
     Warehouse(#[from] duckdb::Error),
+    #[error(transparent)]
+    Open(#[from] crate::warehouse::WarehouseError),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +80,7 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
 /// First day of the daily rows a calculation reads (the widest of the demand, σ and ABC
 /// windows) and first day of the demand window; both end yesterday. The windows are global
 /// settings: the same for every store.
-fn history_windows(global: &GlobalParams, abc: &settings::AbcSettings, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(crate) fn history_windows(global: &GlobalParams, abc: &settings::AbcSettings, today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let windows = resolve_windows(global).windows();
     let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias).max(abc.ventana_dias));
     (today - Duration::days(history_days), today - Duration::days(i64::from(windows.demanda_dias)))
@@ -94,7 +96,7 @@ fn store_classes(
 ) -> FxHashMap<String, AbcClass> {
     let abc_from = today - Duration::days(i64::from(abc.ventana_dias));
     let inputs = wq::abc_inputs_from_days(ventas, &codes.by_id, abc_from, today - Duration::days(1), &abc.codigos_excluidos);
-    classify_abc(&inputs, &abc.umbrales, abc.modelo_activo).into_iter().map(|r| (r.codigo, r.clase_abc)).collect()
+    classify_abc_owned(inputs, &abc.umbrales, abc.modelo_activo).into_iter().map(|r| (r.codigo, r.clase_abc)).collect()
 }
 
 /// `f` over `items` on one worker per core, each with its own warehouse connection;
@@ -197,7 +199,7 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
 }
 
 /// The active stores of a region, with their atypical days (for the regional reference).
-fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
+pub(crate) fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
     let mut v = Vec::new();
     for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == region) {
         v.push(wq::RegionStore { id: s.id.clone(), nombre: s.name.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });
@@ -398,7 +400,8 @@ fn gather(
                     .collect();
                 tracing::debug!(needed = needed.len(), "regional reference needed");
                 let members = timed("region stores", || region_stores(tenant, app, &store.region))?;
-                Some(timed("region p75", || wq::region_p75(wh, &members, demand_from, yesterday, &needed))?)
+                let cached = timed("demand cache", || crate::demand_cache::cached_p75s(app, wh, &members, (today, demand_from, yesterday), &needed))?;
+                Some(timed("region p75", || wq::region_p75(wh, &members, demand_from, yesterday, &needed, cached))?)
             }
         };
         Ok((classes.map(|h| h.join().expect("the ABC does not panic")), own_region))

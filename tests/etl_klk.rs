@@ -95,6 +95,16 @@ async fn worked_example_5_4_sales_payload_to_rows() {
     );
     assert_eq!(env.watermark("tienda_01").as_deref(), Some("2025-11-17 14:00:05"));
     let conn = env.sqlite();
+    // A sales load rebuilds the classification and demand caches, for the run's business date.
+    let (rebuilt, fecha_base): (i64, String) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM abc_cache_control WHERE estado = 'completado'),
+                    (SELECT fecha_base FROM demanda_p75_cache WHERE ubicacion_id = 'tienda_01')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((rebuilt, fecha_base.as_str()), (1, "2025-11-17"));
     let (ext, dup, loaded, ins, upd): (i64, i64, i64, i64, i64) = conn
         .query_row(
             "SELECT records_extracted, duplicates_skipped, records_loaded, records_inserted, records_updated

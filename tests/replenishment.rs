@@ -333,3 +333,114 @@ async fn the_v2_day_by_day_detail_is_sent_only_when_asked_for() {
     assert!(has_simulation(&full));
     assert!(full["productos"].as_array().unwrap().iter().any(|l| l["v2_historico_dow"].as_array().is_some_and(|h| !h.is_empty())));
 }
+
+/// The tiny chain with both stores in one region, so that each is the other's regional
+/// reference (the demo puts the second store in Caracas).
+async fn one_region_app() -> common::TestApp {
+    common::spawn_app_with(true, |toml| {
+        toml.lines()
+            .map(|l| if l.trim_start().starts_with("region ") { l.replace("CARACAS", "VALENCIA") } else { l.to_string() })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+    .await
+}
+
+/// Each line's regional reference P75 (an input of its explanation).
+fn references(body: &Value) -> Vec<f64> {
+    body["productos"].as_array().unwrap().iter().map(|l| f(&l["explicacion"]["entradas"]["p75_referencia"])).collect()
+}
+
+/// Two proposals are identical; on failure, names the first line that differs (a whole
+/// proposal is too long to print).
+fn assert_same(got: &Value, expected: &Value, what: &str) {
+    if got == expected {
+        return;
+    }
+    let (a, b) = (got["productos"].as_array().unwrap(), expected["productos"].as_array().unwrap());
+    let first = a.iter().zip(b).find(|(x, y)| x != y).map(|(x, _)| x["codigo_producto"].to_string());
+    panic!("{what}: {} lines against {}, first different line: {first:?}", a.len(), b.len());
+}
+
+/// Overwrites every cached P75 of `store` with 1,000 units: a value no calculation computes.
+fn corrupt_cached_p75s(app: &rusqlite::Connection, store: &str) {
+    let packed: Vec<u8> =
+        app.query_row("SELECT p75s FROM demanda_p75_cache WHERE ubicacion_id = ?1", [store], |r| r.get(0)).unwrap();
+    let corrupted: Vec<u8> = packed.chunks(12).flat_map(|pair| [&pair[..4], &1000f64.to_le_bytes()[..]].concat()).collect();
+    app.execute("UPDATE demanda_p75_cache SET p75s = ?2 WHERE ubicacion_id = ?1", rusqlite::params![store, corrupted]).unwrap();
+}
+
+#[tokio::test]
+async fn the_demand_cache_changes_no_answer_and_is_not_trusted_once_its_inputs_change() {
+    let app = one_region_app().await;
+    let (state, db) = (&app.state, fluxion::appdb::connect(&app.state.app_db_path).unwrap());
+    let rebuild_caches = || fluxion::classification::rebuild(&state.tenant, &state.warehouse, &db, today()).unwrap();
+    let without_cache = || db.execute("DELETE FROM demanda_p75_cache", []).unwrap();
+
+    without_cache();
+    let direct = proposal(&app).await;
+    assert!(references(&direct).iter().any(|p| *p > 0.0), "some slow sellers of tienda_01 take tienda_02's P75");
+
+    // Built as after a sales load or at night: the same answer, byte for byte.
+    rebuild_caches();
+    let cached: i64 = db.query_row("SELECT count(*) FROM demanda_p75_cache", [], |r| r.get(0)).unwrap();
+    assert_eq!(cached, 2, "one row per store");
+    assert_same(&proposal(&app).await, &direct, "with the cache");
+
+    // It is really what the calculation reads: a wrong cached value shows in the answer.
+    corrupt_cached_p75s(&db, "tienda_02");
+    let corrupted = proposal(&app).await;
+    assert!(references(&corrupted).contains(&1000.0), "the corrupted cache was read");
+
+    // A load that touches one day of tienda_02 makes its cached values stale: they are no
+    // longer used, and the answer is again the one computed from the daily rows.
+    let day = today() - Duration::days(3);
+    state
+        .warehouse
+        .write(|c| -> duckdb::Result<()> {
+            c.execute(&format!("CREATE OR REPLACE TEMP TABLE touched AS SELECT 'tienda_02' AS ubicacion_id, DATE '{day}' AS fecha"), [])?;
+            fluxion::warehouse::load::refresh_daily_sales(c, "touched")?;
+            c.execute_batch("DROP TABLE touched")
+        })
+        .unwrap();
+    assert_same(&proposal(&app).await, &direct, "the day's content did not change, only its version");
+
+    // An atypical day of tienda_02 inside the demand window changes its P75s: a cache built
+    // before it is not used; the answer equals the one computed without any cache.
+    rebuild_caches();
+    corrupt_cached_p75s(&db, "tienda_02");
+    db.execute("INSERT INTO dias_excluidos_ventas (ubicacion_id, fecha, motivo) VALUES ('tienda_02', ?1, 'inventario')", [day.to_string()])
+        .unwrap();
+    let after_atypical = proposal(&app).await;
+    without_cache();
+    assert_same(&after_atypical, &proposal(&app).await, "after an atypical day");
+
+    // A cache of another business date is not used either.
+    fluxion::classification::rebuild(&state.tenant, &state.warehouse, &db, today() - Duration::days(1)).unwrap();
+    corrupt_cached_p75s(&db, "tienda_02");
+    assert_same(&proposal(&app).await, &after_atypical, "with a cache of the day before");
+
+    // Nor one built before a full rebuild of the daily aggregate (a bulk import).
+    rebuild_caches();
+    corrupt_cached_p75s(&db, "tienda_02");
+    state.warehouse.write(fluxion::warehouse::load::rebuild_daily_sales).unwrap();
+    assert_same(&proposal(&app).await, &after_atypical, "after a full rebuild of the daily aggregate");
+}
+
+#[tokio::test]
+async fn reordering_the_daily_aggregate_by_store_keeps_every_row_and_every_answer() {
+    let app = one_region_app().await;
+    let before = proposal(&app).await;
+    let dump = |wh: &fluxion::warehouse::Warehouse| -> Vec<(String, String, String, String)> {
+        let r = wh.reader().unwrap();
+        let mut s = r
+            .prepare("SELECT ubicacion_id, producto_codigo, fecha::VARCHAR, (cantidad, venta_total, costo_total, lineas, tickets, producto_id)::VARCHAR FROM ventas_diarias ORDER BY ALL")
+            .unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    let rows = dump(&app.state.warehouse);
+    let moved = app.state.warehouse.write(fluxion::warehouse::load::cluster_daily_sales).unwrap();
+    assert_eq!(moved, rows.len());
+    assert!(dump(&app.state.warehouse) == rows, "the same rows, in another order");
+    assert_same(&proposal(&app).await, &before, "after reordering");
+}

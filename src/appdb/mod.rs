@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "app_state", include_str!("migrations/0001_app_state.sql")),
     (2, "etl_connectors", include_str!("migrations/0002_etl_connectors.sql")),
+    (3, "demand_cache", include_str!("migrations/0003_demand_cache.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

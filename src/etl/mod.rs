@@ -246,6 +246,9 @@ pub struct Etl {
     pub(crate) tenant: Arc<Tenant>,
     pub(crate) warehouse: Arc<Warehouse>,
     pub(crate) db: Arc<Mutex<rusqlite::Connection>>,
+    /// The application database, for work that opens its own connection (the caches
+    /// rebuilt after a sales load) rather than holding `db` for seconds.
+    pub(crate) app_db_path: std::path::PathBuf,
     pub(crate) options: EtlOptions,
     pub(crate) klk: Option<KlkClient>,
     running: Mutex<BTreeMap<&'static str, RunningInfo>>,
@@ -287,6 +290,7 @@ impl Etl {
             tenant,
             warehouse,
             db: Arc::new(Mutex::new(conn)),
+            app_db_path: app_db_path.to_path_buf(),
             options,
             klk,
             running: Mutex::new(BTreeMap::new()),

@@ -322,7 +322,27 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
             _ => {}
         }
     }
+    if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == "success" && l.outcome.records_extracted > 0) {
+        rebuild_caches_after_sales(&etl, ctx.now_local.date()).await;
+    }
     RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
+}
+
+/// The classification and demand caches after a sales load (spec 30: "rebuilt after each
+/// sales load and nightly"), for the run's business date. A failure is logged, never the
+/// run's: the calculation does not depend on these caches being current.
+async fn rebuild_caches_after_sales(etl: &Arc<Etl>, today: NaiveDate) {
+    let (tenant, warehouse, path) = (etl.tenant.clone(), etl.warehouse.clone(), etl.app_db_path.clone());
+    let rebuilt = tokio::task::spawn_blocking(move || -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+        let app = crate::appdb::connect(&path)?;
+        Ok(crate::classification::rebuild(&tenant, &warehouse, &app, today)?)
+    })
+    .await;
+    match rebuilt {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::error!("caches not rebuilt after the sales load: {e}"),
+        Err(e) => tracing::error!("cache rebuild task failed: {e}"),
+    }
 }
 
 async fn run_parallel(etl: &Arc<Etl>, ctx: &Arc<RunCtx>, targets: Vec<Target>) -> Vec<LocationReport> {

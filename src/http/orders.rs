@@ -42,6 +42,7 @@ impl From<ReplenishmentError> for ApiError {
             }
             ReplenishmentError::AppDb(e) => e.into(),
             ReplenishmentError::Warehouse(e) => e.into(),
+            ReplenishmentError::Open(e) => e.into(),
         }
     }
 }

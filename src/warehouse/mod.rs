@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "facts_and_masters", include_str!("schema.sql")),
     (2, "classification_caches", include_str!("classification.sql")),
     (3, "product_ids", include_str!("product_ids.sql")),
+    (4, "demand_cache", include_str!("demand_cache.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

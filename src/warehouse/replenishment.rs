@@ -11,7 +11,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{params, Connection};
 use rustc_hash::FxHashMap;
 
-use crate::domain::replenishment::demand::p75;
+use crate::domain::replenishment::demand::p75_with;
 use crate::domain::text::Text;
 use crate::domain::replenishment::{AbcInput, ProductInput, ReferenceDemand};
 
@@ -42,7 +42,6 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     // Columnar transfer: ten thousand products × 13 columns, ~3× faster than row by row.
     // No ORDER BY: the engine orders its lines itself. Categories, brands and the like
     // repeat across thousands of products, so each distinct value is allocated once.
-    let mut out = Vec::new();
     let mut shared: FxHashMap<String, Text> = FxHashMap::default();
     let mut intern = |s: &str| -> Text {
         match shared.get(s) {
@@ -50,7 +49,11 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
             None => shared.entry(s.to_string()).or_insert_with(|| Text::from(s)).clone(),
         }
     };
-    for batch in stmt.query_arrow(params![whole_catalogue, cedi])? {
+    let batches: Vec<RecordBatch> = stmt.query_arrow(params![whole_catalogue, cedi])?.collect();
+    // Sized once: a product is a few hundred bytes, and growing by doubling touched (and
+    // copied) twice the memory, which a first calculation pays in page faults.
+    let mut out = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    for batch in batches {
         let text: Vec<_> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10].iter().map(|&i| optional_text_column(&batch, i)).collect();
         let number = |i: usize| batch.column(i).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
         let (upb, peso) = (number(9), number(11));
@@ -103,9 +106,57 @@ pub fn product_codes(conn: &Connection) -> duckdb::Result<ProductCodes> {
     Ok(out)
 }
 
-/// A location's selling days per product id. Hashed with FxHash: these maps are filled and
-/// probed once per row and per product on every calculation, where SipHash showed.
-pub type DailyByProduct = FxHashMap<i32, Vec<DaySales>>;
+/// A location's selling days per product id, each product's days in date order. All days
+/// sit in one vector, grouped by product, with each product's range in a map (FxHash: it
+/// is probed once per product on every calculation). One allocation instead of one growing
+/// vector per product: ten thousand of those were a visible part of a first calculation.
+#[derive(Debug, Clone, Default)]
+pub struct DailyByProduct {
+    days: Vec<DaySales>,
+    ranges: FxHashMap<i32, (u32, u32)>,
+}
+
+impl DailyByProduct {
+    /// The selling days of product `id`, in date order.
+    pub fn get(&self, id: &i32) -> Option<&[DaySales]> {
+        self.ranges.get(id).map(|&(start, end)| &self.days[start as usize..end as usize])
+    }
+
+    /// Every product with its days (in no particular product order).
+    pub fn iter(&self) -> impl Iterator<Item = (&i32, &[DaySales])> + '_ {
+        self.ranges.iter().map(|(id, &(start, end))| (id, &self.days[start as usize..end as usize]))
+    }
+
+    /// Groups `rows` (called twice: to count, then to place) by product; each product's
+    /// days are then put in date order.
+    fn group<I: Iterator<Item = (i32, DaySales)>>(rows: impl Fn() -> I) -> DailyByProduct {
+        let mut ranges: FxHashMap<i32, (u32, u32)> = FxHashMap::default();
+        let mut total = 0u32;
+        for (id, _) in rows() {
+            ranges.entry(id).or_default().1 += 1;
+            total += 1;
+        }
+        // Counts become ranges; `.1` serves as the next free slot while placing.
+        let mut next = 0u32;
+        for range in ranges.values_mut() {
+            let count = range.1;
+            *range = (next, next);
+            next += count;
+        }
+        let empty = DaySales { fecha: EPOCH, cantidad: 0.0, venta_total: 0.0, tickets: 0 };
+        let mut days = vec![empty; total as usize];
+        for (id, day) in rows() {
+            let range = ranges.get_mut(&id).expect("counted above");
+            days[range.1 as usize] = day;
+            range.1 += 1;
+        }
+        for &(start, end) in ranges.values() {
+            days[start as usize..end as usize].sort_unstable_by_key(|d| d.fecha);
+        }
+        DailyByProduct { days, ranges }
+    }
+}
+
 /// A location's stock per product code.
 pub type StockByProduct = FxHashMap<String, f64>;
 
@@ -133,27 +184,29 @@ pub fn daily_sales(
          WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ?",
     )?;
     // Columnar transfer (Arrow): tens of thousands of rows per store, ~4× faster than rows.
-    let mut out = DailyByProduct::default();
-    for batch in stmt.query_arrow(params![location, from, to])? {
-        let codes = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
-        let dates = batch.column(1).as_any().downcast_ref::<Date32Array>().expect("DATE column");
-        let qty = batch.column(2).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
-        let value = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
-        let tickets = batch.column(4).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
-        for i in 0..batch.num_rows() {
-            let day = DaySales {
-                fecha: EPOCH + Duration::days(i64::from(dates.value(i))),
-                cantidad: qty.value(i),
-                venta_total: value.value(i),
-                tickets: i64::from(tickets.value(i)),
-            };
-            out.entry(codes.value(i)).or_default().push(day);
-        }
-    }
-    for days in out.values_mut() {
-        days.sort_unstable_by_key(|d| d.fecha);
-    }
-    Ok(out)
+    let batches: Vec<RecordBatch> = stmt.query_arrow(params![location, from, to])?.collect();
+    let columns: Vec<_> = batches
+        .iter()
+        .map(|b| {
+            let int = |i: usize| b.column(i).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+            let double = |i: usize| b.column(i).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+            let dates = b.column(1).as_any().downcast_ref::<Date32Array>().expect("DATE column");
+            (int(0), dates, double(2), double(3), int(4))
+        })
+        .collect();
+    Ok(DailyByProduct::group(|| {
+        columns.iter().flat_map(|&(ids, dates, qty, value, tickets)| {
+            (0..ids.len()).map(move |i| {
+                let day = DaySales {
+                    fecha: EPOCH + Duration::days(i64::from(dates.value(i))),
+                    cantidad: qty.value(i),
+                    venta_total: value.value(i),
+                    tickets: i64::from(tickets.value(i)),
+                };
+                (ids.value(i), day)
+            })
+        })
+    }))
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -209,15 +262,31 @@ pub fn abc_inputs_from_days(
 /// comes from tenant.toml rather than a join with its mirror: a join builds a hash table
 /// per call, and this read is on the critical path of every calculation.
 pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) -> duckdb::Result<StockByProduct> {
+    // The excluded list is bound once and split once (a scalar subquery), not per row.
     let mut stmt = conn.prepare_cached(
-        "SELECT producto_codigo, sum(cantidad)::DOUBLE FROM inventario_actual
-         WHERE ubicacion_id = ? AND NOT list_contains(string_split(?, chr(31)), almacen_codigo)
-         GROUP BY producto_codigo",
+        "SELECT producto_codigo, (cantidad * 10000)::BIGINT::DOUBLE FROM inventario_actual
+         WHERE ubicacion_id = ? AND NOT list_contains((SELECT string_split(?, chr(31))), almacen_codigo)",
     )?;
-    let rows = stmt.query_map(params![location, code_list(excluded_warehouses.iter().map(String::as_str))], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
-    })?;
-    rows.collect()
+    // Columnar transfer, summed here: a product is almost always in one warehouse, and
+    // DuckDB's hash aggregate and row-by-row fetching were most of this read. Quantities
+    // come as whole ten-thousandths (the column's scale), which add exactly in a double, so
+    // the sum is the one SQL's DECIMAL sum gives.
+    let mut out = StockByProduct::default();
+    for batch in stmt.query_arrow(params![location, code_list(excluded_warehouses.iter().map(String::as_str))])? {
+        let codes = text_column(&batch, 0);
+        let units = batch.column(1).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        out.reserve(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            match out.get_mut(codes(i)) {
+                Some(sum) => *sum += units.value(i),
+                None => {
+                    out.insert(codes(i).to_string(), units.value(i));
+                }
+            }
+        }
+    }
+    out.values_mut().for_each(|units| *units /= 10_000.0);
+    Ok(out)
 }
 
 /// Several codes as one SQL parameter, split back with `string_split(?, chr(31))`: the
@@ -225,6 +294,14 @@ pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) 
 /// temporary table nor SQL built from data.
 fn code_list<'a>(codes: impl Iterator<Item = &'a str>) -> String {
     codes.collect::<Vec<_>>().join("\u{1f}")
+}
+
+/// P75s already known from the demand cache: `stores[k]` tells whether store `k`'s values
+/// came from it; `p75s` are `(store position, product id, P75)`.
+#[derive(Debug, Default)]
+pub struct CachedP75s {
+    pub stores: Vec<bool>,
+    pub p75s: Vec<(usize, i32, f64)>,
 }
 
 /// A store of the region whose P75s feed the regional reference, with its atypical days.
@@ -243,15 +320,11 @@ pub struct RegionP75s {
 }
 
 impl RegionP75s {
-    fn new(stores: &[RegionStore], values: HashMap<i32, HashMap<usize, Vec<f64>>>) -> RegionP75s {
-        let per_product = values
-            .into_iter()
-            .map(|(id, per_store)| {
-                let mut p75s: Vec<(usize, f64)> = per_store.into_iter().map(|(s, v)| (s, p75(&v))).collect();
-                p75s.sort_by(|a, b| stores[a.0].id.cmp(&stores[b.0].id));
-                (id, p75s)
-            })
-            .collect();
+    /// From each product's `(store position, P75)` pairs, in any order.
+    fn from_p75s(stores: &[RegionStore], mut per_product: HashMap<i32, Vec<(usize, f64)>>) -> RegionP75s {
+        for p75s in per_product.values_mut() {
+            p75s.sort_by(|a, b| stores[a.0].id.cmp(&stores[b.0].id));
+        }
         RegionP75s { stores: stores.iter().map(|s| (Text::from(&s.id), Text::from(&s.nombre))).collect(), per_product }
     }
 
@@ -276,7 +349,8 @@ impl RegionP75s {
 /// (the domain's P75, linear interpolation); the store's atypical days are left out. The
 /// reference of store S is these values without S (spec 30 §7.3 step 2).
 /// `only`: the product ids wanted (a single store needs the reference only for the
-/// products it barely sells; a network run uses [`region_p75_from_days`]).
+/// products it barely sells; a network run uses [`region_p75_from_days`]). Stores whose
+/// values `cached` already holds are not read.
 /// The rows are few (regional days of the requested products), so the percentile and the
 /// atypical-day filter run here: in SQL the exclusion was an anti-join whose hash table the
 /// planner built over the sales side, the slowest step of a single-store calculation.
@@ -286,44 +360,81 @@ pub fn region_p75(
     from: NaiveDate,
     to: NaiveDate,
     only: &[i32],
+    cached: CachedP75s,
 ) -> duckdb::Result<RegionP75s> {
+    let mut per_product: HashMap<i32, Vec<(usize, f64)>> = HashMap::new();
     if stores.is_empty() || only.is_empty() {
-        return Ok(RegionP75s::new(stores, HashMap::new()));
+        return Ok(RegionP75s::from_p75s(stores, per_product));
+    }
+    for (s, id, p75) in cached.p75s {
+        per_product.entry(id).or_default().push((s, p75));
+    }
+    let uncached: Vec<usize> = (0..stores.len()).filter(|&s| !cached.stores.get(s).copied().unwrap_or(false)).collect();
+    tracing::debug!(stores = stores.len(), uncached = uncached.len(), "regional P75s: demand cache");
+    if uncached.is_empty() {
+        return Ok(RegionP75s::from_p75s(stores, per_product));
     }
     let mut stmt = conn.prepare_cached(
         "SELECT producto_id, ubicacion_id, fecha, cantidad::DOUBLE FROM ventas_diarias
          WHERE fecha BETWEEN ? AND ? AND ubicacion_id IN (SELECT unnest(string_split(?, chr(31))))
            AND producto_id IN (SELECT unnest(string_split(?, ','))::INTEGER)",
     )?;
-    let store_ids = code_list(stores.iter().map(|s| s.id.as_str()));
+    let store_ids = code_list(uncached.iter().map(|&s| stores[s].id.as_str()));
     let ids = only.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-    let batches = stmt.query_arrow(params![from, to, store_ids, ids])?;
-    // The rows of each store, then the same window and atypical-day rule as a network run.
-    let mut days: Vec<DailyByProduct> = stores.iter().map(|_| DailyByProduct::default()).collect();
-    for batch in batches {
-        let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
-        let location = text_column(&batch, 1);
-        let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
-        let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
-        let mut last: Option<(&str, usize)> = None;
+    let batches: Vec<RecordBatch> = stmt.query_arrow(params![from, to, store_ids, ids])?.collect();
+    // Each row's store as its position in `stores`; rows of one store come in runs, so the
+    // previous row's store is compared first.
+    let mut positions: Vec<Vec<Option<usize>>> = Vec::with_capacity(batches.len());
+    for batch in &batches {
+        let location = text_column(batch, 1);
+        let mut last: Option<(&str, Option<usize>)> = None;
+        let mut of_batch = Vec::with_capacity(batch.num_rows());
         for i in 0..batch.num_rows() {
-            // Rows of one store come in runs: compare with the previous row's store first.
             let s = match last {
                 Some((id, s)) if id == location(i) => s,
-                _ => match stores.iter().position(|s| s.id == location(i)) {
-                    Some(s) => {
-                        last = Some((location(i), s));
-                        s
-                    }
-                    None => continue,
-                },
+                _ => stores.iter().position(|s| s.id == location(i)),
             };
-            let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
-            let day = DaySales { fecha, cantidad: qty.value(i), venta_total: 0.0, tickets: 0 }; // only quantities matter here
-            days[s].entry(product.value(i)).or_default().push(day);
+            last = Some((location(i), s));
+            of_batch.push(s);
+        }
+        positions.push(of_batch);
+    }
+    // The rows of each store, then the same window and atypical-day rule as a network run.
+    for store in uncached {
+        let days = DailyByProduct::group(|| {
+            batches.iter().zip(&positions).flat_map(move |(batch, at)| {
+                let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+                let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
+                let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+                (0..batch.num_rows()).filter(move |&i| at[i] == Some(store)).map(move |i| {
+                    let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
+                    // Only quantities matter here.
+                    (product.value(i), DaySales { fecha, cantidad: qty.value(i), venta_total: 0.0, tickets: 0 })
+                })
+            })
+        });
+        for (id, p75) in store_p75s(&days, from, to, &stores[store].dias_excluidos) {
+            per_product.entry(id).or_default().push((store, p75));
         }
     }
-    Ok(region_p75_from_days(stores, &days.iter().collect::<Vec<_>>(), from, to))
+    Ok(RegionP75s::from_p75s(stores, per_product))
+}
+
+/// A store's P75 per product: of the selling days in [from, to] that are not atypical,
+/// for every product with at least one (spec 30 §7.3 step 2). The cache stores exactly
+/// these values.
+pub fn store_p75s<'a>(
+    days: &'a DailyByProduct,
+    from: NaiveDate,
+    to: NaiveDate,
+    excluded: &'a [NaiveDate],
+) -> impl Iterator<Item = (i32, f64)> + 'a {
+    let mut buffer = Vec::new();
+    days.iter().filter_map(move |(id, v)| {
+        // Quantities are decimals, always finite: an empty buffer means no such day.
+        let p75 = p75_with(&mut buffer, window_days(v, from, to, excluded));
+        (!buffer.is_empty()).then_some((*id, p75))
+    })
 }
 
 /// Quantities of the selling days in [from, to] that are not atypical: the values whose
@@ -350,16 +461,13 @@ pub fn region_p75_from_days(
     from: NaiveDate,
     to: NaiveDate,
 ) -> RegionP75s {
-    let mut values: HashMap<i32, HashMap<usize, Vec<f64>>> = HashMap::new();
+    let mut per_product: HashMap<i32, Vec<(usize, f64)>> = HashMap::new();
     for (s, (store, rows)) in stores.iter().zip(days).enumerate() {
-        for (id, v) in rows.iter() {
-            let q = window_quantities(v, from, to, &store.dias_excluidos);
-            if !q.is_empty() {
-                values.entry(*id).or_default().insert(s, q);
-            }
+        for (id, p75) in store_p75s(rows, from, to, &store.dias_excluidos) {
+            per_product.entry(id).or_default().push((s, p75));
         }
     }
-    RegionP75s::new(stores, values)
+    RegionP75s::from_p75s(stores, per_product)
 }
 
 /// Inputs of a location's ABC over [today − days, today − 1]: quantity, value and tickets

@@ -231,14 +231,11 @@ pub fn class_for_rank(rank: u32, t: &AbcThresholds) -> AbcClass {
 }
 
 /// 1-based ranks by metric descending; ties broken by code ascending (the original's order
-/// was unspecified, the rebuild makes it reproducible).
+/// was unspecified, the rebuild makes it reproducible). `inputs` come in code order, so
+/// the position breaks ties without comparing strings.
 fn ranks<F: Fn(&AbcInput) -> f64>(inputs: &[AbcInput], metric: F) -> Vec<u32> {
     let mut idx: Vec<usize> = (0..inputs.len()).collect();
-    idx.sort_by(|&i, &j| {
-        metric(&inputs[j])
-            .total_cmp(&metric(&inputs[i]))
-            .then_with(|| inputs[i].codigo.cmp(&inputs[j].codigo))
-    });
+    idx.sort_unstable_by(|&i, &j| metric(&inputs[j]).total_cmp(&metric(&inputs[i])).then_with(|| i.cmp(&j)));
     let mut out = vec![0u32; inputs.len()];
     for (r, i) in idx.into_iter().enumerate() {
         out[i] = r as u32 + 1;
@@ -290,7 +287,11 @@ pub fn pareto_classes(metrics: &[f64], a_pct: f64, b_pct: f64) -> Vec<AbcClass> 
 /// Computes the four models for every product; `clase_abc` = the active model's class.
 /// Rows are returned sorted by code.
 pub fn classify_abc(inputs: &[AbcInput], t: &AbcThresholds, activo: AbcModel) -> Vec<AbcRow> {
-    let mut inputs: Vec<AbcInput> = inputs.to_vec();
+    classify_abc_owned(inputs.to_vec(), t, activo)
+}
+
+/// [`classify_abc`] of inputs it may consume: each code moves into its row, uncopied.
+pub fn classify_abc_owned(mut inputs: Vec<AbcInput>, t: &AbcThresholds, activo: AbcModel) -> Vec<AbcRow> {
     inputs.sort_by(|a, b| a.codigo.cmp(&b.codigo));
     let fin = |x: f64| if x.is_finite() { x } else { 0.0 };
     let r_q = ranks(&inputs, |p| fin(p.cantidad_30d));
@@ -322,11 +323,11 @@ pub fn classify_abc(inputs: &[AbcInput], t: &AbcThresholds, activo: AbcModel) ->
     }
 
     inputs
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, p)| {
             let mut row = AbcRow {
-                codigo: p.codigo.clone(),
+                codigo: p.codigo,
                 cantidad_30d: p.cantidad_30d,
                 venta_30d: p.venta_30d,
                 tickets_30d: p.tickets_30d,

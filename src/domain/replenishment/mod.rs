@@ -24,7 +24,7 @@ pub mod suggestion;
 pub mod transit;
 
 pub use classification::{
-    abc_label, abc_xyz_matrix, aggregate_abc_inputs, classify_abc, classify_xyz,
+    abc_label, abc_xyz_matrix, aggregate_abc_inputs, classify_abc, classify_abc_owned, classify_xyz,
     most_critical_class, xyz_from_sales, AbcClass, AbcInput, AbcModel, AbcRow, AbcSale,
     AbcThresholds, AbcXyzMatrix, MatrixItem, XyzClass, XyzConfig, XyzResult,
 };
