@@ -128,6 +128,16 @@ fn import_exit_codes_follow_the_contract() {
     let o = fluxion(&["import", path_str(&good), "--config", path_str(&config)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("ventas.csv"));
+    // An import is a sales load: the classification and demand caches were rebuilt.
+    let app = rusqlite::Connection::open(dir.path().join("t/data/app.sqlite")).unwrap();
+    let (runs, stores): (i64, i64) = app
+        .query_row(
+            "SELECT (SELECT count(*) FROM abc_cache_control WHERE estado = 'completado'), (SELECT count(*) FROM demanda_p75_cache)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((runs, stores), (1, 2), "one rebuild, a cache row per store");
 
     let bad = dir.path().join("bad");
     std::fs::create_dir_all(&bad).unwrap();
