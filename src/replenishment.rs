@@ -199,7 +199,7 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
 }
 
 /// The active stores of a region, with their atypical days (for the regional reference).
-pub(crate) fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
+fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
     let mut v = Vec::new();
     for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && s.region == region) {
         v.push(wq::RegionStore { id: s.id.clone(), nombre: s.name.clone(), dias_excluidos: settings::atypical_days(app, &s.id)? });

@@ -439,11 +439,6 @@ pub fn store_p75s<'a>(
 
 /// Quantities of the selling days in [from, to] that are not atypical: the values whose
 /// P75 is the local demand, and each store's part of the regional reference.
-pub fn window_quantities(days: &[DaySales], from: NaiveDate, to: NaiveDate, excluded: &[NaiveDate]) -> Vec<f64> {
-    window_days(days, from, to, excluded).collect()
-}
-
-/// [`window_quantities`] without collecting them.
 pub fn window_days<'a>(
     days: &'a [DaySales],
     from: NaiveDate,
