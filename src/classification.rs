@@ -29,7 +29,10 @@ pub enum ClassificationError {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CacheReport {
     pub stores: usize,
+    /// ABC/XYZ rows (what `abc_cache_control.productos_procesados` records).
     pub rows: usize,
+    /// P75s written to the demand cache.
+    pub p75s: usize,
     pub ms: u128,
 }
 
@@ -55,6 +58,13 @@ fn daily_series(
     Ok(out)
 }
 
+/// [`rebuild`] with its own connection to the application database at `app_db`: for the
+/// jobs that run beside others (ETL, scheduler, CLI import) and must not hold a shared one.
+pub fn rebuild_at(tenant: &Tenant, wh: &Warehouse, app_db: &std::path::Path, today: NaiveDate) -> Result<CacheReport, ClassificationError> {
+    let app = crate::appdb::connect(app_db)?;
+    rebuild(tenant, wh, &app, today)
+}
+
 /// Recomputes both caches for business date `today` (window ends yesterday) and logs the
 /// run in `abc_cache_control`.
 pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, today: NaiveDate) -> Result<CacheReport, ClassificationError> {
@@ -69,7 +79,7 @@ pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, toda
     let run_id = app.last_insert_rowid();
     // The demand P75 cache has the same triggers (sales loads, the nightly run).
     let result = compute_and_store(tenant, wh, &settings, &xyz, today).and_then(|mut report| {
-        report.rows += crate::demand_cache::rebuild(tenant, app, wh, today)?;
+        report.p75s = crate::demand_cache::rebuild(tenant, app, wh, today)?;
         Ok(report)
     });
     let (estado, rows, error) = match &result {
@@ -83,7 +93,7 @@ pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, toda
     .map_err(crate::appdb::AppDbError::from)?;
     let mut report = result?;
     report.ms = started.elapsed().as_millis();
-    tracing::info!(stores = report.stores, rows = report.rows, ms = report.ms as u64, "classification caches rebuilt");
+    tracing::info!(stores = report.stores, rows = report.rows, p75s = report.p75s, ms = report.ms as u64, "classification caches rebuilt");
     Ok(report)
 }
 
@@ -150,7 +160,7 @@ fn compute_and_store(
         }
         Ok(())
     })?;
-    Ok(CacheReport { stores: stores.len(), rows, ms: 0 })
+    Ok(CacheReport { stores: stores.len(), rows, p75s: 0, ms: 0 })
 }
 
 struct Row {

@@ -25,12 +25,11 @@ pub fn registry(state: &AppState) -> Registry {
             async move {
                 let run = tokio::task::spawn_blocking(move || -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
                     let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
-                    let app = crate::appdb::connect(&state.app_db_path)?;
                     // Nightly upkeep first: the daily aggregate back in store order.
                     let started = std::time::Instant::now();
                     let rows = state.warehouse.write(crate::warehouse::load::cluster_daily_sales)?;
                     tracing::info!(rows, ms = started.elapsed().as_millis() as u64, "daily sales reordered by store");
-                    Ok(crate::classification::rebuild(&state.tenant, &state.warehouse, &app, today)?)
+                    Ok(crate::classification::rebuild_at(&state.tenant, &state.warehouse, &state.app_db_path, today)?)
                 });
                 match run.await {
                     Ok(Ok(_)) => {}

@@ -28,10 +28,7 @@ pub fn run(dir: &Path, config: &Path, skip_bad_rows: bool) -> i32 {
             // An import is a sales load: the classification and demand caches follow it.
             if report.files.iter().any(|f| f.inserted + f.updated > 0) {
                 let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
-                let rebuilt = crate::appdb::connect(&state.app_db_path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|app| crate::classification::rebuild(&state.tenant, &state.warehouse, &app, today).map_err(|e| e.to_string()));
-                if let Err(e) = rebuilt {
+                if let Err(e) = crate::classification::rebuild_at(&state.tenant, &state.warehouse, &state.app_db_path, today) {
                     eprintln!("aviso: cachés de clasificación no recalculadas: {e}");
                 }
             }

@@ -333,11 +333,8 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
 /// run's: the calculation does not depend on these caches being current.
 async fn rebuild_caches_after_sales(etl: &Arc<Etl>, today: NaiveDate) {
     let (tenant, warehouse, path) = (etl.tenant.clone(), etl.warehouse.clone(), etl.app_db_path.clone());
-    let rebuilt = tokio::task::spawn_blocking(move || -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
-        let app = crate::appdb::connect(&path)?;
-        Ok(crate::classification::rebuild(&tenant, &warehouse, &app, today)?)
-    })
-    .await;
+    let rebuilt =
+        tokio::task::spawn_blocking(move || crate::classification::rebuild_at(&tenant, &warehouse, &path, today)).await;
     match rebuilt {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::error!("caches not rebuilt after the sales load: {e}"),

@@ -381,38 +381,31 @@ pub fn region_p75(
     )?;
     let store_ids = code_list(uncached.iter().map(|&s| stores[s].id.as_str()));
     let ids = only.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-    let batches: Vec<RecordBatch> = stmt.query_arrow(params![from, to, store_ids, ids])?.collect();
-    // Each row's store as its position in `stores`; rows of one store come in runs, so the
-    // previous row's store is compared first.
-    let mut positions: Vec<Vec<Option<usize>>> = Vec::with_capacity(batches.len());
-    for batch in &batches {
-        let location = text_column(batch, 1);
+    // The rows of each store (rows of one store come in runs, so the previous row's store
+    // is compared first), then the same window and atypical-day rule as a network run.
+    let mut rows: Vec<Vec<(i32, DaySales)>> = stores.iter().map(|_| Vec::new()).collect();
+    for batch in stmt.query_arrow(params![from, to, store_ids, ids])? {
+        let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+        let location = text_column(&batch, 1);
+        let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
+        let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
         let mut last: Option<(&str, Option<usize>)> = None;
-        let mut of_batch = Vec::with_capacity(batch.num_rows());
         for i in 0..batch.num_rows() {
             let s = match last {
                 Some((id, s)) if id == location(i) => s,
                 _ => stores.iter().position(|s| s.id == location(i)),
             };
             last = Some((location(i), s));
-            of_batch.push(s);
+            let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
+            // Only quantities matter here.
+            let day = DaySales { fecha, cantidad: qty.value(i), venta_total: 0.0, tickets: 0 };
+            if let Some(s) = s {
+                rows[s].push((product.value(i), day));
+            }
         }
-        positions.push(of_batch);
     }
-    // The rows of each store, then the same window and atypical-day rule as a network run.
     for store in uncached {
-        let days = DailyByProduct::group(|| {
-            batches.iter().zip(&positions).flat_map(move |(batch, at)| {
-                let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
-                let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
-                let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
-                (0..batch.num_rows()).filter(move |&i| at[i] == Some(store)).map(move |i| {
-                    let fecha = EPOCH + Duration::days(i64::from(dates.value(i)));
-                    // Only quantities matter here.
-                    (product.value(i), DaySales { fecha, cantidad: qty.value(i), venta_total: 0.0, tickets: 0 })
-                })
-            })
-        });
+        let days = DailyByProduct::group(|| rows[store].iter().copied());
         for (id, p75) in store_p75s(&days, from, to, &stores[store].dias_excluidos) {
             per_product.entry(id).or_default().push((store, p75));
         }
