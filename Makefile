@@ -8,7 +8,7 @@ SCALE ?= small
 PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
-.PHONY: build demo test test-fast bench bench-etl new-tenant check-config clean-demo
+.PHONY: build demo test test-deps test-fast bench bench-etl bench-import new-tenant check-config clean-demo
 .PHONY: deploy rollback status logs backup-now build-static
 
 build:
@@ -18,9 +18,13 @@ build:
 demo: build
 	$(BIN) demo --scale $(SCALE) --port $(PORT) --data-dir fluxion-demo-$(SCALE)
 
-## make test: every test (unit, integration, real DuckDB/SQLite files, headless Chromium).
-test:
-	$(CARGO) test --release --locked
+## make test: installs what the tests need (.ci/deps: chromium, openssh-server, …), then every
+## test (unit, integration, real DuckDB/SQLite files, headless Chromium).
+test: test-deps
+	$(CARGO) test --release --locked --no-fail-fast
+
+test-deps:
+	@bash .ci/deps
 
 ## make test-fast: unit tests of the library only.
 test-fast:
@@ -29,6 +33,10 @@ test-fast:
 ## make bench: benchmarks (criterion) of the user-facing queries at scale.
 bench:
 	$(CARGO) bench --locked
+
+## make bench-import: `fluxion import` of a 4.4 M-line ventas.csv (20 stores, 180 days) into a fresh tenant.
+bench-import:
+	$(CARGO) test --release --locked --test loads_at_scale -- --ignored --nocapture bench_import_csv
 
 ## make bench-etl: ETL throughput (decoded lines and KLK JSON into DuckDB, over HTTP).
 bench-etl:

@@ -144,7 +144,7 @@ fn replenishment(c: &mut Criterion) {
             .unwrap();
         if !current {
             let started = Instant::now();
-            state.warehouse.write(fluxion::warehouse::load::cluster_daily_sales).unwrap();
+            state.warehouse.write(fluxion::warehouse::sales::cluster_daily_sales).unwrap();
             fluxion::classification::rebuild(&state.tenant, &state.warehouse, &app, fecha).unwrap();
             state.warehouse.checkpoint().unwrap();
             println!("nightly upkeep (daily aggregate reordered, caches rebuilt): {:.1} s", started.elapsed().as_secs_f64());

@@ -27,7 +27,7 @@ pub fn registry(state: &AppState) -> Registry {
                     let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
                     // Nightly upkeep first: the daily aggregate back in store order.
                     let started = std::time::Instant::now();
-                    let rows = state.warehouse.write(crate::warehouse::load::cluster_daily_sales)?;
+                    let rows = state.warehouse.write(crate::warehouse::sales::cluster_daily_sales)?;
                     tracing::info!(rows, ms = started.elapsed().as_millis() as u64, "daily sales reordered by store");
                     Ok(crate::classification::rebuild_at(&state.tenant, &state.warehouse, &state.app_db_path, today)?)
                 });

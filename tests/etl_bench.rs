@@ -270,7 +270,7 @@ fn bench_store_day_into_a_large_warehouse() {
              FROM range(?) t(i)",
             [rows],
         )?;
-        fluxion::warehouse::load::rebuild_daily_sales(c)
+        fluxion::warehouse::sales::rebuild_daily_sales(c)
     })
     .unwrap();
     println!("built {rows} lines in {:.1} s", t.elapsed().as_secs_f64());
@@ -337,7 +337,7 @@ fn bench_sales_append_parts() {
     let t = Instant::now();
     let batches = stage();
     let build = t.elapsed().as_secs_f64();
-    wh.write(|c| c.execute_batch("CREATE OR REPLACE TEMP TABLE st AS SELECT * FROM ventas LIMIT 0")).unwrap();
+    wh.write(|c| fluxion::warehouse::staging::create_like(c, "st", "ventas", &[])).unwrap();
     let to_temp = append("st", batches);
     let t = Instant::now();
     wh.write(|c| c.execute_batch("INSERT INTO ventas SELECT * FROM st")).unwrap();

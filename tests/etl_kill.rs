@@ -9,7 +9,6 @@
 mod support;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use support::*;
 
@@ -63,19 +62,21 @@ async fn sigkill_at_many_points_leaves_no_partial_batch_and_a_rerun_completes() 
         ]
     };
 
-    // Kill points spread over the run (ms after start), including mid-transaction ones.
+    // Kill points follow the run itself, not the clock: after the fake KLK has answered
+    // 1, 2, … of the run's day requests; after the last answer the run validates and loads
+    // the days in one transaction, so the last kill lands during or just after the load.
     let mut kills = 0;
-    for delay_ms in [150u64, 400, 700, 1000, 1300, 1700, 2200, 2800, 3500] {
+    let mut served = 0;
+    for answered in 1..=DAYS.len() {
         let mut child = Command::new(bin).args(args(&config)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        klk.state.wait_for_served(served + answered).await;
         let finished = child.try_wait().unwrap().is_some();
         if !finished {
-            unsafe {
-                libc_kill(child.id() as i32, 9);
-            }
+            child.kill().unwrap(); // SIGKILL
             kills += 1;
         }
         let _ = child.wait();
+        served = klk.state.requests_to("/ventas").len();
         if data_dir.join(fluxion::app::WAREHOUSE_FILE).exists() {
             let complete = tokio::task::spawn_blocking({
                 let d = data_dir.clone();
@@ -107,9 +108,4 @@ async fn sigkill_at_many_points_leaves_no_partial_batch_and_a_rerun_completes() 
     assert!(killed >= 1, "interrupted runs are marked killed at the next start");
     let ok: i64 = conn.query_row("SELECT count(*) FROM etl_backfill_tareas WHERE estado = 'ok'", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, DAYS.len() as i64);
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }

@@ -454,7 +454,8 @@ async fn at_most_three_klk_locations_at_once_and_one_run_per_job() {
     let mut req = fluxion::etl::RunRequest::new(EtlJob::Ventas, RunKind::Manual, fluxion::etl::Trigger::Cli);
     req.range = Some((day("2025-11-17"), day("2025-11-17")));
     let running = tokio::spawn(async move { etl.run(req).await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The fake answers after 300 ms: once it has a request, the run is in progress.
+    klk.state.wait_for_requests("/ventas", 1).await;
     // Same job while running: refused; another job may run.
     let second = env.etl.run(fluxion::etl::RunRequest::new(EtlJob::Ventas, RunKind::Scheduled, fluxion::etl::Trigger::Scheduler)).await;
     assert!(matches!(second, Err(fluxion::etl::RunError::AlreadyRunning("ventas"))), "{:?}", second.err());

@@ -35,7 +35,8 @@ async fn jobs_are_registered_and_an_overlapping_slot_is_omitted() {
     let mut req = RunRequest::new(EtlJob::Ventas, RunKind::Manual, Trigger::Cli);
     req.range = Some((day("2025-11-17"), day("2025-11-17")));
     let running = tokio::spawn(async move { etl.run(req).await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The fake answers after 400 ms: once it has the request, the run is in progress.
+    klk.state.wait_for_requests("/ventas", 1).await;
     // The hourly slot arrives while a sales run is still in progress: omitted, no execution row.
     let before = env.sql_i64("SELECT count(*) FROM etl_executions");
     assert!(jobs::scheduled_run(&env.etl, EtlJob::Ventas, RunKind::Scheduled).await.is_none());

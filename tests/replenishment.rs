@@ -397,10 +397,10 @@ async fn the_demand_cache_changes_no_answer_and_is_not_trusted_once_its_inputs_c
     let day = today() - Duration::days(3);
     state
         .warehouse
-        .write(|c| -> duckdb::Result<()> {
+        .write(|c| -> Result<(), fluxion::warehouse::load::LoadError> {
             c.execute(&format!("CREATE OR REPLACE TEMP TABLE touched AS SELECT 'tienda_02' AS ubicacion_id, DATE '{day}' AS fecha"), [])?;
-            fluxion::warehouse::load::refresh_daily_sales(c, "touched")?;
-            c.execute_batch("DROP TABLE touched")
+            fluxion::warehouse::sales::refresh_daily_sales(c, "touched")?;
+            Ok(c.execute_batch("DROP TABLE touched")?)
         })
         .unwrap();
     assert_same(&proposal(&app).await, &direct, "the day's content did not change, only its version");
@@ -423,7 +423,7 @@ async fn the_demand_cache_changes_no_answer_and_is_not_trusted_once_its_inputs_c
     // Nor one built before a full rebuild of the daily aggregate (a bulk import).
     rebuild_caches();
     corrupt_cached_p75s(&db, "tienda_02");
-    state.warehouse.write(fluxion::warehouse::load::rebuild_daily_sales).unwrap();
+    state.warehouse.write(fluxion::warehouse::sales::rebuild_daily_sales).unwrap();
     assert_same(&proposal(&app).await, &after_atypical, "after a full rebuild of the daily aggregate");
 }
 
@@ -439,7 +439,7 @@ async fn reordering_the_daily_aggregate_by_store_keeps_every_row_and_every_answe
         s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(|r| r.unwrap()).collect()
     };
     let rows = dump(&app.state.warehouse);
-    let moved = app.state.warehouse.write(fluxion::warehouse::load::cluster_daily_sales).unwrap();
+    let moved = app.state.warehouse.write(fluxion::warehouse::sales::cluster_daily_sales).unwrap();
     assert_eq!(moved, rows.len());
     assert!(dump(&app.state.warehouse) == rows, "the same rows, in another order");
     assert_same(&proposal(&app).await, &before, "after reordering");

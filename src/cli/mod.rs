@@ -1,7 +1,8 @@
-//! Command line: `fluxion serve | demo | config check | import | generate`.
+//! Command line: `fluxion serve | demo | config check | import | classify | generate | …`.
 //! Each command returns its process exit status (sysexits: 65 data, 78 config).
 
 mod backup;
+mod classify;
 mod demo;
 mod etl;
 mod generate;
@@ -64,6 +65,17 @@ enum Command {
         /// Load the good rows and write the rejected ones to <dir>/rejected/.
         #[arg(long)]
         skip_bad_rows: bool,
+        /// Business date the caches are rebuilt for after the load (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Rebuild the ABC/XYZ classification and demand caches for a business date.
+    Classify {
+        #[arg(long, short, env = "FLUXION_CONFIG")]
+        config: PathBuf,
+        /// Business date (YYYY-MM-DD); demand windows end the day before. Default: today.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
     },
     /// Suggested orders (replenishment engine).
     Order {
@@ -137,7 +149,8 @@ pub fn run() -> i32 {
         Command::Serve { config } => serve::run(&config),
         Command::Demo { scale, seed, port, data_dir, no_serve } => demo::run(scale, seed, port, &data_dir, no_serve),
         Command::Config { command: ConfigCommand::Check { path } } => config_check(&path),
-        Command::Import { dir, config, skip_bad_rows } => import::run(&dir, &config, skip_bad_rows),
+        Command::Import { dir, config, skip_bad_rows, date } => import::run(&dir, &config, skip_bad_rows, date),
+        Command::Classify { config, date } => classify::run(&config, date),
         Command::Generate { scale, seed, config, end_date } => generate::run(scale, seed, &config, end_date),
         Command::User { config: Some(config), command } => user::run(&config, command),
         Command::Backup { config: Some(config), command, now } => backup::run(&config, command, now),

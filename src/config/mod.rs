@@ -624,9 +624,22 @@ impl Tenant {
         &self.file.stores
     }
 
+    /// Whether an active location extracts from this POS (`klk`, `stellar`): the settings
+    /// of a POS that no location uses are neither checked nor used.
+    pub fn uses_pos(&self, pos: &str) -> bool {
+        self.file.uses_pos(pos)
+    }
+
     /// Resolved path of a branding asset (logo/favicon), relative to the config folder.
     pub fn branding_path(&self, rel: &Option<String>) -> Option<PathBuf> {
         rel.as_ref().map(|p| self.config_dir.join(p))
+    }
+}
+
+impl TenantFile {
+    /// See [`Tenant::uses_pos`].
+    pub fn uses_pos(&self, pos: &str) -> bool {
+        self.stores.iter().any(|s| s.active && s.pos == pos)
     }
 }
 

@@ -35,7 +35,8 @@ pub struct MetricsSecret {
 #[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthSecrets {
-    /// Hex-encoded HMAC key for the tenant's tokens (≥ 32 bytes once decoded).
+    /// HMAC key for the tenant's tokens, ≥ 32 bytes once decoded: hex (`openssl rand -hex
+    /// 32`, what `make new-tenant` writes) or base64 (`openssl rand -base64 32`, spec 50 §3.3).
     pub jwt_secret: Option<String>,
 }
 
@@ -97,7 +98,47 @@ impl Secrets {
 
     /// The decoded JWT key, when present and long enough.
     pub fn jwt_key(&self) -> Option<Vec<u8>> {
-        let raw = self.auth.jwt_secret.as_deref()?.trim();
-        hex::decode(raw).ok().filter(|k| k.len() >= 32)
+        decode_key(self.auth.jwt_secret.as_deref()?.trim())
+    }
+}
+
+/// Minimum length of the JWT key once decoded (HS256 wants at least the hash size).
+pub const MIN_JWT_KEY_BYTES: usize = 32;
+
+/// A key written as hex or as base64 (standard or URL-safe alphabet, padded or not).
+/// Hex is tried first: a hex string is also valid base64 text, and hex is what
+/// `make new-tenant` writes, so an existing key keeps its meaning.
+fn decode_key(raw: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let long_enough = |k: &Vec<u8>| k.len() >= MIN_JWT_KEY_BYTES;
+    hex::decode(raw).ok().filter(long_enough).or_else(|| {
+        [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+            .iter()
+            .find_map(|engine| engine.decode(raw).ok())
+            .filter(long_enough)
+    })
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::decode_key;
+
+    #[test]
+    fn jwt_key_may_be_hex_or_base64() {
+        let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert_eq!(decode_key(hex).map(|k| k.len()), Some(32));
+        // `openssl rand -base64 32`: 44 characters with padding.
+        let b64 = "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=";
+        let key = decode_key(b64).expect("base64 key accepted");
+        assert_eq!(key.len(), 32);
+        assert_eq!(&key[..3], &[0xab, 0xcd, 0xef]);
+        assert_eq!(decode_key(b64.trim_end_matches('=')), Some(key.clone()), "padding is optional");
+        let url_safe = "-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_";
+        assert_eq!(decode_key(url_safe).map(|k| k.len()), Some(33));
+        // Too short in either form, or neither form.
+        assert_eq!(decode_key("abcd"), None);
+        assert_eq!(decode_key("q83vASNFZ4mrze8BI0VniavN7wEjRWeJ"), None, "24 bytes");
+        assert_eq!(decode_key("not a key at all, not even close to one!!!!"), None);
     }
 }

@@ -121,7 +121,10 @@ fn secrets_problems_are_reported() {
         Err(e) => e.lines(),
         Ok(_) => panic!("short secret accepted"),
     };
-    assert!(p.iter().any(|l| l.contains("auth.jwt_secret") && l.contains("32 bytes")), "{p:#?}");
+    assert!(
+        p.iter().any(|l| l.contains("auth.jwt_secret") && l.contains("32 bytes") && l.contains("hex") && l.contains("base64")),
+        "the message names both accepted forms: {p:#?}"
+    );
     assert!(p.iter().any(|l| l.contains("stores[2].stellar.credentials")), "{p:#?}");
 }
 
@@ -155,4 +158,28 @@ fn enabled_email_takes_a_named_sender_and_refuses_a_non_address() {
     assert!(problems(&named).is_empty(), "{:#?}", problems(&named));
     let broken = enabled.replace("Fluxion <notificaciones@example.com>", "alertas de la cadena");
     assert!(has(&problems(&broken), "notifications.email.from", "not a sender address"), "{:#?}", problems(&broken));
+}
+
+/// Spec 50 §3.3 and the onboarding runbook write the key as 32 random bytes in base64.
+#[test]
+fn a_base64_jwt_secret_is_accepted() {
+    let secrets = GOOD_SECRETS.replace(
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=",
+    );
+    let t = load(&filled_template(), &secrets).expect("base64 key accepted");
+    assert_eq!(t.secrets.jwt_key().map(|k| k.len()), Some(32));
+}
+
+/// A file-only tenant (`pos = "none"` everywhere) may leave `[pos.klk]` as the template
+/// has it; the same placeholder is an error as soon as one location uses KLK.
+#[test]
+fn settings_of_an_unused_pos_are_optional() {
+    let with_klk_placeholder = filled_template().replace("http://10.0.0.5:7002", "http://<klk-host>:<port>");
+    let files_only = with_klk_placeholder.replace("pos                = \"klk\"", "pos                = \"none\"");
+    let files_only = files_only.replace("pos             = \"klk\"", "pos             = \"none\"");
+    let files_only = files_only.replace("pos             = \"stellar\"", "pos             = \"none\"");
+    assert!(!files_only.contains("= \"klk\"") && !files_only.contains("= \"stellar\""), "every location is file-only");
+    assert_eq!(problems(&files_only), Vec::<String>::new());
+    assert!(has(&problems(&with_klk_placeholder), "pos.klk.base_url", "placeholder"));
 }

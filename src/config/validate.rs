@@ -132,7 +132,8 @@ pub(super) fn validate(file: &TenantFile, config_dir: &Path) -> Vec<Problem> {
     auth_section(&mut c, &file.auth);
     branding_section(&mut c, &file.branding, config_dir);
     maintenance_section(&mut c, &file.maintenance);
-    if let Some(klk) = &file.pos.klk {
+    // A file-only tenant may keep the template's [pos.klk] untouched.
+    if let Some(klk) = file.pos.klk.as_ref().filter(|_| file.uses_pos("klk")) {
         c.http_url("pos.klk.base_url", &klk.base_url);
         c.check(klk.timeout_seconds > 0, "pos.klk.timeout_seconds", "must be greater than 0");
     }
@@ -448,10 +449,14 @@ pub(super) fn validate_secrets(file: &TenantFile, s: &Secrets, path: &Path) -> V
         c.check(token.len() >= 16, file_key("metrics.token"), "must be at least 16 characters (openssl rand -hex 16)");
     }
     match &s.auth.jwt_secret {
-        None => c.fail(file_key("auth.jwt_secret"), "is missing (generate one with: openssl rand -hex 32)"),
-        Some(_) if s.jwt_key().is_none() => {
-            c.fail(file_key("auth.jwt_secret"), "must be hex and decode to at least 32 bytes (openssl rand -hex 32)")
-        }
+        None => c.fail(
+            file_key("auth.jwt_secret"),
+            "is missing (generate one with: openssl rand -hex 32, or openssl rand -base64 32)",
+        ),
+        Some(_) if s.jwt_key().is_none() => c.fail(
+            file_key("auth.jwt_secret"),
+            "must be hex or base64 and decode to at least 32 bytes (openssl rand -hex 32, or openssl rand -base64 32)",
+        ),
         Some(_) => {}
     }
     let default_cred = file.pos.stellar.as_ref().and_then(|p| p.credentials.as_deref());

@@ -190,6 +190,16 @@ impl From<duckdb::Error> for EtlError {
     }
 }
 
+impl From<crate::warehouse::load::LoadError> for EtlError {
+    fn from(e: crate::warehouse::load::LoadError) -> Self {
+        match e {
+            crate::warehouse::load::LoadError::Db(e) => e.into(),
+            // The tables did not hold what the load wrote: the batch was rolled back.
+            unaccounted => EtlError::new(Phase::Load, Category::StoreUnavailable, unaccounted.to_string()),
+        }
+    }
+}
+
 fn by_exception_class(text: &str) -> Category {
     if text.starts_with("Constraint Error") {
         Category::ConstraintViolation

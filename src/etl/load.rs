@@ -4,9 +4,9 @@
 //! * Products merge with the precedence of spec 10 §3.4: a non-NULL KLK value beats
 //!   Stellar; Stellar only fills NULLs of a product KLK owns (and is authoritative for the
 //!   products only it reports); admin overrides live in SQLite and beat both.
-//! * Sales reuse `warehouse::load::upsert_sales` (key upsert + daily aggregates), then apply
-//!   the product side effects of spec 20 §5.1 and, for whole-day extractions, the
-//!   reconciliation of voided lines (§6.2).
+//! * Sales go through `warehouse::sales::load_location_sales` (key upsert, daily aggregates
+//!   and the check that the tables hold what was loaded), then the product side effects of
+//!   spec 20 §5.1 and, for whole-day extractions, the reconciliation of voided lines (§6.2).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::{params, Connection};
@@ -14,7 +14,8 @@ use duckdb::{params, Connection};
 use crate::domain::records::{SaleLine, StockListing};
 use crate::sources::klk::map::SaleProductInfo;
 use crate::sources::pos::SourceProduct;
-use crate::warehouse::load::{self, LoadCounts};
+use crate::warehouse::load::{self, LoadCounts, LoadError};
+use crate::warehouse::sales;
 
 fn count(conn: &Connection, sql: &str) -> duckdb::Result<usize> {
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as usize)
@@ -236,11 +237,11 @@ pub fn load_sales_window(
     execution_id: i64,
     now_utc: NaiveDateTime,
     reconcile: &[Reconcile],
-) -> duckdb::Result<SalesLoad> {
+) -> Result<SalesLoad, LoadError> {
     let mut out = SalesLoad::default();
     if !lines.is_empty() {
         let t0 = std::time::Instant::now();
-        out.counts = upsert_window(conn, lines, execution_id, now_utc)?;
+        out.counts = sales::load_location_sales(conn, lines, Some(execution_id), now_utc)?;
         let latest = lines.iter().map(|l| l.fecha_venta.date()).max().expect("non-empty");
         let t1 = std::time::Instant::now();
         apply_sale_products(conn, infos, latest)?;
@@ -252,123 +253,10 @@ pub fn load_sales_window(
     Ok(out)
 }
 
-/// Columns of `ventas` compared to tell an unchanged line: every column but the load
-/// bookkeeping (read from the schema, so a new column is compared too).
-fn compared_sale_columns(conn: &Connection) -> duckdb::Result<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ventas' AND schema_name = 'main'
-           AND column_name NOT IN ('ubicacion_id', 'numero_factura', 'linea', 'cargado_en', 'actualizado_en', 'etl_execution_id')
-         ORDER BY column_index",
-    )?;
-    let cols = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<duckdb::Result<Vec<_>>>()?;
-    Ok(cols)
-}
-
-/// Upsert of one window of **one location** whose lines are already de-duplicated by key
-/// (the pipeline keeps the last occurrence): the same result as
-/// `warehouse::load::upsert_sales` without its in-batch de-duplication pass. Unchanged
-/// lines are left untouched (`cargado_en`, `actualizado_en` and `etl_execution_id` kept);
-/// changed lines keep `cargado_en`.
-fn upsert_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
-    let ubicacion = &lines[0].ubicacion_id;
-    debug_assert!(lines.iter().all(|l| &l.ubicacion_id == ubicacion));
-    // Invoice numbers of a window are close together, and DuckDB prunes row groups on the
-    // min/max of `numero_factura`: the key lookup reads a few row groups, not the store's
-    // whole history. (Exact, not a heuristic: an equal key lies within the batch's range.)
-    let first_invoice = lines.iter().map(|l| l.numero_factura.as_str()).min().expect("non-empty");
-    let last_invoice = lines.iter().map(|l| l.numero_factura.as_str()).max().expect("non-empty");
-    let stored_in_range: i64 = conn.query_row(
-        "SELECT count(*) FROM ventas WHERE ubicacion_id = ? AND numero_factura BETWEEN ? AND ?",
-        params![ubicacion, first_invoice, last_invoice],
-        |r| r.get(0),
-    )?;
-    if stored_in_range == 0 {
-        return insert_new_window(conn, lines, execution_id, now_utc);
-    }
-    conn.execute_batch("CREATE OR REPLACE TEMP TABLE etl_stage_ventas AS SELECT * FROM ventas LIMIT 0")?;
-    crate::warehouse::sale_batch::append_sales(&mut conn.appender("etl_stage_ventas")?, lines, now_utc, Some(execution_id), false)?;
-    let same = compared_sale_columns(conn)?.iter().map(|c| format!("v.{c} IS NOT DISTINCT FROM s.{c}")).collect::<Vec<_>>().join(" AND ");
-    conn.execute(
-        &format!(
-            "CREATE OR REPLACE TEMP TABLE stage_cmp AS
-             SELECT s.numero_factura, s.linea, s.fecha, v.fecha AS fecha_anterior, v.cargado_en AS cargado_anterior,
-                    CASE WHEN v.numero_factura IS NULL THEN 'nuevo' WHEN {same} THEN 'igual' ELSE 'cambio' END AS estado
-             FROM etl_stage_ventas s
-             LEFT JOIN (SELECT * FROM ventas WHERE ubicacion_id = ? AND numero_factura BETWEEN ? AND ?) v
-                    ON v.numero_factura = s.numero_factura AND v.linea = s.linea"
-        ),
-        params![ubicacion, first_invoice, last_invoice],
-    )?;
-    conn.execute(
-        "DELETE FROM ventas v USING stage_cmp c
-         WHERE c.estado = 'cambio' AND v.ubicacion_id = ? AND v.numero_factura = c.numero_factura AND v.linea = c.linea",
-        params![ubicacion],
-    )?;
-    conn.execute_batch(
-        "INSERT INTO ventas
-             SELECT s.* REPLACE (coalesce(c.cargado_anterior, s.cargado_en) AS cargado_en)
-             FROM etl_stage_ventas s JOIN stage_cmp c ON c.numero_factura = s.numero_factura AND c.linea = s.linea
-             WHERE c.estado <> 'igual';",
-    )?;
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE touched_days AS
-             SELECT DISTINCT ?::VARCHAR AS ubicacion_id, fecha FROM (
-                 SELECT fecha FROM stage_cmp WHERE estado <> 'igual'
-                 UNION ALL SELECT fecha_anterior FROM stage_cmp WHERE estado = 'cambio')",
-        params![ubicacion],
-    )?;
-    let counts = load::merge_counts(conn, lines.len())?;
-    load::add_placeholder_products(conn, "etl_stage_ventas", now_utc)?;
-    load::refresh_daily_sales(conn, "touched_days")?;
-    conn.execute_batch("DROP TABLE etl_stage_ventas; DROP TABLE stage_cmp; DROP TABLE touched_days;")?;
-    Ok(counts)
-}
-
-/// The usual case (new hours, backfill of days never loaded): no stored line shares the
-/// window's invoice range, so every line is new and goes straight into `ventas` — no staging
-/// table, no comparison. Same result as the merge path.
-fn insert_new_window(conn: &Connection, lines: &[SaleLine], execution_id: i64, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
-    let ubicacion = &lines[0].ubicacion_id;
-    let t0 = std::time::Instant::now();
-    let lap = |what: &str| tracing::debug!(lines = lines.len(), ms = t0.elapsed().as_secs_f64() * 1000.0, "new window: {what}");
-    crate::warehouse::sale_batch::append_sales(&mut conn.appender("ventas")?, lines, now_utc, Some(execution_id), false)?;
-    lap("appended");
-    let mut days: Vec<NaiveDate> = lines.iter().map(|l| l.fecha_venta.date()).collect();
-    days.sort_unstable();
-    days.dedup();
-    conn.execute_batch("CREATE OR REPLACE TEMP TABLE touched_days (ubicacion_id VARCHAR, fecha DATE)")?;
-    {
-        let mut app = conn.appender("touched_days")?;
-        for d in &days {
-            app.append_row(params![ubicacion, d])?;
-        }
-        app.flush()?;
-    }
-    // The window's own codes, known here: no need to read them back from `ventas`.
-    let mut codes: Vec<&str> = lines.iter().map(|l| l.producto_codigo.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    conn.execute_batch("CREATE OR REPLACE TEMP TABLE window_codes (producto_codigo VARCHAR)")?;
-    {
-        let mut app = conn.appender("window_codes")?;
-        for c in &codes {
-            app.append_row(params![c])?;
-        }
-        app.flush()?;
-    }
-    lap("staged days and codes");
-    load::add_placeholder_products(conn, "window_codes", now_utc)?;
-    lap("placeholders");
-    load::refresh_daily_sales(conn, "touched_days")?;
-    lap("daily aggregates");
-    conn.execute_batch("DROP TABLE touched_days; DROP TABLE window_codes;")?;
-    Ok(LoadCounts { read: lines.len(), inserted: lines.len(), ..LoadCounts::default() })
-}
-
 /// Deletes stored lines of (location, day) absent from a whole-day extraction, unless the
 /// extraction has fewer than 50 % of the stored lines (then nothing is deleted and a
 /// warning is recorded).
-fn reconcile_day(conn: &Connection, lines: &[SaleLine], r: &Reconcile, out: &mut SalesLoad) -> duckdb::Result<()> {
+fn reconcile_day(conn: &Connection, lines: &[SaleLine], r: &Reconcile, out: &mut SalesLoad) -> Result<(), LoadError> {
     let extracted: Vec<&SaleLine> = lines.iter().filter(|l| l.ubicacion_id == r.ubicacion_id && l.fecha_venta.date() == r.fecha).collect();
     let stored: i64 = conn.query_row(
         "SELECT count(*) FROM ventas WHERE ubicacion_id = ? AND fecha = ?",
@@ -413,7 +301,7 @@ fn reconcile_day(conn: &Connection, lines: &[SaleLine], r: &Reconcile, out: &mut
     if deleted > 0 {
         conn.execute_batch("CREATE OR REPLACE TEMP TABLE stage_touched (ubicacion_id VARCHAR, fecha DATE)")?;
         conn.execute("INSERT INTO stage_touched VALUES (?, ?)", params![r.ubicacion_id, r.fecha])?;
-        load::refresh_daily_sales(conn, "stage_touched")?;
+        sales::refresh_daily_sales(conn, "stage_touched")?;
         conn.execute_batch("DROP TABLE stage_touched;")?;
         out.warnings.push(format!("{deleted} línea(s) anuladas eliminadas de {} {}", r.ubicacion_id, r.fecha));
     }
@@ -442,7 +330,7 @@ pub fn load_stock_listing(
     fuente: &str,
     execution_id: i64,
     now_utc: NaiveDateTime,
-) -> duckdb::Result<(LoadCounts, LoadCounts)> {
+) -> Result<(LoadCounts, LoadCounts), LoadError> {
     let p = merge_products(conn, products, fuente, now_utc)?;
     // The same snapshot loaded again (a replayed run) is a no-op: its history rows and load
     // record already exist.

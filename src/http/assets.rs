@@ -25,19 +25,17 @@ fn etag(bytes: &[u8]) -> String {
     format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..16])
 }
 
-fn mime_for(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        // Module scripts are refused by browsers unless served as JavaScript.
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "html" => "text/html; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "json" => "application/json",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
+/// Content type by file extension (`mime_guess`). Text types carry `charset=utf-8`: every
+/// embedded text file is UTF-8 (and module scripts must be served as JavaScript).
+pub fn content_type(path: &str) -> HeaderValue {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT || mime.subtype() == mime_guess::mime::JAVASCRIPT;
+    let value = if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 pub fn file_response(path: &str, bytes: &'static [u8], req_headers: &HeaderMap, cache: &'static str) -> Response {
@@ -49,7 +47,7 @@ pub fn file_response(path: &str, bytes: &'static [u8], req_headers: &HeaderMap, 
         Response::new(Body::from(bytes))
     };
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime_for(path)));
+    h.insert(header::CONTENT_TYPE, content_type(path));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&tag) {
         h.insert(header::ETAG, v);

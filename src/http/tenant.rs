@@ -41,14 +41,8 @@ async fn branding_file(state: &AppState, rel: &Option<String>) -> Response {
     };
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
-            let mime = match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-                "svg" => "image/svg+xml",
-                "png" => "image/png",
-                "ico" => "image/x-icon",
-                _ => "application/octet-stream",
-            };
             let mut resp = bytes.into_response();
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            resp.headers_mut().insert(header::CONTENT_TYPE, super::assets::content_type(&path.to_string_lossy()));
             resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
             resp
         }

@@ -5,6 +5,8 @@ pub mod load;
 pub mod mirror;
 pub mod replenishment;
 pub mod sale_batch;
+pub mod sales;
+pub mod staging;
 pub mod summary;
 
 use std::ops::Deref;

@@ -6,6 +6,7 @@
 //! Values are converted exactly as DuckDB casts them: decimals rounded half away from zero
 //! to the column's scale, timestamps to microseconds.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -233,16 +234,16 @@ impl SaleBatch {
 /// Building the Arrow columns and DuckDB's append (which compresses and writes whole row
 /// groups of a large batch) cost about the same, so with more than one chunk a second
 /// thread builds the next chunk while the appender takes the previous one.
-pub fn append_sales(
+pub fn append_sales<L: Borrow<SaleLine> + Sync>(
     app: &mut duckdb::Appender<'_>,
-    lines: &[SaleLine],
+    lines: &[L],
     loaded_at: NaiveDateTime,
     execution_id: Option<i64>,
     with_seq: bool,
 ) -> duckdb::Result<()> {
     if lines.len() <= CHUNK_LINES {
         let mut batch = SaleBatch::new(with_seq);
-        lines.iter().for_each(|l| batch.push(l, loaded_at, execution_id));
+        lines.iter().for_each(|l| batch.push(l.borrow(), loaded_at, execution_id));
         batch.append_to(app)?;
         return app.flush();
     }
@@ -252,7 +253,7 @@ pub fn append_sales(
             // One batch for all chunks: `seq` keeps counting across them.
             let mut batch = SaleBatch::new(with_seq);
             for chunk in lines.chunks(CHUNK_LINES) {
-                chunk.iter().for_each(|l| batch.push(l, loaded_at, execution_id));
+                chunk.iter().for_each(|l| batch.push(l.borrow(), loaded_at, execution_id));
                 if tx.send(batch.take_record_batch()?).is_err() {
                     break; // the appender failed and stopped listening
                 }
@@ -352,7 +353,7 @@ mod tests {
     fn seq_numbers_lines_across_chunks() {
         let conn = duckdb::Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("schema.sql")).unwrap();
-        conn.execute_batch("CREATE TEMP TABLE s AS SELECT *, 0::BIGINT AS seq FROM ventas LIMIT 0").unwrap();
+        crate::warehouse::staging::create_like(&conn, "s", "ventas", &["seq BIGINT"]).unwrap();
         let n = CHUNK_LINES + 10;
         let lines: Vec<SaleLine> = (0..n)
             .map(|i| SaleLine {

@@ -64,6 +64,11 @@ pub struct FakeState {
     pub base_delay: Mutex<Duration>,
     /// `X-API-Key` of every sales request (None when absent).
     pub api_keys: Mutex<Vec<Option<String>>>,
+    /// Woken at every request received and every response sent: tests wait on it
+    /// instead of sleeping.
+    arrived: tokio::sync::Notify,
+    /// Responses sent (any path).
+    served: AtomicUsize,
 }
 
 impl FakeState {
@@ -90,6 +95,33 @@ impl FakeState {
     }
     pub fn clear_requests(&self) {
         self.requests.lock().unwrap().clear();
+    }
+    fn record(&self, path: &str, body: Value) {
+        self.requests.lock().unwrap().push((path.into(), body));
+        self.arrived.notify_waiters();
+    }
+    /// Waits (at most 30 s) until `ready` holds, re-checking at every request and response.
+    async fn wait_until(&self, what: &str, ready: impl Fn(&FakeState) -> bool) {
+        let wait = async {
+            loop {
+                let notified = self.arrived.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if ready(self) {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait).await.unwrap_or_else(|_| panic!("the fake KLK never saw {what}"));
+    }
+    /// Waits until `n` requests to `path` have arrived (a run is then in progress).
+    pub async fn wait_for_requests(&self, path: &str, n: usize) {
+        self.wait_until(&format!("{n} request(s) to {path}"), |s| s.requests_to(path).len() >= n).await;
+    }
+    /// Waits until `n` responses have been sent, whatever the path.
+    pub async fn wait_for_served(&self, n: usize) {
+        self.wait_until(&format!("{n} response(s) sent"), |s| s.served.load(Ordering::SeqCst) >= n).await;
     }
 }
 
@@ -130,6 +162,8 @@ impl<'a> InFlight<'a> {
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.served.fetch_add(1, Ordering::SeqCst);
+        self.0.arrived.notify_waiters();
     }
 }
 
@@ -175,7 +209,7 @@ async fn ventas(State(s): State<Arc<FakeState>>, headers: axum::http::HeaderMap,
         Ok(v) => v,
         Err(_) => return (StatusCode::BAD_REQUEST, "bad json").into_response(),
     };
-    s.requests.lock().unwrap().push(("/ventas".into(), body.clone()));
+    s.record("/ventas", body.clone());
     let (Some(suc), Some(desde), Some(hasta)) = (text(&body, "sucursal"), text(&body, "fecha_desde"), text(&body, "fecha_hasta")) else {
         return axum::Json(json!({"error": "parámetros requeridos: sucursal, fecha_desde, fecha_hasta"})).into_response();
     };
@@ -233,7 +267,7 @@ async fn ventas(State(s): State<Arc<FakeState>>, headers: axum::http::HeaderMap,
 async fn articulos(State(s): State<Arc<FakeState>>, body: String) -> Response {
     let _g = InFlight::new(&s);
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    s.requests.lock().unwrap().push(("/maestra/articulos/almacen".into(), body.clone()));
+    s.record("/maestra/articulos/almacen", body.clone());
     let codes: Vec<String> = match &body["Codigoalmacen"] {
         Value::String(c) => vec![c.clone()],
         Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
@@ -259,7 +293,7 @@ async fn articulos(State(s): State<Arc<FakeState>>, body: String) -> Response {
 }
 
 async fn pisoventa(State(s): State<Arc<FakeState>>) -> Response {
-    s.requests.lock().unwrap().push(("/maestra/almacenes/pisoventa".into(), Value::Null));
+    s.record("/maestra/almacenes/pisoventa", Value::Null);
     if let Some(r) = apply_fault(&s, "pisoventa").await {
         return r;
     }
@@ -267,7 +301,7 @@ async fn pisoventa(State(s): State<Arc<FakeState>>) -> Response {
 }
 
 async fn reposicion(State(s): State<Arc<FakeState>>, Query(q): Query<HashMap<String, String>>) -> Response {
-    s.requests.lock().unwrap().push(("/maestra/almacenes/Reposicion".into(), json!(q)));
+    s.record("/maestra/almacenes/Reposicion", json!(q));
     let suc = q.get("sucursal").cloned().unwrap_or_default();
     axum::Json(Value::Array(s.reposicion.lock().unwrap().get(&suc).cloned().unwrap_or_default())).into_response()
 }

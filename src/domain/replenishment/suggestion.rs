@@ -460,7 +460,10 @@ fn suggest_line(
     let stock_cedi = finite(p.stock_cedi);
     let e = stock_tienda + en_transito;
     let local = &demanda.local;
-    let local_p75 = finite(local.p75).max(0.0);
+    // A negative P75 (returns only in the window) is "no demand", not "never sold": only an
+    // exact 0 makes a trial shipment (§7.3). It is clamped to 0 for every formula below.
+    let raw_local_p75 = finite(local.p75);
+    let local_p75 = raw_local_p75.max(0.0);
     let local_sigma = finite(local.sigma).max(0.0);
     let p75_ref = finite(demanda.referencia.p75_ref).max(0.0);
     let limits = &p.limites;
@@ -468,7 +471,7 @@ fn suggest_line(
     let minimo = positive(limits.minimo_exhibicion);
 
     // Step 2: reference demand, trial shipment.
-    let es_prueba = local_p75 <= 0.0 && stock_cedi > 0.0;
+    let es_prueba = raw_local_p75 == 0.0 && stock_cedi > 0.0;
     let es_regional = !es_prueba
         && local_p75 > 0.0
         && local_p75 < REGIONAL_LOCAL_P75_LIMIT
@@ -1261,6 +1264,39 @@ mod tests {
             DemandSource::PruebaMedianaCategoria
         );
         assert_eq!(s.razon_pedido, "Envío prueba");
+    }
+
+    /// A product whose only movement in the demand window is a return has a negative P75:
+    /// that is "no demand" (no calculation), not a trial shipment, even with CEDI stock and
+    /// a regional reference. The earlier system did the same; a trial is for P75 = 0 only.
+    #[test]
+    fn a_return_only_product_is_not_a_trial_shipment() {
+        let day = |n: u32| NaiveDate::from_ymd_opt(2026, 1, n).expect("valid date");
+        let mut returned = trial_product(0.0);
+        returned.ventas_diarias = vec![(day(10), -2.0)];
+        let mut never_sold = trial_product(0.0);
+        never_sold.codigo = "000002".into();
+        let out = calculate_store(&StoreInput {
+            today: today(),
+            productos: vec![returned, never_sold],
+            productos_excluidos: vec![],
+            dias_atipicos: vec![],
+            cuadrantes: None,
+            parametros: ParamConfig::default(),
+            ajustes: no_cap(),
+            detalle_v2: false,
+        });
+        let line = |code: &str| out.iter().find(|s| s.codigo_producto == code).expect("candidate line");
+        let s = line("000001");
+        assert_eq!(s.prom_ventas_20dias_unid, -2.0, "the window holds one return of 2 units");
+        assert_ne!(s.metodo_calculo, Some(CalculationMethod::EnvioPrueba));
+        assert_eq!(s.cantidad_sugerida_bultos, 0);
+        assert_eq!(s.explicacion.regla_decisiva, DecisionRule::SinDemanda);
+        assert_eq!(s.prom_p75_unid, 0.0);
+        // The same product with no movement at all is a trial (P75 exactly 0).
+        let t = line("000002");
+        assert_eq!(t.metodo_calculo, Some(CalculationMethod::EnvioPrueba));
+        assert!(t.cantidad_sugerida_bultos > 0);
     }
 
     #[test]

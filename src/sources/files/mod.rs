@@ -59,7 +59,8 @@ use duckdb::{params, Connection, OptionalExt};
 
 use crate::config::Tenant;
 use crate::domain::records::{ProductRecord, SaleLine, StockListing};
-use crate::warehouse::load::{self, LoadCounts, PastStock};
+use crate::warehouse::load::{self, LoadCounts, LoadError, PastStock};
+use crate::warehouse::sales;
 use crate::warehouse::Warehouse;
 
 use reader::{read_file, ParsedFile, RejectedRow};
@@ -160,13 +161,17 @@ pub enum ImportError {
     /// it stay loaded: one transaction per file).
     #[error("warehouse error during the import: {0}")]
     Db(#[from] duckdb::Error),
+    /// The warehouse did not hold what the file's load wrote (`warehouse::sales`); that
+    /// file was rolled back.
+    #[error("{file}: {message}")]
+    Unaccounted { file: String, message: String },
 }
 
 impl ImportError {
     /// Process exit status (sysexits): 65 data error, 74 I/O error, 70 internal error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ImportError::Refused { .. } => 65,
+            ImportError::Refused { .. } | ImportError::Unaccounted { .. } => 65,
             ImportError::Io { .. } => 74,
             ImportError::Db(_) => 70,
         }
@@ -237,6 +242,18 @@ impl CheckedFile {
 /// Imports the spec-15 files found in `dir` into the warehouse. See the module
 /// documentation for the exact behaviour.
 pub fn import_dir(wh: &Warehouse, tenant: &Tenant, dir: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    import_dir_reporting(wh, tenant, dir, opts, &|_| {})
+}
+
+/// [`import_dir`], telling `progress` each step as it starts ("leyendo ventas.csv", …):
+/// a file of millions of lines takes seconds to read and to load.
+pub fn import_dir_reporting(
+    wh: &Warehouse,
+    tenant: &Tenant,
+    dir: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Fn(&str),
+) -> Result<ImportReport, ImportError> {
     let present = find_files(dir)?;
     if present.is_empty() {
         tracing::warn!(dir = %dir.display(), "no import file found (productos.csv, ventas.csv, inventario.csv, inventario_historico.csv)");
@@ -244,6 +261,7 @@ pub fn import_dir(wh: &Warehouse, tenant: &Tenant, dir: &Path, opts: &ImportOpti
     let locations = Locations::of(tenant);
     let mut checked = Vec::with_capacity(present.len());
     for (kind, path) in &present {
+        progress(&format!("leyendo {}", kind.file_name()));
         checked.push(check_file(*kind, path, &locations)?);
     }
 
@@ -260,7 +278,11 @@ pub fn import_dir(wh: &Warehouse, tenant: &Tenant, dir: &Path, opts: &ImportOpti
     let mut report = ImportReport::default();
     for file in checked {
         let started = Instant::now();
-        let counts = wh.write(|conn| load_records(conn, &file.records, opts.now_utc, now_local))?;
+        progress(&format!("cargando {}", file.name));
+        let counts = wh.write(|conn| load_records(conn, &file.records, opts.now_utc, now_local)).map_err(|e| match e {
+            LoadError::Db(e) => ImportError::Db(e),
+            unaccounted => ImportError::Unaccounted { file: file.name.to_string(), message: unaccounted.to_string() },
+        })?;
         if opts.skip_bad_rows {
             write_rejected(&rejected_dir, &file)?;
             if !file.rejected.is_empty() {
@@ -358,17 +380,17 @@ fn load_records(
     records: &Records,
     now_utc: NaiveDateTime,
     now_local: NaiveDateTime,
-) -> Result<LoadCounts, ImportError> {
+) -> Result<LoadCounts, LoadError> {
     Ok(match records {
         Records::Productos(rows) => load::upsert_products(conn, rows, ORIGIN, now_utc)?,
-        Records::Ventas(lines) => load::upsert_sales(conn, lines, None, now_utc)?,
+        Records::Ventas(lines) => sales::load_sales(conn, lines, None, now_utc)?,
         Records::Inventario { rows, kept } => load_stock(conn, rows, kept, now_local)?,
         Records::InventarioHistorico(rows) => load::merge_stock_history(conn, rows, ORIGIN)?,
     })
 }
 
 /// One listing per (location, warehouse) of the file, each replacing that scope.
-fn load_stock(conn: &Connection, rows: &[StockRow], kept: &[StockKey], now_local: NaiveDateTime) -> duckdb::Result<LoadCounts> {
+fn load_stock(conn: &Connection, rows: &[StockRow], kept: &[StockKey], now_local: NaiveDateTime) -> Result<LoadCounts, LoadError> {
     #[derive(Default)]
     struct Scope {
         rows: Vec<(String, f64)>,

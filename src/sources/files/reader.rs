@@ -130,31 +130,35 @@ pub fn read_file<R>(
     let width = names.len();
     while csv.read_byte_record(&mut record).map_err(io_err)? {
         let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-        let raw_fields: Vec<&[u8]> = record.iter().collect();
         // Rows left empty by spreadsheets (",,,,") carry nothing: skipped, not counted.
-        if raw_fields.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
+        if record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
             continue;
         }
         out.read += 1;
-        let fields: Vec<String> = raw_fields.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        // Cells are borrowed from the record: a good row allocates only what its parser
+        // keeps. The row's text is copied only when it is refused (for the error list
+        // and the `rejected/` copy).
+        let cells: Vec<Result<&str, std::str::Utf8Error>> = record.iter().map(std::str::from_utf8).collect();
+        let owned = || record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<String>>();
         let row_error = |column: String, reason: String| RowError { file: file.to_string(), line, column, reason };
         let mut errors = Vec::new();
-        if fields.len() != width {
-            let (column, reason) = if fields.len() < width {
-                (names[fields.len()].clone(), format!("row has {} field(s), the header has {width}", fields.len()))
+        if cells.len() != width {
+            let (column, reason) = if cells.len() < width {
+                (names[cells.len()].clone(), format!("row has {} field(s), the header has {width}", cells.len()))
             } else {
-                let extra = fields[width..].iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-                (format!("#{}", width + 1), format!("row has {} field(s), the header has {width}; extra: {extra}", fields.len()))
+                let extra = owned()[width..].iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+                (format!("#{}", width + 1), format!("row has {} field(s), the header has {width}; extra: {extra}", cells.len()))
             };
             errors.push(row_error(column, reason));
         } else {
-            for (i, raw) in raw_fields.iter().enumerate() {
-                if std::str::from_utf8(raw).is_err() {
+            for (i, cell) in cells.iter().enumerate() {
+                if cell.is_err() {
                     errors.push(row_error(names[i].clone(), "not valid UTF-8".into()));
                 }
             }
         }
         if errors.is_empty() {
+            let fields: Vec<&str> = cells.iter().map(|c| c.unwrap_or_default()).collect();
             let mut row = Row { fields: &fields, index: &index, names: &names, errors: Vec::new() };
             let parsed = parse_row(&mut row);
             let mut row_errors = row.errors;
@@ -169,7 +173,7 @@ pub fn read_file<R>(
             }
         }
         if !errors.is_empty() {
-            out.rejected.push(RejectedRow { line, fields, errors });
+            out.rejected.push(RejectedRow { line, fields: owned(), errors });
         }
     }
     Ok(out)
@@ -178,7 +182,7 @@ pub fn read_file<R>(
 /// One data row being parsed: typed getters record an error for every bad cell and
 /// return `None` for it, so a parser reads every column and reports all problems at once.
 pub struct Row<'a> {
-    fields: &'a [String],
+    fields: &'a [&'a str],
     index: &'a HashMap<&'static str, usize>,
     names: &'a [String],
     /// (field position, column name, reason).
@@ -189,7 +193,7 @@ impl Row<'_> {
     /// The trimmed cell, `None` when the column is absent or the cell is NULL.
     fn cell(&self, column: &'static str) -> Option<&str> {
         let &i = self.index.get(column)?;
-        non_null(&self.fields[i])
+        non_null(self.fields[i])
     }
 
     pub fn has_errors(&self) -> bool {

@@ -113,7 +113,13 @@ pub enum GenerateError {
     #[error("no active store in tenant.toml: the synthetic chain needs at least one location with kind = \"tienda\"")]
     NoStore,
     #[error("warehouse error while generating: {0}")]
-    Db(#[from] duckdb::Error),
+    Load(#[from] crate::warehouse::load::LoadError),
+}
+
+impl From<duckdb::Error> for GenerateError {
+    fn from(e: duckdb::Error) -> Self {
+        GenerateError::Load(e.into())
+    }
 }
 
 /// Replaces all facts in the warehouse (productos, ventas, inventario_*, daily aggregates)

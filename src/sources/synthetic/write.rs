@@ -13,7 +13,8 @@ use super::chain::{Chain, SLOTS_PER_DAY};
 use super::simulate::{simulate_cedi, simulate_store, LocationOutput, Outflow, PriceKind};
 use super::{GenerateReport, FACT_TABLES};
 use crate::domain::records::{ProductRecord, SaleLine};
-use crate::warehouse::load::{append_product, rebuild_daily_sales};
+use crate::warehouse::load::{append_product, LoadError};
+use crate::warehouse::sales::rebuild_daily_sales;
 use crate::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
 
 /// Caracas is UTC−4 all year: system instants are local + 4 h.
@@ -26,7 +27,7 @@ pub(super) fn run(
     chain: &Chain,
     catalog: &[Product],
     progress: Progress<'_>,
-) -> duckdb::Result<GenerateReport> {
+) -> Result<GenerateReport, LoadError> {
     let total = (chain.stores.len() + chain.cedis.len() + 2) as u64;
     let mut report = GenerateReport { products: catalog.len(), ..GenerateReport::default() };
     for t in FACT_TABLES {
@@ -71,9 +72,27 @@ pub(super) fn run(
         progress(2 + (chain.stores.len() + c) as u64, total, &cedi.id);
     }
 
+    check_written(conn, &report)?;
     rebuild_daily_sales(conn)?;
     progress(total, total, "agregados diarios");
     Ok(report)
+}
+
+/// The tables hold exactly what the report says was written (the generator appends
+/// millions of rows in one transaction; a report above what was stored must fail it).
+fn check_written(conn: &Connection, report: &GenerateReport) -> Result<(), LoadError> {
+    for (table, expected) in [
+        ("productos", report.products),
+        ("ventas", report.sale_lines),
+        ("inventario_historico", report.history_rows),
+        ("inventario_cargas", report.stock_loads),
+    ] {
+        let stored: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        if stored as usize != expected {
+            return Err(LoadError::Unaccounted(format!("{table}: generated {expected} rows, the table holds {stored}")));
+        }
+    }
+    Ok(())
 }
 
 fn utc(local: NaiveDateTime) -> NaiveDateTime {
