@@ -24,7 +24,7 @@ fn path_str(p: &Path) -> &str {
 #[test]
 fn every_command_has_help() {
     for cmd in [vec!["--help"], vec!["serve", "--help"], vec!["demo", "--help"], vec!["config", "check", "--help"],
-        vec!["import", "--help"], vec!["generate", "--help"]]
+        vec!["import", "--help"], vec!["classify", "--help"], vec!["generate", "--help"]]
     {
         let o = fluxion(&cmd);
         assert!(o.status.success(), "{cmd:?}: {}", text(&o));
@@ -154,4 +154,53 @@ fn import_exit_codes_follow_the_contract() {
 
     let o = fluxion(&["import", path_str(&good), "--config", "/no/such/tenant.toml"]);
     assert_eq!(o.status.code(), Some(78));
+}
+
+/// A chain onboarded from history needs its caches for the day after its last sales, not
+/// for the real date: `import --date` and `classify --date` build them for that day.
+#[test]
+fn import_and_classify_rebuild_the_caches_for_the_date_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_tenant(&dir.path().join("t"), &demo_tenant_toml(Scale::Tiny, 8080));
+    let config = path_str(&config);
+    let import = dir.path().join("import");
+    std::fs::create_dir_all(&import).unwrap();
+    let mut ventas = String::from("ubicacion_id,numero_factura,linea,fecha_venta,producto_codigo,cantidad_vendida,venta_total\n");
+    for day in 1..=20 {
+        for store in ["tienda_01", "tienda_02"] {
+            ventas.push_str(&format!("{store},F-{day},1,2025-06-{day:02} 10:00:00,000001,{},3.50\n", day % 4 + 1));
+        }
+    }
+    std::fs::write(import.join("ventas.csv"), ventas).unwrap();
+    let cache_dates = || -> Vec<String> {
+        let app = rusqlite::Connection::open(dir.path().join("t/data/app.sqlite")).unwrap();
+        let mut stmt = app.prepare("SELECT DISTINCT fecha_base FROM demanda_p75_cache ORDER BY 1").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+
+    let o = fluxion(&["import", path_str(&import), "--config", config, "--date", "2025-06-21"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Clasificación para 2025-06-21: 2 tiendas"), "{}", text(&o));
+    assert_eq!(cache_dates(), vec!["2025-06-21"]);
+    let abc: i64 = rusqlite::Connection::open(dir.path().join("t/data/app.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM abc_cache_control WHERE estado = 'completado'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(abc, 1);
+
+    // A week earlier, without importing anything.
+    let o = fluxion(&["classify", "--config", config, "--date", "2025-06-14"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Clasificación para 2025-06-14"), "{}", text(&o));
+    assert_eq!(cache_dates(), vec!["2025-06-14"]);
+    let wh = fluxion::warehouse::Warehouse::open(&dir.path().join("t/data/warehouse.duckdb")).unwrap();
+    let (rows, base): (i64, String) = wh
+        .reader()
+        .unwrap()
+        .query_row("SELECT count(*), min(fecha_calculo)::VARCHAR FROM productos_abc_tienda", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((rows, base.as_str()), (2, "2025-06-14"), "one product classified in each store, for that date");
+
+    let o = fluxion(&["classify", "--config", config, "--date", "2025-13-01"]);
+    assert_eq!(o.status.code(), Some(2), "a date that does not exist is a usage error: {}", text(&o));
 }

@@ -328,7 +328,13 @@ fn bench_import_csv() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_tenant(&dir.path().join("t"), &demo_tenant_toml(Scale::Client, 8080));
     let started = std::time::Instant::now();
-    let o = fluxion(&["import", folder.to_str().unwrap(), "--config", config.to_str().unwrap(), "--date", "2027-03-01"]);
+    // `FLUXION_LOG=fluxion=debug make bench-import` shows each step of the load.
+    let o = Command::new(env!("CARGO_BIN_EXE_fluxion"))
+        .args(["import", folder.to_str().unwrap(), "--config", config.to_str().unwrap(), "--date", "2027-03-01"])
+        .env("FLUXION_LOG", std::env::var("FLUXION_LOG").unwrap_or_else(|_| "warn".into()))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("binary runs");
     let wall = started.elapsed().as_secs_f64();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     println!("{}", String::from_utf8_lossy(&o.stdout));

@@ -30,7 +30,9 @@ pub struct SaleLine {
     pub es_no_fiscal: Option<bool>,
     /// Bolívar amounts and tax/discount figures kept for audit (spec 10 §4.1); only POS
     /// connectors report them.
-    pub bs: SaleAuditBs,
+    /// `None` when the source reports none (file imports, the synthetic chain): boxed
+    /// because it is most of a line's size, and a history import holds millions of lines.
+    pub bs: Option<Box<SaleAuditBs>>,
 }
 
 /// Audit columns of a sale line in bolívares, as reported by the POS (never recomputed).
@@ -45,6 +47,21 @@ pub struct SaleAuditBs {
     pub impuesto_monto_bs: Option<f64>,
     pub descuento_pct: Option<f64>,
     pub descuento_monto_bs: Option<f64>,
+}
+
+impl SaleAuditBs {
+    /// A line without audit figures.
+    pub const NONE: SaleAuditBs = SaleAuditBs {
+        venta_total_bs: None,
+        costo_total_bs: None,
+        utilidad_bruta_bs: None,
+        precio_unitario_bs: None,
+        costo_unitario_bs: None,
+        impuesto_pct: None,
+        impuesto_monto_bs: None,
+        descuento_pct: None,
+        descuento_monto_bs: None,
+    };
 }
 
 impl SaleLine {

@@ -17,7 +17,7 @@ use duckdb::arrow::array::{
 use duckdb::arrow::datatypes::{Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 
-use crate::domain::records::SaleLine;
+use crate::domain::records::{SaleAuditBs, SaleLine};
 use crate::domain::sales::{computed_weight, gross_margin_pct, quantity_in_sale_unit};
 
 /// Lines appended per Arrow batch: a few DuckDB vectors, small enough to stay in cache.
@@ -135,6 +135,7 @@ impl SaleBatch {
         let factor = if l.factor_unidad_medida == 0.0 { 1.0 } else { l.factor_unidad_medida };
         let utilidad = l.utilidad_bruta.or(l.costo_total.map(|c| l.venta_total - c));
         let margin = gross_margin_pct(l.venta_total, utilidad.unwrap_or(0.0));
+        let bs = l.bs.as_deref().unwrap_or(&SaleAuditBs::NONE);
         let values: [Option<f64>; 21] = [
             Some(l.cantidad_vendida),
             Some(l.peso_unitario),
@@ -147,15 +148,15 @@ impl SaleBatch {
             l.costo_total,
             utilidad,
             Some(margin),
-            l.bs.venta_total_bs,
-            l.bs.costo_total_bs,
-            l.bs.utilidad_bruta_bs,
-            l.bs.precio_unitario_bs,
-            l.bs.costo_unitario_bs,
-            l.bs.impuesto_pct,
-            l.bs.impuesto_monto_bs,
-            l.bs.descuento_pct,
-            l.bs.descuento_monto_bs,
+            bs.venta_total_bs,
+            bs.costo_total_bs,
+            bs.utilidad_bruta_bs,
+            bs.precio_unitario_bs,
+            bs.costo_unitario_bs,
+            bs.impuesto_pct,
+            bs.impuesto_monto_bs,
+            bs.descuento_pct,
+            bs.descuento_monto_bs,
             l.tasa_usd,
         ];
         self.ubicacion_id.append_value(&l.ubicacion_id);
@@ -270,7 +271,6 @@ pub fn append_sales<L: Borrow<SaleLine> + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::records::SaleAuditBs;
 
     fn ts(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
@@ -302,7 +302,7 @@ mod tests {
                 factor_unidad_medida: 0.0,
                 tasa_usd: Some(x * 36.0),
                 es_no_fiscal: if i == 0 { None } else { Some(i % 2 == 0) },
-                bs: SaleAuditBs { impuesto_pct: Some(x * 16.0), descuento_pct: Some(x), ..SaleAuditBs::default() },
+                bs: Some(Box::new(SaleAuditBs { impuesto_pct: Some(x * 16.0), descuento_pct: Some(x), ..SaleAuditBs::default() })),
                 ..SaleLine::default()
             })
             .collect();
@@ -321,7 +321,7 @@ mod tests {
         for (i, l) in lines.iter().enumerate() {
             let row = stmt
                 .query_row(
-                    duckdb::params![l.cantidad_vendida, l.venta_total, l.tasa_usd, l.bs.impuesto_pct, l.bs.descuento_pct, l.costo_total, l.numero_factura],
+                    duckdb::params![l.cantidad_vendida, l.venta_total, l.tasa_usd, l.bs.as_ref().unwrap().impuesto_pct, l.bs.as_ref().unwrap().descuento_pct, l.costo_total, l.numero_factura],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,

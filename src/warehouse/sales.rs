@@ -29,7 +29,6 @@ fn count(conn: &Connection, sql: &str, p: impl duckdb::Params) -> duckdb::Result
     conn.query_row(sql, p, |r| r.get::<_, i64>(0)).map(|n| n as usize)
 }
 
-
 /// Loads sale lines of any locations; the last of repeated keys in the batch wins.
 /// `read` counts the lines given; inserted + updated + unchanged count distinct keys.
 pub fn load_sales(
@@ -39,13 +38,36 @@ pub fn load_sales(
     now_utc: NaiveDateTime,
 ) -> Result<LoadCounts, LoadError> {
     let mut total = LoadCounts { read: lines.len(), ..LoadCounts::default() };
-    for location in distinct_by_location(lines) {
-        let c = load_location_sales(conn, &location, execution_id, now_utc)?;
+    let started = std::time::Instant::now();
+    let locations = distinct_by_location(lines);
+    tracing::debug!(lines = lines.len(), locations = locations.len(), ms = started.elapsed().as_millis() as u64, "sale lines grouped by location");
+    start_touched_days(conn)?;
+    for location in locations {
+        let started = std::time::Instant::now();
+        let c = load_location_lines(conn, &location, execution_id, now_utc)?;
+        tracing::debug!(lines = location.len(), ms = started.elapsed().as_millis() as u64, "location's sale lines loaded");
         total.inserted += c.inserted;
         total.updated += c.updated;
         total.unchanged += c.unchanged;
     }
+    // One refresh of the daily aggregates for every location: a history of many stores
+    // is grouped once, not once per store.
+    refresh_touched_days(conn)?;
     Ok(total)
+}
+
+/// Starts the list of (location, day) pairs the lines of a load touch.
+fn start_touched_days(conn: &Connection) -> duckdb::Result<()> {
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE touched_days (ubicacion_id VARCHAR, fecha DATE)")
+}
+
+/// Refreshes (and checks) the daily aggregates of the touched days, and drops the list.
+fn refresh_touched_days(conn: &Connection) -> Result<(), LoadError> {
+    let started = std::time::Instant::now();
+    refresh_daily_sales(conn, "touched_days")?;
+    conn.execute_batch("DROP TABLE touched_days;")?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "daily aggregates refreshed and checked");
+    Ok(())
 }
 
 /// The lines grouped by location, one per key: each key keeps the position of its first
@@ -92,6 +114,20 @@ pub fn load_location_sales<L: Borrow<SaleLine> + Sync>(
     execution_id: Option<i64>,
     now_utc: NaiveDateTime,
 ) -> Result<LoadCounts, LoadError> {
+    start_touched_days(conn)?;
+    let counts = load_location_lines(conn, lines, execution_id, now_utc)?;
+    refresh_touched_days(conn)?;
+    Ok(counts)
+}
+
+/// [`load_location_sales`] without the daily aggregates: the (location, day) pairs it
+/// touches are added to `touched_days` for the caller to refresh.
+fn load_location_lines<L: Borrow<SaleLine> + Sync>(
+    conn: &Connection,
+    lines: &[L],
+    execution_id: Option<i64>,
+    now_utc: NaiveDateTime,
+) -> Result<LoadCounts, LoadError> {
     let Some(first) = lines.first() else { return Ok(LoadCounts::default()) };
     let ubicacion = first.borrow().ubicacion_id.as_str();
     debug_assert!(lines.iter().all(|l| l.borrow().ubicacion_id == ubicacion));
@@ -122,8 +158,6 @@ pub fn load_location_sales<L: Borrow<SaleLine> + Sync>(
         stored_before + counts.inserted,
         in_range(conn)?,
     )?;
-    refresh_daily_sales(conn, "touched_days")?;
-    conn.execute_batch("DROP TABLE touched_days;")?;
     Ok(counts)
 }
 
@@ -135,7 +169,7 @@ fn invoice_range<L: Borrow<SaleLine>>(lines: &[L]) -> (&str, &str) {
 
 /// The usual case (new hours, backfill of days never loaded, onboarding): no stored line
 /// shares the batch's invoice range, so every line is new and goes straight into `ventas`:
-/// no staging table, no comparison. Leaves `touched_days` for the caller.
+/// no staging table, no comparison. Adds its days to `touched_days`.
 fn insert_new<L: Borrow<SaleLine> + Sync>(
     conn: &Connection,
     lines: &[L],
@@ -150,7 +184,6 @@ fn insert_new<L: Borrow<SaleLine> + Sync>(
     let mut days: Vec<NaiveDate> = lines.iter().map(|l| l.borrow().fecha_venta.date()).collect();
     days.sort_unstable();
     days.dedup();
-    conn.execute_batch("CREATE OR REPLACE TEMP TABLE touched_days (ubicacion_id VARCHAR, fecha DATE)")?;
     {
         let mut app = conn.appender("touched_days")?;
         for d in &days {
@@ -178,8 +211,8 @@ fn insert_new<L: Borrow<SaleLine> + Sync>(
 
 /// Some stored lines share the batch's invoice range: stage the batch, compare it key by
 /// key with the stored lines of that range, replace the changed ones and add the new ones.
-/// Leaves `touched_days` (days of new and changed lines, and the old day of a changed line)
-/// for the caller.
+/// Adds to `touched_days` the days of new and changed lines, and the old day of a changed
+/// line.
 fn merge<L: Borrow<SaleLine> + Sync>(
     conn: &Connection,
     lines: &[L],
@@ -215,7 +248,7 @@ fn merge<L: Borrow<SaleLine> + Sync>(
              WHERE c.estado <> 'igual';",
     )?;
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE touched_days AS
+        "INSERT INTO touched_days
              SELECT DISTINCT ?::VARCHAR AS ubicacion_id, fecha FROM (
                  SELECT fecha FROM stage_cmp WHERE estado <> 'igual'
                  UNION ALL SELECT fecha_anterior FROM stage_cmp WHERE estado = 'cambio')",

@@ -222,14 +222,14 @@ struct CheckedFile {
 
 impl CheckedFile {
     fn new<R>(name: &'static str, parsed: ParsedFile<R>, records: impl FnOnce(Vec<R>) -> Records, started: Instant) -> Self {
-        let ParsedFile { header, header_errors, good, rejected, read } = parsed;
+        let ParsedFile { header, header_errors, good, rejected, read, .. } = parsed;
         CheckedFile {
             name,
             header,
             header_errors,
             rejected,
             read,
-            records: records(good.into_iter().map(|(_, r)| r).collect()),
+            records: records(good),
             seconds_reading: started.elapsed().as_secs_f64(),
         }
     }
@@ -262,7 +262,9 @@ pub fn import_dir_reporting(
     let mut checked = Vec::with_capacity(present.len());
     for (kind, path) in &present {
         progress(&format!("leyendo {}", kind.file_name()));
-        checked.push(check_file(*kind, path, &locations)?);
+        let file = check_file(*kind, path, &locations)?;
+        tracing::debug!(file = file.name, rows = file.read, seconds = file.seconds_reading, "file read and checked");
+        checked.push(file);
     }
 
     let total: usize = checked.iter().map(|f| f.errors().count()).sum();

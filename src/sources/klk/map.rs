@@ -110,7 +110,7 @@ fn map_sale_inner(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SalePr
         utilidad_bruta: num("utilidad_bruta_usd", &fin.utilidad_bruta_usd)?,
         tasa_usd: num("tasa_usd", &item.tasa_usd)?,
         es_no_fiscal: item.es_no_fiscal.boolean().map_err(|e| Bad::Format("es_no_fiscal", e))?,
-        bs: SaleAuditBs {
+        bs: Some(Box::new(SaleAuditBs {
             venta_total_bs: num("venta_total_bs", &fin.venta_total_bs)?,
             costo_total_bs: num("costo_total_bs", &fin.costo_total_bs)?,
             utilidad_bruta_bs: num("utilidad_bruta_bs", &fin.utilidad_bruta_bs)?,
@@ -120,7 +120,7 @@ fn map_sale_inner(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SalePr
             impuesto_monto_bs: num("impuesto_monto", &fin.impuesto_monto)?,
             descuento_pct: num("porcentaje_descuento", &fin.porcentaje_descuento)?,
             descuento_monto_bs: num("monto_descuento", &fin.monto_descuento)?,
-        },
+        })),
     };
     let info = SaleProductInfo {
         codigo: producto_codigo,

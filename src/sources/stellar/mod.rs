@@ -520,10 +520,7 @@ pub fn map_sale_row(row: &TextRow, ctx: &SaleContext) -> Result<(SaleLine, SaleP
         peso_unitario: if by_weight { 1.0 } else { peso },
         unidad_medida_venta: Some(if by_weight { "KG".into() } else { "UNIDAD".into() }),
         factor_unidad_medida: 1.0,
-        bs: crate::domain::records::SaleAuditBs {
-            impuesto_pct: impuesto,
-            ..Default::default()
-        },
+        bs: Some(Box::new(crate::domain::records::SaleAuditBs { impuesto_pct: impuesto, ..Default::default() })),
         ..SaleLine::default()
     };
     let info = SaleProductInfo {
