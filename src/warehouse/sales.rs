@@ -31,16 +31,16 @@ fn count(conn: &Connection, sql: &str, p: impl duckdb::Params) -> duckdb::Result
 
 /// Loads sale lines of any locations; the last of repeated keys in the batch wins.
 /// `read` counts the lines given; inserted + updated + unchanged count distinct keys.
-pub fn load_sales(
+pub fn load_sales<'a>(
     conn: &Connection,
-    lines: &[SaleLine],
+    lines: impl IntoIterator<Item = &'a SaleLine>,
     execution_id: Option<i64>,
     now_utc: NaiveDateTime,
 ) -> Result<LoadCounts, LoadError> {
-    let mut total = LoadCounts { read: lines.len(), ..LoadCounts::default() };
     let started = std::time::Instant::now();
-    let locations = distinct_by_location(lines);
-    tracing::debug!(lines = lines.len(), locations = locations.len(), ms = started.elapsed().as_millis() as u64, "sale lines grouped by location");
+    let (locations, read) = distinct_by_location(lines);
+    let mut total = LoadCounts { read, ..LoadCounts::default() };
+    tracing::debug!(lines = read, locations = locations.len(), ms = started.elapsed().as_millis() as u64, "sale lines grouped by location");
     start_touched_days(conn)?;
     for location in locations {
         let started = std::time::Instant::now();
@@ -72,7 +72,8 @@ fn refresh_touched_days(conn: &Connection) -> Result<(), LoadError> {
 
 /// The lines grouped by location, one per key: each key keeps the position of its first
 /// occurrence and the values of its last, as loading the lines one by one would leave them.
-fn distinct_by_location(lines: &[SaleLine]) -> Vec<Vec<&SaleLine>> {
+/// Also returns how many lines were given.
+fn distinct_by_location<'a>(lines: impl IntoIterator<Item = &'a SaleLine>) -> (Vec<Vec<&'a SaleLine>>, usize) {
     struct Group<'a> {
         id: &'a str,
         lines: Vec<&'a SaleLine>,
@@ -80,7 +81,9 @@ fn distinct_by_location(lines: &[SaleLine]) -> Vec<Vec<&SaleLine>> {
     }
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut current = 0;
+    let mut read = 0;
     for line in lines {
+        read += 1;
         // Exports are usually sorted by store: the previous line's group is the likely one.
         if groups.get(current).is_none_or(|g| g.id != line.ubicacion_id) {
             current = match groups.iter().position(|g| g.id == line.ubicacion_id) {
@@ -100,7 +103,7 @@ fn distinct_by_location(lines: &[SaleLine]) -> Vec<Vec<&SaleLine>> {
             }
         }
     }
-    groups.into_iter().map(|g| g.lines).collect()
+    (groups.into_iter().map(|g| g.lines).collect(), read)
 }
 
 /// Loads the lines of **one location** whose keys are unique in the batch (the ETL keeps the
@@ -416,7 +419,8 @@ mod tests {
             line("t2", "F1", 1, 5.0),
             line("t3", "F9", 1, 6.0),
         ];
-        let groups = distinct_by_location(&lines);
+        let (groups, read) = distinct_by_location(&lines);
+        assert_eq!(read, 6);
         let shown: Vec<Vec<(&str, i32, f64)>> = groups
             .iter()
             .map(|g| g.iter().map(|l| (l.ubicacion_id.as_str(), l.linea, l.cantidad_vendida)).collect())

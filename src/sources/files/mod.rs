@@ -203,7 +203,8 @@ impl FileKind {
 /// The good rows of one file, typed.
 enum Records {
     Productos(Vec<ProductRecord>),
-    Ventas(Vec<SaleLine>),
+    /// In the reader's chunks: millions of lines are never copied into one vector.
+    Ventas(Vec<Vec<SaleLine>>),
     /// `kept`: keys of refused rows whose current stock must stay as it is.
     Inventario { rows: Vec<StockRow>, kept: Vec<StockKey> },
     InventarioHistorico(Vec<PastStock>),
@@ -221,15 +222,17 @@ struct CheckedFile {
 }
 
 impl CheckedFile {
-    fn new<R>(name: &'static str, parsed: ParsedFile<R>, records: impl FnOnce(Vec<R>) -> Records, started: Instant) -> Self {
-        let ParsedFile { header, header_errors, good, rejected, read, .. } = parsed;
+    /// `records` makes the file's records from the good rows (in chunks) and what the parser
+    /// salvaged from refused rows.
+    fn new<R>(name: &'static str, parsed: ParsedFile<R>, records: impl FnOnce(Vec<Vec<R>>, Vec<R>) -> Records, started: Instant) -> Self {
+        let ParsedFile { header, header_errors, good, salvaged, rejected, read, .. } = parsed;
         CheckedFile {
             name,
             header,
             header_errors,
             rejected,
             read,
-            records: records(good),
+            records: records(good, salvaged),
             seconds_reading: started.elapsed().as_secs_f64(),
         }
     }
@@ -347,28 +350,37 @@ fn check_file(kind: FileKind, path: &Path, locations: &Locations) -> Result<Chec
     Ok(match kind {
         FileKind::Productos => {
             let parsed = read_file(path, name, rows::PRODUCTOS, |r| rows::product(r, locations))?;
-            CheckedFile::new(name, parsed, Records::Productos, started)
+            CheckedFile::new(name, parsed, |good, _| Records::Productos(flat(good)), started)
         }
         FileKind::Ventas => {
             let parsed = read_file(path, name, rows::VENTAS, |r| rows::sale(r, locations))?;
-            CheckedFile::new(name, parsed, Records::Ventas, started)
+            CheckedFile::new(name, parsed, |good, _| Records::Ventas(good), started)
         }
         FileKind::Inventario => {
-            let mut kept = Vec::new();
+            // A refused row whose key is readable keeps that product's stock as it was.
             let parsed = read_file(path, name, rows::INVENTARIO, |r| match rows::stock(r, locations) {
-                Ok(row) => Some(row),
-                Err(key) => {
-                    kept.extend(key);
-                    None
-                }
+                Ok(row) => Some(Ok(row)),
+                Err(key) => key.map(Err),
             })?;
-            CheckedFile::new(name, parsed, |rows| Records::Inventario { rows, kept }, started)
+            CheckedFile::new(
+                name,
+                parsed,
+                |good, salvaged| Records::Inventario {
+                    rows: good.into_iter().flatten().filter_map(Result::ok).collect(),
+                    kept: salvaged.into_iter().filter_map(Result::err).collect(),
+                },
+                started,
+            )
         }
         FileKind::InventarioHistorico => {
             let parsed = read_file(path, name, rows::INVENTARIO_HISTORICO, |r| rows::past_stock(r, locations))?;
-            CheckedFile::new(name, parsed, Records::InventarioHistorico, started)
+            CheckedFile::new(name, parsed, |good, _| Records::InventarioHistorico(flat(good)), started)
         }
     })
+}
+
+fn flat<R>(chunks: Vec<Vec<R>>) -> Vec<R> {
+    chunks.into_iter().flatten().collect()
 }
 
 /// The import instant as wall-clock time of the tenant, whole seconds.
@@ -385,7 +397,7 @@ fn load_records(
 ) -> Result<LoadCounts, LoadError> {
     Ok(match records {
         Records::Productos(rows) => load::upsert_products(conn, rows, ORIGIN, now_utc)?,
-        Records::Ventas(lines) => sales::load_sales(conn, lines, None, now_utc)?,
+        Records::Ventas(chunks) => sales::load_sales(conn, chunks.iter().flatten(), None, now_utc)?,
         Records::Inventario { rows, kept } => load_stock(conn, rows, kept, now_local)?,
         Records::InventarioHistorico(rows) => load::merge_stock_history(conn, rows, ORIGIN)?,
     })

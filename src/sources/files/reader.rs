@@ -37,9 +37,13 @@ pub struct ParsedFile<R> {
     pub header: Vec<String>,
     /// Missing required, unknown or duplicate columns: the whole file is refused.
     pub header_errors: Vec<RowError>,
-    /// Rows that parsed, in file order, and their line numbers.
-    pub good: Vec<R>,
+    /// Rows that parsed, in file order, in chunks (a sales file holds millions of records of
+    /// a few hundred bytes: the chunks are never copied into one vector), and their lines.
+    pub good: Vec<Vec<R>>,
     pub good_lines: Vec<u64>,
+    /// What the parser still returned for refused rows, in file order (for example the key
+    /// of a stock row whose quantity is unreadable).
+    pub salvaged: Vec<R>,
     pub rejected: Vec<RejectedRow>,
     /// Data rows read (good + rejected; blank rows are not counted).
     pub read: usize,
@@ -76,15 +80,23 @@ impl LineCounter<'_> {
     }
 }
 
+/// Records converted per batch: each batch goes to one of the two converting threads.
+const BATCH_ROWS: usize = 8_192;
+
 /// Reads and checks one file. `file` is its name as shown in errors (`ventas.csv`).
 /// `parse_row` builds a record from a row, or returns `None` after recording at least one
 /// error on the row (a row of a file whose header is broken may also return `None`
-/// without error: it is simply not used).
-pub fn read_file<R>(
+/// without error: it is simply not used). A record returned for a row with errors is
+/// kept in [`ParsedFile::salvaged`].
+///
+/// The CSV is split into records on this thread (cheap, and line numbers need the file in
+/// order); converting and checking the values, most of the work, runs on two threads, batch
+/// by batch, and the batches are put back in file order.
+pub fn read_file<R: Send>(
     path: &Path,
     file: &'static str,
     columns: &[Column],
-    mut parse_row: impl FnMut(&mut Row<'_>) -> Option<R>,
+    parse_row: impl Fn(&mut Row<'_>) -> Option<R> + Sync,
 ) -> Result<ParsedFile<R>, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.to_path_buf(), source })?;
     let data: &[u8] = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -98,14 +110,12 @@ pub fn read_file<R>(
     let header: Vec<String> =
         if has_header { record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect() } else { Vec::new() };
 
-    // Sized once from the line count: a sales file holds millions of records of a few
-    // hundred bytes each, and growing the vector by doubling copies and faults in gigabytes.
-    let capacity = data.iter().filter(|&&b| b == b'\n').count() + 1;
     let mut out = ParsedFile {
         header: header.clone(),
         header_errors: Vec::new(),
-        good: Vec::with_capacity(capacity),
-        good_lines: Vec::with_capacity(capacity),
+        good: Vec::new(),
+        good_lines: Vec::new(),
+        salvaged: Vec::new(),
         rejected: Vec::new(),
         read: 0,
     };
@@ -139,57 +149,133 @@ pub fn read_file<R>(
         out.header_errors.push(header_error(c.name.to_string(), "missing required column".into()));
     }
 
-    let width = names.len();
-    while csv.read_byte_record(&mut record).map_err(io_err)? {
-        let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-        // Rows left empty by spreadsheets (",,,,") carry nothing: skipped, not counted.
-        if record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
-            continue;
-        }
-        out.read += 1;
-        // Cells are borrowed from the record: a good row allocates only what its parser
-        // keeps. The row's text is copied only when it is refused (for the error list
-        // and the `rejected/` copy).
-        let cells: Vec<Result<&str, std::str::Utf8Error>> = record.iter().map(std::str::from_utf8).collect();
-        let owned = || record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<String>>();
-        let row_error = |column: String, reason: String| RowError { file: file.to_string(), line, column, reason };
-        let mut errors = Vec::new();
-        if cells.len() != width {
-            let (column, reason) = if cells.len() < width {
-                (names[cells.len()].clone(), format!("row has {} field(s), the header has {width}", cells.len()))
-            } else {
-                let extra = owned()[width..].iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-                (format!("#{}", width + 1), format!("row has {} field(s), the header has {width}; extra: {extra}", cells.len()))
-            };
-            errors.push(row_error(column, reason));
-        } else {
-            for (i, cell) in cells.iter().enumerate() {
-                if cell.is_err() {
-                    errors.push(row_error(names[i].clone(), "not valid UTF-8".into()));
+    let layout = Layout { file, names: &names, index: &index };
+    let (to_convert, batches) = std::sync::mpsc::sync_channel::<(usize, Vec<(u64, csv::ByteRecord)>)>(4);
+    let batches = std::sync::Mutex::new(batches);
+    let (converted_tx, converted) = std::sync::mpsc::channel::<(usize, Converted<R>)>();
+    let mut done: Vec<Option<Converted<R>>> = Vec::new();
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        for _ in 0..2 {
+            let (batches, converted_tx, layout, parse_row) = (&batches, converted_tx.clone(), &layout, &parse_row);
+            scope.spawn(move || loop {
+                let next = batches.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((n, rows)) = next else { break };
+                if converted_tx.send((n, layout.convert(rows, parse_row))).is_err() {
+                    break;
                 }
-            }
+            });
         }
-        if errors.is_empty() {
-            let fields: Vec<&str> = cells.iter().map(|c| c.unwrap_or_default()).collect();
-            let mut row = Row { fields: &fields, index: &index, names: &names, errors: Vec::new() };
-            let parsed = parse_row(&mut row);
-            let mut row_errors = row.errors;
-            row_errors.sort_by_key(|(position, _, _)| *position);
-            errors.extend(row_errors.into_iter().map(|(_, column, reason)| row_error(column, reason)));
-            match parsed {
-                Some(r) if errors.is_empty() => {
-                    out.good.push(r);
-                    out.good_lines.push(line);
-                    continue;
+        drop(converted_tx);
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut sent = 0;
+        let read = loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(false) => break Ok(()),
+                Ok(true) => {}
+                Err(e) => break Err(io_err(e)),
+            }
+            let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+            // Rows left empty by spreadsheets (",,,,") carry nothing: skipped, not counted.
+            if record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
+                continue;
+            }
+            out.read += 1;
+            batch.push((line, record.clone()));
+            if batch.len() == BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                if to_convert.send((sent, full)).is_err() {
+                    break Ok(()); // a converting thread died: reported below
                 }
-                _ => {}
+                sent += 1;
             }
+        };
+        if !batch.is_empty() && to_convert.send((sent, batch)).is_ok() {
+            sent += 1;
         }
-        if !errors.is_empty() {
-            out.rejected.push(RejectedRow { line, fields: owned(), errors });
+        drop(to_convert);
+        done.resize_with(sent, || None);
+        for (n, c) in converted.iter() {
+            done[n] = Some(c);
         }
+        read
+    })?;
+    for c in done {
+        // A missing batch means a converting thread panicked: that is a defect, not data.
+        let c = c.ok_or_else(|| ImportError::Io { path: path.to_path_buf(), source: std::io::Error::other("a batch of rows was not converted") })?;
+        out.good.push(c.good);
+        out.good_lines.extend(c.good_lines);
+        out.salvaged.extend(c.salvaged);
+        out.rejected.extend(c.rejected);
     }
     Ok(out)
+}
+
+/// What the converting threads need to know of the file.
+struct Layout<'a> {
+    file: &'static str,
+    names: &'a [String],
+    index: &'a FxHashMap<&'static str, usize>,
+}
+
+/// One batch after conversion.
+struct Converted<R> {
+    good: Vec<R>,
+    good_lines: Vec<u64>,
+    salvaged: Vec<R>,
+    rejected: Vec<RejectedRow>,
+}
+
+impl Layout<'_> {
+    fn convert<R>(&self, rows: Vec<(u64, csv::ByteRecord)>, parse_row: &impl Fn(&mut Row<'_>) -> Option<R>) -> Converted<R> {
+        let mut out = Converted { good: Vec::with_capacity(rows.len()), good_lines: Vec::with_capacity(rows.len()), salvaged: Vec::new(), rejected: Vec::new() };
+        let width = self.names.len();
+        for (line, record) in &rows {
+            let line = *line;
+            // Cells are borrowed from the record: a good row allocates only what its parser
+            // keeps. The row's text is copied only when it is refused (for the error list
+            // and the `rejected/` copy).
+            let cells: Vec<Result<&str, std::str::Utf8Error>> = record.iter().map(std::str::from_utf8).collect();
+            let owned = || record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<String>>();
+            let row_error = |column: String, reason: String| RowError { file: self.file.to_string(), line, column, reason };
+            let mut errors = Vec::new();
+            if cells.len() != width {
+                let (column, reason) = if cells.len() < width {
+                    (self.names[cells.len()].clone(), format!("row has {} field(s), the header has {width}", cells.len()))
+                } else {
+                    let extra = owned()[width..].iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+                    (format!("#{}", width + 1), format!("row has {} field(s), the header has {width}; extra: {extra}", cells.len()))
+                };
+                errors.push(row_error(column, reason));
+            } else {
+                for (i, cell) in cells.iter().enumerate() {
+                    if cell.is_err() {
+                        errors.push(row_error(self.names[i].clone(), "not valid UTF-8".into()));
+                    }
+                }
+            }
+            if errors.is_empty() {
+                let fields: Vec<&str> = cells.iter().map(|c| c.unwrap_or_default()).collect();
+                let mut row = Row { fields: &fields, index: self.index, names: self.names, errors: Vec::new() };
+                let parsed = parse_row(&mut row);
+                let mut row_errors = row.errors;
+                row_errors.sort_by_key(|(position, _, _)| *position);
+                errors.extend(row_errors.into_iter().map(|(_, column, reason)| row_error(column, reason)));
+                match parsed {
+                    Some(r) if errors.is_empty() => {
+                        out.good.push(r);
+                        out.good_lines.push(line);
+                        continue;
+                    }
+                    Some(r) => out.salvaged.push(r),
+                    None => {}
+                }
+            }
+            if !errors.is_empty() {
+                out.rejected.push(RejectedRow { line, fields: owned(), errors });
+            }
+        }
+        out
+    }
 }
 
 /// One data row being parsed: typed getters record an error for every bad cell and
@@ -274,7 +360,7 @@ mod tests {
         let p = read(b"\xEF\xBB\xBFa,b,c\r\n1,2,x\r\n\r\n\"multi\nline\",x,y\n\n\n3,4,\n5,bad,\n");
         assert_eq!(p.read, 4);
         assert_eq!(p.good_lines, vec![2, 8]);
-        assert_eq!(p.good[0], ("1".to_string(), Some("x".to_string())));
+        assert_eq!(p.good.concat()[0], ("1".to_string(), Some("x".to_string())));
         assert_eq!(shown(&p), vec!["t.csv:4:b: not a decimal: \"x\"", "t.csv:9:b: not a decimal: \"bad\""]);
         assert_eq!(p.rejected[0].fields, vec!["multi\nline", "x", "y"]);
     }
@@ -291,7 +377,7 @@ mod tests {
                 "t.csv:1:b: missing required column",
             ]
         );
-        assert!(p.good.is_empty() && p.rejected.is_empty(), "rows of a broken file are not judged on absent columns");
+        assert!(p.good.concat().is_empty() && p.rejected.is_empty(), "rows of a broken file are not judged on absent columns");
     }
 
     #[test]
@@ -308,8 +394,29 @@ mod tests {
                 "t.csv:8:a: not valid UTF-8",
             ]
         );
-        assert_eq!(p.good.len(), 1);
-        assert_eq!((p.good_lines[0], &p.good[0]), (9, &("q,1".to_string(), None)));
+        assert_eq!(p.good.concat(), vec![("q,1".to_string(), None)]);
+        assert_eq!(p.good_lines, vec![9]);
+    }
+
+    /// Rows are converted on two threads in batches; errors, good rows and their line
+    /// numbers still come back in file order.
+    #[test]
+    fn a_file_of_many_batches_keeps_file_order() {
+        let mut text = String::from("a,b,c\n");
+        for i in 0..(3 * BATCH_ROWS + 5) {
+            let b = if i % 9_000 == 7 { "bad".to_string() } else { i.to_string() };
+            text.push_str(&format!("r{i},{b},\n"));
+        }
+        let p = read(text.as_bytes());
+        let bad: Vec<usize> = (0..(3 * BATCH_ROWS + 5)).filter(|i| i % 9_000 == 7).collect();
+        assert_eq!(p.read, 3 * BATCH_ROWS + 5);
+        assert_eq!(shown(&p), bad.iter().map(|i| format!("t.csv:{}:b: not a decimal: \"bad\"", i + 2)).collect::<Vec<_>>());
+        let good = p.good.concat();
+        assert_eq!(good.len(), 3 * BATCH_ROWS + 5 - bad.len());
+        let expected: Vec<String> = (0..(3 * BATCH_ROWS + 5)).filter(|i| i % 9_000 != 7).map(|i| format!("r{i}")).collect();
+        assert_eq!(good.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>(), expected);
+        assert_eq!(p.good_lines.first(), Some(&2));
+        assert_eq!(p.good_lines.last(), Some(&(3 * BATCH_ROWS as u64 + 5 + 1)));
     }
 
     #[test]
