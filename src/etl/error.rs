@@ -230,4 +230,13 @@ mod tests {
         assert_eq!(e.category, Category::DbConnection);
         assert_eq!(CATALOGUE.len(), 18);
     }
+
+    /// A load whose tables do not hold what it wrote fails its location in the load phase,
+    /// with the difference in the message (the batch was rolled back).
+    #[test]
+    fn an_unaccounted_load_is_a_load_failure_naming_the_difference() {
+        let e: EtlError = crate::warehouse::load::LoadError::Unaccounted("staged sale lines: 125000 expected, 0 found".into()).into();
+        assert_eq!((e.phase, e.category), (Phase::Load, Category::StoreUnavailable));
+        assert!(e.message.contains("125000 expected, 0 found") && e.message.contains("nothing was written"), "{}", e.message);
+    }
 }

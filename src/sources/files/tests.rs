@@ -618,3 +618,12 @@ fn unknown_cedi_origen_and_bad_product_values_are_reported() {
         ]
     );
 }
+
+/// A file whose load did not store every row it reported is refused like bad data: exit 65,
+/// with the file and the difference named.
+#[test]
+fn an_unaccounted_load_exits_65_naming_the_file() {
+    let e = ImportError::Unaccounted { file: "ventas.csv".into(), message: "load check failed, nothing was written: x".into() };
+    assert_eq!(e.exit_code(), 65);
+    assert_eq!(e.to_string(), "ventas.csv: load check failed, nothing was written: x");
+}
