@@ -30,7 +30,7 @@ const COMPARED: &[&str] = &[
 
 /// Merges source product rows into `productos` (last row of a repeated code wins).
 /// `fuente` is `klk` or `stellar`.
-pub fn merge_products(conn: &Connection, rows: &[SourceProduct], fuente: &str, now_utc: NaiveDateTime) -> duckdb::Result<LoadCounts> {
+pub fn merge_products(conn: &Connection, rows: &[SourceProduct], fuente: &str, now_utc: NaiveDateTime) -> Result<LoadCounts, LoadError> {
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE stage_src_productos (
              codigo VARCHAR, descripcion VARCHAR, codigo_barras VARCHAR, categoria VARCHAR, grupo VARCHAR,
@@ -64,6 +64,7 @@ pub fn merge_products(conn: &Connection, rows: &[SourceProduct], fuente: &str, n
         }
         app.flush()?;
     }
+    load::expect_stored("staged source product rows", rows.len(), count(conn, "SELECT count(*) FROM stage_src_productos")?)?;
     // `wins`: the source's non-NULL values replace the stored ones.
     let wins = if fuente == "klk" { "true".to_string() } else { "(p.fuente <> 'klk')".to_string() };
     let pick = |c: &str| format!("CASE WHEN p.codigo IS NULL OR {wins} THEN coalesce(s.{c}, p.{c}) ELSE coalesce(p.{c}, s.{c}) END AS {c}");
@@ -127,6 +128,14 @@ pub fn merge_products(conn: &Connection, rows: &[SourceProduct], fuente: &str, n
         unchanged: count(conn, "SELECT count(*) FROM stage_cmp WHERE estado = 'igual'")?,
         removed: 0,
     };
+    // Every code of the listing is in `productos` now, once each, as the counts say.
+    let distinct = count(conn, "SELECT count(*) FROM stage_src_last")?;
+    load::expect_stored("distinct source product codes (inserted + updated + unchanged)", distinct, counts.inserted + counts.updated + counts.unchanged)?;
+    load::expect_stored(
+        "source products in productos after the load",
+        distinct,
+        count(conn, "SELECT count(*) FROM productos p SEMI JOIN stage_src_last s ON p.codigo = s.codigo")?,
+    )?;
     conn.execute_batch("DROP TABLE stage_src_productos; DROP TABLE stage_src_last; DROP TABLE stage_merged; DROP TABLE stage_cmp;")?;
     Ok(counts)
 }

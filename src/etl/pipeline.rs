@@ -189,7 +189,7 @@ impl RunCtx {
 
 /// Runs every location and finishes the execution.
 pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
-    let Prepared { execution_id, req, targets, now_utc, now_local, started, _guard } = p;
+    let Prepared { execution_id, req, targets, now_utc, now_local, started, _guard: guard } = p;
     let ctx = Arc::new(RunCtx { execution_id, req, now_utc, now_local, run_deadline: TokioInstant::now() + etl.options.run_budget });
     let mut reports: BTreeMap<String, LocationReport> = BTreeMap::new();
 
@@ -309,10 +309,8 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
         error_source: error.as_ref().and_then(|_| processed.iter().find(|l| l.status == "failed").map(|l| l.tienda_id.clone())),
         error,
     };
-    let exec = ctx.execution_id;
-    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
-        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
-    }
+    // The post-load work runs before the end is recorded: a client that sees the run
+    // finished may start the next one at once, and the job is busy until this is done.
     if ctx.req.job == EtlJob::Inventario && ok > 0 && etl.tenant.stores().iter().any(|s| s.id == "cedi_seco") {
         let wh = etl.warehouse.clone();
         let r = tokio::task::spawn_blocking(move || wh.write(|c| super::load::recompute_cedi_origen(c))).await;
@@ -324,6 +322,13 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     }
     if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == "success" && l.outcome.records_extracted > 0) {
         rebuild_caches_after_sales(&etl, ctx.now_local.date()).await;
+    }
+    // The job is free before its end is recorded: whoever sees the run finished may start
+    // the next one at once.
+    drop(guard);
+    let exec = ctx.execution_id;
+    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
+        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
     }
     RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
 }
