@@ -14,12 +14,8 @@ use duckdb::{params, Connection};
 use crate::domain::records::{SaleLine, StockListing};
 use crate::sources::klk::map::SaleProductInfo;
 use crate::sources::pos::SourceProduct;
-use crate::warehouse::load::{self, LoadCounts, LoadError};
+use crate::warehouse::load::{self, count, LoadCounts, LoadError};
 use crate::warehouse::sales;
-
-fn count(conn: &Connection, sql: &str) -> duckdb::Result<usize> {
-    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as usize)
-}
 
 /// Product columns compared to decide whether a merged row changed.
 const COMPARED: &[&str] = &[

@@ -42,8 +42,14 @@ impl std::ops::AddAssign for LoadCounts {
     }
 }
 
-fn count(conn: &Connection, sql: &str) -> duckdb::Result<usize> {
-    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as usize)
+/// `SELECT count(*) …` as a length.
+pub(crate) fn count(conn: &Connection, sql: &str) -> duckdb::Result<usize> {
+    count_with(conn, sql, [])
+}
+
+/// [`count`] with bound parameters.
+pub(crate) fn count_with(conn: &Connection, sql: &str, p: impl duckdb::Params) -> duckdb::Result<usize> {
+    conn.query_row(sql, p, |r| r.get::<_, i64>(0)).map(|n| n as usize)
 }
 
 /// Fails the load when the table holds `found` rows where the load accounts for `expected`

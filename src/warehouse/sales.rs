@@ -20,14 +20,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::{params, Connection};
 use rustc_hash::FxHashMap;
 
-use super::load::{expect_stored, merge_counts, LoadCounts, LoadError};
+use super::load::{count, count_with, expect_stored, merge_counts, LoadCounts, LoadError};
 use super::sale_batch::append_sales;
 use super::staging;
 use crate::domain::records::SaleLine;
-
-fn count(conn: &Connection, sql: &str, p: impl duckdb::Params) -> duckdb::Result<usize> {
-    conn.query_row(sql, p, |r| r.get::<_, i64>(0)).map(|n| n as usize)
-}
 
 /// Loads sale lines of any locations; the last of repeated keys in the batch wins.
 /// `read` counts the lines given; inserted + updated + unchanged count distinct keys.
@@ -139,7 +135,7 @@ fn load_location_lines<L: Borrow<SaleLine> + Sync>(
     // whole history. (Exact, not a heuristic: an equal key lies within the batch's range.)
     let (lo, hi) = invoice_range(lines);
     let in_range = |conn: &Connection| {
-        count(
+        count_with(
             conn,
             "SELECT count(*) FROM ventas WHERE ubicacion_id = ? AND numero_factura BETWEEN ? AND ?",
             params![ubicacion, lo, hi],
@@ -226,7 +222,7 @@ fn merge<L: Borrow<SaleLine> + Sync>(
 ) -> Result<LoadCounts, LoadError> {
     staging::create_like(conn, "stage_sales", "ventas", &[])?;
     append_sales(&mut conn.appender("stage_sales")?, lines, now_utc, execution_id, false)?;
-    expect_stored("staged sale lines", lines.len(), count(conn, "SELECT count(*) FROM stage_sales", [])?)?;
+    expect_stored("staged sale lines", lines.len(), count(conn, "SELECT count(*) FROM stage_sales")?)?;
     let same = compared_sale_columns(conn)?.iter().map(|c| format!("v.{c} IS NOT DISTINCT FROM s.{c}")).collect::<Vec<_>>().join(" AND ");
     conn.execute(
         &format!(
@@ -384,14 +380,14 @@ const DAILY_ORDER: &str = "ubicacion_id, fecha, producto_id";
 /// store-day's rows at the end, so the order decays during the day; the content does not
 /// change, so no version is bumped and the demand cache stays valid.
 pub fn cluster_daily_sales(conn: &Connection) -> Result<usize, LoadError> {
-    let before = count(conn, "SELECT count(*) FROM ventas_diarias", [])?;
+    let before = count(conn, "SELECT count(*) FROM ventas_diarias")?;
     conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE daily_sorted AS SELECT * FROM ventas_diarias ORDER BY {DAILY_ORDER};
          DELETE FROM ventas_diarias;"
     ))?;
     let n = conn.execute("INSERT INTO ventas_diarias SELECT * FROM daily_sorted", [])?;
     conn.execute_batch("DROP TABLE daily_sorted;")?;
-    expect_stored("daily rows rewritten in store order", before, count(conn, "SELECT count(*) FROM ventas_diarias", [])?)?;
+    expect_stored("daily rows rewritten in store order", before, count(conn, "SELECT count(*) FROM ventas_diarias")?)?;
     Ok(n)
 }
 
