@@ -8,6 +8,7 @@ use crate::sources::files::{import_dir_reporting, ImportError, ImportOptions};
 const SHOWN_ERRORS: usize = 100;
 
 pub fn run(dir: &Path, config: &Path, skip_bad_rows: bool, date: Option<chrono::NaiveDate>) -> i32 {
+    crate::tune_allocator_for_batch_work();
     let state = match super::open_tenant(config) {
         Ok(s) => s,
         Err(code) => return code,

@@ -1,13 +1,20 @@
 //! Derivations on sale lines (spec 10 §4.1, §7.1, §7.3).
 
 /// `margen_bruto_pct = round(100 × utilidad / venta, 2)` when venta > 0, else 0.
+///
+/// Bounded to ±[`MAX_MARGIN_PCT`], the range of the column (`DECIMAL(8,2)`): a sale of a
+/// fraction of a cent with a real cost gives margins of millions of percent, meaningless,
+/// and must not make the whole batch of lines fail to load.
 pub fn gross_margin_pct(venta_total: f64, utilidad_bruta: f64) -> f64 {
     if venta_total > 0.0 {
-        round_half_away(100.0 * utilidad_bruta / venta_total, 2)
+        round_half_away(100.0 * utilidad_bruta / venta_total, 2).clamp(-MAX_MARGIN_PCT, MAX_MARGIN_PCT)
     } else {
         0.0
     }
 }
+
+/// Largest margin the warehouse stores, in percent.
+pub const MAX_MARGIN_PCT: f64 = 999_999.99;
 
 /// `peso_unitario × cantidad` when the unit weight is known (> 0), else 0.
 pub fn computed_weight(peso_unitario: f64, cantidad: f64) -> f64 {
@@ -42,6 +49,12 @@ mod tests {
         assert_eq!(gross_margin_pct(4.41, 0.73), 16.55);
         assert_eq!(gross_margin_pct(0.974138, -0.03), -3.08);
         assert_eq!(gross_margin_pct(0.00, -0.50), 0.0);
+    }
+
+    #[test]
+    fn a_sale_of_a_fraction_of_a_cent_has_a_bounded_margin() {
+        assert_eq!(gross_margin_pct(0.0001, -6.0), -MAX_MARGIN_PCT);
+        assert_eq!(gross_margin_pct(0.0001, 0.0001 - 1e-9), 100.0);
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod load;
 pub mod mirror;
 pub mod replenishment;
 pub mod sale_batch;
+pub mod sale_scan;
 pub mod sales;
 pub mod staging;
 pub mod summary;
@@ -52,6 +53,7 @@ impl Warehouse {
         let conn = Connection::open(path)
             .map_err(|e| WarehouseError::Open { path: path.to_path_buf(), message: e.to_string() })?;
         migrate(&conn, path)?;
+        sale_scan::register(&conn)?;
         Ok(Warehouse { path: path.to_path_buf(), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
     }
 

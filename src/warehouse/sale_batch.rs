@@ -94,7 +94,11 @@ impl SaleBatch {
     /// `with_seq` adds a trailing BIGINT `seq` (the line's position since the batch was
     /// created) for in-batch "last occurrence wins" de-duplication.
     pub fn new(with_seq: bool) -> Self {
-        let cap = CHUNK_LINES;
+        Self::with_capacity(CHUNK_LINES, with_seq)
+    }
+
+    /// A batch with room for `cap` lines before it grows.
+    pub fn with_capacity(cap: usize, with_seq: bool) -> Self {
         let s = || StringBuilder::with_capacity(cap, cap * 12);
         SaleBatch {
             with_seq,
@@ -189,8 +193,13 @@ impl SaleBatch {
         app.append_record_batch(self.take_record_batch()?)
     }
 
+    /// The Arrow schema of a batch without `seq`: the columns of `ventas`, in order.
+    pub fn schema() -> Arc<Schema> {
+        Self::with_capacity(0, false).take_record_batch().expect("an empty batch is valid").schema()
+    }
+
     /// The staged lines as one Arrow batch; the batch is left empty.
-    fn take_record_batch(&mut self) -> duckdb::Result<RecordBatch> {
+    pub fn take_record_batch(&mut self) -> duckdb::Result<RecordBatch> {
         let (fields, columns) = self.finish_columns();
         self.len = 0;
         RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))

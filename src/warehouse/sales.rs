@@ -22,6 +22,7 @@ use rustc_hash::FxHashMap;
 
 use super::load::{count, count_with, expect_stored, merge_counts, LoadCounts, LoadError};
 use super::sale_batch::append_sales;
+use super::sale_scan;
 use super::staging;
 use crate::domain::records::SaleLine;
 
@@ -160,6 +161,10 @@ fn load_location_lines<L: Borrow<SaleLine> + Sync>(
     Ok(counts)
 }
 
+/// From this many lines a batch is inserted by every DuckDB thread ([`sale_scan`]); below
+/// it the appender's single thread is as fast and sets nothing up.
+const PARALLEL_INSERT_LINES: usize = 50_000;
+
 fn invoice_range<L: Borrow<SaleLine>>(lines: &[L]) -> (&str, &str) {
     let mut invoices = lines.iter().map(|l| l.borrow().numero_factura.as_str());
     let first = invoices.next().unwrap_or_default();
@@ -178,7 +183,11 @@ fn insert_new<L: Borrow<SaleLine> + Sync>(
 ) -> Result<LoadCounts, LoadError> {
     let t0 = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(lines = lines.len(), ms = t0.elapsed().as_secs_f64() * 1000.0, "new sale lines: {what}");
-    append_sales(&mut conn.appender("ventas")?, lines, now_utc, execution_id, false)?;
+    if lines.len() >= PARALLEL_INSERT_LINES {
+        sale_scan::insert_sale_lines(conn, "ventas", lines, now_utc, execution_id)?;
+    } else {
+        append_sales(&mut conn.appender("ventas")?, lines, now_utc, execution_id, false)?;
+    }
     lap("appended");
     let mut days: Vec<NaiveDate> = lines.iter().map(|l| l.borrow().fecha_venta.date()).collect();
     days.sort_unstable();
