@@ -8,7 +8,7 @@ SCALE ?= small
 PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
-.PHONY: build demo test test-deps test-fast bench bench-etl bench-import new-tenant check-config clean-demo
+.PHONY: build demo test test-deps lint test-fast bench bench-etl bench-import new-tenant check-config clean-demo
 .PHONY: deploy rollback status logs backup-now build-static
 
 build:
@@ -25,6 +25,11 @@ test: test-deps
 
 test-deps:
 	@bash .ci/deps
+
+## make lint: formatting (rustfmt.toml) and clippy with warnings as errors, as CI runs them before the tests.
+lint: test-deps
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --locked --all-targets -- -D warnings
 
 ## make test-fast: unit tests of the library only.
 test-fast:

@@ -3,6 +3,7 @@
 //! ~/.cache/fluxion-bench/client) and reused; the generation time is printed the first time.
 //!
 //!     make bench            # or: cargo bench --bench network
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,9 +18,9 @@ fn end_date() -> NaiveDate {
 }
 
 fn bench_dir() -> PathBuf {
-    std::env::var_os("FLUXION_BENCH_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/fluxion-bench/client")
-    })
+    std::env::var_os("FLUXION_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/fluxion-bench/client"))
 }
 
 fn client_tenant() -> fluxion::http::AppState {
@@ -38,12 +39,8 @@ fn client_tenant() -> fluxion::http::AppState {
         }
     }
     let state = fluxion::app::open(Tenant::load(&config).unwrap()).unwrap();
-    let has_data: bool = state
-        .warehouse
-        .reader()
-        .unwrap()
-        .query_row("SELECT count(*) > 0 FROM ventas_diarias_ubicacion", [], |r| r.get(0))
-        .unwrap();
+    let has_data: bool =
+        state.warehouse.reader().unwrap().query_row("SELECT count(*) > 0 FROM ventas_diarias_ubicacion", [], |r| r.get(0)).unwrap();
     if !has_data {
         let started = Instant::now();
         let opts = GenerateOptions { scale: Scale::Client, seed: 42, end_date: end_date() };
@@ -139,9 +136,8 @@ fn replenishment(c: &mut Criterion) {
         // the first calculation of the day.
         let state = client_tenant(); // makes sure the chain exists
         let app = fluxion::appdb::connect(&state.app_db_path).unwrap();
-        let current: bool = app
-            .query_row("SELECT count(*) > 0 FROM demanda_p75_cache WHERE fecha_base = ?1", [fecha.to_string()], |r| r.get(0))
-            .unwrap();
+        let current: bool =
+            app.query_row("SELECT count(*) > 0 FROM demanda_p75_cache WHERE fecha_base = ?1", [fecha.to_string()], |r| r.get(0)).unwrap();
         if !current {
             let started = Instant::now();
             state.warehouse.write(fluxion::warehouse::sales::cluster_daily_sales).unwrap();
@@ -178,9 +174,7 @@ fn replenishment(c: &mut Criterion) {
         let reader = state.warehouse.reader().unwrap();
         fluxion::replenishment::store_input(&state.tenant, &app, &reader, &req).unwrap()
     };
-    c.bench_function("pedido_sugerido_una_tienda_motor", |b| {
-        b.iter(|| fluxion::domain::replenishment::calculate_store(&input))
-    });
+    c.bench_function("pedido_sugerido_una_tienda_motor", |b| b.iter(|| fluxion::domain::replenishment::calculate_store(&input)));
     let mut group = c.benchmark_group("red");
     group.sample_size(10);
     group.bench_function("pedido_sugerido_todas_las_tiendas_client_scale", |b| {

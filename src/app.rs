@@ -4,13 +4,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::config::Tenant;
+use crate::config::{Tenant, APP_DB_FILE, WAREHOUSE_FILE};
 use crate::http::AppState;
 use crate::warehouse::{self, Warehouse};
 use crate::{appdb, warehouse::mirror};
-
-pub const APP_DB_FILE: &str = "app.sqlite";
-pub const WAREHOUSE_FILE: &str = "warehouse.duckdb";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -24,15 +21,13 @@ pub enum OpenError {
 
 /// Opens (creating and migrating if needed) both stores of a tenant and syncs locations.
 pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
-    std::fs::create_dir_all(&tenant.data_dir)
-        .map_err(|source| OpenError::DataDir { path: tenant.data_dir.clone(), source })?;
+    std::fs::create_dir_all(&tenant.data_dir).map_err(|source| OpenError::DataDir { path: tenant.data_dir.clone(), source })?;
     let app_db_path = tenant.data_dir.join(APP_DB_FILE);
     let mut conn = appdb::open(&app_db_path)?;
     appdb::locations::sync(&mut conn, &tenant.file)?;
     appdb::inventory_settings::seed_store_params(&conn, &tenant.file)?;
     let wh = Warehouse::open(&tenant.data_dir.join(WAREHOUSE_FILE))?;
-    wh.write(|c| mirror::sync_locations(c, &tenant.file))
-        .map_err(warehouse::WarehouseError::from)?;
+    wh.write(|c| mirror::sync_locations(c, &tenant.file)).map_err(warehouse::WarehouseError::from)?;
     Ok(AppState {
         auth: Arc::new(crate::http::auth::AuthState::new(&tenant)),
         tenant: Arc::new(tenant),

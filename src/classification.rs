@@ -1,6 +1,6 @@
 //! ABC/XYZ classification caches (spec 30 §4–§5): every store and the whole chain, all four
 //! ABC models, rebuilt after sales loads and nightly, together with the demand P75 cache of
-//! the regional reference (`demand_cache::rebuild`). The replenishment engine computes the
+//! the regional reference (`replenishment::demand_cache::rebuild`). The replenishment engine computes the
 //! same classes on the fly for its business date; these tables serve analytics and screens.
 
 use std::collections::BTreeMap;
@@ -67,6 +67,7 @@ pub fn rebuild_at(tenant: &Tenant, wh: &Warehouse, app_db: &std::path::Path, tod
 
 /// Recomputes both caches for business date `today` (window ends yesterday) and logs the
 /// run in `abc_cache_control`.
+#[allow(clippy::expect_used)] // a struct of numbers and strings always serialises
 pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, today: NaiveDate) -> Result<CacheReport, ClassificationError> {
     let started = Instant::now();
     let settings = abc_settings(app)?;
@@ -79,7 +80,7 @@ pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, toda
     let run_id = app.last_insert_rowid();
     // The demand P75 cache has the same triggers (sales loads, the nightly run).
     let result = compute_and_store(tenant, wh, &settings, &xyz, today).and_then(|mut report| {
-        report.p75s = crate::demand_cache::rebuild(tenant, app, wh, today)?;
+        report.p75s = crate::replenishment::demand_cache::rebuild(tenant, app, wh, today)?;
         Ok(report)
     });
     let (estado, rows, error) = match &result {

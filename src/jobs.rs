@@ -40,6 +40,6 @@ pub fn registry(state: &AppState) -> Registry {
         });
     }
     // POS extraction: inventario, ventas, ventas_recovery (+ start-up catch-up work).
-    crate::etl::jobs::register(&mut registry, state);
+    crate::etl::jobs::register(&mut registry, &state.tenant, &state.warehouse, &state.app_db_path);
     registry
 }

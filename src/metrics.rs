@@ -52,11 +52,7 @@ impl HttpMetrics {
     pub fn render(&self, out: &mut Exposition) {
         out.family("fluxion_http_requests_total", "counter", "HTTP requests by method, route template and status.");
         for ((method, route, status), n) in self.requests.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            out.sample(
-                "fluxion_http_requests_total",
-                &[("method", method), ("route", route), ("status", &status.to_string())],
-                *n as f64,
-            );
+            out.sample("fluxion_http_requests_total", &[("method", method), ("route", route), ("status", &status.to_string())], *n as f64);
         }
         out.family("fluxion_http_request_duration_seconds", "histogram", "HTTP request latency by method and route template.");
         for ((method, route), h) in self.latency.lock().unwrap_or_else(|p| p.into_inner()).iter() {
@@ -132,7 +128,11 @@ fn format_value(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {

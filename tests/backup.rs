@@ -1,5 +1,6 @@
 //! Backups and restore on real files: the library as `serve` uses it (live warehouse) and
 //! the real binary as ops use it (`fluxion backup`, `fluxion restore`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -77,11 +78,9 @@ fn fingerprint_of(sqlite: &rusqlite::Connection, duck: &duckdb::Connection) -> B
     assert!(tables.len() > 5, "the warehouse schema has its tables");
     for t in tables {
         let (n, sum): (i64, String) = duck
-            .query_row(
-                &format!("SELECT count(*), coalesce(sum(hash(x::VARCHAR)::HUGEINT), 0)::VARCHAR FROM {t} AS x"),
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row(&format!("SELECT count(*), coalesce(sum(hash(x::VARCHAR)::HUGEINT), 0)::VARCHAR FROM {t} AS x"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap();
         out.insert(format!("duckdb.{t}"), (n, sum));
     }
@@ -100,8 +99,7 @@ fn live_backup_then_restore_brings_back_every_row() {
     let before = fingerprint_of(&state.app_db.lock().unwrap(), &state.warehouse.reader().unwrap());
     assert!(before["duckdb.main.ventas"].0 > 1000, "the chain has sales");
     assert!(before["sqlite.usuarios"].0 == 2);
-    let m = backup::create(&tenant, WarehouseSource::Live(&state.warehouse), Options { kind: Kind::Daily, with_analytics: true })
-        .unwrap();
+    let m = backup::create(&tenant, WarehouseSource::Live(&state.warehouse), Options { kind: Kind::Daily, with_analytics: true }).unwrap();
     assert!(m.has_warehouse());
     assert_eq!(m.tenant, "granja");
     assert_eq!(m.schema.app, fluxion::appdb::SCHEMA_VERSION);
@@ -231,10 +229,7 @@ fn the_warehouse_of_a_running_server_is_not_copied_from_outside() {
     let o = fluxion(&["backup", "--config", cfg]);
     assert_eq!(o.status.code(), Some(75), "{}", text(&o));
     assert!(text(&o).contains("in use"), "{}", text(&o));
-    assert!(
-        std::fs::read_dir(dir.path().join("backups")).unwrap().next().is_none(),
-        "no partial backup is left behind"
-    );
+    assert!(std::fs::read_dir(dir.path().join("backups")).unwrap().next().is_none(), "no partial backup is left behind");
     // The application database alone is fine while serving.
     let o = fluxion(&["backup", "--config", cfg, "--without-analytics"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

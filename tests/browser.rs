@@ -1,6 +1,7 @@
 //! The UI in a real headless Chromium (driven over the DevTools protocol): tenant branding,
 //! the login flow, the network summary with data, the locale's number format.
 //! Screenshots go to tests/artifacts/.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -46,8 +47,7 @@ async fn network_summary_screen_shows_the_data_with_tenant_branding() {
     assert!(b.html().await.contains("Mercados La Prueba"), "tenant name in the header");
 
     // The figures on screen are the server's figures.
-    let api: serde_json::Value =
-        app.get_admin(&format!("/api/resumen-red?hasta={}", end_date())).await.json().await.unwrap();
+    let api: serde_json::Value = app.get_admin(&format!("/api/resumen-red?hasta={}", end_date())).await.json().await.unwrap();
     for loc in api["ubicaciones"].as_array().unwrap() {
         let id = loc["id"].as_str().unwrap();
         let stock = cell(&mut b, id, "valor_stock_costo_usd").await.expect("stock value cell");

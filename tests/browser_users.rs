@@ -1,6 +1,7 @@
 //! Account screens in a real headless Chromium: "Mi cuenta" (own password, forced change)
 //! and "Usuarios" (super-admin user administration), plus the access rules around them.
 //! Screenshots go to tests/artifacts/.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -25,7 +26,10 @@ async fn users_screen(app: &TestApp) -> Browser {
 }
 
 async fn text(b: &mut Browser, selector: &str) -> String {
-    let js = format!("(() => {{ const el = document.querySelector({}); return el ? el.textContent.replace(/\\s+/g, ' ').trim() : null; }})()", json!(selector));
+    let js = format!(
+        "(() => {{ const el = document.querySelector({}); return el ? el.textContent.replace(/\\s+/g, ' ').trim() : null; }})()",
+        json!(selector)
+    );
     b.eval(&js).await.as_str().unwrap_or_else(|| panic!("no element {selector}")).to_string()
 }
 
@@ -89,10 +93,9 @@ async fn super_admin_creates_a_store_manager_with_two_stores() {
     select(&mut b, "dialog[open] select[name=rol_id]", "gerente_tienda").await;
     assert_eq!(b.eval("document.querySelector('dialog[open] [data-role=stores]').hidden").await, json!(false));
     // Only active stores are offered, never a CEDI.
-    let offered: Vec<String> = serde_json::from_value(
-        b.eval("[...document.querySelectorAll('dialog[open] input[name=tiendas]')].map(i => i.value)").await,
-    )
-    .unwrap();
+    let offered: Vec<String> =
+        serde_json::from_value(b.eval("[...document.querySelectorAll('dialog[open] input[name=tiendas]')].map(i => i.value)").await)
+            .unwrap();
     assert_eq!(offered, vec!["tienda_01", "tienda_02"], "the store checklist is not empty and lists only stores");
     b.click("dialog[open] input[name=tiendas][value=tienda_01]").await;
     b.click("dialog[open] input[name=tiendas][value=tienda_02]").await;
@@ -106,11 +109,7 @@ async fn super_admin_creates_a_store_manager_with_two_stores() {
     assert_eq!(text(&mut b, &format!("{row} [data-campo=nombre]")).await, "Norma Pérez");
     assert_eq!(text(&mut b, &format!("{row} [data-campo=estado] .estado")).await, "Activo");
     assert!(text(&mut b, "[data-role=flash]").await.contains("gerente.norte"), "confirmation message");
-    assert_eq!(
-        b.eval("document.querySelector('tbody tr').dataset.username").await,
-        json!("gerente.norte"),
-        "newest first"
-    );
+    assert_eq!(b.eval("document.querySelector('tbody tr').dataset.username").await, json!("gerente.norte"), "newest first");
     b.screenshot(&artifacts_dir().join("usuarios-creado.png")).await;
 
     let u = api_user(&app, "gerente.norte").await;
@@ -199,7 +198,10 @@ async fn a_user_with_a_temporary_password_changes_it_and_continues() {
     b.fill("input[name=username]", "nueva").await;
     b.fill("input[name=password]", "temporal-123").await;
     b.click("button[type=submit]").await;
-    b.wait_for("location.pathname === '/cuenta' && document.body.dataset.state === 'ready' && document.querySelector('[data-role=must-change]')").await;
+    b.wait_for(
+        "location.pathname === '/cuenta' && document.body.dataset.state === 'ready' && document.querySelector('[data-role=must-change]')",
+    )
+    .await;
     assert_eq!(text(&mut b, "h1").await, "Mi cuenta");
     assert!(text(&mut b, "[data-role=must-change]").await.contains("Debe cambiar su contraseña antes de continuar"));
     assert_eq!(text(&mut b, "[data-campo=rol]").await, "Gestor de Abastecimiento");
@@ -271,10 +273,7 @@ async fn account_screen_shows_profile_and_changes_the_password() {
     assert_eq!(stores, json!(["PERIFERICO", "LA CANDELARIA"]), "store names, not ids");
     // dd/mm/aaaa hh:mm in the tenant's zone, with a freshness stamp.
     let last = text(&mut b, "[data-campo=ultimo_login]").await;
-    assert!(
-        regex_like_datetime(&last) && last.contains("hace"),
-        "last login shown as a local date and time: {last}"
-    );
+    assert!(regex_like_datetime(&last) && last.contains("hace"), "last login shown as a local date and time: {last}");
     b.screenshot(&artifacts_dir().join("cuenta.png")).await;
 
     b.fill("#cuenta-actual", "clave-del-sur-1").await;
@@ -376,10 +375,7 @@ async fn the_last_admin_keeps_the_role_and_the_screen_says_why() {
     select(&mut b, "dialog[open] select[name=rol_id]", "visualizador").await;
     submit_dialog(&mut b).await;
     b.wait_for("document.querySelector('dialog[open]').dataset.state === 'error'").await;
-    assert_eq!(
-        text(&mut b, "dialog[open] [data-role=dialog-error]").await,
-        "No se puede cambiar el rol del último super administrador"
-    );
+    assert_eq!(text(&mut b, "dialog[open] [data-role=dialog-error]").await, "No se puede cambiar el rol del último super administrador");
     b.screenshot(&artifacts_dir().join("usuarios-ultimo-admin.png")).await;
     assert_eq!(api_user(&app, ADMIN).await["rol_id"], "super_admin");
 }
@@ -390,8 +386,7 @@ async fn users_screen_fits_a_1024_px_screen() {
     app.add_user("gerente.sur", "clave-del-sur-1", "gerente_tienda", &["tienda_01", "tienda_02"]);
     app.add_user("maria.fernanda.gonzalez", "clave-de-maria-1", "gerente_general", &[]);
     let mut b = Browser::launch().await;
-    b.call("Emulation.setDeviceMetricsOverride", json!({"width": 1024, "height": 768, "deviceScaleFactor": 1, "mobile": false}))
-        .await;
+    b.call("Emulation.setDeviceMetricsOverride", json!({"width": 1024, "height": 768, "deviceScaleFactor": 1, "mobile": false})).await;
     b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
     b.goto(&app.url("/administrador/usuarios")).await;
     b.wait_ready().await;

@@ -1,5 +1,6 @@
 //! The real binary, as ops and newcomers use it: config check, new-tenant, demo, generate
 //! and import with their exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -23,9 +24,15 @@ fn path_str(p: &Path) -> &str {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in [vec!["--help"], vec!["serve", "--help"], vec!["demo", "--help"], vec!["config", "check", "--help"],
-        vec!["import", "--help"], vec!["classify", "--help"], vec!["generate", "--help"]]
-    {
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["config", "check", "--help"],
+        vec!["import", "--help"],
+        vec!["classify", "--help"],
+        vec!["generate", "--help"],
+    ] {
         let o = fluxion(&cmd);
         assert!(o.status.success(), "{cmd:?}: {}", text(&o));
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"), "{cmd:?}");

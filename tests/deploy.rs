@@ -8,6 +8,7 @@
 //! an invalid configuration is refused before anything is shipped; v4 passes every check
 //! but cannot start (its port is taken) → automatic rollback to v2, data intact, exit 1
 //! with the reason; a dry run changes nothing; `stop` ends the service.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -80,15 +81,8 @@ fn start_sshd(dir: &Path, port: u16) -> Sshd {
     )
     .unwrap();
     let log = std::fs::File::create(dir.join("sshd.log")).unwrap();
-    let child = Command::new(SSHD)
-        .arg("-D")
-        .arg("-e")
-        .arg("-f")
-        .arg(&config)
-        .stdin(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("sshd starts");
+    let child =
+        Command::new(SSHD).arg("-D").arg("-e").arg("-f").arg(&config).stdin(Stdio::null()).stderr(log).spawn().expect("sshd starts");
     let sshd = Sshd(child);
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {

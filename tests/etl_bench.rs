@@ -6,6 +6,7 @@
 //!   daily aggregates), one transaction per store-day of 12 000 lines;
 //! * KLK JSON bytes → decode → validate → dedupe → DuckDB, per store-day;
 //! * the same over HTTP from the fake KLK server through the whole pipeline.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 #[path = "etl_support/mod.rs"]
 mod support;
@@ -29,7 +30,11 @@ fn day_bytes(store: usize, d: chrono::NaiveDate) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({"meta": {"total_registros": items.len()}, "ventas": items})).unwrap()
 }
 
-fn decode_validate(bytes: &[u8], store: &str, d: chrono::NaiveDate) -> (Vec<fluxion::domain::records::SaleLine>, Vec<fluxion::sources::klk::map::SaleProductInfo>) {
+fn decode_validate(
+    bytes: &[u8],
+    store: &str,
+    d: chrono::NaiveDate,
+) -> (Vec<fluxion::domain::records::SaleLine>, Vec<fluxion::sources::klk::map::SaleProductInfo>) {
     let listing = fluxion::sources::klk::decode_sales(bytes).unwrap();
     let ctx = SaleContext {
         ubicacion_id: store.to_string(),
@@ -84,7 +89,11 @@ fn bench_sales_loading() {
         wh.write(|c| load_sales_window(c, lines, infos, i as i64, now, &[])).unwrap();
     }
     let load_s = t.elapsed().as_secs_f64();
-    println!("decoded lines → DuckDB: {total_lines} lines in {load_s:.2} s = {:.0} lines/s ({} store-day transactions)", total_lines as f64 / load_s, decoded.len());
+    println!(
+        "decoded lines → DuckDB: {total_lines} lines in {load_s:.2} s = {:.0} lines/s ({} store-day transactions)",
+        total_lines as f64 / load_s,
+        decoded.len()
+    );
 
     // 1b. The same lines as a backfill loads them: each store's days in one transaction
     //     (one batch per location and run of days; see `etl::pipeline`).
@@ -216,7 +225,8 @@ async fn bench_hourly_run_over_http() {
     assert_eq!(r.status, "success");
     let n = env.count("SELECT count(*) FROM ventas");
     println!("19 store-days over HTTP (parallelism 3): {n} lines in {s:.2} s = {:.0} lines/s end to end", n as f64 / s);
-    let (ext, tr, ld): (f64, f64, f64) = r.locations.iter().fold((0.0, 0.0, 0.0), |a, l| (a.0 + l.outcome.extract_s, a.1 + l.outcome.transform_s, a.2 + l.outcome.load_s));
+    let (ext, tr, ld): (f64, f64, f64) =
+        r.locations.iter().fold((0.0, 0.0, 0.0), |a, l| (a.0 + l.outcome.extract_s, a.1 + l.outcome.transform_s, a.2 + l.outcome.load_s));
     println!("  phase sums: extract {ext:.2} s, transform {tr:.2} s, load {ld:.2} s");
 }
 
@@ -249,7 +259,8 @@ async fn bench_backfill_over_http() {
     let n = env.count("SELECT count(*) FROM ventas");
     assert_eq!(n as usize, 4 * days as usize * LINES_PER_DAY);
     println!("backfill of 4 stores × {days} days over HTTP: {n} lines in {s:.2} s = {:.0} lines/s end to end", n as f64 / s);
-    let (ext, tr, ld): (f64, f64, f64) = r.locations.iter().fold((0.0, 0.0, 0.0), |a, l| (a.0 + l.outcome.extract_s, a.1 + l.outcome.transform_s, a.2 + l.outcome.load_s));
+    let (ext, tr, ld): (f64, f64, f64) =
+        r.locations.iter().fold((0.0, 0.0, 0.0), |a, l| (a.0 + l.outcome.extract_s, a.1 + l.outcome.transform_s, a.2 + l.outcome.load_s));
     println!("  phase sums: extract {ext:.2} s, transform {tr:.2} s, load {ld:.2} s");
 }
 
@@ -285,7 +296,13 @@ fn bench_store_day_into_a_large_warehouse() {
         let t = Instant::now();
         wh.write(|c| load_sales_window(c, &lines, &infos, 1, now, &[])).unwrap();
         let load = t.elapsed().as_secs_f64();
-        println!("store-day {d}: decode+validate {:.1} ms, load {:.1} ms ({:.0} lines/s load, {:.0} lines/s end to end)", dec * 1e3, load * 1e3, lines.len() as f64 / load, lines.len() as f64 / (load + dec));
+        println!(
+            "store-day {d}: decode+validate {:.1} ms, load {:.1} ms ({:.0} lines/s load, {:.0} lines/s end to end)",
+            dec * 1e3,
+            load * 1e3,
+            lines.len() as f64 / load,
+            lines.len() as f64 / (load + dec)
+        );
     }
 }
 
@@ -395,7 +412,10 @@ fn bench_parallel_append() {
         });
         wh.checkpoint().unwrap();
         let s = t.elapsed().as_secs_f64();
-        println!("{workers} connection(s): {n} lines staged, appended, committed and checkpointed in {s:.2} s = {:.0} lines/s", n as f64 / s);
+        println!(
+            "{workers} connection(s): {n} lines staged, appended, committed and checkpointed in {s:.2} s = {:.0} lines/s",
+            n as f64 / s
+        );
         let stored: i64 = wh.reader().unwrap().query_row("SELECT count(*) FROM ventas", [], |r| r.get(0)).unwrap();
         assert_eq!(stored as usize, n);
     }

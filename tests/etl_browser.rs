@@ -1,6 +1,7 @@
 //! "Centro de Control ETL" in a real headless Chromium: run-now from the Ventas tab with the
 //! live per-location view, the freshness table, connectivity, history with the detail
 //! modal, and the coverage calendar. Screenshots go to tests/artifacts/.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 #[path = "etl_support/mod.rs"]
@@ -16,8 +17,9 @@ async fn control_center_runs_a_sync_and_shows_history_and_coverage() {
     klk.state.set_sales("SUC001", day_of_sales("A", "2025-11-17", 300, "APP-TPF"));
     klk.state.set_sales("SUC007", day_of_sales("B", "2025-11-17", 120, "TAVBOL"));
     klk.state.fault("SUC007", Fault::Status(500));
-    *klk.state.pisoventa.lock().unwrap() =
-        vec![json!({"NombreSucursal": "PERIFERICO", "CodigoSucursal": "SUC001", "CodigoAlmacen": "APP-TPF", "NombreAlmacen": "PISO DE VENTA"})];
+    *klk.state.pisoventa.lock().unwrap() = vec![
+        json!({"NombreSucursal": "PERIFERICO", "CodigoSucursal": "SUC001", "CodigoAlmacen": "APP-TPF", "NombreAlmacen": "PISO DE VENTA"}),
+    ];
     let toml = klk_tenant_toml(&klk.base_url(), 2, "");
     let app = common::spawn_app_with(false, move |_| toml).await;
 
@@ -36,7 +38,12 @@ async fn control_center_runs_a_sync_and_shows_history_and_coverage() {
     assert_eq!(b.eval("document.querySelector('[data-execution-status]').dataset.executionStatus").await, json!("partial"));
     assert_eq!(b.eval("document.querySelector('tr[data-tienda=\"tienda_01\"] [data-status]').dataset.status").await, json!("success"));
     assert_eq!(b.eval("document.querySelector('tr[data-tienda=\"tienda_02\"] [data-status]').dataset.status").await, json!("failed"));
-    assert!(b.eval("document.querySelector('tr[data-tienda=\"tienda_02\"]').textContent").await.as_str().unwrap().contains("api_http_error"));
+    assert!(b
+        .eval("document.querySelector('tr[data-tienda=\"tienda_02\"]').textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("api_http_error"));
     b.screenshot(&artifacts_dir().join("etl-ventas.png")).await;
 
     // Connectivity: tienda_01's warehouse is listed, tienda_02's is not.
@@ -73,6 +80,12 @@ async fn control_center_runs_a_sync_and_shows_history_and_coverage() {
     b.click("[data-table=\"gaps\"] tr[data-tienda=\"tienda_02\"] [data-action=\"recuperar-gap\"]").await;
     b.wait_for("document.querySelector('[data-execution-status]') && document.querySelector('[data-execution-status]').dataset.executionStatus === 'success'").await;
     // The screen shows the run's status once it is recorded; the warehouse holds the lines.
-    let n: i64 = app.state.warehouse.reader().unwrap().query_row("SELECT count(*) FROM ventas WHERE ubicacion_id = 'tienda_02'", [], |r| r.get(0)).unwrap();
+    let n: i64 = app
+        .state
+        .warehouse
+        .reader()
+        .unwrap()
+        .query_row("SELECT count(*) FROM ventas WHERE ubicacion_id = 'tienda_02'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 120);
 }

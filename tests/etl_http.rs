@@ -1,5 +1,6 @@
 //! `/api/etl/*` over HTTP: run-now (202/409), history list/detail/stats, error catalogue,
 //! freshness, coverage calendar, gaps, connectivity, and the admin-only access rule.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 #[path = "etl_support/mod.rs"]
@@ -58,7 +59,10 @@ async fn run_now_conflict_history_and_detail() {
     assert_eq!(done["source_system"], "klk");
     let det = done["detalles"].as_array().unwrap();
     assert_eq!(det.len(), 2);
-    assert_eq!((det[0]["tienda_id"].as_str(), det[0]["status"].as_str(), det[0]["records_loaded"].as_i64()), (Some("tienda_01"), Some("success"), Some(200)));
+    assert_eq!(
+        (det[0]["tienda_id"].as_str(), det[0]["status"].as_str(), det[0]["records_loaded"].as_i64()),
+        (Some("tienda_01"), Some("success"), Some(200))
+    );
     assert_eq!((det[1]["tienda_id"].as_str(), det[1]["status"].as_str()), (Some("tienda_02"), Some("failed")));
     assert_eq!(det[1]["error_category"], "api_http_error");
     assert_eq!(det[1]["error_phase"], "extract");
@@ -84,12 +88,8 @@ async fn run_now_conflict_history_and_detail() {
     assert_eq!(t1["total_lineas"], 200);
     assert_eq!(t1["ultima_fecha"], "2025-11-17");
     assert_eq!(t1["badge"], "rojo");
-    let cal: Value = app
-        .get_admin("/api/etl/cobertura?ubicacion_id=tienda_01&desde=2025-11-01&hasta=2025-11-30")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let cal: Value =
+        app.get_admin("/api/etl/cobertura?ubicacion_id=tienda_01&desde=2025-11-01&hasta=2025-11-30").await.json().await.unwrap();
     assert_eq!(cal["resumen"]["total_dias"], 30);
     assert_eq!(cal["resumen"]["dias_con_datos"], 1);
     assert_eq!(cal["resumen"]["cobertura_pct"], 3.3);
@@ -151,7 +151,9 @@ async fn stats_error_catalogue_and_connectivity() {
     // 10 runs = 7 success + 2 partial + 1 failed ⇒ success_rate 70.00 (§9.5).
     {
         let conn = app.state.app_db.lock().unwrap();
-        for (i, st) in ["success", "success", "partial", "success", "failed", "success", "success", "partial", "success", "success"].iter().enumerate() {
+        for (i, st) in
+            ["success", "success", "partial", "success", "failed", "success", "success", "partial", "success", "success"].iter().enumerate()
+        {
             conn.execute(
                 "INSERT INTO etl_executions (etl_name, etl_type, triggered_by, started_at, finished_at, status, duration_seconds, records_loaded)
                  VALUES ('ventas', 'scheduled', 'scheduler', strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, 10, 100)",
@@ -167,7 +169,10 @@ async fn stats_error_catalogue_and_connectivity() {
         .unwrap();
     }
     let stats: Value = app.get_admin("/api/etl/stats?dias=7").await.json().await.unwrap();
-    assert_eq!((stats["total"].as_i64(), stats["exitosas"].as_i64(), stats["parciales"].as_i64(), stats["fallidas"].as_i64()), (Some(10), Some(7), Some(2), Some(1)));
+    assert_eq!(
+        (stats["total"].as_i64(), stats["exitosas"].as_i64(), stats["parciales"].as_i64(), stats["fallidas"].as_i64()),
+        (Some(10), Some(7), Some(2), Some(1))
+    );
     assert_eq!(stats["success_rate"], 70.0);
     assert_eq!(stats["total_cargados"], 1000);
     assert_eq!(stats["errores_por_fase"]["extract"], 1);

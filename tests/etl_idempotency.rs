@@ -1,6 +1,7 @@
 //! Idempotency of the ETL loads (spec 20 §6.6): the same window loaded twice leaves
 //! identical tables; overlapping windows never double a line; inventory reloads of the same
 //! snapshot are no-ops.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 #[path = "etl_support/mod.rs"]
 mod support;
@@ -74,7 +75,11 @@ async fn overlapping_windows_never_double_a_line() {
     let env = open_env(&klk_tenant_toml(&klk.base_url(), 1, ""), "", fast_options()).await;
     // Hourly runs 09:00 … 22:00 local (each window overlaps the previous by 30–90 min).
     for h in 9..=22 {
-        let now = if h + 4 >= 24 { utc(&format!("2025-11-18T{:02}:00:05Z", h + 4 - 24)) } else { utc(&format!("2025-11-17T{:02}:00:05Z", h + 4)) };
+        let now = if h + 4 >= 24 {
+            utc(&format!("2025-11-18T{:02}:00:05Z", h + 4 - 24))
+        } else {
+            utc(&format!("2025-11-17T{:02}:00:05Z", h + 4))
+        };
         let r = env.run(EtlJob::Ventas, RunKind::Scheduled, |q| q.now = Some(now)).await;
         assert_eq!(r.status, "success", "{h}h {:?}", r.locations);
     }
@@ -88,7 +93,13 @@ async fn overlapping_windows_never_double_a_line() {
     assert_eq!(env.count("SELECT sum(lineas) FROM ventas_diarias_ubicacion"), 1400);
     assert_eq!(env.count("SELECT sum(lineas) FROM ventas_diarias"), 1400);
     let expected: f64 = items.iter().map(|i| i["financiero"][0]["venta_total_usd"].as_f64().unwrap()).sum();
-    let stored: f64 = env.state.warehouse.reader().unwrap().query_row("SELECT sum(venta_total)::DOUBLE FROM ventas_diarias_ubicacion", [], |r| r.get(0)).unwrap();
+    let stored: f64 = env
+        .state
+        .warehouse
+        .reader()
+        .unwrap()
+        .query_row("SELECT sum(venta_total)::DOUBLE FROM ventas_diarias_ubicacion", [], |r| r.get(0))
+        .unwrap();
     assert!((stored - expected).abs() < 0.01, "{stored} vs {expected}");
     // Another recovery of the same days: nothing changes.
     let before = snapshot(&env);

@@ -2,7 +2,7 @@
 //! large sales batches. After each kill no partial batch is visible (every store-day is
 //! either absent or complete, and the daily aggregates match the lines), the killed run is
 //! marked `killed` at the next start, and a rerun completes exactly.
-
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 #![cfg(unix)]
 
 #[path = "etl_support/mod.rs"]
@@ -16,7 +16,7 @@ const DAYS: &[&str] = &["2025-11-10", "2025-11-11", "2025-11-12", "2025-11-13", 
 const LINES_PER_DAY: usize = 12_000;
 
 fn check_no_partial_batch(data_dir: &std::path::Path) -> usize {
-    let wh = fluxion::warehouse::Warehouse::open(&data_dir.join(fluxion::app::WAREHOUSE_FILE)).unwrap();
+    let wh = fluxion::warehouse::Warehouse::open(&data_dir.join(fluxion::config::WAREHOUSE_FILE)).unwrap();
     let r = wh.reader().unwrap();
     let mut complete = 0;
     for d in DAYS {
@@ -25,7 +25,8 @@ fn check_no_partial_batch(data_dir: &std::path::Path) -> usize {
         let agg: Option<i64> =
             r.query_row("SELECT sum(lineas) FROM ventas_diarias_ubicacion WHERE fecha = ?::DATE", [d], |x| x.get(0)).unwrap();
         assert_eq!(agg.unwrap_or(0), lines, "daily aggregate of {d} out of step with its lines");
-        let by_product: Option<i64> = r.query_row("SELECT sum(lineas) FROM ventas_diarias WHERE fecha = ?::DATE", [d], |x| x.get(0)).unwrap();
+        let by_product: Option<i64> =
+            r.query_row("SELECT sum(lineas) FROM ventas_diarias WHERE fecha = ?::DATE", [d], |x| x.get(0)).unwrap();
         assert_eq!(by_product.unwrap_or(0), lines);
         if lines > 0 {
             complete += 1;
@@ -77,7 +78,7 @@ async fn sigkill_at_many_points_leaves_no_partial_batch_and_a_rerun_completes() 
         }
         let _ = child.wait();
         served = klk.state.requests_to("/ventas").len();
-        if data_dir.join(fluxion::app::WAREHOUSE_FILE).exists() {
+        if data_dir.join(fluxion::config::WAREHOUSE_FILE).exists() {
             let complete = tokio::task::spawn_blocking({
                 let d = data_dir.clone();
                 move || check_no_partial_batch(&d)
@@ -101,7 +102,7 @@ async fn sigkill_at_many_points_leaves_no_partial_batch_and_a_rerun_completes() 
     .await
     .unwrap();
     assert_eq!(complete, DAYS.len());
-    let conn = fluxion::appdb::connect(&data_dir.join(fluxion::app::APP_DB_FILE)).unwrap();
+    let conn = fluxion::appdb::connect(&data_dir.join(fluxion::config::APP_DB_FILE)).unwrap();
     let killed: i64 = conn.query_row("SELECT count(*) FROM etl_executions WHERE status = 'killed'", [], |r| r.get(0)).unwrap();
     let running: i64 = conn.query_row("SELECT count(*) FROM etl_executions WHERE status = 'running'", [], |r| r.get(0)).unwrap();
     assert_eq!(running, 0);

@@ -1,6 +1,7 @@
 //! KLK connector and ETL pipeline against a fake KLK API served over HTTP by axum:
 //! the worked examples of spec 20 §5.4–§5.5, response shapes and quirks, windows per
 //! local date, quarantine, refusal of empty/truncated listings, retries and timeouts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 #[path = "etl_support/mod.rs"]
 mod support;
@@ -64,9 +65,7 @@ async fn worked_example_5_4_sales_payload_to_rows() {
     // The window of the hourly run at 14:00:05 local (18:00:05Z), run manually so that the
     // hour-gap re-extraction of the scheduled job (a store without history flags every
     // empty hour, §7.2) does not add requests to the worked example.
-    let r = env
-        .run(EtlJob::Ventas, RunKind::Manual, |q| q.now = Some(utc("2025-11-17T18:00:05Z")))
-        .await;
+    let r = env.run(EtlJob::Ventas, RunKind::Manual, |q| q.now = Some(utc("2025-11-17T18:00:05Z"))).await;
     assert_eq!(r.status, "success", "{:?}", r.locations);
     let reqs = klk.state.requests_to("/ventas");
     assert_eq!(
@@ -79,8 +78,34 @@ async fn worked_example_5_4_sales_payload_to_rows() {
     assert_eq!(
         env.dump(SALES_ROWS),
         vec![
-            s(&["tienda_01", "C10-01-00008064", "1", "2025-11-17 12:49:56", "001853", "2.0000", "0.0000", "2.0000", "3.0000", "2.0000", "1.0000", "33.33"]),
-            s(&["tienda_01", "C10-01-00008071", "1", "2025-11-17 13:05:00", "000006", "0.7400", "0.7400", "0.7400", "4.4400", "3.7000", "0.7400", "16.67"]),
+            s(&[
+                "tienda_01",
+                "C10-01-00008064",
+                "1",
+                "2025-11-17 12:49:56",
+                "001853",
+                "2.0000",
+                "0.0000",
+                "2.0000",
+                "3.0000",
+                "2.0000",
+                "1.0000",
+                "33.33"
+            ]),
+            s(&[
+                "tienda_01",
+                "C10-01-00008071",
+                "1",
+                "2025-11-17 13:05:00",
+                "000006",
+                "0.7400",
+                "0.7400",
+                "0.7400",
+                "4.4400",
+                "3.7000",
+                "0.7400",
+                "16.67"
+            ]),
         ]
     );
     // The last occurrence won: it carries no Bs amounts and no warehouse name.
@@ -117,9 +142,7 @@ async fn worked_example_5_4_sales_payload_to_rows() {
 
     // Re-running the same request later: inserted 0, updated 2, row count unchanged.
     let before = env.dump("SELECT * FROM ventas ORDER BY numero_factura, linea");
-    let r2 = env
-        .run(EtlJob::Ventas, RunKind::Manual, |q| q.now = Some(utc("2025-11-17T18:00:05Z")))
-        .await;
+    let r2 = env.run(EtlJob::Ventas, RunKind::Manual, |q| q.now = Some(utc("2025-11-17T18:00:05Z"))).await;
     let id2 = r2.execution_id;
     let (loaded, ins, upd): (i64, i64, i64) = conn
         .query_row(
@@ -211,9 +234,7 @@ async fn bare_array_shapes_are_accepted() {
     klk.state.set_articles("APP-TPF", worked_example_articles());
     klk.state.bare_array("APP-TPF");
     let env = open_env(&klk_tenant_toml(&klk.base_url(), 1, ""), "", fast_options()).await;
-    let r = env
-        .run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17"))))
-        .await;
+    let r = env.run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17")))).await;
     assert_eq!(r.status, "success", "{:?}", r.locations);
     assert_eq!(env.count("SELECT count(*) FROM ventas"), 2);
     // A whole day is requested without hour fields.
@@ -234,9 +255,7 @@ async fn error_key_is_not_retried_and_http_errors_are() {
     klk.state.fault("SUC007", Fault::FailTimes(2));
     klk.state.fault("SUC008", Fault::NotJson);
     let env = open_env(&klk_tenant_toml(&klk.base_url(), 3, ""), "", fast_options()).await;
-    let r = env
-        .run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17"))))
-        .await;
+    let r = env.run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17")))).await;
     assert_eq!(r.status, "partial");
     let per_branch = |suc: &str| klk.state.requests_to("/ventas").iter().filter(|b| b["sucursal"] == suc).count();
     // `error` key: one request, failed at once; no end-of-run retry either (not transient).
@@ -497,12 +516,14 @@ async fn recovery_reconciles_voided_lines_of_whole_days() {
 
     // A suspiciously small extraction (< 50 %) deletes nothing and warns.
     klk.state.set_sales("SUC001", d17b[..10].to_vec());
-    let r = env
-        .run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17"))))
-        .await;
+    let r = env.run(EtlJob::Ventas, RunKind::Manual, |q| q.range = Some((day("2025-11-17"), day("2025-11-17")))).await;
     assert_eq!(r.status, "success");
     assert_eq!(env.count("SELECT count(*) FROM ventas WHERE fecha = '2025-11-17'"), 38);
-    assert!(r.locations[0].outcome.advertencias.iter().any(|w| w.contains("conciliación omitida")), "{:?}", r.locations[0].outcome.advertencias);
+    assert!(
+        r.locations[0].outcome.advertencias.iter().any(|w| w.contains("conciliación omitida")),
+        "{:?}",
+        r.locations[0].outcome.advertencias
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! E-mail notifications of ETL runs (spec 20 §12) through a real SMTP conversation: a
 //! local sink speaks SMTP over TCP, lettre delivers to it, the messages are parsed back.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 #[path = "etl_support/mod.rs"]
 mod support;
@@ -127,6 +128,7 @@ async fn an_unreachable_mail_server_never_fails_the_run() {
     let env = open_env(&klk_tenant_toml(&klk.base_url(), 2, &email), "", fast_options()).await;
     let r = fluxion::etl::jobs::scheduled_run(&env.etl, EtlJob::Ventas, RunKind::Scheduled).await.expect("ran");
     assert_eq!(r.status, "partial");
-    let stored: String = env.sqlite().query_row("SELECT status FROM etl_executions WHERE id = ?", [r.execution_id], |row| row.get(0)).unwrap();
+    let stored: String =
+        env.sqlite().query_row("SELECT status FROM etl_executions WHERE id = ?", [r.execution_id], |row| row.get(0)).unwrap();
     assert_eq!(stored, "partial", "the run is recorded whatever the mail server does");
 }

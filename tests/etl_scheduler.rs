@@ -1,6 +1,7 @@
 //! The ETL jobs inside `serve` (spec 20 §8.1, §8.2): registration under the `[schedules]`
 //! keys, slots omitted while the same job runs, the start-up recovery when today's slot
 //! was missed, missed slots recorded as notices, orphans marked killed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 #[path = "etl_support/mod.rs"]
 mod support;
@@ -66,11 +67,14 @@ async fn startup_runs_a_missed_recovery_once_and_records_missed_slots() {
         )
         .unwrap();
         // A run left `running` by a dead process.
-        conn.execute("INSERT INTO etl_executions (etl_name, etl_type, triggered_by, status) VALUES ('ventas', 'scheduled', 'scheduler', 'running')", [])
-            .unwrap();
+        conn.execute(
+            "INSERT INTO etl_executions (etl_name, etl_type, triggered_by, status) VALUES ('ventas', 'scheduled', 'scheduler', 'running')",
+            [],
+        )
+        .unwrap();
     }
     // A new process start: orphans are killed when the ETL is built.
-    let etl = fluxion::etl::install(&env.state, fast_options()).unwrap();
+    let etl = fluxion::etl::install(&env.state.tenant, &env.state.warehouse, &env.state.app_db_path, fast_options()).unwrap();
     assert_eq!(env.sql_i64("SELECT count(*) FROM etl_executions WHERE status = 'killed'"), 1);
     assert_eq!(env.sql_i64("SELECT count(*) FROM etl_executions WHERE status = 'running'"), 0);
 

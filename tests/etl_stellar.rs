@@ -2,6 +2,7 @@
 //! local port answers the exact registered query texts (keyset pages of text and integer
 //! columns). Covers the worked example of spec 20 §5.6, product precedence against KLK,
 //! paging, the sales path, TLS fallback, SQL errors, timeouts and isolation.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 #[path = "etl_support/mod.rs"]
 mod support;
@@ -45,7 +46,19 @@ fn settings(port: u16, page: u32) -> StellarSettings {
 }
 
 /// One inventory row as the query returns it (text columns, tipo_peso integer).
-fn inv_row(codigo: &str, desc: &str, cat: &str, grupo: &str, sub: &str, marca: Option<&str>, costo: &str, precio: &str, bultos: &str, stock: &str) -> Row {
+#[allow(clippy::too_many_arguments)] // one argument per column of the source's row
+fn inv_row(
+    codigo: &str,
+    desc: &str,
+    cat: &str,
+    grupo: &str,
+    sub: &str,
+    marca: Option<&str>,
+    costo: &str,
+    precio: &str,
+    bultos: &str,
+    stock: &str,
+) -> Row {
     let t = |s: &str| ColumnValue::NVarChar(s.to_string());
     Row::new(vec![
         t("1413"),
@@ -96,7 +109,21 @@ fn catalogue_rows(n: usize) -> Vec<(String, Row)> {
         .map(|i| {
             let code = format!("{:06}", 100 + i);
             let stock = format!("{}.000000", (i % 13) as i64 - 2);
-            (code.clone(), inv_row(&code, &format!("ARTICULO {i}"), "VIVERES", "GENERAL", "VARIOS", Some("MARCA"), "0.500000", "0.900000", "12.000000", &stock))
+            (
+                code.clone(),
+                inv_row(
+                    &code,
+                    &format!("ARTICULO {i}"),
+                    "VIVERES",
+                    "GENERAL",
+                    "VARIOS",
+                    Some("MARCA"),
+                    "0.500000",
+                    "0.900000",
+                    "12.000000",
+                    &stock,
+                ),
+            )
         })
         .collect()
 }
@@ -122,7 +149,11 @@ fn stellar_tenant(port: u16, klk_url: &str) -> String {
 const SECRETS: &str = "\n[stellar_credentials.stellar_default]\nusername = \"fluxion_ro\"\npassword = \"clave-de-prueba\"\n";
 
 fn options(page: u32) -> fluxion::etl::EtlOptions {
-    fluxion::etl::EtlOptions { stellar_page_size: page, stellar_retry_delay: Duration::from_millis(10), ..fluxion::etl::EtlOptions::default() }
+    fluxion::etl::EtlOptions {
+        stellar_page_size: page,
+        stellar_retry_delay: Duration::from_millis(10),
+        ..fluxion::etl::EtlOptions::default()
+    }
 }
 
 fn s(v: &[&str]) -> Vec<String> {
@@ -195,14 +226,31 @@ async fn paged_extraction_over_tds_with_tls_fallback() {
 async fn worked_example_5_6_and_klk_precedence() {
     let m = spawn_mock().await;
     let klk = spawn_klk().await;
-    let example = inv_row("004512", "HARINA DE MAIZ 1KG", "VIVERES", "HARINAS", "MAIZ", Some("MARCA Y"), "0.850000", "1.100000", "20.000000", "-3.000000");
+    let example = inv_row(
+        "004512",
+        "HARINA DE MAIZ 1KG",
+        "VIVERES",
+        "HARINAS",
+        "MAIZ",
+        Some("MARCA Y"),
+        "0.850000",
+        "1.100000",
+        "20.000000",
+        "-3.000000",
+    );
     let mut rows = vec![("004512".to_string(), example)];
     // A product KLK already describes: Stellar must not flip its category's case.
-    rows.push(("004600".into(), inv_row("004600", "ACEITE 1L", "Viveres", "ACEITES", "SOYA", Some("MARCA Z"), "2.000000", "2.500000", "12.000000", "40.000000")));
+    rows.push((
+        "004600".into(),
+        inv_row("004600", "ACEITE 1L", "Viveres", "ACEITES", "SOYA", Some("MARCA Z"), "2.000000", "2.500000", "12.000000", "40.000000"),
+    ));
     register_depot(&m, "1413", rows, 50).await;
     register_depot(&m, "1710", catalogue_rows(5), 50).await;
     register_depot(&m, "2102", catalogue_rows(3), 50).await;
-    klk.state.set_articles("APP-TPF", vec![article("ACEITE 1 LITRO", "004600", "7591", "12", "VIVERES", "3", "ACEITES", "N/A", 2.75, 16.0, 8.0)]);
+    klk.state.set_articles(
+        "APP-TPF",
+        vec![article("ACEITE 1 LITRO", "004600", "7591", "12", "VIVERES", "3", "ACEITES", "N/A", 2.75, 16.0, 8.0)],
+    );
     let env = open_env(&stellar_tenant(m.port, &klk.base_url()), SECRETS, options(50)).await;
 
     let r = env.run(EtlJob::Inventario, RunKind::Manual, |q| q.now = Some(utc("2025-11-17T14:30:00Z"))).await;
@@ -216,9 +264,41 @@ async fn worked_example_5_6_and_klk_precedence() {
              FROM productos WHERE codigo IN ('004512', '004600') ORDER BY codigo"
         ),
         vec![
-            s(&["004512", "HARINA DE MAIZ 1KG", "VIVERES", "HARINAS", "MAIZ", "MARCA Y", "CUADRANTE III", "0.8500", "1.1000", "20", "1.0000", "0.0020", "false", "1KG", "stellar"]),
+            s(&[
+                "004512",
+                "HARINA DE MAIZ 1KG",
+                "VIVERES",
+                "HARINAS",
+                "MAIZ",
+                "MARCA Y",
+                "CUADRANTE III",
+                "0.8500",
+                "1.1000",
+                "20",
+                "1.0000",
+                "0.0020",
+                "false",
+                "1KG",
+                "stellar"
+            ]),
             // KLK (loaded first, in parallel before Stellar) keeps its non-NULL values; Stellar fills the NULLs.
-            s(&["004600", "ACEITE 1 LITRO", "VIVERES", "ACEITES", "SOYA", "MARCA Z", "CUADRANTE III", "2.0000", "2.7500", "12", "1.0000", "0.0020", "false", "1KG", "klk"]),
+            s(&[
+                "004600",
+                "ACEITE 1 LITRO",
+                "VIVERES",
+                "ACEITES",
+                "SOYA",
+                "MARCA Z",
+                "CUADRANTE III",
+                "2.0000",
+                "2.7500",
+                "12",
+                "1.0000",
+                "0.0020",
+                "false",
+                "1KG",
+                "klk"
+            ]),
         ]
     );
     assert_eq!(
@@ -230,11 +310,12 @@ async fn worked_example_5_6_and_klk_precedence() {
     assert_eq!(env.dump("SELECT cedi_origen_id FROM productos WHERE codigo = '000100'"), vec![s(&["cedi_frio"])]);
 
     // Stellar loaded again later: the KLK-owned values still stand.
-    let r = env.run(EtlJob::Inventario, RunKind::Manual, |q| {
-        q.now = Some(utc("2025-11-17T15:00:00Z"));
-        q.stores = vec!["cedi_seco".into()];
-    })
-    .await;
+    let r = env
+        .run(EtlJob::Inventario, RunKind::Manual, |q| {
+            q.now = Some(utc("2025-11-17T15:00:00Z"));
+            q.stores = vec!["cedi_seco".into()];
+        })
+        .await;
     assert_eq!(r.status, "success");
     assert_eq!(env.dump("SELECT categoria, fuente FROM productos WHERE codigo = '004600'"), vec![s(&["VIVERES", "klk"])]);
 }
@@ -244,8 +325,10 @@ async fn stellar_sales_path_values_lines_at_current_prices() {
     let m = spawn_mock().await;
     let st = StellarSettings { database: "VAD20".into(), master_database: "VAD10".into(), ..settings(m.port, 40) };
     let (desde, hasta) = stellar::whole_day(day("2025-11-17"));
-    let cols: Vec<ColumnDefinition> =
-        SALES_COLUMNS.iter().map(|c| ColumnDefinition::new(*c, if *c == "linea" { SqlDataType::Int } else { SqlDataType::NVarChar })).collect();
+    let cols: Vec<ColumnDefinition> = SALES_COLUMNS
+        .iter()
+        .map(|c| ColumnDefinition::new(*c, if *c == "linea" { SqlDataType::Int } else { SqlDataType::NVarChar }))
+        .collect();
     let t = |s: &str| ColumnValue::NVarChar(s.to_string());
     let mut rows = Vec::new();
     for i in 0..60 {
@@ -256,7 +339,7 @@ async fn stellar_sales_path_values_lines_at_current_prices() {
                 t(&format!("F{:06}", i / 3)),
                 t("2025-11-17"),
                 t(&format!("{:02}:{:02}:00", 8 + i / 6, i % 60)),
-                ColumnValue::Int((i % 3 + 1) as i32),
+                ColumnValue::Int(i % 3 + 1),
                 t(&format!("{:06}", 500 + i % 7)),
                 t("ARTICULO"),
                 t("MARCA"),

@@ -2,6 +2,7 @@
 //! rows each) in one batch. An import of 125,000 lines once stored nothing and exited 0;
 //! these tests assert exact counts in `ventas`, both daily aggregates and the load report,
 //! through the real binary where a user would use it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -33,10 +34,10 @@ fn first_day() -> NaiveDate {
 /// The i-th line of a deterministic chain: two stores, 60 days, 5 lines per invoice,
 /// 400 products; quantity 1..=7 (a return every 97th line).
 fn sale(i: usize) -> SaleLine {
-    let store = if i % 2 == 0 { "tienda_01" } else { "tienda_02" };
+    let store = if i.is_multiple_of(2) { "tienda_01" } else { "tienda_02" };
     let n = i / 2;
     let day = first_day() + Duration::days((n * 60 / (LINES / 2)) as i64);
-    let qty = if i % 97 == 0 { -1.0 } else { (i % 7 + 1) as f64 };
+    let qty = if i.is_multiple_of(97) { -1.0 } else { (i % 7 + 1) as f64 };
     SaleLine {
         ubicacion_id: store.into(),
         numero_factura: format!("F{:08}", n / 5),
@@ -295,7 +296,11 @@ fn bench_import_csv() {
         std::fs::create_dir_all(&folder).unwrap();
         let mut out = std::io::BufWriter::new(std::fs::File::create(folder.join("ventas.tmp")).unwrap());
         use std::io::Write;
-        writeln!(out, "ubicacion_id,numero_factura,linea,fecha_venta,producto_codigo,cantidad_vendida,venta_total,costo_total,almacen_codigo").unwrap();
+        writeln!(
+            out,
+            "ubicacion_id,numero_factura,linea,fecha_venta,producto_codigo,cantidad_vendida,venta_total,costo_total,almacen_codigo"
+        )
+        .unwrap();
         let mut n = 0u64;
         for day in 0..DAYS {
             let date = first_day() + Duration::days(day as i64);
@@ -303,7 +308,7 @@ fn bench_import_csv() {
                 for k in 0..PER_STORE_DAY {
                     n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                     let product = (n >> 33) % 5_000;
-                    let qty = ((n >> 20) % 7 + 1) as f64 * if (n >> 12) % 90 == 0 { -1.0 } else { 1.0 };
+                    let qty = ((n >> 20) % 7 + 1) as f64 * if (n >> 12).is_multiple_of(90) { -1.0 } else { 1.0 };
                     let seq = day * PER_STORE_DAY + k;
                     let invoice = seq / 4;
                     writeln!(

@@ -1,5 +1,6 @@
 //! Maintenance windows and the manual switch (spec 50 §12.2): GETs keep working, non-GET
 //! requests of non super admins get 503 `maintenance` with Retry-After.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -103,9 +104,23 @@ async fn the_manual_switch_expires_and_is_audited() {
 
     // A past end is refused; switching off reopens writes.
     let past = (Utc::now() - Duration::minutes(1)).to_rfc3339();
-    let r = app.client.put(app.url("/api/admin/maintenance")).bearer_auth(&app.admin_token).json(&json!({"active": true, "until": past})).send().await.unwrap();
+    let r = app
+        .client
+        .put(app.url("/api/admin/maintenance"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"active": true, "until": past}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.client.put(app.url("/api/admin/maintenance")).bearer_auth(&app.admin_token).json(&json!({"active": false})).send().await.unwrap();
+    let r = app
+        .client
+        .put(app.url("/api/admin/maintenance"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(change_password(&app, &token).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 

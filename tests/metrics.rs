@@ -1,4 +1,5 @@
 //! `/metrics` (Prometheus text, access control) and the `/readyz` readiness details.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -202,7 +203,8 @@ async fn default_allow_list_is_loopback_and_bad_entries_are_config_errors() {
     assert_eq!(reqwest::get(&url).await.unwrap().status(), StatusCode::OK, "127.0.0.1 by default");
 
     let dir = tempfile::tempdir().unwrap();
-    let toml = demo_tenant_toml(Scale::Tiny, 0) + "\n[metrics]\nallow_from = [\"10.0.0.0/33\", \"prometheus\"]\n[health]\netl_max_age_minutes = 0\n";
+    let toml = demo_tenant_toml(Scale::Tiny, 0)
+        + "\n[metrics]\nallow_from = [\"10.0.0.0/33\", \"prometheus\"]\n[health]\netl_max_age_minutes = 0\n";
     let config = write_tenant(dir.path(), &toml);
     write_private(&dir.path().join("secrets.toml"), &format!("[auth]\njwt_secret = \"{JWT_HEX}\"\n[metrics]\ntoken = \"short\"\n"));
     let lines = Tenant::load(&config).unwrap_err().lines().join("\n");

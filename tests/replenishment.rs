@@ -1,5 +1,6 @@
 //! The replenishment engine on the `tiny` synthetic chain, through the API and the CLI,
 //! with a handful of lines recomputed independently from the raw sale lines and stock.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -20,7 +21,9 @@ async fn calculate(app: &common::TestApp, token: &str, body: Value) -> reqwest::
 }
 
 async fn proposal(app: &common::TestApp) -> Value {
-    let r = calculate(app, &app.admin_token, json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": today().to_string()})).await;
+    let r =
+        calculate(app, &app.admin_token, json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": today().to_string()}))
+            .await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
 }
@@ -94,7 +97,17 @@ async fn suggested_lines_match_an_independent_recomputation_from_raw_sql() {
         assert!((f(&l["stock_tienda"]) - stock("tienda_01")).abs() < 1e-3, "{code} store stock");
         assert!((f(&l["stock_cedi_origen"]) - stock("cedi_seco")).abs() < 1e-3, "{code} CEDI stock");
         let rank = abc_rank(code);
-        let expected_class = rank.map(|r| if r <= 50 { "A" } else if r <= 200 { "B" } else if r <= 800 { "C" } else { "D" });
+        let expected_class = rank.map(|r| {
+            if r <= 50 {
+                "A"
+            } else if r <= 200 {
+                "B"
+            } else if r <= 800 {
+                "C"
+            } else {
+                "D"
+            }
+        });
         assert_eq!(l["clasificacion_abc"].as_str(), expected_class, "{code} ABC (rank {rank:?})");
 
         // Units are whole packs; the CEDI cap holds.
@@ -185,21 +198,20 @@ async fn configuration_changes_take_effect_on_the_next_calculation() {
         async move { req.send().await.unwrap() }
     };
     // The product with the biggest order.
-    let target = before["productos"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .max_by_key(|l| l["cantidad_sugerida_bultos"].as_u64().unwrap())
-        .unwrap()
-        .clone();
+    let target =
+        before["productos"].as_array().unwrap().iter().max_by_key(|l| l["cantidad_sugerida_bultos"].as_u64().unwrap()).unwrap().clone();
     let code = target["codigo_producto"].as_str().unwrap().to_string();
 
     // A storage capacity caps the order with floor, keeping the stock within the capacity.
     let stock = f(&target["stock_total"]);
     let upb = f(&target["cantidad_bultos"]);
     let capacity = stock.max(0.0) + 2.5 * upb;
-    let r = admin(reqwest::Method::POST, "/api/config-inventario/capacidad-almacenamiento",
-        json!({"tienda_id": "tienda_01", "producto_codigo": code, "capacidad_maxima_unidades": capacity, "tipo_restriccion": "anaquel"})).await;
+    let r = admin(
+        reqwest::Method::POST,
+        "/api/config-inventario/capacidad-almacenamiento",
+        json!({"tienda_id": "tienda_01", "producto_codigo": code, "capacidad_maxima_unidades": capacity, "tipo_restriccion": "anaquel"}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let capped = line(&proposal(&app).await, &code);
     assert_eq!(capped["ajustado_por_capacidad"], true);
@@ -208,8 +220,12 @@ async fn configuration_changes_take_effect_on_the_next_calculation() {
     assert_eq!(capped["explicacion"]["regla_decisiva"], "capacidad");
 
     // An exclusion removes the product from the store's proposal.
-    let r = admin(reqwest::Method::POST, "/api/productos-excluidos",
-        json!({"tienda_id": "tienda_01", "codigo_producto": code, "motivo": "DESCONTINUADO"})).await;
+    let r = admin(
+        reqwest::Method::POST,
+        "/api/productos-excluidos",
+        json!({"tienda_id": "tienda_01", "codigo_producto": code, "motivo": "DESCONTINUADO"}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(line(&proposal(&app).await, &code).is_null());
     let r = admin(reqwest::Method::DELETE, &format!("/api/productos-excluidos/tienda_01/{code}"), json!({})).await;
@@ -217,8 +233,12 @@ async fn configuration_changes_take_effect_on_the_next_calculation() {
     assert!(!line(&proposal(&app).await, &code).is_null());
 
     // A store override of 0 coverage days is a real 0: MAX falls to ROP.
-    let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/tienda/tienda_01",
-        json!({"dias_cobertura_a": 0, "dias_cobertura_b": 0, "dias_cobertura_c": 0, "dias_cobertura_d": 0})).await;
+    let r = admin(
+        reqwest::Method::PUT,
+        "/api/config-inventario/parametros-abc/tienda/tienda_01",
+        json!({"dias_cobertura_a": 0, "dias_cobertura_b": 0, "dias_cobertura_c": 0, "dias_cobertura_d": 0}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let zero = proposal(&app).await;
     for l in zero["productos"].as_array().unwrap().iter().filter(|l| l["metodo_calculo"] == "estadistico").take(20) {
@@ -236,7 +256,12 @@ async fn configuration_changes_take_effect_on_the_next_calculation() {
     assert_ne!(classes(&pareto), classes(&zero), "classes follow the active model at once");
 
     // Invalid values are refused with the field named, and nothing changes.
-    let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/umbrales", json!({"umbral_a": 300, "umbral_b": 200, "umbral_c": 800})).await;
+    let r = admin(
+        reqwest::Method::PUT,
+        "/api/config-inventario/parametros-abc/umbrales",
+        json!({"umbral_a": 300, "umbral_b": 200, "umbral_c": 800}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "umbral_a");
     let r = admin(reqwest::Method::PUT, "/api/config-inventario/parametros-abc/modelo-activo", json!({"modelo": "magia"})).await;
@@ -277,7 +302,8 @@ async fn classification_caches_agree_with_the_engine_and_follow_the_active_model
     let body = proposal(&app).await;
     let cached: std::collections::HashMap<String, (String, Option<String>)> = {
         let r = app.state.warehouse.reader().unwrap();
-        let mut stmt = r.prepare("SELECT producto_codigo, clase_abc, clase_xyz FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01'").unwrap();
+        let mut stmt =
+            r.prepare("SELECT producto_codigo, clase_abc, clase_xyz FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01'").unwrap();
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))).unwrap();
         rows.map(Result::unwrap).collect()
     };
@@ -324,11 +350,17 @@ async fn classification_caches_agree_with_the_engine_and_follow_the_active_model
 async fn the_v2_day_by_day_detail_is_sent_only_when_asked_for() {
     let app = spawn_app(true).await;
     let plain = proposal(&app).await;
-    let has_simulation = |b: &Value| b["productos"].as_array().unwrap().iter().any(|l| l["v2_simulacion"].as_array().is_some_and(|s| !s.is_empty()));
+    let has_simulation =
+        |b: &Value| b["productos"].as_array().unwrap().iter().any(|l| l["v2_simulacion"].as_array().is_some_and(|s| !s.is_empty()));
     assert!(!has_simulation(&plain), "lists stay small");
     assert!(plain["productos"][0]["v2_dias_cobertura_real"].is_number(), "the V2 summary is always there");
-    let r = calculate(&app, &app.admin_token, json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01",
-        "fecha": today().to_string(), "detalle_v2": true})).await;
+    let r = calculate(
+        &app,
+        &app.admin_token,
+        json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01",
+        "fecha": today().to_string(), "detalle_v2": true}),
+    )
+    .await;
     let full: Value = r.json().await.unwrap();
     assert!(has_simulation(&full));
     assert!(full["productos"].as_array().unwrap().iter().any(|l| l["v2_historico_dow"].as_array().is_some_and(|h| !h.is_empty())));
@@ -364,8 +396,7 @@ fn assert_same(got: &Value, expected: &Value, what: &str) {
 
 /// Overwrites every cached P75 of `store` with 1,000 units: a value no calculation computes.
 fn corrupt_cached_p75s(app: &rusqlite::Connection, store: &str) {
-    let packed: Vec<u8> =
-        app.query_row("SELECT p75s FROM demanda_p75_cache WHERE ubicacion_id = ?1", [store], |r| r.get(0)).unwrap();
+    let packed: Vec<u8> = app.query_row("SELECT p75s FROM demanda_p75_cache WHERE ubicacion_id = ?1", [store], |r| r.get(0)).unwrap();
     let corrupted: Vec<u8> = packed.chunks(12).flat_map(|pair| [&pair[..4], &1000f64.to_le_bytes()[..]].concat()).collect();
     app.execute("UPDATE demanda_p75_cache SET p75s = ?2 WHERE ubicacion_id = ?1", rusqlite::params![store, corrupted]).unwrap();
 }

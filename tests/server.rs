@@ -1,5 +1,6 @@
 //! The appliance over real HTTP: health, tenant branding, the embedded UI, admission
 //! rules and the network summary, on real SQLite/DuckDB files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -180,7 +181,10 @@ async fn cross_origin_requests_get_no_cors_unless_the_origin_is_configured() {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(!r.headers().contains_key("access-control-allow-origin"), "same-origin only");
 
-    let app = common::spawn_app_with(false, |t| common::set_key(&t, "allowed_hosts", "[\"localhost\", \"127.0.0.1\"]\ncors_origins = [\"https://bi.example.com\"]")).await;
+    let app = common::spawn_app_with(false, |t| {
+        common::set_key(&t, "allowed_hosts", "[\"localhost\", \"127.0.0.1\"]\ncors_origins = [\"https://bi.example.com\"]")
+    })
+    .await;
     let r = app
         .client
         .request(reqwest::Method::OPTIONS, app.url("/api/tenant"))

@@ -1,5 +1,6 @@
 //! Two live tenants — two `fluxion serve` processes with their own ids, secrets and data
 //! folders — and every way a request, token or host of one could reach the other.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
 
@@ -67,7 +68,8 @@ async fn start(id: &'static str, secret_byte: u8) -> Tenant {
     let out = add.wait_with_output().unwrap();
     assert!(out.status.success(), "user add: {}", String::from_utf8_lossy(&out.stderr));
 
-    let child = fluxion().args(["serve", "--config", config.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let child =
+        fluxion().args(["serve", "--config", config.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let t = Tenant { id, host, secret, port, child, _dir: dir };
     let started = Instant::now();
     loop {

@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{now_rfc3339, Result};
 use crate::config::TenantFile;
 use crate::domain::replenishment::{
-    AbcModel, AbcThresholds, CategoryOverride, EngineSettings, GlobalParams, ParamConfig, PerClass, StorageLimits,
-    StoreOverride,
+    AbcModel, AbcThresholds, CategoryOverride, EngineSettings, GlobalParams, ParamConfig, PerClass, StorageLimits, StoreOverride,
 };
 
 /// Bag product excluded from ABC rankings by default (spec 10 §9).
@@ -100,9 +99,7 @@ pub fn abc_settings(conn: &Connection) -> Result<AbcSettings> {
 }
 
 pub fn engine_settings(conn: &Connection) -> Result<EngineSettings> {
-    Ok(EngineSettings {
-        limitar_por_stock_cedi: global_num(conn, "pedidos", "limitar_por_stock_cedi")?.is_none_or(|v| v != 0.0),
-    })
+    Ok(EngineSettings { limitar_por_stock_cedi: global_num(conn, "pedidos", "limitar_por_stock_cedi")?.is_none_or(|v| v != 0.0) })
 }
 
 fn per_class<T>(f: impl Fn(&str) -> T) -> PerClass<T> {
@@ -172,8 +169,7 @@ pub fn storage_limits(conn: &Connection, store_id: &str) -> Result<HashMap<Strin
 }
 
 pub fn exclusions(conn: &Connection, store_id: &str) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare("SELECT codigo_producto FROM productos_excluidos_tienda WHERE tienda_id = ?1 AND activo = 1 ORDER BY 1")?;
+    let mut stmt = conn.prepare("SELECT codigo_producto FROM productos_excluidos_tienda WHERE tienda_id = ?1 AND activo = 1 ORDER BY 1")?;
     let rows = stmt.query_map([store_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -215,7 +211,9 @@ pub struct GlobalUpdate {
 }
 
 pub fn update_globals(conn: &Connection, u: &GlobalUpdate, by: &str) -> Result<Result<(), Invalid>> {
-    let checks: [(&str, &str, Option<f64>, f64, f64, bool); 5] = [
+    /// (category, key, new value, minimum, maximum, integer only)
+    type Check<'a> = (&'a str, &'a str, Option<f64>, f64, f64, bool);
+    let checks: [Check<'_>; 5] = [
         ("inventario", "lead_time", u.lead_time, 0.0, 60.0, false),
         ("inventario", "ventana_sigma_d", u.ventana_sigma_d, 2.0, 365.0, true),
         ("inventario", "ventana_demanda_dias", u.ventana_demanda_dias, 1.0, 365.0, true),
@@ -323,8 +321,12 @@ pub fn upsert_store_params(conn: &Connection, store_id: &str, u: &StoreParamsUpd
             return Ok(Err(invalid("lead_time_override", "El lead time debe ser mayor que 0 y hasta 60 días")));
         }
     }
-    for (k, v) in [("dias_cobertura_a", u.dias_cobertura_a), ("dias_cobertura_b", u.dias_cobertura_b),
-                   ("dias_cobertura_c", u.dias_cobertura_c), ("dias_cobertura_d", u.dias_cobertura_d)] {
+    for (k, v) in [
+        ("dias_cobertura_a", u.dias_cobertura_a),
+        ("dias_cobertura_b", u.dias_cobertura_b),
+        ("dias_cobertura_c", u.dias_cobertura_c),
+        ("dias_cobertura_d", u.dias_cobertura_d),
+    ] {
         if v.is_some_and(|d| !(0..=365).contains(&d)) {
             return Ok(Err(invalid(k, "Los días de cobertura deben estar entre 0 y 365")));
         }
@@ -337,8 +339,16 @@ pub fn upsert_store_params(conn: &Connection, store_id: &str, u: &StoreParamsUpd
              dias_cobertura_a = excluded.dias_cobertura_a, dias_cobertura_b = excluded.dias_cobertura_b,
              dias_cobertura_c = excluded.dias_cobertura_c, dias_cobertura_d = excluded.dias_cobertura_d, activo = 1,
              actualizado_por = excluded.actualizado_por, actualizado_en = excluded.actualizado_en",
-        params![store_id, u.lead_time_override, u.dias_cobertura_a, u.dias_cobertura_b, u.dias_cobertura_c,
-                u.dias_cobertura_d, by, now_rfc3339()],
+        params![
+            store_id,
+            u.lead_time_override,
+            u.dias_cobertura_a,
+            u.dias_cobertura_b,
+            u.dias_cobertura_c,
+            u.dias_cobertura_d,
+            by,
+            now_rfc3339()
+        ],
     )?;
     Ok(Ok(()))
 }
@@ -386,8 +396,19 @@ pub fn upsert_category(conn: &Connection, c: &CategoryCoverage, by: &str) -> Res
              dias_cobertura_d = excluded.dias_cobertura_d, es_perecedero = excluded.es_perecedero,
              descripcion = excluded.descripcion, activo = 1, actualizado_por = excluded.actualizado_por,
              actualizado_en = excluded.actualizado_en",
-        params![id, c.categoria.trim(), c.categoria.trim().to_uppercase(), c.dias_cobertura_a, c.dias_cobertura_b,
-                c.dias_cobertura_c, c.dias_cobertura_d, c.es_perecedero, c.descripcion, by, now_rfc3339()],
+        params![
+            id,
+            c.categoria.trim(),
+            c.categoria.trim().to_uppercase(),
+            c.dias_cobertura_a,
+            c.dias_cobertura_b,
+            c.dias_cobertura_c,
+            c.dias_cobertura_d,
+            c.es_perecedero,
+            c.descripcion,
+            by,
+            now_rfc3339()
+        ],
     )?;
     Ok(Ok(id))
 }
@@ -415,7 +436,8 @@ pub fn upsert_capacity(conn: &Connection, c: &CapacityLimit, by: &str) -> Result
     if c.capacidad_maxima_unidades.is_none() && c.minimo_exhibicion_unidades.is_none() {
         return Ok(Err(invalid("capacidad_maxima_unidades", "Indique una capacidad máxima o un mínimo de exhibición")));
     }
-    for (k, v) in [("capacidad_maxima_unidades", c.capacidad_maxima_unidades), ("minimo_exhibicion_unidades", c.minimo_exhibicion_unidades)] {
+    for (k, v) in [("capacidad_maxima_unidades", c.capacidad_maxima_unidades), ("minimo_exhibicion_unidades", c.minimo_exhibicion_unidades)]
+    {
         if v.is_some_and(|x| !(x.is_finite() && x > 0.0)) {
             return Ok(Err(invalid(k, "El valor debe ser mayor que 0")));
         }
@@ -431,17 +453,24 @@ pub fn upsert_capacity(conn: &Connection, c: &CapacityLimit, by: &str) -> Result
          ON CONFLICT (tienda_id, producto_codigo) DO UPDATE SET capacidad_maxima_unidades = excluded.capacidad_maxima_unidades,
              minimo_exhibicion_unidades = excluded.minimo_exhibicion_unidades, tipo_restriccion = excluded.tipo_restriccion,
              notas = excluded.notas, activo = 1, updated_at = excluded.updated_at",
-        params![c.tienda_id, c.producto_codigo, c.capacidad_maxima_unidades, c.minimo_exhibicion_unidades, tipo, c.notas, by,
-                now_rfc3339()],
+        params![
+            c.tienda_id,
+            c.producto_codigo,
+            c.capacidad_maxima_unidades,
+            c.minimo_exhibicion_unidades,
+            tipo,
+            c.notas,
+            by,
+            now_rfc3339()
+        ],
     )?;
     Ok(Ok(format!("{}_{}", c.tienda_id, c.producto_codigo)))
 }
 
 pub fn deactivate_capacity(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn.execute(
-        "UPDATE capacidad_almacenamiento_producto SET activo = 0, updated_at = ?2 WHERE id = ?1",
-        params![id, now_rfc3339()],
-    )? > 0)
+    Ok(conn
+        .execute("UPDATE capacidad_almacenamiento_producto SET activo = 0, updated_at = ?2 WHERE id = ?1", params![id, now_rfc3339()])?
+        > 0)
 }
 
 pub fn list_capacity(conn: &Connection, store_id: Option<&str>) -> Result<Vec<CapacityLimit>> {
@@ -511,7 +540,13 @@ pub fn list_exclusions(conn: &Connection, store_id: &str) -> Result<Vec<Exclusio
          WHERE tienda_id = ?1 AND activo = 1 ORDER BY codigo_producto",
     )?;
     let rows = stmt.query_map([store_id], |r| {
-        Ok(Exclusion { codigo_producto: r.get(0)?, motivo: r.get(1)?, observaciones: r.get(2)?, creado_por: r.get(3)?, fecha_creacion: r.get(4)? })
+        Ok(Exclusion {
+            codigo_producto: r.get(0)?,
+            motivo: r.get(1)?,
+            observaciones: r.get(2)?,
+            creado_por: r.get(3)?,
+            fecha_creacion: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -524,11 +559,7 @@ mod tests {
     fn db() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let conn = crate::appdb::open(&dir.path().join("app.sqlite")).unwrap();
-        conn.execute(
-            "INSERT INTO ubicaciones (id, nombre, tipo, sistema_pos) VALUES ('tienda_01', 'T1', 'tienda', 'none')",
-            [],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO ubicaciones (id, nombre, tipo, sistema_pos) VALUES ('tienda_01', 'T1', 'tienda', 'none')", []).unwrap();
         (dir, conn)
     }
 
@@ -567,9 +598,14 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        upsert_store_params(&conn, "tienda_01", &StoreParamsUpdate { dias_cobertura_b: Some(0), lead_time_override: Some(3.0), ..Default::default() }, "t")
-            .unwrap()
-            .unwrap();
+        upsert_store_params(
+            &conn,
+            "tienda_01",
+            &StoreParamsUpdate { dias_cobertura_b: Some(0), lead_time_override: Some(3.0), ..Default::default() },
+            "t",
+        )
+        .unwrap()
+        .unwrap();
         let cfg = param_config(&conn, "tienda_01").unwrap();
         let b = resolve_params(&cfg, Some("VIVERES"), AbcClass::B);
         assert_eq!(b.cobertura_dias.valor, 0.0);

@@ -7,6 +7,7 @@ use rusqlite::{params, Connection};
 use super::{now_rfc3339, Result};
 use crate::config::TenantFile;
 
+#[allow(clippy::expect_used)] // a list of strings always serialises
 pub fn sync(conn: &mut Connection, file: &TenantFile) -> Result<()> {
     let now = now_rfc3339();
     let tx = conn.transaction()?;
@@ -125,9 +126,7 @@ mod tests {
                 ("tienda_03".into(), "TIENDA 03".into(), 1),
             ]
         );
-        let wh_active: i64 = conn
-            .query_row("SELECT activo FROM almacenes WHERE ubicacion_id = 'tienda_02'", [], |r| r.get(0))
-            .unwrap();
+        let wh_active: i64 = conn.query_row("SELECT activo FROM almacenes WHERE ubicacion_id = 'tienda_02'", [], |r| r.get(0)).unwrap();
         assert_eq!(wh_active, 0);
     }
 }

@@ -63,13 +63,10 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         return Err(AppDbError::NewerSchema { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
     }
     for &(version, name, sql) in MIGRATIONS {
-        let stored: Option<String> = conn
-            .query_row("SELECT checksum FROM schema_migrations WHERE version = ?", [version], |r| r.get(0))
-            .optional()?;
+        let stored: Option<String> =
+            conn.query_row("SELECT checksum FROM schema_migrations WHERE version = ?", [version], |r| r.get(0)).optional()?;
         match stored {
-            Some(sum) if sum != checksum(sql) => {
-                return Err(AppDbError::ChecksumMismatch { version, name: name.to_string() })
-            }
+            Some(sum) if sum != checksum(sql) => return Err(AppDbError::ChecksumMismatch { version, name: name.to_string() }),
             Some(_) => continue,
             None => {
                 let tx = conn.transaction()?;
@@ -116,10 +113,7 @@ mod tests {
     fn newer_database_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.sqlite");
-        open(&path).unwrap().execute(
-            "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00Z', 'x')",
-            [],
-        ).unwrap();
+        open(&path).unwrap().execute("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01T00:00:00Z', 'x')", []).unwrap();
         let msg = open(&path).unwrap_err().to_string();
         assert!(msg.contains("99") && msg.contains("newer than this binary"), "{msg}");
     }

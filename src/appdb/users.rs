@@ -113,10 +113,7 @@ pub fn set_stores(conn: &Connection, user_id: &str, stores: &[String], by: &str)
 
 /// Invalidates every token of the user (password, role, stores or state changed).
 fn bump_version(conn: &Connection, user_id: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE usuarios SET token_version = token_version + 1, updated_at = ?2 WHERE id = ?1",
-        params![user_id, now_rfc3339()],
-    )?;
+    conn.execute("UPDATE usuarios SET token_version = token_version + 1, updated_at = ?2 WHERE id = ?1", params![user_id, now_rfc3339()])?;
     Ok(())
 }
 
@@ -170,10 +167,7 @@ pub fn active_admins(conn: &Connection) -> Result<i64> {
 // ---- login attempts and revocation -------------------------------------------------
 
 pub fn record_attempt(conn: &Connection, username: &str, ip: Option<&str>, success: bool, at: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO login_attempts (username, ip, at, success) VALUES (?1, ?2, ?3, ?4)",
-        params![username, ip, at, success],
-    )?;
+    conn.execute("INSERT INTO login_attempts (username, ip, at, success) VALUES (?1, ?2, ?3, ?4)", params![username, ip, at, success])?;
     Ok(())
 }
 

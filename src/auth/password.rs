@@ -6,11 +6,13 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 fn hasher() -> Argon2<'static> {
+    #[allow(clippy::expect_used)] // constant parameters inside argon2's documented bounds
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
 pub fn hash(password: &str) -> String {
+    #[allow(clippy::expect_used)] // argon2 fails only on invalid parameters, and `hasher` builds fixed valid ones
     let hash: PasswordHash = hasher().hash_password(password.as_bytes()).expect("argon2 hashing cannot fail with valid params");
     hash.to_string()
 }

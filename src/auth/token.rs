@@ -72,6 +72,7 @@ impl TokenKeys {
             exp: now + i64::from(ttl_minutes) * 60,
             jti: uuid::Uuid::new_v4().to_string(),
         };
+        #[allow(clippy::expect_used)] // HS256 signing of a serialisable claim set cannot fail
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).expect("HS256 signing cannot fail");
         (token, claims)
     }

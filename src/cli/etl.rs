@@ -58,11 +58,20 @@ pub fn run(config: &Path, command: EtlCommand) -> i32 {
     }
 }
 
+#[allow(clippy::expect_used)] // without a runtime the command cannot run at all; failing at start is the only outcome
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
 
-fn run_jobs(config: &Path, job: JobArg, stores: Vec<String>, from: Option<NaiveDate>, to: Option<NaiveDate>, recovery: bool, force: bool) -> i32 {
+fn run_jobs(
+    config: &Path,
+    job: JobArg,
+    stores: Vec<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    recovery: bool,
+    force: bool,
+) -> i32 {
     let range = match (from, to) {
         (Some(a), b) => Some((a, b.unwrap_or(a))),
         (None, Some(_)) => {
@@ -138,6 +147,7 @@ impl Bars {
     fn callback(&self) -> crate::etl::ProgressFn {
         let multi = self.multi.clone();
         let bars = self.bars.clone();
+        #[allow(clippy::expect_used)] // a constant template, checked by every CLI test that runs an ETL
         let style = indicatif::ProgressStyle::with_template("{prefix:>14} [{bar:30}] {pos}/{len} {msg}")
             .expect("valid template")
             .progress_chars("=> ");
@@ -172,8 +182,8 @@ impl Bars {
 
 fn print_report(r: &RunReport) {
     println!(
-        "{:<14} {:<8} {:>8} {:>8} {:>12} {:>8} {:>11} {:>8}  {}",
-        "ubicación", "estado", "leídas", "nuevas", "actualizadas", "iguales", "cuarentena", "seg", "mensaje"
+        "{:<14} {:<8} {:>8} {:>8} {:>12} {:>8} {:>11} {:>8}  mensaje",
+        "ubicación", "estado", "leídas", "nuevas", "actualizadas", "iguales", "cuarentena", "seg"
     );
     for l in &r.locations {
         let o = &l.outcome;
@@ -184,8 +194,15 @@ fn print_report(r: &RunReport) {
         };
         println!(
             "{:<14} {:<8} {:>8} {:>8} {:>12} {:>8} {:>11} {:>8.2}  {}",
-            l.tienda_id, l.status, o.records_extracted, o.records_inserted, o.records_updated, o.records_unchanged, o.records_failed,
-            o.duration_s, msg
+            l.tienda_id,
+            l.status,
+            o.records_extracted,
+            o.records_inserted,
+            o.records_updated,
+            o.records_unchanged,
+            o.records_failed,
+            o.duration_s,
+            msg
         );
     }
     println!("ejecución #{} — estado {} — {:.2} s", r.execution_id, r.status, r.duration_s);
@@ -196,7 +213,7 @@ fn status(config: &Path) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let path = tenant.data_dir.join(crate::app::APP_DB_FILE);
+    let path = tenant.data_dir.join(crate::config::APP_DB_FILE);
     if !path.exists() {
         println!("sin historial ETL todavía ({} no existe)", path.display());
         return 0;
@@ -210,7 +227,10 @@ fn status(config: &Path) -> i32 {
     };
     let result = (|| -> rusqlite::Result<()> {
         println!("Últimas ejecuciones:");
-        println!("{:>6}  {:<10} {:<9} {:<9} {:<8} {:<20} {:>8} {:>9} {:>8}", "id", "job", "tipo", "origen", "estado", "inicio (UTC)", "seg", "cargadas", "fallidas");
+        println!(
+            "{:>6}  {:<10} {:<9} {:<9} {:<8} {:<20} {:>8} {:>9} {:>8}",
+            "id", "job", "tipo", "origen", "estado", "inicio (UTC)", "seg", "cargadas", "fallidas"
+        );
         let f = history::HistoryFilter { limit: 10, ..Default::default() };
         let (rows, _) = history::list_executions(&conn, &f)?;
         for e in rows.iter().rev() {
@@ -238,7 +258,12 @@ fn status(config: &Path) -> i32 {
         if !notices.is_empty() {
             println!("\nAvisos recientes:");
             for n in notices {
-                println!("  {} [{}] {}", n["creado_en"].as_str().unwrap_or(""), n["tipo"].as_str().unwrap_or(""), n["mensaje"].as_str().unwrap_or(""));
+                println!(
+                    "  {} [{}] {}",
+                    n["creado_en"].as_str().unwrap_or(""),
+                    n["tipo"].as_str().unwrap_or(""),
+                    n["mensaje"].as_str().unwrap_or("")
+                );
             }
         }
         Ok(())
@@ -258,7 +283,7 @@ fn check(config: &Path) -> i32 {
         Err(code) => return code,
     };
     let report = runtime().block_on(crate::etl::check::check_all(&tenant));
-    println!("{:<14} {:<8} {:<10} {:>10}  {}", "ubicación", "sistema", "conectada", "latencia", "error");
+    println!("{:<14} {:<8} {:<10} {:>10}  error", "ubicación", "sistema", "conectada", "latencia");
     for p in &report.ubicaciones {
         println!(
             "{:<14} {:<8} {:<10} {:>10}  {}",

@@ -24,7 +24,7 @@ pub fn run(scale: Scale, seed: u64, config: &Path, end_date: Option<NaiveDate>) 
 /// Yesterday in the tenant's time zone: the last complete business day.
 pub fn default_end_date(state: &AppState) -> NaiveDate {
     let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
-    today.pred_opt().expect("a day before today")
+    today - chrono::Days::new(1)
 }
 
 pub fn generate_into(state: &AppState, scale: Scale, seed: u64, end_date: Option<NaiveDate>) -> Result<(), Box<dyn std::error::Error>> {
@@ -39,7 +39,7 @@ pub fn generate_into(state: &AppState, scale: Scale, seed: u64, end_date: Option
     bar.finish_and_clear();
     // Post-load work: the classification caches for the day after the last generated day.
     let app = crate::appdb::connect(&state.app_db_path)?;
-    let today = end_date.succ_opt().expect("a day after");
+    let today = end_date + chrono::Days::new(1);
     if let Err(e) = crate::classification::rebuild(&state.tenant, &state.warehouse, &app, today) {
         eprintln!("warning: classification caches not rebuilt: {e}");
     }

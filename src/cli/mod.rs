@@ -224,6 +224,7 @@ fn open_tenant(path: &Path) -> Result<crate::http::AppState, i32> {
 }
 
 /// A progress bar on stderr for long CLI work (hidden when stderr is not a terminal).
+#[allow(clippy::expect_used)] // a constant template, checked by every CLI test that shows progress
 fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(

@@ -95,9 +95,23 @@ pub fn run(config: &Path, command: OrderCommand) -> i32 {
 }
 
 const CSV_COLUMNS: &[&str] = &[
-    "tienda_destino", "cedi_origen", "fecha", "codigo_producto", "descripcion_producto", "clasificacion_abc",
-    "prom_p75_unid", "stock_tienda", "stock_cedi_origen", "stock_seguridad", "punto_reorden", "stock_maximo",
-    "cantidad_bultos", "cantidad_sugerida_bultos", "cantidad_sugerida_unid", "metodo_calculo", "regla_decisiva",
+    "tienda_destino",
+    "cedi_origen",
+    "fecha",
+    "codigo_producto",
+    "descripcion_producto",
+    "clasificacion_abc",
+    "prom_p75_unid",
+    "stock_tienda",
+    "stock_cedi_origen",
+    "stock_seguridad",
+    "punto_reorden",
+    "stock_maximo",
+    "cantidad_bultos",
+    "cantidad_sugerida_bultos",
+    "cantidad_sugerida_unid",
+    "metodo_calculo",
+    "regla_decisiva",
     "razon_pedido",
 ];
 
@@ -114,6 +128,7 @@ fn print_csv(proposals: &[StoreProposal]) {
     let _ = w.write_record(CSV_COLUMNS);
     for p in proposals {
         for line in &p.productos {
+            #[allow(clippy::expect_used)] // a struct of numbers and strings always serialises
             let v = serde_json::to_value(line).expect("serialisable");
             let decided = field(&v["explicacion"], "regla_decisiva");
             let row: Vec<String> = CSV_COLUMNS
@@ -144,8 +159,12 @@ fn print_table(proposals: &[StoreProposal]) {
             ordered.len(),
             ordered.iter().map(|l| l.cantidad_sugerida_bultos).sum::<u64>()
         );
-        println!("{:<8} {:<36} {:>3} {:>8} {:>9} {:>8} {:>8} {:>7}  {}", "código", "descripción", "ABC", "P75/día", "stock", "ROP", "MAX", "bultos", "regla");
+        println!(
+            "{:<8} {:<36} {:>3} {:>8} {:>9} {:>8} {:>8} {:>7}  regla",
+            "código", "descripción", "ABC", "P75/día", "stock", "ROP", "MAX", "bultos"
+        );
         for l in ordered {
+            #[allow(clippy::expect_used)] // a struct of numbers and strings always serialises
             let v = serde_json::to_value(&l.explicacion).expect("serialisable");
             println!(
                 "{:<8} {:<36} {:>3} {:>8.2} {:>9.1} {:>8.1} {:>8.1} {:>7}  {}",

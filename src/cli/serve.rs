@@ -29,6 +29,7 @@ pub fn serve_state(state: AppState, listen: &str) -> i32 {
              `fluxion user add --config <tenant.toml> --username <name> --role super_admin`"
         );
     }
+    #[allow(clippy::expect_used)] // without a runtime the server cannot run at all; failing at start is the only outcome
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(listen).await {

@@ -106,7 +106,14 @@ fn validated_stores(state: &AppState, role: Role, stores: &[String]) -> Result<V
 fn cli_audit(conn: &rusqlite::Connection, accion: &str, user_id: &str, detalle: serde_json::Value) -> Result<(), String> {
     audit::append(
         conn,
-        &audit::Entry { usuario: Some("cli"), ip: None, accion, entidad: Some("usuario"), entidad_id: Some(user_id), detalle: Some(detalle) },
+        &audit::Entry {
+            usuario: Some("cli"),
+            ip: None,
+            accion,
+            entidad: Some("usuario"),
+            entidad_id: Some(user_id),
+            detalle: Some(detalle),
+        },
     )
     .map_err(|e| e.to_string())
 }
@@ -156,7 +163,7 @@ fn execute(state: &AppState, command: UserCommand) -> Result<(), String> {
             println!("Contraseña de {} cambiada; sus sesiones se cerraron.", u.username);
         }
         UserCommand::List => {
-            println!("{:<24} {:<24} {:<8} {:<22} {}", "usuario", "rol", "activo", "último ingreso", "tiendas");
+            println!("{:<24} {:<24} {:<8} {:<22} tiendas", "usuario", "rol", "activo", "último ingreso");
             for u in users::list(&conn).map_err(|e| e.to_string())? {
                 let stores = users::assigned_stores(&conn, &u.id).map_err(|e| e.to_string())?;
                 println!(

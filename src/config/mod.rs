@@ -5,8 +5,8 @@
 mod secrets;
 mod validate;
 
-pub use validate::{is_valid_location_id, is_valid_tenant_id, parse_cron, parse_hhmm};
 pub use validate::{ip_in_net, parse_ip_net};
+pub use validate::{is_valid_location_id, is_valid_tenant_id, parse_cron, parse_hhmm};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,6 +21,11 @@ pub const SUPPORTED_SCHEMA_VERSION: u32 = 1;
 
 /// Exit status for configuration errors (sysexits EX_CONFIG); systemd does not restart on it.
 pub const EXIT_CONFIG: i32 = 78;
+
+/// The application database (SQLite) in a tenant's `data_dir`.
+pub const APP_DB_FILE: &str = "app.sqlite";
+/// The analytics warehouse (DuckDB) in a tenant's `data_dir`.
+pub const WAREHOUSE_FILE: &str = "warehouse.duckdb";
 
 /// One problem found in the configuration, named by its key path (`stores[2].klk.sucursal`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +239,37 @@ pub struct Maintenance {
     pub windows: Vec<MaintenanceWindow>,
 }
 
+impl Maintenance {
+    /// The windows as the domain reads them (`validate` refused malformed times and days;
+    /// anything unreadable here is left out rather than guessed).
+    pub fn schedule(&self) -> crate::domain::maintenance::Schedule {
+        let weekday = |code: &str| match code.trim() {
+            "mon" => Some(chrono::Weekday::Mon),
+            "tue" => Some(chrono::Weekday::Tue),
+            "wed" => Some(chrono::Weekday::Wed),
+            "thu" => Some(chrono::Weekday::Thu),
+            "fri" => Some(chrono::Weekday::Fri),
+            "sat" => Some(chrono::Weekday::Sat),
+            "sun" => Some(chrono::Weekday::Sun),
+            _ => None,
+        };
+        let windows = self
+            .windows
+            .iter()
+            .filter_map(|w| {
+                let days = if w.days == "daily" { Vec::new() } else { w.days.split(',').filter_map(weekday).collect() };
+                Some(crate::domain::maintenance::Window {
+                    start: parse_hhmm(&w.start)?,
+                    end: parse_hhmm(&w.end)?,
+                    days,
+                    message: w.message.clone(),
+                })
+            })
+            .collect();
+        crate::domain::maintenance::Schedule { enabled: self.enabled, message: self.message.clone(), windows }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenanceWindow {
@@ -374,15 +410,8 @@ impl Schedule {
 #[serde(transparent)]
 pub struct Schedules(pub BTreeMap<String, Schedule>);
 
-pub const KNOWN_JOBS: &[&str] = &[
-    "inventario",
-    "ventas",
-    "ventas_recovery",
-    "abc_recalc",
-    "productos_cache_refresh",
-    "backup",
-    "notification_digest",
-];
+pub const KNOWN_JOBS: &[&str] =
+    &["inventario", "ventas", "ventas_recovery", "abc_recalc", "productos_cache_refresh", "backup", "notification_digest"];
 
 impl Default for Schedules {
     fn default() -> Self {
@@ -562,16 +591,15 @@ pub struct Tenant {
 impl Tenant {
     /// Reads, parses and validates `tenant.toml` and its secrets file.
     pub fn load(path: &Path) -> Result<Tenant, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         Self::from_str_at(&text, path)
     }
 
     /// Parses the text of a tenant.toml that lives at `path` (relative paths resolve
     /// against its folder).
     pub fn from_str_at(text: &str, path: &Path) -> Result<Tenant, ConfigError> {
-        let file: TenantFile = toml::from_str(text)
-            .map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
+        let file: TenantFile =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
         let config_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let config_dir = if config_dir.as_os_str().is_empty() { PathBuf::from(".") } else { config_dir };
         let resolve = |p: &Option<String>, default: &str| -> PathBuf {
@@ -603,17 +631,9 @@ impl Tenant {
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { path: path.to_path_buf(), problems });
         }
+        #[allow(clippy::expect_used)] // `validate` refused the file unless the zone parses
         let timezone = file.tenant.timezone.parse().expect("validated time zone");
-        Ok(Tenant {
-            config_path: path.to_path_buf(),
-            config_dir,
-            data_dir,
-            backup_dir,
-            secrets_path,
-            secrets,
-            timezone,
-            file,
-        })
+        Ok(Tenant { config_path: path.to_path_buf(), config_dir, data_dir, backup_dir, secrets_path, secrets, timezone, file })
     }
 
     pub fn id(&self) -> &str {
@@ -656,18 +676,12 @@ impl Store {
     /// Opening hours with the data-model defaults (stores 07–21, CEDIs 06–22).
     pub fn hours(&self) -> (String, String) {
         let (o, c) = if self.is_cedi() { ("06:00", "22:00") } else { ("07:00", "21:00") };
-        (
-            self.opening.clone().unwrap_or_else(|| o.into()),
-            self.closing.clone().unwrap_or_else(|| c.into()),
-        )
+        (self.opening.clone().unwrap_or_else(|| o.into()), self.closing.clone().unwrap_or_else(|| c.into()))
     }
 
     /// The warehouse a stock row goes to when the source names none (spec 15).
     pub fn default_warehouse(&self) -> String {
-        self.warehouses()
-            .find(|a| a.activo)
-            .map(|a| a.codigo.clone())
-            .unwrap_or_else(|| "PRINCIPAL".to_string())
+        self.warehouses().find(|a| a.activo).map(|a| a.codigo.clone()).unwrap_or_else(|| "PRINCIPAL".to_string())
     }
 }
 

@@ -80,19 +80,13 @@ impl Secrets {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
             if mode & 0o077 != 0 {
-                return Err(Problem {
-                    key,
-                    message: format!("mode is {mode:o}; it must be 600 or stricter (chmod 600)"),
-                });
+                return Err(Problem { key, message: format!("mode is {mode:o}; it must be 600 or stricter (chmod 600)") });
             }
         }
         // The parser's message may quote the offending line: keep only its position.
         toml::from_str(&text).map_err(|e| Problem {
             key,
-            message: format!(
-                "is not valid TOML{}",
-                e.span().map(|s| format!(" (byte {})", s.start)).unwrap_or_default()
-            ),
+            message: format!("is not valid TOML{}", e.span().map(|s| format!(" (byte {})", s.start)).unwrap_or_default()),
         })
     }
 
@@ -113,10 +107,7 @@ fn decode_key(raw: &str) -> Option<Vec<u8>> {
     use base64::Engine;
     let long_enough = |k: &Vec<u8>| k.len() >= MIN_JWT_KEY_BYTES;
     hex::decode(raw).ok().filter(long_enough).or_else(|| {
-        [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
-            .iter()
-            .find_map(|engine| engine.decode(raw).ok())
-            .filter(long_enough)
+        [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|engine| engine.decode(raw).ok()).filter(long_enough)
     })
 }
 

@@ -163,10 +163,8 @@ fn enabled_email_takes_a_named_sender_and_refuses_a_non_address() {
 /// Spec 50 §3.3 and the onboarding runbook write the key as 32 random bytes in base64.
 #[test]
 fn a_base64_jwt_secret_is_accepted() {
-    let secrets = GOOD_SECRETS.replace(
-        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-        "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=",
-    );
+    let secrets = GOOD_SECRETS
+        .replace("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=");
     let t = load(&filled_template(), &secrets).expect("base64 key accepted");
     assert_eq!(t.secrets.jwt_key().map(|k| k.len()), Some(32));
 }
@@ -182,4 +180,22 @@ fn settings_of_an_unused_pos_are_optional() {
     assert!(!files_only.contains("= \"klk\"") && !files_only.contains("= \"stellar\""), "every location is file-only");
     assert_eq!(problems(&files_only), Vec::<String>::new());
     assert!(has(&problems(&with_klk_placeholder), "pos.klk.base_url", "placeholder"));
+}
+
+#[test]
+fn maintenance_windows_become_a_typed_schedule_for_the_domain() {
+    let window =
+        |start: &str, end: &str, days: &str| MaintenanceWindow { start: start.into(), end: end.into(), days: days.into(), message: None };
+    let m = Maintenance {
+        enabled: true,
+        message: Some("Volvemos pronto".into()),
+        windows: vec![window("23:00", "02:00", "sat, sun"), window("01:00", "06:30", "daily")],
+    };
+    let s = m.schedule();
+    let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    assert!(s.enabled);
+    assert_eq!(s.message.as_deref(), Some("Volvemos pronto"));
+    assert_eq!((s.windows[0].start, s.windows[0].end), (t(23, 0), t(2, 0)));
+    assert_eq!(s.windows[0].days, vec![chrono::Weekday::Sat, chrono::Weekday::Sun]);
+    assert_eq!((s.windows[1].end, s.windows[1].days.len()), (t(6, 30), 0), "daily = every day");
 }

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
-pub(super) const WAREHOUSE_KINDS: &[&str] =
-    &["piso_venta", "principal", "procura", "produccion", "devoluciones", "merma"];
+pub(super) const WAREHOUSE_KINDS: &[&str] = &["piso_venta", "principal", "procura", "produccion", "devoluciones", "merma"];
 const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const ROLES: &[&str] = &["visualizador", "gerente_tienda", "gestor_abastecimiento", "gerente_general", "super_admin"];
 const MAX_BRANDING_BYTES: u64 = 256 * 1024;
@@ -188,18 +187,10 @@ fn server_section(c: &mut Checker, s: &ServerSection, config_dir: &Path) {
         }
     }
     if let Some(host) = public_host {
-        c.check(
-            s.allowed_hosts.iter().any(|h| *h == host),
-            "server.allowed_hosts",
-            format!("must contain the host of server.public_url ({host:?})"),
-        );
+        c.check(s.allowed_hosts.contains(&host), "server.allowed_hosts", format!("must contain the host of server.public_url ({host:?})"));
     }
     for (i, ip) in s.trust_proxy_from.iter().enumerate() {
-        c.check(
-            ip.parse::<std::net::IpAddr>().is_ok(),
-            format!("server.trust_proxy_from[{i}]"),
-            format!("{ip:?} is not an IP address"),
-        );
+        c.check(ip.parse::<std::net::IpAddr>().is_ok(), format!("server.trust_proxy_from[{i}]"), format!("{ip:?} is not an IP address"));
     }
     for (i, o) in s.cors_origins.iter().enumerate() {
         c.http_url(&format!("server.cors_origins[{i}]"), o);
@@ -276,25 +267,13 @@ fn locations(c: &mut Checker, file: &TenantFile) {
     c.check(file.stores.iter().any(|s| s.active), "stores", "at least one active location is required");
     for (i, s) in file.stores.iter().enumerate() {
         let k = |field: &str| format!("stores[{i}].{field}");
-        c.check(
-            is_valid_location_id(&s.id),
-            k("id"),
-            format!("{:?} must match ^[a-z0-9_]{{1,50}}$ (e.g. tienda_01, cedi_seco)", s.id),
-        );
+        c.check(is_valid_location_id(&s.id), k("id"), format!("{:?} must match ^[a-z0-9_]{{1,50}}$ (e.g. tienda_01, cedi_seco)", s.id));
         c.check(ids.insert(s.id.as_str()), k("id"), format!("location {:?} is declared twice", s.id));
         c.check(!s.name.trim().is_empty(), k("name"), "must not be empty");
         c.one_of(&k("kind"), &s.kind, &["tienda", "cedi"]);
-        c.check(
-            region_ids.contains(s.region.as_str()),
-            k("region"),
-            format!("region {:?} is not declared in [[regions]]", s.region),
-        );
+        c.check(region_ids.contains(s.region.as_str()), k("region"), format!("region {:?} is not declared in [[regions]]", s.region));
         if let Some(d) = &s.go_live {
-            c.check(
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok(),
-                k("go_live"),
-                format!("{d:?} is not a date YYYY-MM-DD"),
-            );
+            c.check(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok(), k("go_live"), format!("{d:?} is not a date YYYY-MM-DD"));
         }
         for (field, v) in [("opening", &s.opening), ("closing", &s.closing)] {
             if let Some(v) = v {
@@ -449,10 +428,7 @@ pub(super) fn validate_secrets(file: &TenantFile, s: &Secrets, path: &Path) -> V
         c.check(token.len() >= 16, file_key("metrics.token"), "must be at least 16 characters (openssl rand -hex 16)");
     }
     match &s.auth.jwt_secret {
-        None => c.fail(
-            file_key("auth.jwt_secret"),
-            "is missing (generate one with: openssl rand -hex 32, or openssl rand -base64 32)",
-        ),
+        None => c.fail(file_key("auth.jwt_secret"), "is missing (generate one with: openssl rand -hex 32, or openssl rand -base64 32)"),
         Some(_) if s.jwt_key().is_none() => c.fail(
             file_key("auth.jwt_secret"),
             "must be hex or base64 and decode to at least 32 bytes (openssl rand -hex 32, or openssl rand -base64 32)",

@@ -51,12 +51,29 @@ pub enum Capability {
 use Capability::*;
 
 pub const ALL_CAPABILITIES: &[Capability] = &[
-    InventarioVer, VentasVer, ProductosVer, InventarioAjustar, PedidosVer, PedidosCrear, PedidosMultitienda,
-    PedidosAprobar, PedidosLlegada, PedidosIntercedi, EmergenciasVer, EmergenciasScan, EmergenciasConfig, BiVer,
-    AdminEtl, AdminParametros, AdminProductos, AdminUsuarios, AdminSistema,
+    InventarioVer,
+    VentasVer,
+    ProductosVer,
+    InventarioAjustar,
+    PedidosVer,
+    PedidosCrear,
+    PedidosMultitienda,
+    PedidosAprobar,
+    PedidosLlegada,
+    PedidosIntercedi,
+    EmergenciasVer,
+    EmergenciasScan,
+    EmergenciasConfig,
+    BiVer,
+    AdminEtl,
+    AdminParametros,
+    AdminProductos,
+    AdminUsuarios,
+    AdminSistema,
 ];
 
 impl Capability {
+    #[allow(clippy::expect_used)] // ALL_CAPABILITIES lists every variant (a unit test checks it)
     pub fn name(self) -> &'static str {
         CAPABILITY_NAMES[ALL_CAPABILITIES.iter().position(|c| *c == self).expect("every capability is listed")]
     }
@@ -67,10 +84,25 @@ impl Capability {
 }
 
 const CAPABILITY_NAMES: &[&str] = &[
-    "inventario.ver", "ventas.ver", "productos.ver", "inventario.ajustar", "pedidos.ver", "pedidos.crear",
-    "pedidos.multitienda", "pedidos.aprobar", "pedidos.llegada", "pedidos.intercedi", "emergencias.ver",
-    "emergencias.scan", "emergencias.config", "bi.ver", "admin.etl", "admin.parametros", "admin.productos",
-    "admin.usuarios", "admin.sistema",
+    "inventario.ver",
+    "ventas.ver",
+    "productos.ver",
+    "inventario.ajustar",
+    "pedidos.ver",
+    "pedidos.crear",
+    "pedidos.multitienda",
+    "pedidos.aprobar",
+    "pedidos.llegada",
+    "pedidos.intercedi",
+    "emergencias.ver",
+    "emergencias.scan",
+    "emergencias.config",
+    "bi.ver",
+    "admin.etl",
+    "admin.parametros",
+    "admin.productos",
+    "admin.usuarios",
+    "admin.sistema",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -120,16 +152,44 @@ impl Role {
     pub fn default_capabilities(self) -> &'static [Capability] {
         const V: &[Capability] = &[InventarioVer, VentasVer, ProductosVer, EmergenciasVer, EmergenciasScan];
         const GT: &[Capability] = &[
-            InventarioVer, VentasVer, ProductosVer, InventarioAjustar, PedidosVer, PedidosCrear, PedidosAprobar,
-            PedidosLlegada, EmergenciasVer, EmergenciasScan,
+            InventarioVer,
+            VentasVer,
+            ProductosVer,
+            InventarioAjustar,
+            PedidosVer,
+            PedidosCrear,
+            PedidosAprobar,
+            PedidosLlegada,
+            EmergenciasVer,
+            EmergenciasScan,
         ];
         const GA: &[Capability] = &[
-            InventarioVer, VentasVer, ProductosVer, InventarioAjustar, PedidosVer, PedidosCrear, PedidosMultitienda,
-            PedidosLlegada, PedidosIntercedi, EmergenciasVer, EmergenciasScan,
+            InventarioVer,
+            VentasVer,
+            ProductosVer,
+            InventarioAjustar,
+            PedidosVer,
+            PedidosCrear,
+            PedidosMultitienda,
+            PedidosLlegada,
+            PedidosIntercedi,
+            EmergenciasVer,
+            EmergenciasScan,
         ];
         const GG: &[Capability] = &[
-            InventarioVer, VentasVer, ProductosVer, InventarioAjustar, PedidosVer, PedidosCrear, PedidosMultitienda,
-            PedidosAprobar, PedidosLlegada, PedidosIntercedi, EmergenciasVer, EmergenciasScan, EmergenciasConfig,
+            InventarioVer,
+            VentasVer,
+            ProductosVer,
+            InventarioAjustar,
+            PedidosVer,
+            PedidosCrear,
+            PedidosMultitienda,
+            PedidosAprobar,
+            PedidosLlegada,
+            PedidosIntercedi,
+            EmergenciasVer,
+            EmergenciasScan,
+            EmergenciasConfig,
         ];
         match self {
             Role::Visualizador => V,

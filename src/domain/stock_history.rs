@@ -91,7 +91,7 @@ mod tests {
         assert_eq!(by_code["A"].cantidad, 8.0);
         assert_eq!(by_code["A"].cantidad_cambio, Some(-2.0));
         assert_eq!(by_code["D"].cantidad_cambio, None);
-        assert_eq!(by_code["C"].presente, false);
+        assert!(!by_code["C"].presente);
         assert_eq!(by_code["C"].cantidad, 0.0);
         assert_eq!(by_code["C"].cantidad_cambio, Some(0.0));
         assert_eq!((second.inserted, second.updated, second.unchanged, second.removed), (1, 1, 1, 1));

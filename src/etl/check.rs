@@ -73,9 +73,8 @@ pub async fn check_all(tenant: &Tenant) -> CheckReport {
                         }
                     }
                 };
-                match &piso {
-                    Ok(list) => add(list),
-                    Err(_) => {}
+                if let Ok(list) = &piso {
+                    add(list)
                 }
                 if piso.is_ok() {
                     let branches: BTreeSet<String> =

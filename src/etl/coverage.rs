@@ -104,10 +104,9 @@ pub fn month_colour(pct: f64) -> &'static str {
     }
 }
 
+/// Days of month `m` of year `y` (both taken from a real date; 0 for an impossible month).
 fn days_in_month(y: i32, m: u32) -> i64 {
-    let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid");
-    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) }.expect("valid");
-    (next - first).num_days()
+    NaiveDate::from_ymd_opt(y, m, 1).map_or(0, |d| i64::from(d.num_days_in_month()))
 }
 
 /// Daily volume anomalies (§7.5) of a period's line counts, one flag per day: `SIN DATOS`
@@ -140,9 +139,9 @@ pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: 
          WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ? ORDER BY fecha",
     )?;
     let mut by_day = std::collections::BTreeMap::new();
-    for r in stmt.query_map(params![ubicacion_id, desde, hasta], |r| {
-        Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, i64>(1)?, r.get::<_, f64>(2)?))
-    })? {
+    for r in
+        stmt.query_map(params![ubicacion_id, desde, hasta], |r| Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, i64>(1)?, r.get::<_, f64>(2)?)))?
+    {
         let (d, l, v) = r?;
         by_day.insert(d, (l, v));
     }
@@ -238,7 +237,7 @@ pub fn evaluable_hours(date: NaiveDate, now: NaiveDateTime, apertura: u32, cierr
     let end = if cierre == 0 { 24 } else { cierre };
     (apertura..end)
         .filter(|h| {
-            let hour_end = date.and_hms_opt(0, 0, 0).expect("valid") + chrono::Duration::hours(i64::from(*h) + 1);
+            let hour_end = date.and_time(chrono::NaiveTime::MIN) + chrono::Duration::hours(i64::from(*h) + 1);
             hour_end + chrono::Duration::minutes(90) <= now
         })
         .collect()
@@ -276,8 +275,7 @@ pub fn hour_gaps(
     if hours.is_empty() {
         return Ok(Vec::new());
     }
-    let previous: Vec<NaiveDate> =
-        (1..=4).map(|w| fecha - chrono::Duration::weeks(w)).filter(|d| !excluded.contains(d)).collect();
+    let previous: Vec<NaiveDate> = (1..=4).map(|w| fecha - chrono::Duration::weeks(w)).filter(|d| !excluded.contains(d)).collect();
     let mut counts: std::collections::HashMap<(NaiveDate, u32), i64> = std::collections::HashMap::new();
     let mut days_with_data: std::collections::HashSet<NaiveDate> = std::collections::HashSet::new();
     {
@@ -365,7 +363,10 @@ mod tests {
     #[test]
     fn colours_and_urgency() {
         assert_eq!([day_colour(0), day_colour(99), day_colour(100), day_colour(1000)], ["rojo", "amarillo", "verde_claro", "verde_oscuro"]);
-        assert_eq!([month_colour(90.0), month_colour(70.0), month_colour(50.0), month_colour(49.9)], ["verde", "verde_claro", "amarillo", "rojo"]);
+        assert_eq!(
+            [month_colour(90.0), month_colour(70.0), month_colour(50.0), month_colour(49.9)],
+            ["verde", "verde_claro", "amarillo", "rojo"]
+        );
         assert_eq!([urgency(1.0), urgency(5.0), urgency(20.0), urgency(50.0)], ["Reciente", "Urgente", "Crítico", "Muy Crítico"]);
         assert_eq!(days_in_month(2024, 2), 29);
     }

@@ -61,7 +61,12 @@ pub const CATALOGUE: &[(Category, Phase, &str, &str)] = &[
     (Category::DbConnection, Phase::Extract, "db_connection", "Fallo de conexión o inicio de sesión en Stellar"),
     (Category::DbTimeout, Phase::Extract, "db_timeout", "Consulta Stellar excedió su tiempo límite"),
     (Category::DbError, Phase::Extract, "db_error", "Error SQL"),
-    (Category::DataValidation, Phase::Transform, "data_validation", "Regla de lote violada (listado vacío o truncado, demasiadas filas rechazadas)"),
+    (
+        Category::DataValidation,
+        Phase::Transform,
+        "data_validation",
+        "Regla de lote violada (listado vacío o truncado, demasiadas filas rechazadas)",
+    ),
     (Category::DataFormat, Phase::Transform, "data_format", "Fechas o números no interpretables"),
     (Category::MissingFields, Phase::Transform, "missing_fields", "Falta un campo obligatorio"),
     (Category::EncodingError, Phase::Transform, "encoding_error", "Codificación de texto no válida"),

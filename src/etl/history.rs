@@ -47,6 +47,7 @@ pub struct NewExecution {
     pub recovered_gap_id: Option<i64>,
 }
 
+#[allow(clippy::expect_used)] // a list of strings always serialises
 pub fn start_execution(conn: &Connection, e: &NewExecution) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO etl_executions (etl_name, etl_type, triggered_by, usuario, started_at, fecha_desde, fecha_hasta,
@@ -118,6 +119,7 @@ pub fn start_detail(conn: &Connection, execution_id: i64, tienda_id: &str, nombr
     )
 }
 
+#[allow(clippy::expect_used)] // a list of strings always serialises
 pub fn finish_detail(conn: &Connection, detail_id: i64, o: &DetailOutcome) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE etl_execution_details SET status = ?2, finished_at = ?3, duration_seconds = ?4, ventana_desde = ?5,
@@ -246,7 +248,13 @@ pub fn watermark(conn: &Connection, etl_name: &str, ubicacion_id: &str) -> rusql
     Ok(v.as_deref().and_then(parse_local))
 }
 
-pub fn set_watermark(conn: &Connection, etl_name: &str, ubicacion_id: &str, value: NaiveDateTime, execution_id: i64) -> rusqlite::Result<()> {
+pub fn set_watermark(
+    conn: &Connection,
+    etl_name: &str,
+    ubicacion_id: &str,
+    value: NaiveDateTime,
+    execution_id: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO etl_watermarks (etl_name, ubicacion_id, ultimo_fin_exitoso, ultima_ejecucion_id, actualizado_en)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -385,9 +393,8 @@ pub fn pending_backfill(conn: &Connection, limit: usize) -> rusqlite::Result<Vec
         "SELECT id, ubicacion_id, fecha, intentos FROM etl_backfill_tareas
          WHERE estado = 'pendiente' ORDER BY fecha, ubicacion_id LIMIT ?1",
     )?;
-    let rows = stmt.query_map([limit as i64], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
-    })?;
+    let rows =
+        stmt.query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))?;
     let mut out = Vec::new();
     for r in rows {
         let (id, ubicacion_id, fecha, intentos) = r?;
@@ -508,7 +515,9 @@ pub fn list_executions(conn: &Connection, f: &HistoryFilter) -> rusqlite::Result
     push("e.etl_type =", &f.etl_type);
     let cond = where_.join(" AND ");
     let total: i64 =
-        conn.query_row(&format!("SELECT count(*) FROM etl_executions e WHERE {cond}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        conn.query_row(&format!("SELECT count(*) FROM etl_executions e WHERE {cond}"), rusqlite::params_from_iter(args.iter()), |r| {
+            r.get(0)
+        })?;
     let sql = format!(
         "SELECT {EXEC_COLUMNS},
              (SELECT count(*) FROM etl_execution_details d WHERE d.execution_id = e.id AND d.status = 'success'),
@@ -567,9 +576,7 @@ const DETAIL_COLUMNS: &str = "id, execution_id, tienda_id, tienda_nombre, source
 
 /// One execution with its location rows (ordered by location id) and quarantine count.
 pub fn get_execution(conn: &Connection, id: i64) -> rusqlite::Result<Option<Value>> {
-    let exec = conn
-        .query_row(&format!("SELECT {EXEC_COLUMNS} FROM etl_executions e WHERE e.id = ?1"), [id], execution_json)
-        .optional()?;
+    let exec = conn.query_row(&format!("SELECT {EXEC_COLUMNS} FROM etl_executions e WHERE e.id = ?1"), [id], execution_json).optional()?;
     let Some(mut exec) = exec else { return Ok(None) };
     let mut stmt =
         conn.prepare(&format!("SELECT {DETAIL_COLUMNS} FROM etl_execution_details WHERE execution_id = ?1 ORDER BY tienda_id"))?;
@@ -615,7 +622,8 @@ pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusq
     let scope = "FROM etl_execution_details d JOIN etl_executions e ON e.id = d.execution_id
                  WHERE e.started_at >= ?1 AND (?2 IS NULL OR e.etl_name = ?2) AND d.status = 'failed'";
     let by_phase: serde_json::Map<String, Value> = {
-        let mut stmt = conn.prepare(&format!("SELECT coalesce(d.error_phase, 'desconocida'), count(*) {scope} GROUP BY 1 ORDER BY 2 DESC"))?;
+        let mut stmt =
+            conn.prepare(&format!("SELECT coalesce(d.error_phase, 'desconocida'), count(*) {scope} GROUP BY 1 ORDER BY 2 DESC"))?;
         let rows = stmt.query_map(params![desde_utc, etl_name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().map(|(k, v)| (k, v.into())).collect()
     };
@@ -623,9 +631,8 @@ pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusq
         let mut stmt = conn.prepare(&format!(
             "SELECT coalesce(d.error_category, 'desconocida'), count(*) {scope} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
         ))?;
-        let rows = stmt.query_map(params![desde_utc, etl_name], |r| {
-            Ok(json!({"categoria": r.get::<_, String>(0)?, "total": r.get::<_, i64>(1)?}))
-        })?;
+        let rows = stmt
+            .query_map(params![desde_utc, etl_name], |r| Ok(json!({"categoria": r.get::<_, String>(0)?, "total": r.get::<_, i64>(1)?})))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
     let top_locations: Vec<Value> = {
@@ -679,11 +686,9 @@ pub fn recent_notices(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<V
 
 /// Started instant (UTC text) of the last execution of (etl_name, etl_type), if any.
 pub fn last_started(conn: &Connection, etl_name: &str, etl_type: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT max(started_at) FROM etl_executions WHERE etl_name = ?1 AND etl_type = ?2",
-        params![etl_name, etl_type],
-        |r| r.get(0),
-    )
+    conn.query_row("SELECT max(started_at) FROM etl_executions WHERE etl_name = ?1 AND etl_type = ?2", params![etl_name, etl_type], |r| {
+        r.get(0)
+    })
 }
 
 /// Failed location windows not covered by a later success (execution-level gaps, §7.1),

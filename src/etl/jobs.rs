@@ -5,22 +5,24 @@
 //! Missed inventory/sales slots are not replayed: the next slot and the watermarks cover
 //! them.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::history;
 use super::{Etl, EtlJob, RunError, RunKind, RunReport, RunRequest, Trigger};
-use crate::http::AppState;
+use crate::config::Tenant;
 use crate::scheduler::{next_tick, Registry};
+use crate::warehouse::Warehouse;
 
 /// Registers the ETL jobs and starts the start-up work (when inside a runtime).
-pub fn register(registry: &mut Registry, state: &AppState) {
-    if !state.tenant.stores().iter().any(|s| s.active && (s.pos == "klk" || s.pos == "stellar")) {
+pub fn register(registry: &mut Registry, tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path) {
+    if !tenant.stores().iter().any(|s| s.active && (s.pos == "klk" || s.pos == "stellar")) {
         tracing::info!("no location is fed by a POS connector: ETL jobs not scheduled");
         return;
     }
-    let etl = match super::handle(state) {
+    let etl = match super::handle(tenant, warehouse, app_db_path) {
         Ok(e) => e,
         Err(e) => {
             tracing::error!("ETL not available, its jobs are not scheduled: {e}");
@@ -43,7 +45,7 @@ pub fn register(registry: &mut Registry, state: &AppState) {
     }
     {
         let etl = etl.clone();
-        let app_db = state.app_db_path.clone();
+        let app_db = app_db_path.to_path_buf();
         registry.register("notification_digest", move || {
             let (etl, app_db) = (etl.clone(), app_db.clone());
             async move {
@@ -65,7 +67,13 @@ pub async fn scheduled_run(etl: &Arc<Etl>, job: EtlJob, kind: RunKind) -> Option
     let started = Utc::now();
     match etl.run(req).await {
         Ok(report) => {
-            tracing::info!(job = job.as_str(), kind = kind.as_str(), status = report.status, execution_id = report.execution_id, "scheduled ETL run finished");
+            tracing::info!(
+                job = job.as_str(),
+                kind = kind.as_str(),
+                status = report.status,
+                execution_id = report.execution_id,
+                "scheduled ETL run finished"
+            );
             etl.notifier.after_run(&report, started).await;
             if job == EtlJob::Ventas {
                 let etl = etl.clone();
@@ -78,7 +86,16 @@ pub async fn scheduled_run(etl: &Arc<Etl>, job: EtlJob, kind: RunKind) -> Option
         Err(RunError::AlreadyRunning(key)) => {
             etl.note_overlap();
             tracing::warn!(job = key, "slot omitted: the previous run is still in progress");
-            let _ = etl.with_db(move |c| history::add_notice(c, job.as_str(), "omitida_por_solape", &format!("{key}: ejecución omitida porque la anterior sigue en curso"))).await;
+            let _ = etl
+                .with_db(move |c| {
+                    history::add_notice(
+                        c,
+                        job.as_str(),
+                        "omitida_por_solape",
+                        &format!("{key}: ejecución omitida porque la anterior sigue en curso"),
+                    )
+                })
+                .await;
             None
         }
         Err(e) => {
@@ -179,7 +196,14 @@ pub async fn startup(etl: Arc<Etl>) {
             if today && started_before(&last, slot) {
                 tracing::info!("today's recovery slot was missed; running the recovery now");
                 let _ = etl
-                    .with_db(|c| history::add_notice(c, "ventas", "recuperacion_al_iniciar", "recuperación nocturna ejecutada al iniciar el servicio"))
+                    .with_db(|c| {
+                        history::add_notice(
+                            c,
+                            "ventas",
+                            "recuperacion_al_iniciar",
+                            "recuperación nocturna ejecutada al iniciar el servicio",
+                        )
+                    })
                     .await;
                 scheduled_run(&etl, EtlJob::Ventas, RunKind::Recovery).await;
             }

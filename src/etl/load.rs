@@ -19,9 +19,23 @@ use crate::warehouse::sales;
 
 /// Product columns compared to decide whether a merged row changed.
 const COMPARED: &[&str] = &[
-    "descripcion", "codigo_barras", "categoria", "grupo", "subgrupo", "marca", "modelo", "presentacion", "cuadrante",
-    "unidades_por_bulto", "peso_unitario", "volumen_unitario", "es_pesable", "precio_venta_usd", "costo_unitario_usd",
-    "iva_pct", "fuente",
+    "descripcion",
+    "codigo_barras",
+    "categoria",
+    "grupo",
+    "subgrupo",
+    "marca",
+    "modelo",
+    "presentacion",
+    "cuadrante",
+    "unidades_por_bulto",
+    "peso_unitario",
+    "volumen_unitario",
+    "es_pesable",
+    "precio_venta_usd",
+    "costo_unitario_usd",
+    "iva_pct",
+    "fuente",
 ];
 
 /// Merges source product rows into `productos` (last row of a repeated code wins).
@@ -64,19 +78,30 @@ pub fn merge_products(conn: &Connection, rows: &[SourceProduct], fuente: &str, n
     // `wins`: the source's non-NULL values replace the stored ones.
     let wins = if fuente == "klk" { "true".to_string() } else { "(p.fuente <> 'klk')".to_string() };
     let pick = |c: &str| format!("CASE WHEN p.codigo IS NULL OR {wins} THEN coalesce(s.{c}, p.{c}) ELSE coalesce(p.{c}, s.{c}) END AS {c}");
-    let plain = ["codigo_barras", "categoria", "grupo", "subgrupo", "marca", "modelo", "presentacion", "peso_unitario",
-        "volumen_unitario", "precio_venta_usd", "costo_unitario_usd", "iva_pct"]
+    let plain = [
+        "codigo_barras",
+        "categoria",
+        "grupo",
+        "subgrupo",
+        "marca",
+        "modelo",
+        "presentacion",
+        "peso_unitario",
+        "volumen_unitario",
+        "precio_venta_usd",
+        "costo_unitario_usd",
+        "iva_pct",
+    ]
     .iter()
     .map(|c| pick(c))
     .collect::<Vec<_>>()
     .join(",\n             ");
     let same = COMPARED.iter().map(|c| format!("p.{c} IS NOT DISTINCT FROM m.{c}")).collect::<Vec<_>>().join(" AND ");
-    conn.execute_batch(&format!(
+    conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE stage_src_last AS
              SELECT * EXCLUDE (seq) FROM stage_src_productos
-             QUALIFY row_number() OVER (PARTITION BY codigo ORDER BY seq DESC) = 1;
-"
-    ))?;
+             QUALIFY row_number() OVER (PARTITION BY codigo ORDER BY seq DESC) = 1;",
+    )?;
     conn.execute(
         &format!(
             "CREATE OR REPLACE TEMP TABLE stage_merged AS
@@ -126,7 +151,11 @@ pub fn merge_products(conn: &Connection, rows: &[SourceProduct], fuente: &str, n
     };
     // Every code of the listing is in `productos` now, once each, as the counts say.
     let distinct = count(conn, "SELECT count(*) FROM stage_src_last")?;
-    load::expect_stored("distinct source product codes (inserted + updated + unchanged)", distinct, counts.inserted + counts.updated + counts.unchanged)?;
+    load::expect_stored(
+        "distinct source product codes (inserted + updated + unchanged)",
+        distinct,
+        counts.inserted + counts.updated + counts.unchanged,
+    )?;
     load::expect_stored(
         "source products in productos after the load",
         distinct,
@@ -247,10 +276,16 @@ pub fn load_sales_window(
     if !lines.is_empty() {
         let t0 = std::time::Instant::now();
         out.counts = sales::load_location_sales(conn, lines, Some(execution_id), now_utc)?;
+        #[allow(clippy::expect_used)] // the caller returns early on an empty batch
         let latest = lines.iter().map(|l| l.fecha_venta.date()).max().expect("non-empty");
         let t1 = std::time::Instant::now();
         apply_sale_products(conn, infos, latest)?;
-        tracing::debug!(lines = lines.len(), upsert_ms = (t1 - t0).as_secs_f64() * 1000.0, products_ms = t1.elapsed().as_secs_f64() * 1000.0, "sales window");
+        tracing::debug!(
+            lines = lines.len(),
+            upsert_ms = (t1 - t0).as_secs_f64() * 1000.0,
+            products_ms = t1.elapsed().as_secs_f64() * 1000.0,
+            "sales window"
+        );
     }
     for r in reconcile {
         reconcile_day(conn, lines, r, &mut out)?;
@@ -263,11 +298,10 @@ pub fn load_sales_window(
 /// warning is recorded).
 fn reconcile_day(conn: &Connection, lines: &[SaleLine], r: &Reconcile, out: &mut SalesLoad) -> Result<(), LoadError> {
     let extracted: Vec<&SaleLine> = lines.iter().filter(|l| l.ubicacion_id == r.ubicacion_id && l.fecha_venta.date() == r.fecha).collect();
-    let stored: i64 = conn.query_row(
-        "SELECT count(*) FROM ventas WHERE ubicacion_id = ? AND fecha = ?",
-        params![r.ubicacion_id, r.fecha],
-        |row| row.get(0),
-    )?;
+    let stored: i64 =
+        conn.query_row("SELECT count(*) FROM ventas WHERE ubicacion_id = ? AND fecha = ?", params![r.ubicacion_id, r.fecha], |row| {
+            row.get(0)
+        })?;
     if stored == 0 {
         return Ok(());
     }

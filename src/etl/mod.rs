@@ -14,6 +14,7 @@ pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod load;
+pub mod notify;
 mod pipeline;
 pub mod window;
 
@@ -27,7 +28,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::config::Tenant;
-use crate::http::AppState;
 use crate::sources::klk::{KlkClient, KlkSettings};
 use crate::warehouse::Warehouse;
 
@@ -135,9 +135,21 @@ impl Default for EtlOptions {
 #[derive(Debug, Clone)]
 pub enum Progress {
     /// A location will do `steps` windows/warehouses.
-    Planned { tienda_id: String, nombre: String, steps: u64 },
-    Step { tienda_id: String, done: u64, label: String },
-    Finished { tienda_id: String, status: &'static str, message: String },
+    Planned {
+        tienda_id: String,
+        nombre: String,
+        steps: u64,
+    },
+    Step {
+        tienda_id: String,
+        done: u64,
+        label: String,
+    },
+    Finished {
+        tienda_id: String,
+        status: &'static str,
+        message: String,
+    },
 }
 
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
@@ -254,7 +266,7 @@ pub struct Etl {
     running: Mutex<BTreeMap<&'static str, RunningInfo>>,
     overlap_skips: AtomicU64,
     /// E-mails runs made by the appliance (spec 20 §12); the CLI's runs are not e-mailed.
-    pub(crate) notifier: crate::notify::Notifier,
+    pub(crate) notifier: notify::Notifier,
     /// (store, date, hour) already re-extracted as an hour gap: at most once each (§7.2).
     pub(crate) gap_attempts: Mutex<std::collections::HashSet<(String, NaiveDate, u32)>>,
 }
@@ -286,7 +298,7 @@ impl Etl {
             None => None,
         };
         Ok(Arc::new(Etl {
-            notifier: crate::notify::Notifier::new(&tenant),
+            notifier: notify::Notifier::new(&tenant),
             tenant,
             warehouse,
             db: Arc::new(Mutex::new(conn)),
@@ -307,7 +319,7 @@ impl Etl {
         &self.options
     }
 
-    pub fn notifier(&self) -> &crate::notify::Notifier {
+    pub fn notifier(&self) -> &notify::Notifier {
         &self.notifier
     }
 
@@ -401,20 +413,22 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<Etl>>> {
     R.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// The ETL of the served tenant (created on first use with default options).
-pub fn handle(state: &AppState) -> Result<Arc<Etl>, RunError> {
+/// The ETL of the served tenant (created on first use with default options). Keyed by
+/// the tenant's application database, so that a test process serving several tenants
+/// never shares one.
+pub fn handle(tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path) -> Result<Arc<Etl>, RunError> {
     let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(e) = map.get(&state.app_db_path) {
+    if let Some(e) = map.get(app_db_path) {
         return Ok(e.clone());
     }
-    let etl = Etl::new(state.tenant.clone(), state.warehouse.clone(), &state.app_db_path, EtlOptions::default())?;
-    map.insert(state.app_db_path.clone(), etl.clone());
+    let etl = Etl::new(tenant.clone(), warehouse.clone(), app_db_path, EtlOptions::default())?;
+    map.insert(app_db_path.to_path_buf(), etl.clone());
     Ok(etl)
 }
 
 /// Replaces the tenant's ETL with one built with `options` (tests, tuning).
-pub fn install(state: &AppState, options: EtlOptions) -> Result<Arc<Etl>, RunError> {
-    let etl = Etl::new(state.tenant.clone(), state.warehouse.clone(), &state.app_db_path, options)?;
-    registry().lock().unwrap_or_else(|p| p.into_inner()).insert(state.app_db_path.clone(), etl.clone());
+pub fn install(tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path, options: EtlOptions) -> Result<Arc<Etl>, RunError> {
+    let etl = Etl::new(tenant.clone(), warehouse.clone(), app_db_path, options)?;
+    registry().lock().unwrap_or_else(|p| p.into_inner()).insert(app_db_path.to_path_buf(), etl.clone());
     Ok(etl)
 }

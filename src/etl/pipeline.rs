@@ -215,7 +215,10 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
         let retry: Vec<Target> = order
             .iter()
             .filter(|t| {
-                reports.get(&t.store.id).and_then(|r| r.error_kind.as_ref()).is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
+                reports
+                    .get(&t.store.id)
+                    .and_then(|r| r.error_kind.as_ref())
+                    .is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
             })
             .cloned()
             .collect();
@@ -313,7 +316,7 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     // finished may start the next one at once, and the job is busy until this is done.
     if ctx.req.job == EtlJob::Inventario && ok > 0 && etl.tenant.stores().iter().any(|s| s.id == "cedi_seco") {
         let wh = etl.warehouse.clone();
-        let r = tokio::task::spawn_blocking(move || wh.write(|c| super::load::recompute_cedi_origen(c))).await;
+        let r = tokio::task::spawn_blocking(move || wh.write(super::load::recompute_cedi_origen)).await;
         match r {
             Ok(Ok(n)) if n > 0 => tracing::info!(products = n, "cedi_origen_id recomputed"),
             Ok(Err(e)) => tracing::error!("cedi_origen_id recompute failed: {e}"),
@@ -338,8 +341,7 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
 /// run's: the calculation does not depend on these caches being current.
 async fn rebuild_caches_after_sales(etl: &Arc<Etl>, today: NaiveDate) {
     let (tenant, warehouse, path) = (etl.tenant.clone(), etl.warehouse.clone(), etl.app_db_path.clone());
-    let rebuilt =
-        tokio::task::spawn_blocking(move || crate::classification::rebuild_at(&tenant, &warehouse, &path, today)).await;
+    let rebuilt = tokio::task::spawn_blocking(move || crate::classification::rebuild_at(&tenant, &warehouse, &path, today)).await;
     match rebuilt {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::error!("caches not rebuilt after the sales load: {e}"),
@@ -353,6 +355,7 @@ async fn run_parallel(etl: &Arc<Etl>, ctx: &Arc<RunCtx>, targets: Vec<Target>) -
     for (i, t) in targets.into_iter().enumerate() {
         let (etl, ctx, sem) = (etl.clone(), ctx.clone(), sem.clone());
         set.spawn(async move {
+            #[allow(clippy::expect_used)] // the semaphore lives in this function and is never closed
             let _permit = sem.acquire_owned().await.expect("semaphore open");
             (i, run_location(&etl, &ctx, &t).await)
         });
@@ -547,9 +550,10 @@ async fn sales_pieces(loc: &mut Loc<'_>) -> Result<(Vec<Piece>, bool), EtlError>
         _ => {
             let wm = {
                 let id = id.clone();
-                loc.etl.with_db(move |c| history::watermark(c, "ventas", &id)).await.map_err(|e| {
-                    EtlError::new(Phase::Extract, Category::StoreUnavailable, format!("marca de agua no disponible: {e}"))
-                })?
+                loc.etl
+                    .with_db(move |c| history::watermark(c, "ventas", &id))
+                    .await
+                    .map_err(|e| EtlError::new(Phase::Extract, Category::StoreUnavailable, format!("marca de agua no disponible: {e}")))?
             };
             let plan = window::hourly_window(ctx.now_local, wm);
             if plan.clamped {
@@ -706,7 +710,8 @@ async fn recover_hour_gaps(loc: &mut Loc<'_>) {
         if !fresh {
             continue;
         }
-        let desde = fecha.and_hms_opt(gap.hora, 0, 0).expect("valid hour");
+        // Coverage hours are 0..=23 (they come from `hour()` of stored sale times).
+        let Some(desde) = fecha.and_hms_opt(gap.hora, 0, 0) else { continue };
         let piece = Piece { fecha, desde, hasta: desde + chrono::Duration::seconds(3599) };
         let before = loc.out.records_inserted;
         let note = match sales_piece(loc, &piece).await {
@@ -747,6 +752,7 @@ async fn extract_validate(loc: &mut Loc<'_>, piece: &Piece) -> Result<Validated,
     let remaining = loc.remaining();
     let extracted = match &loc.target.connector {
         Connector::Klk { sucursal, almacen_ventas, .. } => {
+            #[allow(clippy::expect_used)] // a location with the KLK connector always has a client (built with the tenant)
             let client = loc.etl.klk.clone().expect("KLK connector implies a client");
             let req = SalesRequest {
                 sucursal: sucursal.clone().unwrap_or_default(),
@@ -829,6 +835,7 @@ async fn load_validated(loc: &mut Loc<'_>, group: Vec<Validated>) -> Result<(), 
 /// after another would (the later line replaces the stored one).
 fn join_windows(group: Vec<Validated>) -> (Vec<SaleLine>, Vec<SaleProductInfo>, usize) {
     if group.len() == 1 {
+        #[allow(clippy::expect_used)] // groups are built non-empty
         let v = group.into_iter().next().expect("one window");
         return (v.lines, v.infos, 0);
     }
@@ -907,7 +914,11 @@ async fn inventory_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
         Connector::Stellar { deposito, .. } => vec![deposito.clone()],
         Connector::Skip(_) => Vec::new(),
     };
-    loc.ctx.progress(Progress::Planned { tienda_id: loc.id().to_string(), nombre: loc.target.store.name.clone(), steps: scopes.len() as u64 });
+    loc.ctx.progress(Progress::Planned {
+        tienda_id: loc.id().to_string(),
+        nombre: loc.target.store.name.clone(),
+        steps: scopes.len() as u64,
+    });
     loc.out.ventana_desde = Some(loc.ctx.now_local);
     loc.out.ventana_hasta = Some(loc.ctx.now_local);
     let mut first_error = None;
@@ -934,6 +945,7 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
     let remaining = loc.remaining();
     let raw = match &loc.target.connector {
         Connector::Klk { .. } => {
+            #[allow(clippy::expect_used)] // a location with the KLK connector always has a client (built with the tenant)
             let client = loc.etl.klk.clone().expect("KLK connector implies a client");
             match tokio::time::timeout(remaining, client.articulos(almacen, &mut stats)).await {
                 Err(_) => Err(budget_error(Phase::Extract)),
@@ -985,7 +997,10 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
     if let Some(prev) = previous {
         if (v.rows.len() as i64) * 2 < prev {
             if ctx.req.force {
-                loc.out.advertencias.push(format!("listado de {almacen} con {} filas (< 50 % de {prev}); cargado por orden de un administrador", v.rows.len()));
+                loc.out.advertencias.push(format!(
+                    "listado de {almacen} con {} filas (< 50 % de {prev}); cargado por orden de un administrador",
+                    v.rows.len()
+                ));
             } else {
                 return Err(EtlError::validation(format!(
                     "listado truncado del almacén {almacen}: {} filas frente a {prev} de la carga anterior (< 50 %)",

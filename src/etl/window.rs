@@ -14,16 +14,22 @@ pub const MAX_CATCH_UP: Duration = Duration::hours(48);
 /// Local wall-clock time of a UTC instant, truncated to whole seconds.
 pub fn local_now<Tz: TimeZone>(now: DateTime<Utc>, tz: &Tz) -> NaiveDateTime {
     let local = now.with_timezone(tz).naive_local();
-    local.with_nanosecond(0).expect("0 ns is valid")
+    local.with_nanosecond(0).unwrap_or(local)
 }
+
+/// Last second of a day, as the sales windows write it.
+pub const LAST_SECOND: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
+    Some(t) => t,
+    None => unreachable!(),
+};
 
 /// End of a local day as the sales windows write it (`23:59:59`).
 pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
-    d.and_hms_opt(23, 59, 59).expect("valid time")
+    d.and_time(LAST_SECOND)
 }
 
 pub fn start_of_day(d: NaiveDate) -> NaiveDateTime {
-    d.and_hms_opt(0, 0, 0).expect("valid time")
+    d.and_time(NaiveTime::MIN)
 }
 
 /// One request window inside a single local date.
@@ -41,7 +47,7 @@ impl Piece {
 
     /// Covers the whole local day: sent without hour fields.
     pub fn is_full_day(&self) -> bool {
-        self.desde.time() == NaiveTime::MIN && self.hasta.time() == NaiveTime::from_hms_opt(23, 59, 59).expect("valid")
+        self.desde.time() == NaiveTime::MIN && self.hasta.time() == LAST_SECOND
     }
 
     /// The hour range to send, `None` for a whole day.
@@ -74,7 +80,7 @@ pub fn split_at_midnight(inicio: NaiveDateTime, fin: NaiveDateTime) -> Vec<Piece
         if desde <= hasta {
             pieces.push(Piece { fecha: d, desde, hasta });
         }
-        d = d.succ_opt().expect("date in range");
+        d = d + chrono::Days::new(1);
     }
     pieces
 }
@@ -109,7 +115,7 @@ pub fn hourly_window(now: NaiveDateTime, watermark: Option<NaiveDateTime>) -> Ho
         let mut d = from;
         while d <= to {
             backfill_days.push(d);
-            d = d.succ_opt().expect("date in range");
+            d = d + chrono::Days::new(1);
         }
         inicio = limit;
     }
@@ -139,7 +145,7 @@ pub fn days(desde: NaiveDate, hasta: NaiveDate) -> Vec<NaiveDate> {
     let mut d = desde;
     while d <= hasta {
         out.push(d);
-        d = d.succ_opt().expect("date in range");
+        d = d + chrono::Days::new(1);
     }
     out
 }

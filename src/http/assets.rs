@@ -30,22 +30,15 @@ fn etag(bytes: &[u8]) -> String {
 pub fn content_type(path: &str) -> HeaderValue {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let textual = mime.type_() == mime_guess::mime::TEXT || mime.subtype() == mime_guess::mime::JAVASCRIPT;
-    let value = if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() {
-        format!("{mime}; charset=utf-8")
-    } else {
-        mime.to_string()
-    };
+    let value =
+        if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() { format!("{mime}; charset=utf-8") } else { mime.to_string() };
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 pub fn file_response(path: &str, bytes: &'static [u8], req_headers: &HeaderMap, cache: &'static str) -> Response {
     let tag = etag(bytes);
     let not_modified = req_headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str());
-    let mut resp = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        Response::new(Body::from(bytes))
-    };
+    let mut resp = if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { Response::new(Body::from(bytes)) };
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, content_type(path));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -72,6 +65,7 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
             return (StatusCode::NOT_FOUND, "No encontrado").into_response();
         }
     }
+    #[allow(clippy::expect_used)] // web/index.html is embedded at build time (a test serves it)
     let index = WEB.get_file("index.html").expect("web/index.html is embedded");
     file_response("index.html", index.contents(), &headers, "no-cache")
 }

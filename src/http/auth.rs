@@ -34,6 +34,7 @@ pub struct AuthState {
 
 impl AuthState {
     pub fn new(tenant: &crate::config::Tenant) -> AuthState {
+        #[allow(clippy::expect_used)] // `config::validate` refused the tenant unless the key decodes to ≥ 32 bytes
         let key = tenant.secrets.jwt_key().expect("validated: the JWT key decodes to at least 32 bytes");
         let grants = tenant
             .file
@@ -42,6 +43,7 @@ impl AuthState {
             .iter()
             .filter_map(|(role, caps)| Some((Role::parse(role)?, caps.iter().filter_map(|c| Capability::parse(c)).collect())))
             .collect();
+        #[allow(clippy::expect_used)] // a non-zero constant
         let quota = Quota::per_minute(NonZeroU32::new(LOGIN_ATTEMPTS_PER_MINUTE_PER_IP).expect("non-zero"));
         AuthState { keys: TokenKeys::new(&key, tenant.id()), grants, login_limiter: RateLimiter::keyed(quota) }
     }
@@ -60,6 +62,7 @@ fn from_unix(ts: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(ts, 0).unwrap_or_default()
 }
 
+#[allow(clippy::expect_used)] // a token and numbers: visible ASCII only
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     let secure = if state.tenant.file.server.tls.mode == "files" || state.tenant.file.server.public_url.starts_with("https://") {
         "; Secure"
@@ -252,8 +255,7 @@ pub async fn change_own_password(
     Json(body): Json<ChangeOwnPassword>,
 ) -> Result<Response, ApiError> {
     let min = state.tenant.file.auth.password_min_length as usize;
-    password::check_policy(&body.new_password, min)
-        .map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;
+    password::check_policy(&body.new_password, min).map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;
     let st = state.clone();
     let (token, claims) = state
         .with_app_db(move |conn| {

@@ -58,26 +58,18 @@ impl ApiError {
             }
             ApiError::Validation { message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message.clone()),
             ApiError::Unprocessable { code, message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone()),
-            ApiError::Unauthorized => {
-                (StatusCode::UNAUTHORIZED, "unauthorized", "No se pudo validar las credenciales".into())
-            }
-            ApiError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "invalid_credentials", "Usuario o contraseña incorrectos".into())
-            }
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "No se pudo validar las credenciales".into()),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", "Usuario o contraseña incorrectos".into()),
             ApiError::TooManyAttempts { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
                 format!("Demasiados intentos. Intente de nuevo en {} minuto(s)", retry_after.div_ceil(60).max(1)),
             ),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Acceso denegado".into()),
-            ApiError::StoreForbidden => {
-                (StatusCode::FORBIDDEN, "store_forbidden", "No tiene acceso a esta tienda".into())
+            ApiError::StoreForbidden => (StatusCode::FORBIDDEN, "store_forbidden", "No tiene acceso a esta tienda".into()),
+            ApiError::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, "password_change_required", "Debe cambiar su contraseña antes de continuar".into())
             }
-            ApiError::PasswordChangeRequired => (
-                StatusCode::FORBIDDEN,
-                "password_change_required",
-                "Debe cambiar su contraseña antes de continuar".into(),
-            ),
             ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", "Solicitud de otro origen rechazada".into()),
             ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
             ApiError::Unavailable(_) => {
@@ -131,8 +123,13 @@ impl From<crate::appdb::AppDbError> for ApiError {
         // A locked or unreadable application database is an outage, not a bad request.
         match &e {
             crate::appdb::AppDbError::Db(rusqlite::Error::SqliteFailure(f, _))
-                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                    | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::SystemIoFailure) =>
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy
+                        | rusqlite::ErrorCode::DatabaseLocked
+                        | rusqlite::ErrorCode::CannotOpen
+                        | rusqlite::ErrorCode::SystemIoFailure
+                ) =>
             {
                 ApiError::Unavailable(e.to_string())
             }

@@ -31,7 +31,7 @@ fn etl_error(e: RunError) -> ApiError {
 }
 
 fn handle(state: &AppState) -> Result<std::sync::Arc<etl::Etl>, ApiError> {
-    etl::handle(state).map_err(etl_error)
+    etl::handle(&state.tenant, &state.warehouse, &state.app_db_path).map_err(etl_error)
 }
 
 async fn db<T: Send + 'static>(
@@ -43,8 +43,10 @@ async fn db<T: Send + 'static>(
 
 /// UTC instant (SQLite text) of the start of a local date.
 fn local_day_start_utc(state: &AppState, d: NaiveDate) -> String {
-    let local = state.tenant.timezone.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("valid")).earliest();
-    local.map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("valid")))
+    let local = state.tenant.timezone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN)).earliest();
+    local
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }
@@ -125,7 +127,8 @@ pub async fn error_categories() -> Json<Value> {
 pub async fn status(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let etl = handle(&state)?;
     let running = etl.running();
-    let (last, notices, backfill) = db(&state, |c| Ok((history::last_runs(c)?, history::recent_notices(c, 20)?, history::backfill_progress(c)?))).await?;
+    let (last, notices, backfill) =
+        db(&state, |c| Ok((history::last_runs(c)?, history::recent_notices(c, 20)?, history::backfill_progress(c)?))).await?;
     let tz = state.tenant.timezone;
     let now = Utc::now();
     let schedules: Vec<Value> = ["inventario", "ventas", "ventas_recovery"]
@@ -232,9 +235,7 @@ pub async fn sync_sales(
     let range = match (b.fecha_inicio, b.fecha_fin) {
         (Some(a), Some(z)) => Some((a, z)),
         (Some(a), None) => Some((a, a)),
-        (None, Some(_)) => {
-            return Err(ApiError::Validation { field: "fecha_inicio".into(), message: "Indique la fecha de inicio".into() })
-        }
+        (None, Some(_)) => return Err(ApiError::Validation { field: "fecha_inicio".into(), message: "Indique la fecha de inicio".into() }),
         (None, None) => None,
     };
     if let Some((a, z)) = range {

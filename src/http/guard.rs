@@ -41,7 +41,7 @@ pub fn admit(
     tenant_header: Option<&str>,
 ) -> Result<(), ApiError> {
     let host = normalize_host(host.ok_or_else(|| ApiError::BadRequest("Falta el encabezado Host".into()))?);
-    let allowed = allowed_hosts.iter().any(|h| *h == host) || (is_loopback(&host) && LOOPBACK_PATHS.contains(&path));
+    let allowed = allowed_hosts.contains(&host) || (is_loopback(&host) && LOOPBACK_PATHS.contains(&path));
     if !allowed {
         return Err(ApiError::HostNotAllowed);
     }
@@ -90,9 +90,12 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
                 h.insert(header::VARY, HeaderValue::from_static("Origin"));
                 resp
             }
-            None => (axum::http::StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
-                "detail": "Origen no permitido", "code": "cors_forbidden"
-            })))
+            None => (
+                axum::http::StatusCode::FORBIDDEN,
+                axum::Json(serde_json::json!({
+                    "detail": "Origen no permitido", "code": "cors_forbidden"
+                })),
+            )
                 .into_response(),
         };
     }
@@ -113,11 +116,7 @@ pub async fn headers_and_log(State(state): State<AppState>, req: Request, next: 
     let started = Instant::now();
     let method = req.method().clone();
     let matched_route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| req.uri().path().to_string());
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| req.uri().path().to_string());
     let request_id = req
         .headers()
         .get("x-request-id")

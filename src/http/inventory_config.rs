@@ -18,7 +18,6 @@ impl From<Invalid> for ApiError {
     }
 }
 
-
 /// A validated settings change: `apply` names the refused field, or the change is audited
 /// under `accion` and answered with `detail`.
 async fn change(
@@ -74,10 +73,12 @@ pub async fn get_all(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
             let abc = settings::abc_settings(conn)?;
             let engine = settings::engine_settings(conn)?;
             let mut levels = Vec::new();
-            let mut stmt = conn.prepare(
-                "SELECT clasificacion, factor_seguridad, nivel_servicio_pct, dias_cobertura_max, descripcion
+            let mut stmt = conn
+                .prepare(
+                    "SELECT clasificacion, factor_seguridad, nivel_servicio_pct, dias_cobertura_max, descripcion
                  FROM parametros_clasificacion ORDER BY clasificacion",
-            ).map_err(crate::appdb::AppDbError::from)?;
+                )
+                .map_err(crate::appdb::AppDbError::from)?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(json!({"clase": r.get::<_, String>(0)?, "z": r.get::<_, f64>(1)?, "nivel_servicio_pct": r.get::<_, Option<f64>>(2)?,
@@ -220,9 +221,7 @@ pub async fn put_model(
         })
         .await?;
     let wh = state.warehouse.clone();
-    tokio::task::spawn_blocking(move || crate::classification::apply_active_model(&wh, model))
-        .await?
-        .map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(move || crate::classification::apply_active_model(&wh, model)).await?.map_err(ApiError::internal)?;
     Ok(Json(json!({"modelo_activo": model})))
 }
 
@@ -352,8 +351,6 @@ pub async fn delete_exclusion(
     Path((tienda, codigo)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let id = format!("{tienda}_{codigo}");
-    deactivate(&state, by, "incluir_producto", id, "Producto incluido de nuevo", move |c, _| {
-        settings::include_product(c, &tienda, &codigo)
-    })
-    .await
+    deactivate(&state, by, "incluir_producto", id, "Producto incluido de nuevo", move |c, _| settings::include_product(c, &tienda, &codigo))
+        .await
 }

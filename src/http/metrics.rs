@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::error::ApiError;
 use super::AppState;
-use crate::app::{APP_DB_FILE, WAREHOUSE_FILE};
+use crate::config::{APP_DB_FILE, WAREHOUSE_FILE};
 use crate::metrics::Exposition;
 
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -90,22 +90,14 @@ pub fn etl_last_success(conn: &rusqlite::Connection) -> rusqlite::Result<BTreeMa
 }
 
 fn file_size(path: &std::path::Path, sides: &[&str]) -> u64 {
-    sides
-        .iter()
-        .filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok())
-        .map(|m| m.len())
-        .sum()
+    sides.iter().filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok()).map(|m| m.len()).sum()
 }
 
 fn collect(state: &AppState) -> String {
     let mut out = Exposition::default();
     let tenant = state.tenant.id();
     out.family("fluxion_build_info", "gauge", "Version and release of the running binary.");
-    out.sample(
-        "fluxion_build_info",
-        &[("tenant", tenant), ("version", super::VERSION), ("release", crate::ops::release::release())],
-        1.0,
-    );
+    out.sample("fluxion_build_info", &[("tenant", tenant), ("version", super::VERSION), ("release", crate::ops::release::release())], 1.0);
     crate::metrics::http().render(&mut out);
 
     out.family("fluxion_db_size_bytes", "gauge", "Size of the data files, journals included.");
@@ -145,7 +137,7 @@ fn collect(state: &AppState) -> String {
     }
 
     let now_local = Utc::now().with_timezone(&state.tenant.timezone).naive_local();
-    let active = crate::domain::maintenance::active_window(&state.tenant.file.maintenance, now_local).is_some();
+    let active = crate::domain::maintenance::active_window(&state.tenant.file.maintenance.schedule(), now_local).is_some();
     out.single(
         "fluxion_maintenance_window_active",
         "gauge",
@@ -219,7 +211,11 @@ fn etl_metrics(conn: &rusqlite::Connection) -> rusqlite::Result<Exposition> {
     );
     for (etl, location, at) in per_location {
         if let Some(t) = parse_utc(&at) {
-            out.sample("fluxion_etl_location_last_success_timestamp_seconds", &[("etl", &etl), ("location", &location)], t.timestamp() as f64);
+            out.sample(
+                "fluxion_etl_location_last_success_timestamp_seconds",
+                &[("etl", &etl), ("location", &location)],
+                t.timestamp() as f64,
+            );
         }
     }
     Ok(out)

@@ -34,9 +34,7 @@ pub struct CalculateBody {
 impl From<ReplenishmentError> for ApiError {
     fn from(e: ReplenishmentError) -> Self {
         match e {
-            ReplenishmentError::UnknownStore(_) => {
-                ApiError::Validation { field: "tienda_destino".into(), message: e.to_string() }
-            }
+            ReplenishmentError::UnknownStore(_) => ApiError::Validation { field: "tienda_destino".into(), message: e.to_string() },
             ReplenishmentError::UnknownCedi(_) | ReplenishmentError::NoSupplier(_) => {
                 ApiError::Validation { field: "cedi_origen".into(), message: e.to_string() }
             }
@@ -60,7 +58,13 @@ pub async fn calculate(
         })?,
         None => chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive(),
     };
-    let req = Request { detalle_v2: b.detalle_v2, tienda: b.tienda_destino, cedi: b.cedi_origen.filter(|c| !c.is_empty()), fecha, cuadrantes: b.cuadrantes };
+    let req = Request {
+        detalle_v2: b.detalle_v2,
+        tienda: b.tienda_destino,
+        cedi: b.cedi_origen.filter(|c| !c.is_empty()),
+        fecha,
+        cuadrantes: b.cuadrantes,
+    };
     let st = state.clone();
     let proposal = tokio::task::spawn_blocking(move || -> Result<StoreProposal, ApiError> {
         let reader = st.warehouse.reader()?;

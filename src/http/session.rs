@@ -135,7 +135,7 @@ fn check_origin(state: &AppState, method: &Method, headers: &HeaderMap) -> Resul
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return Ok(()) };
     let host = origin.split("://").nth(1).map(super::guard::normalize_host).unwrap_or_default();
-    if state.tenant.file.server.allowed_hosts.iter().any(|h| *h == host) {
+    if state.tenant.file.server.allowed_hosts.contains(&host) {
         Ok(())
     } else {
         Err(ApiError::Csrf)

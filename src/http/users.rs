@@ -16,7 +16,6 @@ fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> ApiEr
     ApiError::Unprocessable { code, field: field.into(), message: message.into() }
 }
 
-
 fn valid_email(e: &str) -> bool {
     e.len() <= 100
         && e.matches('@').count() == 1
@@ -64,7 +63,6 @@ fn user_json(conn: &rusqlite::Connection, u: &users::User) -> Result<Value, ApiE
         "ultimo_login": u.ultimo_login,
     }))
 }
-
 
 pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state
@@ -287,7 +285,5 @@ pub struct AuditQuery {
 pub async fn audit_log(State(state): State<AppState>, Query(q): Query<AuditQuery>) -> Result<Json<Value>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
-    state
-        .with_app_db(move |conn| Ok(Json(json!(crate::appdb::audit::list(conn, limit, offset, q.accion.as_deref())?))))
-        .await
+    state.with_app_db(move |conn| Ok(Json(json!(crate::appdb::audit::list(conn, limit, offset, q.accion.as_deref())?)))).await
 }

@@ -24,8 +24,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::app::{APP_DB_FILE, WAREHOUSE_FILE};
 use crate::config::{BackupSection, Tenant};
+use crate::config::{APP_DB_FILE, WAREHOUSE_FILE};
 use crate::warehouse::Warehouse;
 
 pub const MANIFEST: &str = "MANIFEST.json";
@@ -303,10 +303,8 @@ pub fn create(tenant: &Tenant, warehouse: WarehouseSource<'_>, opts: Options) ->
         if opts.with_analytics {
             let entry = match warehouse {
                 WarehouseSource::Live(w) => {
-                    let version = w.schema_version().map_err(|e| BackupError::Verify {
-                        file: WAREHOUSE_FILE.into(),
-                        message: e.to_string(),
-                    })?;
+                    let version =
+                        w.schema_version().map_err(|e| BackupError::Verify { file: WAREHOUSE_FILE.into(), message: e.to_string() })?;
                     Some((backup_live_warehouse(w, &partial)?, version))
                 }
                 WarehouseSource::Offline => backup_offline_warehouse(&tenant.data_dir.join(WAREHOUSE_FILE), &partial)?,
@@ -321,7 +319,14 @@ pub fn create(tenant: &Tenant, warehouse: WarehouseSource<'_>, opts: Options) ->
         let cfg = partial.join(CONFIG_COPY);
         fs::copy(&tenant.config_path, &cfg).context(|| format!("copying {}", tenant.config_path.display()))?;
         let (size, sha) = sha256_file(&cfg)?;
-        files.push(FileEntry { name: CONFIG_COPY.into(), restores: None, size, sha256: sha.clone(), content_size: size, content_sha256: sha });
+        files.push(FileEntry {
+            name: CONFIG_COPY.into(),
+            restores: None,
+            size,
+            sha256: sha.clone(),
+            content_size: size,
+            content_sha256: sha,
+        });
 
         let manifest = Manifest {
             format: FORMAT,
@@ -337,6 +342,7 @@ pub fn create(tenant: &Tenant, warehouse: WarehouseSource<'_>, opts: Options) ->
             files,
         };
         let path = partial.join(MANIFEST);
+        #[allow(clippy::expect_used)] // a struct of numbers and strings always serialises
         let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
         let mut f = File::create(&path).context(|| format!("writing {}", path.display()))?;
         f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).context(|| format!("writing {}", path.display()))?;
@@ -395,11 +401,8 @@ fn snapshot_sqlite(src: &Path, dst: &Path) -> Result<()> {
 
 fn sqlite_schema_version(path: &Path) -> Result<i64> {
     let conn = open_existing_sqlite(path)?;
-    let has_table: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-        [],
-        |r| r.get(0),
-    )?;
+    let has_table: bool =
+        conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", [], |r| r.get(0))?;
     if !has_table {
         return Ok(0);
     }
@@ -421,11 +424,7 @@ fn is_lock_error(e: &duckdb::Error) -> bool {
 }
 
 fn open_duck(path: &Path, read_only: bool) -> Result<duckdb::Connection> {
-    let config = if read_only {
-        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?
-    } else {
-        duckdb::Config::default()
-    };
+    let config = if read_only { duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)? } else { duckdb::Config::default() };
     duckdb::Connection::open_with_flags(path, config).map_err(|e| {
         if is_lock_error(&e) {
             BackupError::InUse(path.to_path_buf())
@@ -436,11 +435,8 @@ fn open_duck(path: &Path, read_only: bool) -> Result<duckdb::Connection> {
 }
 
 fn duck_schema_version(conn: &duckdb::Connection) -> Result<i64> {
-    let has: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'fluxion_schema'",
-        [],
-        |r| r.get(0),
-    )?;
+    let has: bool =
+        conn.query_row("SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'fluxion_schema'", [], |r| r.get(0))?;
     if !has {
         return Ok(0);
     }
@@ -503,8 +499,11 @@ pub fn list(backup_dir: &Path) -> Vec<(PathBuf, Manifest)> {
 pub fn verify(dir: &Path) -> Result<Manifest> {
     let m = read_manifest(dir)?;
     for f in &m.files {
-        let (size, sha) = sha256_file(&dir.join(&f.name))
-            .map_err(|_| BackupError::Checksum { id: m.id.clone(), file: f.name.clone(), what: "presence" })?;
+        let (size, sha) = sha256_file(&dir.join(&f.name)).map_err(|_| BackupError::Checksum {
+            id: m.id.clone(),
+            file: f.name.clone(),
+            what: "presence",
+        })?;
         if size != f.size || sha != f.sha256 {
             return Err(BackupError::Checksum { id: m.id.clone(), file: f.name.clone(), what: "SHA-256" });
         }
@@ -644,6 +643,7 @@ pub fn restore(tenant: &Tenant, backup: &str, opts: RestoreOptions) -> Result<Re
     let staged = (|| -> Result<Vec<(String, PathBuf)>> {
         let mut out = Vec::new();
         for f in manifest.files.iter().filter(|f| f.restores.is_some()) {
+            #[allow(clippy::expect_used)] // the list was filtered on `restores.is_some()`
             let target = f.restores.clone().expect("filtered");
             if target != APP_DB_FILE && target != WAREHOUSE_FILE {
                 return Err(BackupError::BadManifest(dir.clone(), format!("unknown restore target {target:?}")));
@@ -783,16 +783,25 @@ mod tests {
         let dailies: Vec<&str> = keep.iter().map(String::as_str).filter(|s| s.starts_with("2026")).collect();
         assert_eq!(
             dailies,
-            ["2026-01-11", "2026-01-18", "2026-01-25", "2026-01-26", "2026-01-27", "2026-01-28", "2026-01-29", "2026-01-30",
-                "2026-01-31", "2026-02-01"]
+            [
+                "2026-01-11",
+                "2026-01-18",
+                "2026-01-25",
+                "2026-01-26",
+                "2026-01-27",
+                "2026-01-28",
+                "2026-01-29",
+                "2026-01-30",
+                "2026-01-31",
+                "2026-02-01"
+            ]
         );
         assert!(keep.contains("p1") && keep.contains("m1"));
     }
 
     #[test]
     fn predeploy_retention_keeps_the_newest() {
-        let all: Vec<Manifest> =
-            (1..=7).map(|i| manifest(&format!("p{i}"), Kind::Predeploy, &format!("2026-03-0{i}"))).collect();
+        let all: Vec<Manifest> = (1..=7).map(|i| manifest(&format!("p{i}"), Kind::Predeploy, &format!("2026-03-0{i}"))).collect();
         let keep = retained(&all, &BackupSection::default());
         assert_eq!(keep.into_iter().collect::<Vec<_>>(), ["p3", "p4", "p5", "p6", "p7"]);
     }

@@ -81,12 +81,7 @@ pub fn merge_counts(conn: &Connection, read: usize) -> duckdb::Result<LoadCounts
 }
 
 /// Upserts product master rows by `codigo` (defaults of spec 15 applied to missing values).
-pub fn upsert_products(
-    conn: &Connection,
-    rows: &[ProductRecord],
-    fuente: &str,
-    now_utc: NaiveDateTime,
-) -> Result<LoadCounts, LoadError> {
+pub fn upsert_products(conn: &Connection, rows: &[ProductRecord], fuente: &str, now_utc: NaiveDateTime) -> Result<LoadCounts, LoadError> {
     super::staging::create_like(conn, "stage_productos", "productos", &["seq BIGINT"])?;
     {
         let mut app = conn.appender("stage_productos")?;
@@ -113,7 +108,11 @@ pub fn upsert_products(
     ))?;
     let counts = merge_counts(conn, rows.len())?;
     let distinct = count(conn, "SELECT count(*) FROM stage_last")?;
-    expect_stored("distinct product codes (inserted + updated + unchanged)", distinct, counts.inserted + counts.updated + counts.unchanged)?;
+    expect_stored(
+        "distinct product codes (inserted + updated + unchanged)",
+        distinct,
+        counts.inserted + counts.updated + counts.unchanged,
+    )?;
     expect_stored(
         "products of the file in productos after the load",
         distinct,
@@ -124,9 +123,24 @@ pub fn upsert_products(
 }
 
 const PRODUCT_VALUE_COLUMNS: &[&str] = &[
-    "descripcion", "codigo_barras", "categoria", "grupo", "subgrupo", "marca", "cuadrante", "unidades_por_bulto",
-    "unidad_pedido", "peso_unitario", "es_pesable", "precio_venta_usd", "costo_unitario_usd", "cedi_origen_id",
-    "activo", "es_generador_trafico", "fecha_lanzamiento", "fuente",
+    "descripcion",
+    "codigo_barras",
+    "categoria",
+    "grupo",
+    "subgrupo",
+    "marca",
+    "cuadrante",
+    "unidades_por_bulto",
+    "unidad_pedido",
+    "peso_unitario",
+    "es_pesable",
+    "precio_venta_usd",
+    "costo_unitario_usd",
+    "cedi_origen_id",
+    "activo",
+    "es_generador_trafico",
+    "fecha_lanzamiento",
+    "fuente",
 ];
 
 /// Appends one product row (all 25 columns of `productos`, plus `seq` when staging).
@@ -190,9 +204,8 @@ pub fn replace_stock(
 ) -> Result<LoadCounts, LoadError> {
     let mut previous: HashMap<String, f64> = HashMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT producto_codigo, cantidad::DOUBLE FROM inventario_actual WHERE ubicacion_id = ? AND almacen_codigo = ?",
-        )?;
+        let mut stmt =
+            conn.prepare("SELECT producto_codigo, cantidad::DOUBLE FROM inventario_actual WHERE ubicacion_id = ? AND almacen_codigo = ?")?;
         let mut rows = stmt.query(params![listing.ubicacion_id, listing.almacen_codigo])?;
         while let Some(r) = rows.next()? {
             previous.insert(r.get(0)?, r.get(1)?);
@@ -240,10 +253,7 @@ pub fn replace_stock(
         }
         hist.flush()?;
     }
-    conn.execute(
-        "INSERT INTO inventario_cargas VALUES (?, ?, ?, ?, ?)",
-        params![loc, wh, at, listing.rows.len() as i64, execution_id],
-    )?;
+    conn.execute("INSERT INTO inventario_cargas VALUES (?, ?, ?, ?, ?)", params![loc, wh, at, listing.rows.len() as i64, execution_id])?;
     let scope = format!("{loc}/{wh}");
     let (current, history): (i64, i64) = conn.query_row(
         "SELECT (SELECT count(*) FROM inventario_actual WHERE ubicacion_id = ? AND almacen_codigo = ?),
@@ -309,11 +319,13 @@ pub fn merge_stock_history(conn: &Connection, rows: &[PastStock], origen: &str) 
              FROM stage_keep
              WHERE nuevo AND (anterior IS NULL OR anterior <> cantidad OR NOT anterior_presente);"
     ))?;
-    let inserted = count(
-        conn,
-        "SELECT count(*) FROM stage_keep WHERE nuevo AND (anterior IS NULL OR anterior <> cantidad OR NOT anterior_presente)",
+    let inserted =
+        count(conn, "SELECT count(*) FROM stage_keep WHERE nuevo AND (anterior IS NULL OR anterior <> cantidad OR NOT anterior_presente)")?;
+    expect_stored(
+        "stock history rows after the load",
+        stored_before + inserted,
+        count(conn, "SELECT count(*) FROM inventario_historico")?,
     )?;
-    expect_stored("stock history rows after the load", stored_before + inserted, count(conn, "SELECT count(*) FROM inventario_historico")?)?;
     let counts = LoadCounts { read: rows.len(), inserted, updated: 0, unchanged: rows.len() - inserted, removed: 0 };
     conn.execute_batch("DROP TABLE stage_hist; DROP TABLE stage_new; DROP TABLE stage_timeline; DROP TABLE stage_keep;")?;
     Ok(counts)

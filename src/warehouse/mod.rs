@@ -50,8 +50,7 @@ pub struct Warehouse {
 impl Warehouse {
     /// Opens (creating if needed) the warehouse and applies pending migrations.
     pub fn open(path: &Path) -> Result<Warehouse> {
-        let conn = Connection::open(path)
-            .map_err(|e| WarehouseError::Open { path: path.to_path_buf(), message: e.to_string() })?;
+        let conn = Connection::open(path).map_err(|e| WarehouseError::Open { path: path.to_path_buf(), message: e.to_string() })?;
         migrate(&conn, path)?;
         sale_scan::register(&conn)?;
         Ok(Warehouse { path: path.to_path_buf(), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
@@ -110,6 +109,7 @@ pub struct Reader<'a> {
 
 impl Deref for Reader<'_> {
     type Target = Connection;
+    #[allow(clippy::expect_used)] // the connection is taken only in `drop`
     fn deref(&self) -> &Connection {
         self.conn.as_ref().expect("reader connection present until drop")
     }
@@ -141,12 +141,9 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     }
     for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > found) {
         conn.execute_batch("BEGIN TRANSACTION")?;
-        let applied = conn.execute_batch(sql).and_then(|_| {
-            conn.execute(
-                "INSERT INTO fluxion_schema VALUES (?, ?, now()::TIMESTAMP)",
-                duckdb::params![version, name],
-            )
-        });
+        let applied = conn
+            .execute_batch(sql)
+            .and_then(|_| conn.execute("INSERT INTO fluxion_schema VALUES (?, ?, now()::TIMESTAMP)", duckdb::params![version, name]));
         match applied {
             Ok(_) => conn.execute_batch("COMMIT")?,
             Err(e) => {
@@ -170,8 +167,7 @@ mod tests {
         {
             let w = Warehouse::open(&path).unwrap();
             assert_eq!(w.schema_version().unwrap(), SCHEMA_VERSION);
-            w.write(|c| c.execute("INSERT INTO fluxion_schema VALUES (999, 'future', now()::TIMESTAMP)", []))
-                .unwrap();
+            w.write(|c| c.execute("INSERT INTO fluxion_schema VALUES (999, 'future', now()::TIMESTAMP)", [])).unwrap();
         }
         let err = Warehouse::open(&path).err().expect("newer schema must be refused");
         let msg = err.to_string();
@@ -186,7 +182,10 @@ mod tests {
         let path = dir.path().join("warehouse.duckdb");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("CREATE TABLE fluxion_schema (version BIGINT NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)").unwrap();
+            conn.execute_batch(
+                "CREATE TABLE fluxion_schema (version BIGINT NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+            )
+            .unwrap();
             for (version, name, sql) in &MIGRATIONS[..2] {
                 conn.execute_batch(sql).unwrap();
                 conn.execute("INSERT INTO fluxion_schema VALUES (?, ?, now()::TIMESTAMP)", duckdb::params![version, name]).unwrap();

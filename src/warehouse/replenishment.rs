@@ -12,8 +12,8 @@ use duckdb::{params, Connection};
 use rustc_hash::FxHashMap;
 
 use crate::domain::replenishment::demand::p75_with;
-use crate::domain::text::Text;
 use crate::domain::replenishment::{AbcInput, ProductInput, ReferenceDemand};
+use crate::domain::text::Text;
 
 /// The products a CEDI supplies, with the integer id of each code (`producto_ids`; `None`
 /// for a code that never sold anywhere) at the same position.
@@ -55,9 +55,8 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     let mut out = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for batch in batches {
         let text: Vec<_> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10].iter().map(|&i| optional_text_column(&batch, i)).collect();
-        let number = |i: usize| batch.column(i).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
-        let (upb, peso) = (number(9), number(11));
-        let traffic = batch.column(12).as_any().downcast_ref::<BooleanArray>().expect("BOOLEAN column");
+        let (upb, peso) = (column::<Float64Array>(&batch, 9)?, column::<Float64Array>(&batch, 11)?);
+        let traffic = column::<BooleanArray>(&batch, 12)?;
         let owned = |k: usize, row: usize| text[k](row).map(Text::from);
         let value = |a: &Float64Array, row: usize| (!a.is_null(row)).then(|| a.value(row));
         for row in 0..batch.num_rows() {
@@ -96,7 +95,7 @@ pub fn product_codes(conn: &Connection) -> duckdb::Result<ProductCodes> {
     let mut stmt = conn.prepare_cached("SELECT id, codigo FROM producto_ids")?;
     let mut out = ProductCodes::default();
     for batch in stmt.query_arrow([])? {
-        let ids = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+        let ids = column::<Int32Array>(&batch, 0)?;
         let codes = text_column(&batch, 1);
         for i in 0..batch.num_rows() {
             out.by_id.insert(ids.value(i), codes(i).to_string());
@@ -146,9 +145,11 @@ impl DailyByProduct {
         let empty = DaySales { fecha: EPOCH, cantidad: 0.0, venta_total: 0.0, tickets: 0 };
         let mut days = vec![empty; total as usize];
         for (id, day) in rows() {
-            let range = ranges.get_mut(&id).expect("counted above");
-            days[range.1 as usize] = day;
-            range.1 += 1;
+            // `rows` gives the same rows on both calls: every id was counted above.
+            if let Some(range) = ranges.get_mut(&id) {
+                days[range.1 as usize] = day;
+                range.1 += 1;
+            }
         }
         for &(start, end) in ranges.values() {
             days[start as usize..end as usize].sort_unstable_by_key(|d| d.fecha);
@@ -171,12 +172,7 @@ pub struct DaySales {
 
 /// Daily totals of a location for dates in [from, to] (selling days only), per product id,
 /// each product's days in date order.
-pub fn daily_sales(
-    conn: &Connection,
-    location: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> duckdb::Result<DailyByProduct> {
+pub fn daily_sales(conn: &Connection, location: &str, from: NaiveDate, to: NaiveDate) -> duckdb::Result<DailyByProduct> {
     // Integer ids, not codes, and no ORDER BY: decoding a text code per row and sorting by
     // it were most of this read; each product's few dozen days are ordered here.
     let mut stmt = conn.prepare_cached(
@@ -188,12 +184,10 @@ pub fn daily_sales(
     let columns: Vec<_> = batches
         .iter()
         .map(|b| {
-            let int = |i: usize| b.column(i).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
-            let double = |i: usize| b.column(i).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
-            let dates = b.column(1).as_any().downcast_ref::<Date32Array>().expect("DATE column");
-            (int(0), dates, double(2), double(3), int(4))
+            let (int, double) = (column::<Int32Array>, column::<Float64Array>);
+            Ok((int(b, 0)?, column::<Date32Array>(b, 1)?, double(b, 2)?, double(b, 3)?, int(b, 4)?))
         })
-        .collect();
+        .collect::<duckdb::Result<_>>()?;
     Ok(DailyByProduct::group(|| {
         columns.iter().flat_map(|&(ids, dates, qty, value, tickets)| {
             (0..ids.len()).map(move |i| {
@@ -212,6 +206,16 @@ pub fn daily_sales(
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
 
 /// Accessor for a VARCHAR column, whichever Arrow string layout DuckDB produced.
+/// Column `i` of an Arrow batch as the array type its query selects; a different type is
+/// an error naming the column (a query and its reader disagree), not a panic.
+fn column<T: Array + 'static>(batch: &RecordBatch, i: usize) -> duckdb::Result<&T> {
+    batch.column(i).as_any().downcast_ref::<T>().ok_or_else(|| {
+        let field = batch.schema().field(i).clone();
+        let message = format!("column {} is {}, read as {}", field.name(), field.data_type(), std::any::type_name::<T>());
+        duckdb::Error::FromSqlConversionFailure(i, duckdb::types::Type::Any, message.into())
+    })
+}
+
 fn text_column<'a>(batch: &'a RecordBatch, i: usize) -> impl Fn(usize) -> &'a str + 'a {
     let col = batch.column(i).as_any();
     let plain = col.downcast_ref::<StringArray>();
@@ -274,7 +278,7 @@ pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) 
     let mut out = StockByProduct::default();
     for batch in stmt.query_arrow(params![location, code_list(excluded_warehouses.iter().map(String::as_str))])? {
         let codes = text_column(&batch, 0);
-        let units = batch.column(1).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        let units = column::<Float64Array>(&batch, 1)?;
         out.reserve(batch.num_rows());
         for i in 0..batch.num_rows() {
             match out.get_mut(codes(i)) {
@@ -385,10 +389,10 @@ pub fn region_p75(
     // is compared first), then the same window and atypical-day rule as a network run.
     let mut rows: Vec<Vec<(i32, DaySales)>> = stores.iter().map(|_| Vec::new()).collect();
     for batch in stmt.query_arrow(params![from, to, store_ids, ids])? {
-        let product = batch.column(0).as_any().downcast_ref::<Int32Array>().expect("INTEGER column");
+        let product = column::<Int32Array>(&batch, 0)?;
         let location = text_column(&batch, 1);
-        let dates = batch.column(2).as_any().downcast_ref::<Date32Array>().expect("DATE column");
-        let qty = batch.column(3).as_any().downcast_ref::<Float64Array>().expect("DOUBLE column");
+        let dates = column::<Date32Array>(&batch, 2)?;
+        let qty = column::<Float64Array>(&batch, 3)?;
         let mut last: Option<(&str, Option<usize>)> = None;
         for i in 0..batch.num_rows() {
             let s = match last {
@@ -432,23 +436,13 @@ pub fn store_p75s<'a>(
 
 /// Quantities of the selling days in [from, to] that are not atypical: the values whose
 /// P75 is the local demand, and each store's part of the regional reference.
-pub fn window_days<'a>(
-    days: &'a [DaySales],
-    from: NaiveDate,
-    to: NaiveDate,
-    excluded: &'a [NaiveDate],
-) -> impl Iterator<Item = f64> + 'a {
+pub fn window_days<'a>(days: &'a [DaySales], from: NaiveDate, to: NaiveDate, excluded: &'a [NaiveDate]) -> impl Iterator<Item = f64> + 'a {
     days.iter().filter(move |d| d.fecha >= from && d.fecha <= to && !excluded.contains(&d.fecha)).map(|d| d.cantidad)
 }
 
 /// [`region_p75`] from daily rows already read (a network run reads every store's anyway):
 /// `days[k]` are the rows of `stores[k]`.
-pub fn region_p75_from_days(
-    stores: &[RegionStore],
-    days: &[&DailyByProduct],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> RegionP75s {
+pub fn region_p75_from_days(stores: &[RegionStore], days: &[&DailyByProduct], from: NaiveDate, to: NaiveDate) -> RegionP75s {
     let mut per_product: HashMap<i32, Vec<(usize, f64)>> = HashMap::new();
     for (s, (store, rows)) in stores.iter().zip(days).enumerate() {
         for (id, p75) in store_p75s(rows, from, to, &store.dias_excluidos) {

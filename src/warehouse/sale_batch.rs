@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int32Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
 };
 use duckdb::arrow::datatypes::{Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
@@ -82,7 +81,7 @@ fn micros(t: NaiveDateTime) -> i64 {
 }
 
 fn days(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+    (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days() as i32
 }
 
 /// `x` as a DECIMAL of `scale` digits, rounded like DuckDB's DOUBLE → DECIMAL cast.
@@ -98,6 +97,7 @@ impl SaleBatch {
     }
 
     /// A batch with room for `cap` lines before it grows.
+    #[allow(clippy::expect_used)] // constant precisions and scales within Arrow's limits
     pub fn with_capacity(cap: usize, with_seq: bool) -> Self {
         let s = || StringBuilder::with_capacity(cap, cap * 12);
         SaleBatch {
@@ -194,6 +194,7 @@ impl SaleBatch {
     }
 
     /// The Arrow schema of a batch without `seq`: the columns of `ventas`, in order.
+    #[allow(clippy::expect_used)] // empty columns of the declared types always form a batch
     pub fn schema() -> Arc<Schema> {
         Self::with_capacity(0, false).take_record_batch().expect("an empty batch is valid").schema()
     }
@@ -271,7 +272,7 @@ pub fn append_sales<L: Borrow<SaleLine> + Sync>(
             Ok(())
         });
         let appended = rx.into_iter().try_for_each(|chunk| app.append_record_batch(chunk));
-        let built = builder.join().expect("staging sale lines does not panic");
+        let built = builder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         appended.and(built)
     })?;
     app.flush()
@@ -330,7 +331,15 @@ mod tests {
         for (i, l) in lines.iter().enumerate() {
             let row = stmt
                 .query_row(
-                    duckdb::params![l.cantidad_vendida, l.venta_total, l.tasa_usd, l.bs.as_ref().unwrap().impuesto_pct, l.bs.as_ref().unwrap().descuento_pct, l.costo_total, l.numero_factura],
+                    duckdb::params![
+                        l.cantidad_vendida,
+                        l.venta_total,
+                        l.tasa_usd,
+                        l.bs.as_ref().unwrap().impuesto_pct,
+                        l.bs.as_ref().unwrap().descuento_pct,
+                        l.costo_total,
+                        l.numero_factura
+                    ],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,

@@ -42,13 +42,8 @@ pub fn insert_sale_lines<L: Borrow<SaleLine> + Sync>(
     loaded_at: NaiveDateTime,
     execution_id: Option<i64>,
 ) -> duckdb::Result<usize> {
-    let view = Registration::new(LinesView {
-        lines: lines.as_ptr().cast(),
-        len: lines.len(),
-        loaded_at,
-        execution_id,
-        push: push_lines::<L>,
-    });
+    let view =
+        Registration::new(LinesView { lines: lines.as_ptr().cast(), len: lines.len(), loaded_at, execution_id, push: push_lines::<L> });
     // Insertion order within a batch does not matter to any reader (queries sort), and
     // keeping it would serialise the insert on one thread.
     conn.execute_batch("SET preserve_insertion_order = false")?;

@@ -405,13 +405,7 @@ mod tests {
     use super::*;
 
     fn line(store: &str, invoice: &str, linea: i32, qty: f64) -> SaleLine {
-        SaleLine {
-            ubicacion_id: store.into(),
-            numero_factura: invoice.into(),
-            linea,
-            cantidad_vendida: qty,
-            ..SaleLine::default()
-        }
+        SaleLine { ubicacion_id: store.into(), numero_factura: invoice.into(), linea, cantidad_vendida: qty, ..SaleLine::default() }
     }
 
     #[test]
@@ -426,13 +420,8 @@ mod tests {
         ];
         let (groups, read) = distinct_by_location(&lines);
         assert_eq!(read, 6);
-        let shown: Vec<Vec<(&str, i32, f64)>> = groups
-            .iter()
-            .map(|g| g.iter().map(|l| (l.ubicacion_id.as_str(), l.linea, l.cantidad_vendida)).collect())
-            .collect();
-        assert_eq!(
-            shown,
-            vec![vec![("t1", 1, 4.0), ("t1", 2, 3.0)], vec![("t2", 1, 5.0)], vec![("t3", 1, 6.0)]]
-        );
+        let shown: Vec<Vec<(&str, i32, f64)>> =
+            groups.iter().map(|g| g.iter().map(|l| (l.ubicacion_id.as_str(), l.linea, l.cantidad_vendida)).collect()).collect();
+        assert_eq!(shown, vec![vec![("t1", 1, 4.0), ("t1", 2, 3.0)], vec![("t2", 1, 5.0)], vec![("t3", 1, 6.0)]]);
     }
 }

@@ -76,9 +76,5 @@ pub fn network_summary(conn: &Connection, desde: NaiveDate, hasta: NaiveDate) ->
 
 /// Latest sale timestamp in the warehouse (local time), for health reporting.
 pub fn last_sale_at(conn: &Connection) -> duckdb::Result<Option<chrono::NaiveDateTime>> {
-    conn.query_row(
-        "SELECT max(fecha_venta) FROM ventas WHERE fecha = (SELECT max(fecha) FROM ventas_diarias_ubicacion)",
-        [],
-        |r| r.get(0),
-    )
+    conn.query_row("SELECT max(fecha_venta) FROM ventas WHERE fecha = (SELECT max(fecha) FROM ventas_diarias_ubicacion)", [], |r| r.get(0))
 }

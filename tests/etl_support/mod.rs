@@ -219,7 +219,9 @@ async fn ventas(State(s): State<Arc<FakeState>>, headers: axum::http::HeaderMap,
     if let Some(r) = apply_fault(&s, &suc).await {
         return r;
     }
-    let parse_t = |t: Option<String>| t.and_then(|t| NaiveTime::parse_from_str(&t, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(&t, "%H:%M")).ok());
+    let parse_t = |t: Option<String>| {
+        t.and_then(|t| NaiveTime::parse_from_str(&t, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(&t, "%H:%M")).ok())
+    };
     let (h1, h2) = (parse_t(text(&body, "hora_desde")), parse_t(text(&body, "hora_hasta")));
     let almacen = text(&body, "almacen");
     let items: Vec<Value> = s
@@ -358,7 +360,7 @@ pub fn day_of_sales(prefix: &str, fecha: &str, n: usize, almacen: &str) -> Vec<V
     let mut factura = 0;
     let mut linea = 0;
     for i in 0..n {
-        if linea == 0 || linea >= 1 + (factura % 5) {
+        if linea == 0 || linea > (factura % 5) {
             factura += 1;
             linea = 0;
         }
@@ -366,13 +368,35 @@ pub fn day_of_sales(prefix: &str, fecha: &str, n: usize, almacen: &str) -> Vec<V
         let secs = 7 * 3600 + (i as u64 * 14 * 3600 / n.max(1) as u64);
         let hora = format!("{:02}:{:02}:{:02}.{:07}", secs / 3600, (secs / 60) % 60, secs % 60, (i * 7919) % 10_000_000);
         let codigo = format!("{:06}", 1 + (i * 37) % 4000);
-        out.push(sale_item(&format!("{prefix}-{factura:08}"), linea as i64, fecha, &hora, &codigo, 1.0 + (i % 3) as f64, 1.25 + (i % 50) as f64 * 0.1, almacen));
+        out.push(sale_item(
+            &format!("{prefix}-{factura:08}"),
+            linea as i64,
+            fecha,
+            &hora,
+            &codigo,
+            1.0 + (i % 3) as f64,
+            1.25 + (i % 50) as f64 * 0.1,
+            almacen,
+        ));
     }
     out
 }
 
 /// One article row (spec 20 §3.3).
-pub fn article(nombre: &str, codigo: &str, barra: &str, cat: &str, desc: &str, sub: &str, desc_cat: &str, marca: &str, precio: f64, iva: f64, stock: f64) -> Value {
+#[allow(clippy::too_many_arguments)] // one argument per field of the KLK article
+pub fn article(
+    nombre: &str,
+    codigo: &str,
+    barra: &str,
+    cat: &str,
+    desc: &str,
+    sub: &str,
+    desc_cat: &str,
+    marca: &str,
+    precio: f64,
+    iva: f64,
+    stock: f64,
+) -> Value {
     json!({"NombreProducto": nombre, "Codigo": codigo, "Barra": barra, "Categoria": cat, "Descripcion": desc,
            "Subcategoria": sub, "Descripcion_categoria": desc_cat, "Marca": marca, "Precio": precio, "Iva": iva, "stock": stock})
 }
@@ -382,7 +406,19 @@ pub fn catalogue(n: usize, stock_seed: i64) -> Vec<Value> {
     (0..n)
         .map(|i| {
             let codigo = format!("{:06}", i + 1);
-            article(&format!("ARTICULO {i}"), &codigo, &format!("759{i:010}"), "12", "VIVERES", "3", "GENERAL", "N/A", 1.0 + i as f64 * 0.01, 16.0, ((i as i64 * 7 + stock_seed) % 50) as f64)
+            article(
+                &format!("ARTICULO {i}"),
+                &codigo,
+                &format!("759{i:010}"),
+                "12",
+                "VIVERES",
+                "3",
+                "GENERAL",
+                "N/A",
+                1.0 + i as f64 * 0.01,
+                16.0,
+                ((i as i64 * 7 + stock_seed) % 50) as f64,
+            )
         })
         .collect()
 }
@@ -458,7 +494,7 @@ pub async fn open_env(toml_text: &str, secrets_extra: &str, options: EtlOptions)
     let config = write_tenant_files(dir.path(), toml_text, secrets_extra);
     let tenant = Tenant::load(&config).unwrap_or_else(|e| panic!("{e}"));
     let state = tokio::task::spawn_blocking(move || fluxion::app::open(tenant).unwrap()).await.unwrap();
-    let etl = fluxion::etl::install(&state, options).unwrap();
+    let etl = fluxion::etl::install(&state.tenant, &state.warehouse, &state.app_db_path, options).unwrap();
     Env { dir, state, etl }
 }
 

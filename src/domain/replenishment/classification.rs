@@ -56,12 +56,7 @@ pub enum AbcModel {
 }
 
 impl AbcModel {
-    pub const ALL: [AbcModel; 4] = [
-        AbcModel::RankingVolumen,
-        AbcModel::RankingValor,
-        AbcModel::ParetoVolumen,
-        AbcModel::ParetoValor,
-    ];
+    pub const ALL: [AbcModel; 4] = [AbcModel::RankingVolumen, AbcModel::RankingValor, AbcModel::ParetoVolumen, AbcModel::ParetoValor];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -89,13 +84,7 @@ pub struct AbcThresholds {
 
 impl Default for AbcThresholds {
     fn default() -> Self {
-        AbcThresholds {
-            umbral_a: 50,
-            umbral_b: 200,
-            umbral_c: 800,
-            pareto_a_pct: 80.0,
-            pareto_b_pct: 95.0,
-        }
+        AbcThresholds { umbral_a: 50, umbral_b: 200, umbral_c: 800, pareto_a_pct: 80.0, pareto_b_pct: 95.0 }
     }
 }
 
@@ -156,14 +145,14 @@ pub fn normalize_invoice(numero: &str) -> &str {
 /// A ticket is (`tienda`, invoice without line suffix): invoice numbers repeat across stores,
 /// and the original's global cache merged them (spec 10 §4.1).
 pub fn aggregate_abc_inputs(lines: &[AbcSale], codigos_excluidos: &[String]) -> Vec<AbcInput> {
-    let mut acc: BTreeMap<&str, (f64, f64, BTreeSet<(&str, &str)>)> = BTreeMap::new();
+    /// Units, sales and the distinct (store, invoice) tickets of one product.
+    type Totals<'a> = (f64, f64, BTreeSet<(&'a str, &'a str)>);
+    let mut acc: BTreeMap<&str, Totals<'_>> = BTreeMap::new();
     for l in lines {
         if codigos_excluidos.iter().any(|c| c == &l.codigo) {
             continue;
         }
-        let e = acc
-            .entry(l.codigo.as_str())
-            .or_insert_with(|| (0.0, 0.0, BTreeSet::new()));
+        let e = acc.entry(l.codigo.as_str()).or_insert_with(|| (0.0, 0.0, BTreeSet::new()));
         if l.cantidad.is_finite() {
             e.0 += l.cantidad;
         }
@@ -173,12 +162,7 @@ pub fn aggregate_abc_inputs(lines: &[AbcSale], codigos_excluidos: &[String]) -> 
         e.2.insert((l.tienda.as_str(), normalize_invoice(&l.numero_factura)));
     }
     acc.into_iter()
-        .map(|(codigo, (q, v, t))| AbcInput {
-            codigo: codigo.to_string(),
-            cantidad_30d: q,
-            venta_30d: v,
-            tickets_30d: t.len() as u64,
-        })
+        .map(|(codigo, (q, v, t))| AbcInput { codigo: codigo.to_string(), cantidad_30d: q, venta_30d: v, tickets_30d: t.len() as u64 })
         .collect()
 }
 
@@ -252,11 +236,7 @@ fn ranks<F: Fn(&AbcInput) -> f64>(inputs: &[AbcInput], metric: F) -> Vec<u32> {
 pub fn pareto_classes(metrics: &[f64], a_pct: f64, b_pct: f64) -> Vec<AbcClass> {
     let clean = |x: f64| if x.is_finite() { x } else { 0.0 };
     let total: f64 = metrics.iter().map(|&x| clean(x)).filter(|&x| x > 0.0).sum();
-    let mut desc: Vec<f64> = metrics
-        .iter()
-        .map(|&x| clean(x))
-        .filter(|&x| x > 0.0)
-        .collect();
+    let mut desc: Vec<f64> = metrics.iter().map(|&x| clean(x)).filter(|&x| x > 0.0).collect();
     desc.sort_by(|a, b| b.total_cmp(a));
     // prefix[i] = sum of the i largest metrics (same order of addition as a running sum),
     // so "sum of metrics strictly greater than m" is one binary search: O(n log n), not O(n²).
@@ -297,16 +277,8 @@ pub fn classify_abc_owned(mut inputs: Vec<AbcInput>, t: &AbcThresholds, activo: 
     let r_q = ranks(&inputs, |p| fin(p.cantidad_30d));
     let r_v = ranks(&inputs, |p| fin(p.venta_30d));
     let r_t = ranks(&inputs, |p| p.tickets_30d as f64);
-    let p_q = pareto_classes(
-        &inputs.iter().map(|p| p.cantidad_30d).collect::<Vec<_>>(),
-        t.pareto_a_pct,
-        t.pareto_b_pct,
-    );
-    let p_v = pareto_classes(
-        &inputs.iter().map(|p| p.venta_30d).collect::<Vec<_>>(),
-        t.pareto_a_pct,
-        t.pareto_b_pct,
-    );
+    let p_q = pareto_classes(&inputs.iter().map(|p| p.cantidad_30d).collect::<Vec<_>>(), t.pareto_a_pct, t.pareto_b_pct);
+    let p_v = pareto_classes(&inputs.iter().map(|p| p.venta_30d).collect::<Vec<_>>(), t.pareto_a_pct, t.pareto_b_pct);
 
     let total_valor: f64 = inputs.iter().map(|p| fin(p.venta_30d)).sum();
     let mut by_value: Vec<usize> = (0..inputs.len()).collect();
@@ -315,11 +287,7 @@ pub fn classify_abc_owned(mut inputs: Vec<AbcInput>, t: &AbcThresholds, activo: 
     let mut running = 0.0;
     for i in by_value {
         running += fin(inputs[i].venta_30d);
-        acumulado[i] = if total_valor != 0.0 {
-            running / total_valor * 100.0
-        } else {
-            0.0
-        };
+        acumulado[i] = if total_valor != 0.0 { running / total_valor * 100.0 } else { 0.0 };
     }
 
     inputs
@@ -335,11 +303,7 @@ pub fn classify_abc_owned(mut inputs: Vec<AbcInput>, t: &AbcThresholds, activo: 
                 rank_valor: r_v[i],
                 rank_penetracion: r_t[i],
                 gap: i64::from(r_q[i]) - i64::from(r_t[i]),
-                porcentaje_venta: if total_valor != 0.0 {
-                    fin(p.venta_30d) / total_valor * 100.0
-                } else {
-                    0.0
-                },
+                porcentaje_venta: if total_valor != 0.0 { fin(p.venta_30d) / total_valor * 100.0 } else { 0.0 },
                 porcentaje_acumulado: acumulado[i],
                 clase_ranking_vol: class_for_rank(r_q[i], t),
                 clase_ranking_val: class_for_rank(r_v[i], t),
@@ -374,11 +338,7 @@ pub fn abc_label(model: AbcModel, clase: Option<AbcClass>, t: &AbcThresholds) ->
             AbcClass::D => format!("{}+", t.umbral_c + 1),
         },
         AbcModel::ParetoVolumen | AbcModel::ParetoValor => {
-            let unit = if model == AbcModel::ParetoVolumen {
-                "vol"
-            } else {
-                "valor"
-            };
+            let unit = if model == AbcModel::ParetoVolumen { "vol" } else { "valor" };
             match c {
                 AbcClass::A => format!("{}% {unit}", pct(t.pareto_a_pct)),
                 AbcClass::B => format!("{}-{}%", pct(t.pareto_a_pct), pct(t.pareto_b_pct)),
@@ -432,12 +392,7 @@ pub struct XyzConfig {
 
 impl Default for XyzConfig {
     fn default() -> Self {
-        XyzConfig {
-            umbral_x: 0.5,
-            umbral_y: 1.0,
-            min_dias_venta: 15,
-            ventana_dias: 30,
-        }
+        XyzConfig { umbral_x: 0.5, umbral_y: 1.0, min_dias_venta: 15, ventana_dias: 30 }
     }
 }
 
@@ -460,11 +415,7 @@ pub fn classify_xyz(values: &[f64], cfg: &XyzConfig) -> XyzResult {
     let vals: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let media = mean(&vals);
     let sigma = std_population(&vals);
-    let cv = if media == 0.0 {
-        0.0
-    } else {
-        sigma / media.abs()
-    };
+    let cv = if media == 0.0 { 0.0 } else { sigma / media.abs() };
     let insuficiente = (vals.len() as u64) < u64::from(cfg.min_dias_venta);
     let computed = if cv < cfg.umbral_x {
         XyzClass::X
@@ -486,16 +437,8 @@ pub fn classify_xyz(values: &[f64], cfg: &XyzConfig) -> XyzResult {
 }
 
 /// XYZ from a daily series, over the selling days of `[today − ventana, today − 1]`.
-pub fn xyz_from_sales(
-    ventas: &[(NaiveDate, f64)],
-    today: NaiveDate,
-    excluidos: &[NaiveDate],
-    cfg: &XyzConfig,
-) -> XyzResult {
-    let vals: Vec<f64> = selling_days_in_window(ventas, today, cfg.ventana_dias, excluidos)
-        .into_iter()
-        .map(|(_, q)| q)
-        .collect();
+pub fn xyz_from_sales(ventas: &[(NaiveDate, f64)], today: NaiveDate, excluidos: &[NaiveDate], cfg: &XyzConfig) -> XyzResult {
+    let vals: Vec<f64> = selling_days_in_window(ventas, today, cfg.ventana_dias, excluidos).into_iter().map(|(_, q)| q).collect();
     classify_xyz(&vals, cfg)
 }
 
@@ -543,10 +486,8 @@ pub fn abc_xyz_matrix(items: &[MatrixItem]) -> AbcXyzMatrix {
     let mut celdas = Vec::with_capacity(12);
     for abc in AbcClass::ALL {
         for xyz in XyzClass::ALL {
-            let members: Vec<&MatrixItem> = items
-                .iter()
-                .filter(|i| i.clase_abc == abc && i.clase_xyz.unwrap_or(XyzClass::Y) == xyz)
-                .collect();
+            let members: Vec<&MatrixItem> =
+                items.iter().filter(|i| i.clase_abc == abc && i.clase_xyz.unwrap_or(XyzClass::Y) == xyz).collect();
             let n = members.len() as u64;
             let v: f64 = members.iter().map(|i| fin(i.valor)).sum();
             celdas.push(MatrixCell {
@@ -554,16 +495,8 @@ pub fn abc_xyz_matrix(items: &[MatrixItem]) -> AbcXyzMatrix {
                 clase_abc: abc,
                 clase_xyz: xyz,
                 productos: n,
-                pct_productos: if total_productos > 0 {
-                    n as f64 / total_productos as f64 * 100.0
-                } else {
-                    0.0
-                },
-                pct_valor: if total_valor != 0.0 {
-                    v / total_valor * 100.0
-                } else {
-                    0.0
-                },
+                pct_productos: if total_productos > 0 { n as f64 / total_productos as f64 * 100.0 } else { 0.0 },
+                pct_valor: if total_valor != 0.0 { v / total_valor * 100.0 } else { 0.0 },
             });
         }
     }
@@ -581,78 +514,35 @@ mod tests {
     use AbcClass::*;
 
     fn inp(codigo: &str, q: f64) -> AbcInput {
-        AbcInput {
-            codigo: codigo.into(),
-            cantidad_30d: q,
-            venta_30d: q * 2.0,
-            tickets_30d: 0,
-        }
+        AbcInput { codigo: codigo.into(), cantidad_30d: q, venta_30d: q * 2.0, tickets_30d: 0 }
     }
 
     #[test]
     fn e17_abc_models() {
-        let t = AbcThresholds {
-            umbral_a: 1,
-            umbral_b: 3,
-            umbral_c: 4,
-            pareto_a_pct: 80.0,
-            pareto_b_pct: 95.0,
-        };
+        let t = AbcThresholds { umbral_a: 1, umbral_b: 3, umbral_c: 4, pareto_a_pct: 80.0, pareto_b_pct: 95.0 };
         assert_eq!(t.validate(), Ok(()));
         // Given out of order on purpose: the result must not depend on input order.
-        let inputs = vec![
-            inp("P3", 300.0),
-            inp("P5", 0.0),
-            inp("P1", 500.0),
-            inp("P4", 100.0),
-            inp("P2", 300.0),
-        ];
+        let inputs = vec![inp("P3", 300.0), inp("P5", 0.0), inp("P1", 500.0), inp("P4", 100.0), inp("P2", 300.0)];
         let rows = classify_abc(&inputs, &t, AbcModel::RankingVolumen);
-        let get = |c: &str| {
-            rows.iter()
-                .find(|r| r.codigo == c)
-                .cloned()
-                .expect("row present")
-        };
-        let ranking: Vec<(u32, AbcClass)> = ["P1", "P2", "P3", "P4", "P5"]
-            .iter()
-            .map(|c| (get(c).rank_cantidad, get(c).clase_ranking_vol))
-            .collect();
+        let get = |c: &str| rows.iter().find(|r| r.codigo == c).cloned().expect("row present");
+        let ranking: Vec<(u32, AbcClass)> =
+            ["P1", "P2", "P3", "P4", "P5"].iter().map(|c| (get(c).rank_cantidad, get(c).clase_ranking_vol)).collect();
         assert_eq!(ranking, vec![(1, A), (2, B), (3, B), (4, C), (5, D)]);
-        let pareto: Vec<AbcClass> = ["P1", "P2", "P3", "P4", "P5"]
-            .iter()
-            .map(|c| get(c).clase_pareto_vol)
-            .collect();
+        let pareto: Vec<AbcClass> = ["P1", "P2", "P3", "P4", "P5"].iter().map(|c| get(c).clase_pareto_vol).collect();
         assert_eq!(pareto, vec![A, A, A, B, D]);
         assert_eq!(get("P2").clase_abc, B); // active = ranking_volumen
         let rows = classify_abc(&inputs, &t, AbcModel::ParetoVolumen);
-        assert_eq!(
-            rows.iter().find(|r| r.codigo == "P2").map(|r| r.clase_abc),
-            Some(A)
-        );
+        assert_eq!(rows.iter().find(|r| r.codigo == "P2").map(|r| r.clase_abc), Some(A));
         // Shares 850/100/50: the original gave B, B, C (no A); the rebuild gives A, B, C.
-        assert_eq!(
-            pareto_classes(&[850.0, 100.0, 50.0], 80.0, 95.0),
-            vec![A, B, C]
-        );
+        assert_eq!(pareto_classes(&[850.0, 100.0, 50.0], 80.0, 95.0), vec![A, B, C]);
     }
 
     #[test]
     fn ranking_by_value_and_penetration() {
         let t = AbcThresholds::default();
         let inputs = vec![
-            AbcInput {
-                codigo: "001".into(),
-                cantidad_30d: 10.0,
-                venta_30d: 100.0,
-                tickets_30d: 3,
-            },
-            AbcInput {
-                codigo: "002".into(),
-                cantidad_30d: 20.0,
-                venta_30d: 50.0,
-                tickets_30d: 9,
-            },
+            AbcInput { codigo: "001".into(), cantidad_30d: 10.0, venta_30d: 100.0, tickets_30d: 3 },
+            AbcInput { codigo: "002".into(), cantidad_30d: 20.0, venta_30d: 50.0, tickets_30d: 9 },
         ];
         let rows = classify_abc(&inputs, &t, AbcModel::RankingValor);
         assert_eq!((rows[0].rank_valor, rows[1].rank_valor), (1, 2));
@@ -694,15 +584,9 @@ mod tests {
         assert!(t.validate().is_ok());
         t.umbral_b = 50;
         assert_eq!(t.validate(), Err(ThresholdError::Ranking));
-        let t = AbcThresholds {
-            pareto_b_pct: 100.5,
-            ..AbcThresholds::default()
-        };
+        let t = AbcThresholds { pareto_b_pct: 100.5, ..AbcThresholds::default() };
         assert_eq!(t.validate(), Err(ThresholdError::Pareto));
-        let t = AbcThresholds {
-            pareto_a_pct: 95.0,
-            ..AbcThresholds::default()
-        };
+        let t = AbcThresholds { pareto_a_pct: 95.0, ..AbcThresholds::default() };
         assert_eq!(t.validate(), Err(ThresholdError::Pareto));
     }
 
@@ -733,11 +617,7 @@ mod tests {
         assert_eq!(r.clase, None);
         assert!(r.xyz_insuficiente);
         assert_eq!(r.clase_matriz, XyzClass::Y);
-        let m = abc_xyz_matrix(&[MatrixItem {
-            clase_abc: C,
-            clase_xyz: r.clase,
-            valor: 10.0,
-        }]);
+        let m = abc_xyz_matrix(&[MatrixItem { clase_abc: C, clase_xyz: r.clase, valor: 10.0 }]);
         let cell = m.celdas.iter().find(|c| c.celda == "CY").expect("cell CY");
         assert_eq!(cell.productos, 1);
         assert_eq!(m.productos_xyz_insuficiente, 1);
@@ -745,30 +625,15 @@ mod tests {
 
     #[test]
     fn xyz_thresholds_and_matrix_percentages() {
-        let cfg = XyzConfig {
-            min_dias_venta: 2,
-            ..XyzConfig::default()
-        };
+        let cfg = XyzConfig { min_dias_venta: 2, ..XyzConfig::default() };
         assert_eq!(classify_xyz(&[5.0, 5.0], &cfg).clase, Some(XyzClass::X));
         assert_eq!(classify_xyz(&[0.0, 0.0], &cfg).clase, Some(XyzClass::X)); // mean 0 → CV 0
         assert_eq!(classify_xyz(&[1.0, 3.0], &cfg).clase, Some(XyzClass::Y)); // CV = 0.5
         assert_eq!(classify_xyz(&[0.0, 2.0], &cfg).clase, Some(XyzClass::Z)); // CV = 1.0
         let items = vec![
-            MatrixItem {
-                clase_abc: A,
-                clase_xyz: Some(XyzClass::X),
-                valor: 30.0,
-            },
-            MatrixItem {
-                clase_abc: A,
-                clase_xyz: Some(XyzClass::X),
-                valor: 50.0,
-            },
-            MatrixItem {
-                clase_abc: D,
-                clase_xyz: Some(XyzClass::Z),
-                valor: 20.0,
-            },
+            MatrixItem { clase_abc: A, clase_xyz: Some(XyzClass::X), valor: 30.0 },
+            MatrixItem { clase_abc: A, clase_xyz: Some(XyzClass::X), valor: 50.0 },
+            MatrixItem { clase_abc: D, clase_xyz: Some(XyzClass::Z), valor: 20.0 },
         ];
         let m = abc_xyz_matrix(&items);
         assert_eq!(m.celdas.len(), 12);

@@ -13,9 +13,7 @@ use super::demand::{weekday_index, WEEKDAY_SHORT_NAMES};
 use super::levels::{packs_ceil, PackSize};
 
 /// Spanish month abbreviations for date labels ("15 Ene").
-pub const MONTH_SHORT_NAMES: [&str; 12] = [
-    "Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic",
-];
+pub const MONTH_SHORT_NAMES: [&str; 12] = ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"];
 
 /// "D Mon" label, e.g. `15 Ene`.
 pub fn date_label(d: NaiveDate) -> String {
@@ -104,11 +102,8 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
     let a = arrival_offset_days(i.lead_time);
     let llegada = add_days(i.today, a);
     let primero = add_days(i.today, a + 1);
-    let dias = if i.cobertura_dias.is_finite() && i.cobertura_dias > 0.0 {
-        (i.cobertura_dias + 1e-9).floor().min(3650.0) as u32
-    } else {
-        0
-    };
+    let dias =
+        if i.cobertura_dias.is_finite() && i.cobertura_dias > 0.0 { (i.cobertura_dias + 1e-9).floor().min(3650.0) as u32 } else { 0 };
     // Weekdays advance by one per day: index arithmetic instead of calendar arithmetic per
     // day (this runs for every line of every store's list).
     let demand_on = |first_weekday: usize, k: u64| -> f64 {
@@ -121,10 +116,7 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
     };
     let first_weekday = weekday_index(primero);
     let demanda_periodo: f64 = (0..u64::from(dias)).map(|k| demand_on(first_weekday, k)).sum();
-    let v2_bultos = packs_ceil(
-        (demanda_periodo + i.stock_seguridad - i.stock_tienda).max(0.0),
-        i.pack,
-    );
+    let v2_bultos = packs_ceil((demanda_periodo + i.stock_seguridad - i.stock_tienda).max(0.0), i.pack);
 
     // Consumption before arrival: tomorrow … arrival day.
     let tomorrow_weekday = weekday_index(add_days(i.today, 1));
@@ -135,11 +127,7 @@ pub fn weekday_coverage(i: &CoverageInput) -> WeekdayCoverage {
     let mut primer_riesgo = None;
     for k in 0..u64::from(dias) {
         let dem = demand_on(first_weekday, k);
-        let pct = if dem > 0.0 {
-            (stock / dem * 100.0).min(100.0)
-        } else {
-            100.0
-        };
+        let pct = if dem > 0.0 { (stock / dem * 100.0).min(100.0) } else { 100.0 };
         let estado = if pct >= 100.0 {
             DayStatus::Ok
         } else if pct >= 50.0 {

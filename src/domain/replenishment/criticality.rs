@@ -98,14 +98,7 @@ pub fn criticality_level(e: f64, ss: f64, rop: f64, max: f64) -> CriticalityLeve
 
 /// Criticality of a line with demand D, effective stock E and levels (units). The class is the
 /// effective class (a traffic generator weighs as A, as it is computed as A).
-pub fn criticality(
-    demanda: f64,
-    e: f64,
-    ss: f64,
-    rop: f64,
-    max: f64,
-    clase: Option<AbcClass>,
-) -> Criticality {
+pub fn criticality(demanda: f64, e: f64, ss: f64, rop: f64, max: f64, clase: Option<AbcClass>) -> Criticality {
     if !(demanda.is_finite() && demanda > 0.0) {
         return Criticality::none();
     }
@@ -133,19 +126,10 @@ mod tests {
         let c = criticality(10.0, 20.0, 5.0, 20.0, 100.0, None);
         assert_eq!((c.nivel_criticidad, c.criticidad), (Some(2), 25));
         let c = criticality(10.0, 100.0, 5.0, 20.0, 100.0, Some(AbcClass::D));
-        assert_eq!(
-            (c.estado_criticidad, c.criticidad),
-            (Some(CriticalityLevel::Optimo), 34)
-        );
+        assert_eq!((c.estado_criticidad, c.criticidad), (Some(CriticalityLevel::Optimo), 34));
         let c = criticality(10.0, 100.1, 5.0, 20.0, 100.0, Some(AbcClass::A));
-        assert_eq!(
-            (c.etiqueta_criticidad.as_deref(), c.criticidad),
-            (Some("EXCESO"), 41)
-        );
-        assert_eq!(
-            criticality(0.0, 1.0, 0.0, 0.0, 0.0, Some(AbcClass::A)),
-            Criticality::none()
-        );
+        assert_eq!((c.etiqueta_criticidad.as_deref(), c.criticidad), (Some("EXCESO"), 41));
+        assert_eq!(criticality(0.0, 1.0, 0.0, 0.0, 0.0, Some(AbcClass::A)), Criticality::none());
         assert_eq!(Criticality::none().criticidad, 999);
     }
 }

@@ -31,10 +31,7 @@ pub struct DemandWindows {
 
 impl Default for DemandWindows {
     fn default() -> Self {
-        DemandWindows {
-            demanda_dias: DEFAULT_DEMAND_WINDOW_DAYS,
-            sigma_dias: DEFAULT_SIGMA_WINDOW_DAYS,
-        }
+        DemandWindows { demanda_dias: DEFAULT_DEMAND_WINDOW_DAYS, sigma_dias: DEFAULT_SIGMA_WINDOW_DAYS }
     }
 }
 
@@ -98,12 +95,7 @@ pub fn weekday_index(date: NaiveDate) -> usize {
 ///
 /// Entries for the same date are summed (the input may be finer than daily); non-finite
 /// values are ignored; dates in `excluidos` (atypical days) are removed.
-pub fn selling_days_in_window(
-    ventas: &[(NaiveDate, f64)],
-    today: NaiveDate,
-    dias: u32,
-    excluidos: &[NaiveDate],
-) -> Vec<(NaiveDate, f64)> {
+pub fn selling_days_in_window(ventas: &[(NaiveDate, f64)], today: NaiveDate, dias: u32, excluidos: &[NaiveDate]) -> Vec<(NaiveDate, f64)> {
     let mut out: Vec<(NaiveDate, f64)> = ventas
         .iter()
         .filter(|(d, q)| {
@@ -112,7 +104,7 @@ pub fn selling_days_in_window(
         })
         .copied()
         .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by_key(|a| a.0);
     // Same-date entries summed in place (`dedup_by` keeps the first of each run).
     out.dedup_by(|later, first| {
         let same = later.0 == first.0;
@@ -141,13 +133,7 @@ fn p75_detail_sorted(v: Vec<f64>) -> P75Detail {
         return P75Detail::default();
     }
     let (h, xl, p75, xh) = interpolate_p75(&v);
-    P75Detail {
-        valores_ordenados: v,
-        posicion: h,
-        valor_inferior: xl,
-        valor_superior: xh,
-        p75,
-    }
+    P75Detail { valores_ordenados: v, posicion: h, valor_inferior: xl, valor_superior: xh, p75 }
 }
 
 /// 75th percentile, linear interpolation (spec 30 §3).
@@ -244,12 +230,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
 
 /// All demand statistics of §3 for one product at one location, with the dated weekday
 /// history.
-pub fn demand_stats(
-    ventas: &[(NaiveDate, f64)],
-    today: NaiveDate,
-    windows: DemandWindows,
-    excluidos: &[NaiveDate],
-) -> DemandStats {
+pub fn demand_stats(ventas: &[(NaiveDate, f64)], today: NaiveDate, windows: DemandWindows, excluidos: &[NaiveDate]) -> DemandStats {
     demand_stats_with(ventas, today, windows, excluidos, true)
 }
 
@@ -347,16 +328,9 @@ mod tests {
         let today = d(2026, 1, 20);
         let vals = [2.0, 3.0, 2.0, 15.0, 3.0, 2.0, 3.0];
         // Selling days spread over the window, with gaps (not zero-filled).
-        let ventas: Vec<(NaiveDate, f64)> = vals
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (d(2026, 1, 1 + 2 * i as u32), *q))
-            .collect();
+        let ventas: Vec<(NaiveDate, f64)> = vals.iter().enumerate().map(|(i, q)| (d(2026, 1, 1 + 2 * i as u32), *q)).collect();
         let s = demand_stats(&ventas, today, DemandWindows::default(), &[]);
-        assert_eq!(
-            s.p75_detalle.valores_ordenados,
-            vec![2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 15.0]
-        );
+        assert_eq!(s.p75_detalle.valores_ordenados, vec![2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 15.0]);
         assert!(close(s.p75_detalle.posicion, 4.5));
         assert!(close(s.p75, 3.0));
         assert!(close(s.media_ventana, 4.2857));
@@ -399,24 +373,11 @@ mod tests {
         assert_eq!(s.sigma, 0.0);
         assert_eq!(s.demanda_maxima, 0.0);
         assert_eq!(s.media_top3, 0.0);
-        let s = demand_stats(
-            &[(d(2026, 1, 19), 5.0)],
-            today,
-            DemandWindows::default(),
-            &[],
-        );
+        let s = demand_stats(&[(d(2026, 1, 19), 5.0)], today, DemandWindows::default(), &[]);
         assert_eq!(s.p75, 5.0);
         assert_eq!(s.sigma, 0.0);
         assert_eq!(s.media_top3, 5.0);
-        let s = demand_stats(
-            &[(d(2026, 1, 19), 5.0)],
-            today,
-            DemandWindows {
-                demanda_dias: 0,
-                sigma_dias: 0,
-            },
-            &[],
-        );
+        let s = demand_stats(&[(d(2026, 1, 19), 5.0)], today, DemandWindows { demanda_dias: 0, sigma_dias: 0 }, &[]);
         assert_eq!(s.p75, 0.0);
         assert_eq!(median(&[]), None);
     }
@@ -425,20 +386,12 @@ mod tests {
     fn same_date_entries_are_summed_and_weekdays_indexed_from_sunday() {
         let today = d(2026, 1, 21); // Wednesday
         let sunday = d(2026, 1, 18);
-        let ventas = vec![
-            (sunday, 2.0),
-            (sunday, 3.0),
-            (d(2026, 1, 11), 7.0),
-            (d(2026, 1, 17), 4.0),
-        ];
+        let ventas = vec![(sunday, 2.0), (sunday, 3.0), (d(2026, 1, 11), 7.0), (d(2026, 1, 17), 4.0)];
         let s = demand_stats(&ventas, today, DemandWindows::default(), &[]);
         assert_eq!(weekday_index(sunday), 0);
         assert!(close(s.prom_dow[0], 6.0)); // (5 + 7) / 2
         assert!(close(s.prom_dow[6], 4.0));
-        assert_eq!(
-            s.historico_dow[0].ventas,
-            vec![(d(2026, 1, 11), 7.0), (sunday, 5.0)]
-        );
+        assert_eq!(s.historico_dow[0].ventas, vec![(d(2026, 1, 11), 7.0), (sunday, 5.0)]);
         assert_eq!(s.historico_dow[6].nombre, "Sáb");
     }
 

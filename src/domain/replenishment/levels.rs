@@ -174,11 +174,7 @@ pub fn compute_levels(i: &LevelInputs) -> Levels {
             }
         }
         LevelMethod::PadrePrudente => {
-            let dmax = if i.demanda_maxima.is_finite() && i.demanda_maxima > 0.0 {
-                i.demanda_maxima
-            } else {
-                2.0 * d
-            };
+            let dmax = if i.demanda_maxima.is_finite() && i.demanda_maxima > 0.0 { i.demanda_maxima } else { 2.0 * d };
             let ss = (dmax * l - dc).max(0.0);
             if ss > 0.0 {
                 (ss, false, Some(dmax))
@@ -223,38 +219,19 @@ pub struct ReorderDecision {
 }
 
 /// Reorder rule and base quantity (§6.5): order up to MAX only when E ≤ ROP.
-pub fn reorder(
-    stock_efectivo: f64,
-    levels: &Levels,
-    demanda: f64,
-    pack: PackSize,
-) -> ReorderDecision {
+pub fn reorder(stock_efectivo: f64, levels: &Levels, demanda: f64, pack: PackSize) -> ReorderDecision {
     let e = stock_efectivo;
     let reordenar = e <= levels.punto_reorden;
-    let necesidad = if reordenar {
-        (levels.stock_maximo - e).max(0.0)
-    } else {
-        0.0
-    };
+    let necesidad = if reordenar { (levels.stock_maximo - e).max(0.0) } else { 0.0 };
     let sobrestock = (e > levels.stock_maximo).then(|| {
         let exceso = e - levels.stock_maximo;
         Overstock {
             exceso_unidades: exceso,
             exceso_bultos: packs_ceil(exceso, pack),
-            dias_exceso: if demanda > 0.0 {
-                exceso / demanda
-            } else {
-                NO_DEMAND_DAYS
-            },
+            dias_exceso: if demanda > 0.0 { exceso / demanda } else { NO_DEMAND_DAYS },
         }
     });
-    ReorderDecision {
-        stock_efectivo: e,
-        reordenar,
-        necesidad_unidades: necesidad,
-        bultos: packs_ceil(necesidad, pack),
-        sobrestock,
-    }
+    ReorderDecision { stock_efectivo: e, reordenar, necesidad_unidades: necesidad, bultos: packs_ceil(necesidad, pack), sobrestock }
 }
 
 /// Days above which MAX is suspicious, by effective class (A 15, B 30, C 45, D 60).
@@ -294,10 +271,7 @@ pub fn sanity_warnings(clase: AbcClass, demanda: f64, sigma: f64, lv: &Levels) -
         ));
     }
     if lv.stock_seguridad < 0.0 {
-        w.push(format!(
-            "stock_seguridad_negativo: stock de seguridad negativo ({})",
-            fmt_qty(lv.stock_seguridad)
-        ));
+        w.push(format!("stock_seguridad_negativo: stock de seguridad negativo ({})", fmt_qty(lv.stock_seguridad)));
     }
     if demanda > 0.0 {
         let dias = lv.stock_maximo / demanda;
@@ -310,11 +284,7 @@ pub fn sanity_warnings(clase: AbcClass, demanda: f64, sigma: f64, lv: &Levels) -
         }
     }
     if sigma > 2.0 * demanda {
-        w.push(format!(
-            "variabilidad_muy_alta: σ ({}) supera el doble de la demanda ({})",
-            fmt_qty(sigma),
-            fmt_qty(demanda)
-        ));
+        w.push(format!("variabilidad_muy_alta: σ ({}) supera el doble de la demanda ({})", fmt_qty(sigma), fmt_qty(demanda)));
     }
     w
 }
@@ -329,15 +299,7 @@ mod tests {
     }
 
     fn inputs(clase: AbcClass, d: f64, sigma: f64, dmax: f64, z: f64, cov: f64) -> LevelInputs {
-        LevelInputs {
-            clase,
-            demanda: d,
-            sigma,
-            demanda_maxima: dmax,
-            lead_time: 1.5,
-            z,
-            cobertura_dias: cov,
-        }
+        LevelInputs { clase, demanda: d, sigma, demanda_maxima: dmax, lead_time: 1.5, z, cobertura_dias: cov }
     }
 
     #[test]
@@ -410,36 +372,16 @@ mod tests {
         let at_max = reorder(lv.stock_maximo, &lv, 40.0, PackSize::default());
         assert!(!at_max.reordenar);
         assert!(at_max.sobrestock.is_none());
-        let zero_demand = reorder(
-            10.0,
-            &compute_levels(&inputs(A, 0.0, 0.0, 0.0, 2.33, 7.0)),
-            0.0,
-            PackSize::default(),
-        );
-        assert_eq!(
-            zero_demand.sobrestock.map(|o| o.dias_exceso),
-            Some(NO_DEMAND_DAYS)
-        );
+        let zero_demand = reorder(10.0, &compute_levels(&inputs(A, 0.0, 0.0, 0.0, 2.33, 7.0)), 0.0, PackSize::default());
+        assert_eq!(zero_demand.sobrestock.map(|o| o.dias_exceso), Some(NO_DEMAND_DAYS));
     }
 
     #[test]
     fn effective_class_rules() {
-        assert_eq!(
-            effective_class(Some(C), true, false, true),
-            Some((A, ClassReason::GeneradorTrafico))
-        );
-        assert_eq!(
-            effective_class(Some(A), false, true, false),
-            Some((D, ClassReason::EnvioPrueba))
-        );
-        assert_eq!(
-            effective_class(Some(B), false, false, false),
-            Some((B, ClassReason::Abc))
-        );
-        assert_eq!(
-            effective_class(None, false, false, true),
-            Some((D, ClassReason::SinClasificacion))
-        );
+        assert_eq!(effective_class(Some(C), true, false, true), Some((A, ClassReason::GeneradorTrafico)));
+        assert_eq!(effective_class(Some(A), false, true, false), Some((D, ClassReason::EnvioPrueba)));
+        assert_eq!(effective_class(Some(B), false, false, false), Some((B, ClassReason::Abc)));
+        assert_eq!(effective_class(None, false, false, true), Some((D, ClassReason::SinClasificacion)));
         assert_eq!(effective_class(None, false, false, false), None);
     }
 
@@ -457,9 +399,7 @@ mod tests {
         });
         let w = sanity_warnings(A, 10.0, 30.0, &lv);
         assert!(w.iter().any(|m| m.starts_with("stock_minimo_bajo")));
-        assert!(w
-            .iter()
-            .any(|m| m.starts_with("error_maximo_no_supera_minimo")));
+        assert!(w.iter().any(|m| m.starts_with("error_maximo_no_supera_minimo")));
         assert!(w.iter().any(|m| m.starts_with("variabilidad_muy_alta")));
         let lv = compute_levels(&inputs(A, 10.0, 1.0, 0.0, 2.33, 20.0));
         let w = sanity_warnings(A, 10.0, 1.0, &lv);

@@ -24,23 +24,18 @@ pub mod suggestion;
 pub mod transit;
 
 pub use classification::{
-    abc_label, abc_xyz_matrix, aggregate_abc_inputs, classify_abc, classify_abc_owned, classify_xyz,
-    most_critical_class, xyz_from_sales, AbcClass, AbcInput, AbcModel, AbcRow, AbcSale,
-    AbcThresholds, AbcXyzMatrix, MatrixItem, XyzClass, XyzConfig, XyzResult,
+    abc_label, abc_xyz_matrix, aggregate_abc_inputs, classify_abc, classify_abc_owned, classify_xyz, most_critical_class, xyz_from_sales,
+    AbcClass, AbcInput, AbcModel, AbcRow, AbcSale, AbcThresholds, AbcXyzMatrix, MatrixItem, XyzClass, XyzConfig, XyzResult,
 };
 pub use coverage::{weekday_coverage, CoverageInput, WeekdayCoverage};
 pub use criticality::{criticality, Criticality, CriticalityLevel};
 pub use demand::{demand_stats, DemandStats, DemandWindows};
-pub use levels::{
-    compute_levels, effective_class, reorder, LevelInputs, Levels, PackSize, ReorderDecision,
-};
+pub use levels::{compute_levels, effective_class, reorder, LevelInputs, Levels, PackSize, ReorderDecision};
 pub use parameters::{
-    resolve_params, resolve_windows, CategoryOverride, GlobalParams, ParamConfig, ParamSource,
-    PerClass, ResolvedParams, StoreOverride,
+    resolve_params, resolve_windows, CategoryOverride, GlobalParams, ParamConfig, ParamSource, PerClass, ResolvedParams, StoreOverride,
 };
 pub use suggestion::{
-    calculate_store, reference_demand, suggest, CalculationMethod, DecisionRule, EngineSettings,
-    Explanation, LineDemand, ProductInput, ReferenceDemand, ReferenceStoreSales, StorageLimits,
-    StoreInput, Suggestion, TrialFallback, TrialFallbacks,
+    calculate_store, reference_demand, suggest, CalculationMethod, DecisionRule, EngineSettings, Explanation, LineDemand, ProductInput,
+    ReferenceDemand, ReferenceStoreSales, StorageLimits, StoreInput, Suggestion, TrialFallback, TrialFallbacks,
 };
 pub use transit::{detect_arrivals, in_transit, InTransit, OpenOrderLine};

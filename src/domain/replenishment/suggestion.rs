@@ -10,20 +10,16 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::text::Text;
 use super::classification::AbcClass;
 use super::coverage::{weekday_coverage, CoverageInput, WeekdayCoverage};
 use super::criticality::{criticality, Criticality};
 use super::demand::{demand_stats, demand_stats_with, median, DemandStats, DemandWindows, P75Detail, WeekdayHistory};
 use super::levels::{
-    compute_levels, effective_class, fmt_qty, packs_ceil, packs_floor, packs_to_units, reorder,
-    sanity_warnings, ClassReason, LevelInputs, LevelMethod, Levels, PackSize, ReorderDecision,
-    NO_DEMAND_DAYS,
+    compute_levels, effective_class, fmt_qty, packs_ceil, packs_floor, packs_to_units, reorder, sanity_warnings, ClassReason, LevelInputs,
+    LevelMethod, Levels, PackSize, ReorderDecision, NO_DEMAND_DAYS,
 };
-use super::parameters::{
-    normalize_category, resolve_params, resolve_windows, ParamConfig, ResolvedParams,
-    ResolvedWindows,
-};
+use super::parameters::{normalize_category, resolve_params, resolve_windows, ParamConfig, ResolvedParams, ResolvedWindows};
+use crate::domain::text::Text;
 
 /// Trial / regional-reference σ when the local σ is 0: 0.3 · demand.
 pub const REFERENCE_SIGMA_FACTOR: f64 = 0.3;
@@ -49,9 +45,7 @@ pub struct EngineSettings {
 
 impl Default for EngineSettings {
     fn default() -> Self {
-        EngineSettings {
-            limitar_por_stock_cedi: true,
-        }
+        EngineSettings { limitar_por_stock_cedi: true }
     }
 }
 
@@ -101,11 +95,7 @@ pub struct ReferenceDemand {
 
 /// `P75_ref` over the **same demand window** as the local P75 (the original used 30 days here
 /// and 20 locally). A store "sold the product" when it has a selling day in the window.
-pub fn reference_demand(
-    stores: &[ReferenceStoreSales],
-    today: NaiveDate,
-    windows: DemandWindows,
-) -> ReferenceDemand {
+pub fn reference_demand(stores: &[ReferenceStoreSales], today: NaiveDate, windows: DemandWindows) -> ReferenceDemand {
     let mut sold: Vec<(&ReferenceStoreSales, f64)> = stores
         .iter()
         .filter_map(|s| {
@@ -116,11 +106,7 @@ pub fn reference_demand(
     sold.sort_by(|a, b| a.0.tienda_id.cmp(&b.0.tienda_id));
     let n = sold.len();
     ReferenceDemand {
-        p75_ref: if n > 0 {
-            sold.iter().map(|(_, p)| *p).sum::<f64>() / n as f64
-        } else {
-            0.0
-        },
+        p75_ref: if n > 0 { sold.iter().map(|(_, p)| *p).sum::<f64>() / n as f64 } else { 0.0 },
         tienda_ref_id: sold.first().map(|(s, _)| Text::from(&s.tienda_id)),
         tienda_ref: sold.first().map(|(s, _)| Text::from(&s.nombre)),
         tiendas_con_venta: n as u32,
@@ -154,10 +140,7 @@ pub struct TrialFallback {
 
 impl Default for TrialFallback {
     fn default() -> Self {
-        TrialFallback {
-            valor: DEFAULT_TRIAL_DEMAND,
-            fuente: DemandSource::PruebaPredeterminada,
-        }
+        TrialFallback { valor: DEFAULT_TRIAL_DEMAND, fuente: DemandSource::PruebaPredeterminada }
     }
 }
 
@@ -171,9 +154,7 @@ pub struct TrialFallbacks {
 impl TrialFallbacks {
     /// From `(categoria, local P75)` of every candidate. Uncategorised products are skipped for
     /// the category medians but count for the overall one (the original skipped them there too).
-    pub fn from_candidates<'a, I: IntoIterator<Item = (Option<&'a str>, f64)>>(
-        candidates: I,
-    ) -> TrialFallbacks {
+    pub fn from_candidates<'a, I: IntoIterator<Item = (Option<&'a str>, f64)>>(candidates: I) -> TrialFallbacks {
         let mut by_cat: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut all = Vec::new();
         for (cat, p75) in candidates {
@@ -185,27 +166,15 @@ impl TrialFallbacks {
                 by_cat.entry(c).or_default().push(p75);
             }
         }
-        TrialFallbacks {
-            por_categoria: by_cat
-                .into_iter()
-                .filter_map(|(k, v)| median(&v).map(|m| (k, m)))
-                .collect(),
-            global: median(&all),
-        }
+        TrialFallbacks { por_categoria: by_cat.into_iter().filter_map(|(k, v)| median(&v).map(|m| (k, m))).collect(), global: median(&all) }
     }
 
     pub fn for_category(&self, categoria: Option<&str>) -> TrialFallback {
         let cat = categoria.map(normalize_category).filter(|c| !c.is_empty());
         if let Some(v) = cat.and_then(|c| self.por_categoria.get(&c).copied()) {
-            TrialFallback {
-                valor: v,
-                fuente: DemandSource::PruebaMedianaCategoria,
-            }
+            TrialFallback { valor: v, fuente: DemandSource::PruebaMedianaCategoria }
         } else if let Some(v) = self.global {
-            TrialFallback {
-                valor: v,
-                fuente: DemandSource::PruebaMedianaGlobal,
-            }
+            TrialFallback { valor: v, fuente: DemandSource::PruebaMedianaGlobal }
         } else {
             TrialFallback::default()
         }
@@ -432,13 +401,7 @@ pub struct Suggestion {
 ///   receipt could exceed the capacity (E9);
 /// * the CEDI cap is applied by the backend when `limitar_por_stock_cedi` is on (default); the
 ///   original disabled it in the backend while its modal and multi-store flow applied it.
-pub fn suggest(
-    p: &ProductInput,
-    demanda: &LineDemand,
-    params: &ParamConfig,
-    ajustes: &EngineSettings,
-    today: NaiveDate,
-) -> Suggestion {
+pub fn suggest(p: &ProductInput, demanda: &LineDemand, params: &ParamConfig, ajustes: &EngineSettings, today: NaiveDate) -> Suggestion {
     suggest_line(p, demanda, params, ajustes, today, true)
 }
 
@@ -494,11 +457,7 @@ fn suggest_line(
     } else {
         (local_p75, DemandSource::Local)
     };
-    let sigma_usada = if (es_prueba || es_regional) && local_sigma <= 0.0 {
-        REFERENCE_SIGMA_FACTOR * demanda_usada
-    } else {
-        local_sigma
-    };
+    let sigma_usada = if (es_prueba || es_regional) && local_sigma <= 0.0 { REFERENCE_SIGMA_FACTOR * demanda_usada } else { local_sigma };
     let tiene_ventas = local.dias_venta_ventana > 0 || local.total_ventana > 0.0;
     let clase = effective_class(p.clase_abc, p.es_generador_trafico, es_prueba, tiene_ventas);
     let clase_efectiva = clase.map(|(c, _)| c);
@@ -526,10 +485,7 @@ fn suggest_line(
 
     let mut warnings = Vec::new();
     if stock_tienda < 0.0 {
-        warnings.push(format!(
-            "stock_negativo: el stock en tienda es negativo ({})",
-            fmt_qty(stock_tienda)
-        ));
+        warnings.push(format!("stock_negativo: el stock en tienda es negativo ({})", fmt_qty(stock_tienda)));
     }
     if es_prueba {
         warnings.push(format!(
@@ -667,14 +623,8 @@ fn suggest_line(
     steps.bultos_finales = packs;
     let unidades = packs_to_units(packs, pack);
 
-    let (ss, rop, max) = levels_out.map_or((0.0, 0.0, 0.0), |l| {
-        (l.stock_seguridad, l.punto_reorden, l.stock_maximo)
-    });
-    let crit = if levels_out.is_some() {
-        criticality(demanda_usada, e, ss, rop, max, clase_efectiva)
-    } else {
-        Criticality::none()
-    };
+    let (ss, rop, max) = levels_out.map_or((0.0, 0.0, 0.0), |l| (l.stock_seguridad, l.punto_reorden, l.stock_maximo));
+    let crit = if levels_out.is_some() { criticality(demanda_usada, e, ss, rop, max, clase_efectiva) } else { Criticality::none() };
     let v2 = match (&levels_out, &parametros) {
         (Some(l), Some(rp)) => Some(weekday_coverage(&CoverageInput {
             today,
@@ -707,11 +657,7 @@ fn suggest_line(
         presentacion: p.presentacion.clone(),
         cuadrante_producto: p.cuadrante.clone(),
         cantidad_bultos: upb,
-        unidad_pedido: p
-            .unidad_pedido
-            .clone()
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_ORDER_UNIT.into()),
+        unidad_pedido: p.unidad_pedido.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| DEFAULT_ORDER_UNIT.into()),
         peso_unidad: peso_kg.map_or(DEFAULT_UNIT_WEIGHT_G, |kg| kg * 1000.0),
         peso_desconocido: peso_kg.is_none(),
         prom_ventas_5dias_unid: finite(local.media_5dias),
@@ -724,11 +670,7 @@ fn suggest_line(
         stock_en_transito: en_transito,
         stock_total: e,
         stock_total_bultos: e / upb,
-        stock_dias_cobertura: if demanda_usada > 0.0 {
-            stock_tienda / demanda_usada
-        } else {
-            NO_DEMAND_DAYS
-        },
+        stock_dias_cobertura: if demanda_usada > 0.0 { stock_tienda / demanda_usada } else { NO_DEMAND_DAYS },
         stock_cedi_origen: stock_cedi,
         clasificacion_abc: p.clase_abc,
         clase_efectiva,
@@ -751,12 +693,8 @@ fn suggest_line(
         capacidad_maxima_configurada: capacidad,
         cantidad_antes_ajuste_capacidad: antes_capacidad,
         ajustado_por_capacidad: ajustado_cap,
-        tipo_restriccion_capacidad: capacidad.map(|_| {
-            limits
-                .tipo_restriccion
-                .clone()
-                .unwrap_or_else(|| DEFAULT_RESTRICTION_TYPE.to_string())
-        }),
+        tipo_restriccion_capacidad: capacidad
+            .map(|_| limits.tipo_restriccion.clone().unwrap_or_else(|| DEFAULT_RESTRICTION_TYPE.to_string())),
         notas_capacidad: limits.notas.clone(),
         minimo_exhibicion_configurado: minimo,
         ajustado_por_minimo_exhibicion: ajustado_min,
@@ -828,7 +766,7 @@ fn cuadrante_key(c: Option<&str>) -> String {
 
 /// The whole store calculation: candidates (20-day sales > 0, or store stock > 0, or CEDI stock
 /// > 0; excluded codes removed), trial fallbacks over those candidates, one line each, the
-/// `cuadrantes` filter, sorted by 20-day sales total descending then code.
+/// > `cuadrantes` filter, sorted by 20-day sales total descending then code.
 ///
 /// The trial medians are taken over all candidates before the `cuadrantes` filter, so a display
 /// filter never changes a quantity.
@@ -837,57 +775,23 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
     let candidates: Vec<(&ProductInput, DemandStats)> = input
         .productos
         .iter()
-        .filter(|p| {
-            !input
-                .productos_excluidos
-                .iter()
-                .any(|c| c.trim() == p.codigo.trim())
-        })
-        .map(|p| {
-            (
-                p,
-                demand_stats_with(
-                    &p.ventas_diarias,
-                    input.today,
-                    windows,
-                    &input.dias_atipicos,
-                    input.detalle_v2,
-                ),
-            )
-        })
+        .filter(|p| !input.productos_excluidos.iter().any(|c| c.trim() == p.codigo.trim()))
+        .map(|p| (p, demand_stats_with(&p.ventas_diarias, input.today, windows, &input.dias_atipicos, input.detalle_v2)))
         .filter(|(p, s)| s.total_ventana > 0.0 || p.stock_tienda > 0.0 || p.stock_cedi > 0.0)
         .collect();
-    let fallbacks = TrialFallbacks::from_candidates(
-        candidates
-            .iter()
-            .map(|(p, s)| (p.categoria.as_deref(), s.p75)),
-    );
-    let filtro: Option<Vec<String>> = input
-        .cuadrantes
-        .as_ref()
-        .map(|v| v.iter().map(|c| cuadrante_key(Some(c))).collect());
+    let fallbacks = TrialFallbacks::from_candidates(candidates.iter().map(|(p, s)| (p.categoria.as_deref(), s.p75)));
+    let filtro: Option<Vec<String>> = input.cuadrantes.as_ref().map(|v| v.iter().map(|c| cuadrante_key(Some(c))).collect());
     let mut kept: Vec<(&ProductInput, DemandStats)> = candidates
         .into_iter()
-        .filter(|(p, _)| {
-            filtro
-                .as_ref()
-                .is_none_or(|f| f.contains(&cuadrante_key(p.cuadrante.as_deref())))
-        })
+        .filter(|(p, _)| filtro.as_ref().is_none_or(|f| f.contains(&cuadrante_key(p.cuadrante.as_deref()))))
         .collect();
     // The order is known before any line is computed (window total descending, then code),
     // so the inputs are sorted, not the results: a Suggestion is a few KB, and every move of
     // thousands of them showed in the profile.
-    kept.sort_by(|(pa, a), (pb, b)| {
-        b.total_ventana
-            .total_cmp(&a.total_ventana)
-            .then_with(|| pa.codigo.cmp(&pb.codigo))
-    });
+    kept.sort_by(|(pa, a), (pb, b)| b.total_ventana.total_cmp(&a.total_ventana).then_with(|| pa.codigo.cmp(&pb.codigo)));
     let line = |(p, s): &mut (&ProductInput, DemandStats)| -> Suggestion {
         let line = LineDemand {
-            referencia: p
-                .referencia_calculada
-                .clone()
-                .unwrap_or_else(|| reference_demand(&p.referencia, input.today, windows)),
+            referencia: p.referencia_calculada.clone().unwrap_or_else(|| reference_demand(&p.referencia, input.today, windows)),
             respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
             local: std::mem::take(s),
         };
@@ -899,13 +803,11 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
     let (lines, chunk) = (kept.len(), kept.len().div_ceil(threads).max(1));
     if threads > 1 && lines > 256 {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = kept
-                .chunks_mut(chunk)
-                .map(|part| scope.spawn(move || part.iter_mut().map(line).collect::<Vec<_>>()))
-                .collect();
+            let handles: Vec<_> =
+                kept.chunks_mut(chunk).map(|part| scope.spawn(move || part.iter_mut().map(line).collect::<Vec<_>>())).collect();
             let mut out = Vec::with_capacity(lines);
             for h in handles {
-                out.extend(h.join().expect("a line calculation does not panic"));
+                out.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
             }
             out
         })
@@ -918,9 +820,7 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
 mod tests {
     use super::*;
     use crate::domain::replenishment::criticality::CriticalityLevel;
-    use crate::domain::replenishment::parameters::{
-        CategoryOverride, GlobalParams, ParamSource, PerClass,
-    };
+    use crate::domain::replenishment::parameters::{CategoryOverride, GlobalParams, ParamSource, PerClass};
     use proptest::prelude::*;
     use AbcClass::*;
 
@@ -935,9 +835,7 @@ mod tests {
     }
 
     fn no_cap() -> EngineSettings {
-        EngineSettings {
-            limitar_por_stock_cedi: false,
-        }
+        EngineSettings { limitar_por_stock_cedi: false }
     }
 
     fn product(clase: Option<AbcClass>, upb: f64, stock: f64) -> ProductInput {
@@ -991,16 +889,10 @@ mod tests {
         assert_eq!(s.metodo_calculo, Some(CalculationMethod::Estadistico));
         assert_eq!(s.explicacion.regla_decisiva, DecisionRule::ReglaReorden);
         assert_eq!(s.criticidad.nivel_criticidad, Some(1));
-        assert_eq!(
-            s.criticidad.estado_criticidad,
-            Some(CriticalityLevel::Critico)
-        );
+        assert_eq!(s.criticidad.estado_criticidad, Some(CriticalityLevel::Critico));
         assert_eq!(s.criticidad.criticidad, 11);
         assert!(close(s.criticidad.dias_stock.unwrap_or(-1.0), 0.75));
-        assert!(close(
-            s.criticidad.dias_stock_seguridad.unwrap_or(-1.0),
-            0.856
-        ));
+        assert!(close(s.criticidad.dias_stock_seguridad.unwrap_or(-1.0), 0.856));
         let rp = s.explicacion.parametros.expect("params resolved");
         assert_eq!(rp.lead_time.fuente, ParamSource::Predeterminado);
         assert_eq!(rp.z.valor, 2.33);
@@ -1014,19 +906,13 @@ mod tests {
         assert_eq!(s.cantidad_sugerida_bultos, 0);
         assert!(!s.tiene_sobrestock);
         assert_eq!(s.explicacion.regla_decisiva, DecisionRule::ReglaReorden);
-        assert_eq!(
-            s.criticidad.estado_criticidad,
-            Some(CriticalityLevel::Optimo)
-        );
+        assert_eq!(s.criticidad.estado_criticidad, Some(CriticalityLevel::Optimo));
         assert_eq!(s.criticidad.criticidad, 31);
         // Exactly at ROP → reorder (inclusive): 280 units → 24 packs.
         let rop = s.punto_reorden;
         p.stock_tienda = rop;
         let s = run(&p, &d);
-        assert!(close(
-            s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades),
-            280.0
-        ));
+        assert!(close(s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades), 280.0));
         assert_eq!(s.cantidad_sugerida_bultos, 24);
     }
 
@@ -1036,10 +922,7 @@ mod tests {
         p.stock_en_transito = 60.0;
         let s = run(&p, &d);
         assert!(close(s.stock_total, 90.0));
-        assert!(close(
-            s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades),
-            284.2439
-        ));
+        assert!(close(s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades), 284.2439));
         assert_eq!(s.cantidad_sugerida_bultos, 24);
     }
 
@@ -1057,17 +940,11 @@ mod tests {
     fn e5_padre_prudente_class_d() {
         let s = run(&product(Some(D), 24.0, 1.0), &demand(2.0, 1.5, 6.0));
         assert_eq!(s.metodo_calculo, Some(CalculationMethod::PadrePrudente));
-        assert!(close(
-            s.explicacion.niveles.map_or(0.0, |l| l.demanda_ciclo),
-            3.0
-        ));
+        assert!(close(s.explicacion.niveles.map_or(0.0, |l| l.demanda_ciclo), 3.0));
         assert!(close(s.stock_seguridad, 6.0));
         assert!(close(s.punto_reorden, 9.0));
         assert!(close(s.stock_maximo, 69.0));
-        assert!(close(
-            s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades),
-            68.0
-        ));
+        assert!(close(s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades), 68.0));
         assert_eq!(s.cantidad_sugerida_bultos, 3);
         assert_eq!(s.cantidad_sugerida_unid, 72.0);
     }
@@ -1098,10 +975,7 @@ mod tests {
         assert!(!s.ajustado_por_minimo_exhibicion);
         assert_eq!(s.explicacion.regla_decisiva, DecisionRule::Sobrestock);
         assert!(s.explicacion.pasos.omitidos_por_sobrestock);
-        assert_eq!(
-            s.criticidad.estado_criticidad,
-            Some(CriticalityLevel::Exceso)
-        );
+        assert_eq!(s.criticidad.estado_criticidad, Some(CriticalityLevel::Exceso));
         assert_eq!(s.criticidad.criticidad, 43);
     }
 
@@ -1114,18 +988,12 @@ mod tests {
         assert!(close(s.punto_reorden, 4.5));
         assert!(close(s.stock_maximo, 34.5));
         assert_eq!(s.explicacion.pasos.bultos_base, 0);
-        assert_eq!(
-            s.explicacion.pasos.requerido_minimo_exhibicion_unidades,
-            Some(42.0)
-        );
+        assert_eq!(s.explicacion.pasos.requerido_minimo_exhibicion_unidades, Some(42.0));
         assert_eq!(s.cantidad_sugerida_bultos, 5);
         assert_eq!(s.cantidad_sugerida_unid, 50.0);
         assert!(s.ajustado_por_minimo_exhibicion);
         assert_eq!(s.explicacion.regla_decisiva, DecisionRule::MinimoExhibicion);
-        assert!(s
-            .warnings_calculo
-            .iter()
-            .any(|w| w.starts_with("MÍNIMO EXHIBICIÓN:")));
+        assert!(s.warnings_calculo.iter().any(|w| w.starts_with("MÍNIMO EXHIBICIÓN:")));
     }
 
     #[test]
@@ -1139,32 +1007,20 @@ mod tests {
         assert!(s.stock_tienda + s.cantidad_sugerida_unid <= 200.0);
         assert_eq!(s.cantidad_antes_ajuste_capacidad, Some(348.0));
         assert!(s.ajustado_por_capacidad);
-        assert_eq!(
-            s.tipo_restriccion_capacidad.as_deref(),
-            Some("espacio_fisico")
-        );
+        assert_eq!(s.tipo_restriccion_capacidad.as_deref(), Some("espacio_fisico"));
         assert_eq!(s.explicacion.regla_decisiva, DecisionRule::Capacidad);
         p.limites.capacidad_maxima = Some(35.0);
         let s = run(&p, &d);
         assert_eq!(s.cantidad_sugerida_bultos, 0);
         assert!(s.ajustado_por_capacidad);
-        assert!(s
-            .warnings_calculo
-            .iter()
-            .any(|w| w.starts_with("CAPACIDAD LIMITADA:")));
+        assert!(s.warnings_calculo.iter().any(|w| w.starts_with("CAPACIDAD LIMITADA:")));
     }
 
     #[test]
     fn e10_both_limits() {
         // Class D, D = 1, D_max = 10, coverage 20: ROP = 15, MAX = 35 → proposal 25 with stock 10.
         let cfg = ParamConfig {
-            global: GlobalParams {
-                cobertura_dias: PerClass {
-                    d: Some(20.0),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
+            global: GlobalParams { cobertura_dias: PerClass { d: Some(20.0), ..Default::default() }, ..Default::default() },
             ..Default::default()
         };
         let mut p = product(Some(D), 1.0, 10.0);
@@ -1201,20 +1057,11 @@ mod tests {
         };
         let s = run(&trial_product(0.0), &d);
         assert_eq!(s.clase_efectiva, Some(D));
-        assert_eq!(
-            s.explicacion.entradas.motivo_clase,
-            Some(ClassReason::EnvioPrueba)
-        );
+        assert_eq!(s.explicacion.entradas.motivo_clase, Some(ClassReason::EnvioPrueba));
         assert_eq!(s.metodo_calculo, Some(CalculationMethod::EnvioPrueba));
         assert_eq!(s.prom_p75_unid, 6.0);
-        assert_eq!(
-            s.explicacion.niveles.and_then(|l| l.demanda_maxima_usada),
-            Some(12.0)
-        );
-        assert!(close(
-            s.explicacion.niveles.map_or(0.0, |l| l.demanda_ciclo),
-            9.0
-        ));
+        assert_eq!(s.explicacion.niveles.and_then(|l| l.demanda_maxima_usada), Some(12.0));
+        assert!(close(s.explicacion.niveles.map_or(0.0, |l| l.demanda_ciclo), 9.0));
         assert!(close(s.stock_seguridad, 9.0));
         assert!(close(s.punto_reorden, 18.0));
         assert!(close(s.stock_maximo, 198.0));
@@ -1254,15 +1101,9 @@ mod tests {
             ajustes: no_cap(),
             detalle_v2: true,
         });
-        let s = out
-            .iter()
-            .find(|s| s.codigo_producto == "000001")
-            .expect("trial line");
+        let s = out.iter().find(|s| s.codigo_producto == "000001").expect("trial line");
         assert_eq!(s.prom_p75_unid, 7.0);
-        assert_eq!(
-            s.explicacion.entradas.fuente_demanda,
-            DemandSource::PruebaMedianaCategoria
-        );
+        assert_eq!(s.explicacion.entradas.fuente_demanda, DemandSource::PruebaMedianaCategoria);
         assert_eq!(s.razon_pedido, "Envío prueba");
     }
 
@@ -1304,33 +1145,20 @@ mod tests {
         let mut p = product(Some(C), 12.0, 3.0);
         p.stock_cedi = 100.0;
         let mut d = demand(0.5, 0.7, 1.0);
-        d.referencia = ReferenceDemand {
-            p75_ref: 4.0,
-            tienda_ref: Some("Tienda 05".into()),
-            ..Default::default()
-        };
+        d.referencia = ReferenceDemand { p75_ref: 4.0, tienda_ref: Some("Tienda 05".into()), ..Default::default() };
         let s = run(&p, &d);
         assert_eq!(s.clase_efectiva, Some(C));
-        assert_eq!(
-            s.metodo_calculo,
-            Some(CalculationMethod::ReferenciaRegional)
-        );
+        assert_eq!(s.metodo_calculo, Some(CalculationMethod::ReferenciaRegional));
         assert_eq!(s.prom_p75_unid, 4.0);
         assert!(close(s.stock_seguridad, 1.0974));
         assert!(close(s.punto_reorden, 7.0974));
         assert!(close(s.stock_maximo, 91.0974));
-        assert!(close(
-            s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades),
-            88.0974
-        ));
+        assert!(close(s.explicacion.reorden.map_or(0.0, |r| r.necesidad_unidades), 88.0974));
         assert_eq!(s.cantidad_sugerida_bultos, 8);
         assert_eq!(s.razon_pedido, "P75 ref: Tienda 05");
         // Reference not above 3 × local → local demand.
         d.referencia.p75_ref = 1.5;
-        assert_eq!(
-            run(&p, &d).metodo_calculo,
-            Some(CalculationMethod::Estadistico)
-        );
+        assert_eq!(run(&p, &d).metodo_calculo, Some(CalculationMethod::Estadistico));
     }
 
     #[test]
@@ -1338,12 +1166,7 @@ mod tests {
         let cfg = ParamConfig {
             categorias: vec![CategoryOverride {
                 categoria: "FRUVER".into(),
-                cobertura_dias: PerClass {
-                    a: Some(2.0),
-                    b: Some(3.0),
-                    c: Some(4.0),
-                    d: Some(5.0),
-                },
+                cobertura_dias: PerClass { a: Some(2.0), b: Some(3.0), c: Some(4.0), d: Some(5.0) },
             }],
             ..Default::default()
         };
@@ -1376,20 +1199,12 @@ mod tests {
         let cfg = ParamConfig {
             categorias: vec![CategoryOverride {
                 categoria: "FRUVER".into(),
-                cobertura_dias: PerClass {
-                    a: Some(3.0),
-                    b: None,
-                    c: Some(9.0),
-                    d: None,
-                },
+                cobertura_dias: PerClass { a: Some(3.0), b: None, c: Some(9.0), d: None },
             }],
             ..Default::default()
         };
         let s = suggest(&p, &d, &cfg, &no_cap(), today());
-        assert_eq!(
-            s.explicacion.parametros.map(|r| r.cobertura_dias.valor),
-            Some(3.0)
-        );
+        assert_eq!(s.explicacion.parametros.map(|r| r.cobertura_dias.valor), Some(3.0));
     }
 
     #[test]
@@ -1421,10 +1236,7 @@ mod tests {
         let cfg = ParamConfig {
             global: GlobalParams {
                 lead_time: Some(0.0),
-                cobertura_dias: PerClass {
-                    d: Some(0.0),
-                    ..Default::default()
-                },
+                cobertura_dias: PerClass { d: Some(0.0), ..Default::default() },
                 ..Default::default()
             },
             ..Default::default()
@@ -1433,10 +1245,7 @@ mod tests {
         let s = suggest(&trial_product(0.0), &d, &cfg, &no_cap(), today());
         assert_eq!(s.cantidad_sugerida_bultos, 1);
         assert_eq!(s.explicacion.regla_decisiva, DecisionRule::MinimoPrueba);
-        assert_eq!(
-            s.explicacion.entradas.fuente_demanda,
-            DemandSource::PruebaPredeterminada
-        );
+        assert_eq!(s.explicacion.entradas.fuente_demanda, DemandSource::PruebaPredeterminada);
         let mut p = trial_product(0.0);
         p.stock_en_transito = 0.5;
         // E > MAX = 0 → overstock, no forced pack.
@@ -1461,10 +1270,7 @@ mod tests {
         // No ABC row but sales → class D.
         let s = run(&product(None, 1.0, 0.0), &demand(2.0, 0.0, 6.0));
         assert_eq!(s.clase_efectiva, Some(D));
-        assert_eq!(
-            s.explicacion.entradas.motivo_clase,
-            Some(ClassReason::SinClasificacion)
-        );
+        assert_eq!(s.explicacion.entradas.motivo_clase, Some(ClassReason::SinClasificacion));
     }
 
     #[test]
@@ -1474,10 +1280,7 @@ mod tests {
         let s = run(&p, &demand(10.0, 0.0, 10.0));
         assert_eq!(s.cantidad_bultos, 1.0);
         assert!(close(s.cantidad_sugerida_unid, 165.0)); // 159.5 + 5 → 164.5 → 165
-        assert!(s
-            .warnings_calculo
-            .iter()
-            .any(|w| w.starts_with("stock_negativo")));
+        assert!(s.warnings_calculo.iter().any(|w| w.starts_with("stock_negativo")));
         p.unidades_por_bulto = Some(2.5);
         let s = run(&p, &demand(10.0, 0.0, 10.0));
         assert_eq!(s.cantidad_bultos, 2.5);
@@ -1505,8 +1308,8 @@ mod tests {
                 mk("003", 5.0, 0.0, Some("CUADRANTE I")),
                 mk("001", 5.0, 0.0, None),
                 mk("002", 9.0, 0.0, Some("CUADRANTE II")),
-                mk("004", 0.0, 0.0, None), // no sales, no stock → not a candidate
-                mk("005", 0.0, 3.0, None), // stock only → candidate
+                mk("004", 0.0, 0.0, None),  // no sales, no stock → not a candidate
+                mk("005", 0.0, 3.0, None),  // stock only → candidate
                 mk("006", 50.0, 0.0, None), // excluded
             ],
             productos_excluidos: vec!["006".into()],
@@ -1534,10 +1337,7 @@ mod tests {
         }
         let mut filtered = input.clone();
         filtered.cuadrantes = Some(vec!["no especificado".into(), "CUADRANTE I".into()]);
-        let codes: Vec<Text> = calculate_store(&filtered)
-            .into_iter()
-            .map(|s| s.codigo_producto)
-            .collect();
+        let codes: Vec<Text> = calculate_store(&filtered).into_iter().map(|s| s.codigo_producto).collect();
         assert_eq!(codes, vec!["001", "003", "005"]);
     }
 
@@ -1557,12 +1357,7 @@ mod tests {
                 ventas_diarias: vec![(day(11), 4.0)],
                 dias_excluidos: vec![],
             },
-            ReferenceStoreSales {
-                tienda_id: "tienda_01".into(),
-                nombre: "Uno".into(),
-                ventas_diarias: vec![],
-                dias_excluidos: vec![],
-            },
+            ReferenceStoreSales { tienda_id: "tienda_01".into(), nombre: "Uno".into(), ventas_diarias: vec![], dias_excluidos: vec![] },
             ReferenceStoreSales {
                 tienda_id: "tienda_02".into(),
                 nombre: "Dos".into(),
@@ -1604,10 +1399,7 @@ mod tests {
         assert_eq!(v["metodo_calculo"], "estadistico");
         assert_eq!(v["clasificacion_abc"], "A");
         assert_eq!(v["explicacion"]["regla_decisiva"], "regla_reorden");
-        assert_eq!(
-            v["explicacion"]["parametros"]["lead_time"]["fuente"],
-            "predeterminado"
-        );
+        assert_eq!(v["explicacion"]["parametros"]["lead_time"]["fuente"], "predeterminado");
         assert_eq!(v["estado_criticidad"], "critico");
     }
 
@@ -1636,15 +1428,7 @@ mod tests {
             (
                 proptest::option::of(prop_oneof![Just(A), Just(B), Just(C), Just(D)]),
                 any::<bool>(),
-                prop_oneof![
-                    Just(1.0),
-                    Just(6.0),
-                    Just(12.0),
-                    Just(24.0),
-                    Just(0.5),
-                    Just(2.5),
-                    Just(0.0)
-                ],
+                prop_oneof![Just(1.0), Just(6.0), Just(12.0), Just(24.0), Just(0.5), Just(2.5), Just(0.0)],
                 -50.0..500.0f64,
                 prop_oneof![Just(0.0), 0.0..100.0f64],
                 prop_oneof![Just(0.0), Just(-5.0), -10.0..1000.0f64],
@@ -1659,26 +1443,9 @@ mod tests {
                 any::<bool>(),
             ),
         )
-            .prop_map(
-                |(
-                    (clase, generador, upb, stock, transito, cedi),
-                    (p75, sigma, dmax, p75_ref, capacidad, minimo, tope),
-                )| Case {
-                    clase,
-                    generador,
-                    upb,
-                    stock,
-                    transito,
-                    cedi,
-                    p75,
-                    sigma,
-                    dmax,
-                    p75_ref,
-                    capacidad,
-                    minimo,
-                    tope,
-                },
-            )
+            .prop_map(|((clase, generador, upb, stock, transito, cedi), (p75, sigma, dmax, p75_ref, capacidad, minimo, tope))| {
+                Case { clase, generador, upb, stock, transito, cedi, p75, sigma, dmax, p75_ref, capacidad, minimo, tope }
+            })
     }
 
     fn eval(c: &Case) -> Suggestion {
@@ -1690,19 +1457,8 @@ mod tests {
         p.limites.minimo_exhibicion = c.minimo;
         let mut d = demand(c.p75, c.sigma, c.dmax.max(c.p75));
         d.referencia.p75_ref = c.p75_ref;
-        d.respaldo_prueba = TrialFallback {
-            valor: 3.0,
-            fuente: DemandSource::PruebaMedianaGlobal,
-        };
-        suggest(
-            &p,
-            &d,
-            &ParamConfig::default(),
-            &EngineSettings {
-                limitar_por_stock_cedi: c.tope,
-            },
-            today(),
-        )
+        d.respaldo_prueba = TrialFallback { valor: 3.0, fuente: DemandSource::PruebaMedianaGlobal };
+        suggest(&p, &d, &ParamConfig::default(), &EngineSettings { limitar_por_stock_cedi: c.tope }, today())
     }
 
     proptest! {

@@ -15,21 +15,14 @@ pub const DEFAULT_TRANSIT_WINDOW_DAYS: u32 = 10;
 
 /// Order states whose lines are in transit: `pendiente_aprobacion`, `aprobado`, `enviado`.
 pub fn is_open_state(estado: &str) -> bool {
-    matches!(
-        estado.trim(),
-        "pendiente_aprobacion" | "aprobado" | "enviado"
-    )
+    matches!(estado.trim(), "pendiente_aprobacion" | "aprobado" | "enviado")
 }
 
 /// Sums warehouse rows per snapshot timestamp and sorts by time: `(timestamp, quantity)` rows of
 /// several warehouses become one store-level series.
 pub fn sum_warehouses(rows: &[(NaiveDateTime, f64)]) -> Vec<(NaiveDateTime, f64)> {
-    let mut v: Vec<(NaiveDateTime, f64)> = rows
-        .iter()
-        .filter(|(_, q)| q.is_finite())
-        .copied()
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut v: Vec<(NaiveDateTime, f64)> = rows.iter().filter(|(_, q)| q.is_finite()).copied().collect();
+    v.sort_by_key(|a| a.0);
     let mut out: Vec<(NaiveDateTime, f64)> = Vec::with_capacity(v.len());
     for (t, q) in v {
         match out.last_mut() {
@@ -59,18 +52,10 @@ pub struct ArrivalDetection {
 ///
 /// *Why a baseline:* the original started at midnight of the order date with no baseline, so an
 /// increase between the last pre-window snapshot and the first in-window one was missed.
-pub fn detect_arrivals(
-    snapshots: &[(NaiveDateTime, f64)],
-    desde: NaiveDateTime,
-    hasta: NaiveDateTime,
-) -> ArrivalDetection {
+pub fn detect_arrivals(snapshots: &[(NaiveDateTime, f64)], desde: NaiveDateTime, hasta: NaiveDateTime) -> ArrivalDetection {
     let series = sum_warehouses(snapshots);
     let start = series.iter().rposition(|(t, _)| *t <= desde).unwrap_or(0);
-    let used: Vec<(NaiveDateTime, f64)> = series
-        .into_iter()
-        .skip(start)
-        .filter(|(t, _)| *t <= hasta)
-        .collect();
+    let used: Vec<(NaiveDateTime, f64)> = series.into_iter().skip(start).filter(|(t, _)| *t <= hasta).collect();
     let mut unidades = 0.0;
     let mut primer = None;
     for w in used.windows(2) {
@@ -126,30 +111,13 @@ pub struct InTransit {
 /// and allocated FIFO by creation time (ties by order number); line pending =
 /// max(0, ordered − max(allocated, registered)), so a registration is not subtracted twice but a
 /// manual one covers arrivals the snapshots missed.
-pub fn in_transit(
-    lines: &[OpenOrderLine],
-    snapshots: &[(NaiveDateTime, f64)],
-    ahora: NaiveDateTime,
-    ventana_dias: u32,
-) -> InTransit {
-    let limite = ahora
-        .checked_sub_signed(Duration::days(i64::from(ventana_dias)))
-        .unwrap_or(NaiveDateTime::MIN);
-    let mut open: Vec<&OpenOrderLine> = lines
-        .iter()
-        .filter(|l| is_open_state(&l.estado) && l.creado >= limite && l.creado <= ahora)
-        .collect();
-    open.sort_by(|a, b| {
-        a.creado
-            .cmp(&b.creado)
-            .then_with(|| a.numero_pedido.cmp(&b.numero_pedido))
-    });
+pub fn in_transit(lines: &[OpenOrderLine], snapshots: &[(NaiveDateTime, f64)], ahora: NaiveDateTime, ventana_dias: u32) -> InTransit {
+    let limite = ahora.checked_sub_signed(Duration::days(i64::from(ventana_dias))).unwrap_or(NaiveDateTime::MIN);
+    let mut open: Vec<&OpenOrderLine> =
+        lines.iter().filter(|l| is_open_state(&l.estado) && l.creado >= limite && l.creado <= ahora).collect();
+    open.sort_by(|a, b| a.creado.cmp(&b.creado).then_with(|| a.numero_pedido.cmp(&b.numero_pedido)));
     let Some(oldest) = open.first() else {
-        return InTransit {
-            unidades: 0.0,
-            llegadas_detectadas_unidades: 0.0,
-            detalle: Vec::new(),
-        };
+        return InTransit { unidades: 0.0, llegadas_detectadas_unidades: 0.0, detalle: Vec::new() };
     };
     let llegadas = detect_arrivals(snapshots, oldest.creado, ahora).unidades;
     let mut restante = llegadas;
@@ -157,18 +125,10 @@ pub fn in_transit(
     let mut detalle = Vec::with_capacity(open.len());
     for l in open {
         let upb = l.unidades_por_bulto.units();
-        let pedido = if l.bultos_pedidos.is_finite() {
-            l.bultos_pedidos.max(0.0)
-        } else {
-            0.0
-        } * upb;
+        let pedido = if l.bultos_pedidos.is_finite() { l.bultos_pedidos.max(0.0) } else { 0.0 } * upb;
         let asignado = restante.min(pedido).max(0.0);
         restante -= asignado;
-        let recibido = if l.unidades_recibidas.is_finite() {
-            l.unidades_recibidas.max(0.0)
-        } else {
-            0.0
-        };
+        let recibido = if l.unidades_recibidas.is_finite() { l.unidades_recibidas.max(0.0) } else { 0.0 };
         let llegado = asignado.max(recibido);
         let pendiente = (pedido - llegado).max(0.0);
         total += pendiente;
@@ -181,11 +141,7 @@ pub fn in_transit(
             pendiente_bultos: pendiente / upb,
         });
     }
-    InTransit {
-        unidades: total,
-        llegadas_detectadas_unidades: llegadas,
-        detalle,
-    }
+    InTransit { unidades: total, llegadas_detectadas_unidades: llegadas, detalle }
 }
 
 #[cfg(test)]
@@ -194,18 +150,10 @@ mod tests {
     use chrono::NaiveDate;
 
     fn t(day: u32, h: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 1, day)
-            .and_then(|d| d.and_hms_opt(h, 0, 0))
-            .expect("valid test time")
+        NaiveDate::from_ymd_opt(2026, 1, day).and_then(|d| d.and_hms_opt(h, 0, 0)).expect("valid test time")
     }
 
-    fn line(
-        num: &str,
-        creado: NaiveDateTime,
-        estado: &str,
-        bultos: f64,
-        recibidas: f64,
-    ) -> OpenOrderLine {
+    fn line(num: &str, creado: NaiveDateTime, estado: &str, bultos: f64, recibidas: f64) -> OpenOrderLine {
         OpenOrderLine {
             numero_pedido: num.into(),
             creado,
@@ -218,16 +166,8 @@ mod tests {
 
     #[test]
     fn e19_in_transit_fifo() {
-        let lines = vec![
-            line("PS-00002", t(3, 9), "aprobado", 10.0, 0.0),
-            line("PS-00001", t(1, 9), "aprobado", 10.0, 0.0),
-        ];
-        let snaps = vec![
-            (t(1, 8), 50.0),
-            (t(2, 8), 40.0),
-            (t(4, 10), 160.0),
-            (t(5, 8), 150.0),
-        ];
+        let lines = vec![line("PS-00002", t(3, 9), "aprobado", 10.0, 0.0), line("PS-00001", t(1, 9), "aprobado", 10.0, 0.0)];
+        let snaps = vec![(t(1, 8), 50.0), (t(2, 8), 40.0), (t(4, 10), 160.0), (t(5, 8), 150.0)];
         let r = in_transit(&lines, &snaps, t(5, 12), DEFAULT_TRANSIT_WINDOW_DAYS);
         assert!((r.llegadas_detectadas_unidades - 120.0).abs() < 1e-9);
         assert!((r.unidades - 120.0).abs() < 1e-9);
@@ -241,13 +181,7 @@ mod tests {
     fn e18_arrival_detection() {
         // Baseline 50 (last snapshot at or before the order), then 45, 105, 100.
         let created = t(10, 9);
-        let snaps = vec![
-            (t(9, 8), 70.0),
-            (t(10, 8), 50.0),
-            (t(10, 12), 45.0),
-            (t(11, 8), 105.0),
-            (t(11, 20), 100.0),
-        ];
+        let snaps = vec![(t(9, 8), 70.0), (t(10, 8), 50.0), (t(10, 12), 45.0), (t(11, 8), 105.0), (t(11, 20), 100.0)];
         let a = detect_arrivals(&snaps, created, t(12, 8));
         assert!((a.unidades - 60.0).abs() < 1e-9);
         assert_eq!(a.snapshots, 4);
@@ -258,20 +192,10 @@ mod tests {
         let ya_registrados = 2.0;
         assert!(((a.unidades / upb - ya_registrados).max(0.0) - 3.0).abs() < 1e-9); // nuevo_incremento
                                                                                     // In-transit of the same line after registering 2 packs: max(60, 24) arrived → 5 packs pending.
-        let r = in_transit(
-            &[line("PS-1", created, "enviado", 10.0, 24.0)],
-            &snaps,
-            t(12, 8),
-            10,
-        );
+        let r = in_transit(&[line("PS-1", created, "enviado", 10.0, 24.0)], &snaps, t(12, 8), 10);
         assert!((r.unidades - 60.0).abs() < 1e-9);
         // A manual registration of 8 packs covers arrivals the snapshots missed.
-        let r = in_transit(
-            &[line("PS-1", created, "enviado", 10.0, 96.0)],
-            &snaps,
-            t(12, 8),
-            10,
-        );
+        let r = in_transit(&[line("PS-1", created, "enviado", 10.0, 96.0)], &snaps, t(12, 8), 10);
         assert!((r.unidades - 24.0).abs() < 1e-9);
     }
 
@@ -293,10 +217,7 @@ mod tests {
     #[test]
     fn warehouses_are_summed_per_timestamp() {
         let rows = vec![(t(1, 8), 10.0), (t(1, 8), 5.0), (t(1, 9), 20.0)];
-        assert_eq!(
-            sum_warehouses(&rows),
-            vec![(t(1, 8), 15.0), (t(1, 9), 20.0)]
-        );
+        assert_eq!(sum_warehouses(&rows), vec![(t(1, 8), 15.0), (t(1, 9), 20.0)]);
         let a = detect_arrivals(&rows, t(1, 8), t(2, 0));
         assert_eq!(a.unidades, 5.0);
         assert_eq!(detect_arrivals(&rows[..1], t(1, 8), t(2, 0)).unidades, 0.0);

@@ -206,7 +206,10 @@ enum Records {
     /// In the reader's chunks: millions of lines are never copied into one vector.
     Ventas(Vec<Vec<SaleLine>>),
     /// `kept`: keys of refused rows whose current stock must stay as it is.
-    Inventario { rows: Vec<StockRow>, kept: Vec<StockKey> },
+    Inventario {
+        rows: Vec<StockRow>,
+        kept: Vec<StockKey>,
+    },
     InventarioHistorico(Vec<PastStock>),
 }
 
@@ -389,12 +392,7 @@ fn local_now(tenant: &Tenant, now_utc: NaiveDateTime) -> NaiveDateTime {
     local.with_nanosecond(0).unwrap_or(local)
 }
 
-fn load_records(
-    conn: &Connection,
-    records: &Records,
-    now_utc: NaiveDateTime,
-    now_local: NaiveDateTime,
-) -> Result<LoadCounts, LoadError> {
+fn load_records(conn: &Connection, records: &Records, now_utc: NaiveDateTime, now_local: NaiveDateTime) -> Result<LoadCounts, LoadError> {
     Ok(match records {
         Records::Productos(rows) => load::upsert_products(conn, rows, ORIGIN, now_utc)?,
         Records::Ventas(chunks) => sales::load_sales(conn, chunks.iter().flatten(), None, now_utc)?,
@@ -440,12 +438,7 @@ fn load_stock(conn: &Connection, rows: &[StockRow], kept: &[StockKey], now_local
     }
     let mut counts = LoadCounts::default();
     for ((ubicacion_id, almacen_codigo), scope) in scopes {
-        let listing = StockListing {
-            ubicacion_id,
-            almacen_codigo,
-            fecha_snapshot: scope.latest.unwrap_or(now_local),
-            rows: scope.rows,
-        };
+        let listing = StockListing { ubicacion_id, almacen_codigo, fecha_snapshot: scope.latest.unwrap_or(now_local), rows: scope.rows };
         counts += load::replace_stock(conn, &listing, ORIGIN, None, true)?;
     }
     counts.unchanged = counts.unchanged.saturating_sub(preserved);

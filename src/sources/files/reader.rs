@@ -201,7 +201,10 @@ pub fn read_file<R: Send>(
     })?;
     for c in done {
         // A missing batch means a converting thread panicked: that is a defect, not data.
-        let c = c.ok_or_else(|| ImportError::Io { path: path.to_path_buf(), source: std::io::Error::other("a batch of rows was not converted") })?;
+        let c = c.ok_or_else(|| ImportError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("a batch of rows was not converted"),
+        })?;
         out.good.push(c.good);
         out.good_lines.extend(c.good_lines);
         out.salvaged.extend(c.salvaged);
@@ -227,7 +230,12 @@ struct Converted<R> {
 
 impl Layout<'_> {
     fn convert<R>(&self, rows: Vec<(u64, csv::ByteRecord)>, parse_row: &impl Fn(&mut Row<'_>) -> Option<R>) -> Converted<R> {
-        let mut out = Converted { good: Vec::with_capacity(rows.len()), good_lines: Vec::with_capacity(rows.len()), salvaged: Vec::new(), rejected: Vec::new() };
+        let mut out = Converted {
+            good: Vec::with_capacity(rows.len()),
+            good_lines: Vec::with_capacity(rows.len()),
+            salvaged: Vec::new(),
+            rejected: Vec::new(),
+        };
         let width = self.names.len();
         for (line, record) in &rows {
             let line = *line;

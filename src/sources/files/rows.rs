@@ -97,9 +97,7 @@ impl Locations {
     /// `almacen_codigo` when given, else the location's first active warehouse, else
     /// `PRINCIPAL` (`Store::default_warehouse`).
     fn warehouse(&self, ubicacion_id: &str, given: Option<String>) -> String {
-        given.unwrap_or_else(|| {
-            self.by_id.get(ubicacion_id).map(|l| l.default_warehouse.clone()).unwrap_or_else(|| "PRINCIPAL".into())
-        })
+        given.unwrap_or_else(|| self.by_id.get(ubicacion_id).map(|l| l.default_warehouse.clone()).unwrap_or_else(|| "PRINCIPAL".into()))
     }
 }
 
@@ -211,9 +209,7 @@ pub fn stock(r: &mut Row<'_>, locations: &Locations) -> Result<StockRow, Option<
     let (Some(ubicacion_id), Some(producto_codigo)) = (ubicacion_id, producto_codigo) else { return Err(None) };
     let almacen_codigo = locations.warehouse(&ubicacion_id, almacen_codigo);
     match cantidad {
-        Some(cantidad) if !r.has_errors() => {
-            Ok(StockRow { ubicacion_id, almacen_codigo, producto_codigo, cantidad, fecha_actualizacion })
-        }
+        Some(cantidad) if !r.has_errors() => Ok(StockRow { ubicacion_id, almacen_codigo, producto_codigo, cantidad, fecha_actualizacion }),
         _ => Err(Some((ubicacion_id, almacen_codigo, producto_codigo))),
     }
 }
@@ -225,9 +221,7 @@ pub fn past_stock(r: &mut Row<'_>, locations: &Locations) -> Option<PastStock> {
     let cantidad = r.value("cantidad", REQUIRED, decimal);
     let fecha = r.value("fecha", REQUIRED, timestamp);
     let almacen_codigo = r.text("almacen_codigo", OPTIONAL);
-    let (Some(ubicacion_id), Some(producto_codigo), Some(cantidad), Some(fecha)) =
-        (ubicacion_id, producto_codigo, cantidad, fecha)
-    else {
+    let (Some(ubicacion_id), Some(producto_codigo), Some(cantidad), Some(fecha)) = (ubicacion_id, producto_codigo, cantidad, fecha) else {
         return None;
     };
     if r.has_errors() {

@@ -127,12 +127,7 @@ impl Fixture {
 
     /// Every row of every table, as text, in a stable order.
     fn dump(&self) -> Vec<String> {
-        TABLES
-            .iter()
-            .flat_map(|t| {
-                self.rows(&format!("SELECT '{t}: ' || CAST(x AS VARCHAR) AS r FROM {t} x ORDER BY r"))
-            })
-            .collect()
+        TABLES.iter().flat_map(|t| self.rows(&format!("SELECT '{t}: ' || CAST(x AS VARCHAR) AS r FROM {t} x ORDER BY r"))).collect()
     }
 
     fn counts(&self) -> Vec<String> {
@@ -283,17 +278,16 @@ fn good_folder_loads_with_exact_counts_and_contents() {
     assert_eq!(fx.text("SELECT sum(venta_total)::VARCHAR FROM ventas"), "41.2275");
     assert_eq!(fx.text("SELECT sum(cantidad_vendida)::VARCHAR FROM ventas"), "21.9850");
     assert_eq!(
-        fx.text("SELECT cantidad_vendida::VARCHAR FROM ventas WHERE ubicacion_id = 'tienda_01' AND numero_factura = 'F-0001' AND linea = 2"),
+        fx.text(
+            "SELECT cantidad_vendida::VARCHAR FROM ventas WHERE ubicacion_id = 'tienda_01' AND numero_factura = 'F-0001' AND linea = 2"
+        ),
         "0.7350"
     );
     assert_eq!(
         fx.text("SELECT concat_ws('|', cantidad_vendida, venta_total, costo_total, utilidad_bruta) FROM ventas WHERE numero_factura = 'F-0002' AND linea = 2"),
         "-1.0000|-1.1000|-0.8500|-0.2500"
     );
-    assert_eq!(
-        fx.text("SELECT fecha_venta::VARCHAR FROM ventas WHERE numero_factura = 'F-0002' AND linea = 1"),
-        "2025-03-01 09:30:12"
-    );
+    assert_eq!(fx.text("SELECT fecha_venta::VARCHAR FROM ventas WHERE numero_factura = 'F-0002' AND linea = 1"), "2025-03-01 09:30:12");
     assert_eq!(
         fx.text("SELECT concat_ws('|', ubicacion_id, linea, producto_codigo, fecha, unidad_medida_venta) FROM ventas WHERE numero_factura = '00012'"),
         "tienda_02|0|000009|2025-03-02|UNIDAD"
@@ -330,8 +324,10 @@ fn good_folder_loads_with_exact_counts_and_contents() {
     );
     // History of tienda_01 / T01-PISO: first load, then only the changes (000010 gone).
     assert_eq!(
-        fx.rows("SELECT concat_ws('|', fecha_snapshot, producto_codigo, cantidad, coalesce(cantidad_cambio::VARCHAR, 'NULL'), presente) AS r
-                 FROM inventario_historico WHERE ubicacion_id = 'tienda_01' ORDER BY r"),
+        fx.rows(
+            "SELECT concat_ws('|', fecha_snapshot, producto_codigo, cantidad, coalesce(cantidad_cambio::VARCHAR, 'NULL'), presente) AS r
+                 FROM inventario_historico WHERE ubicacion_id = 'tienda_01' ORDER BY r"
+        ),
         vec![
             "2025-02-15 07:00:00|000010|4.0000|NULL|true",
             "2025-03-01 06:00:00|000001|10.0000|NULL|true",
@@ -355,13 +351,17 @@ fn good_folder_loads_with_exact_counts_and_contents() {
     );
     // inventario_historico.csv: change-only (equal consecutive values are not stored).
     assert_eq!(
-        fx.rows("SELECT concat_ws('|', fecha_snapshot, cantidad, coalesce(cantidad_cambio::VARCHAR, 'NULL')) AS r FROM inventario_historico
-                 WHERE ubicacion_id = 'tienda_02' AND producto_codigo = '000006' ORDER BY r"),
+        fx.rows(
+            "SELECT concat_ws('|', fecha_snapshot, cantidad, coalesce(cantidad_cambio::VARCHAR, 'NULL')) AS r FROM inventario_historico
+                 WHERE ubicacion_id = 'tienda_02' AND producto_codigo = '000006' ORDER BY r"
+        ),
         vec!["2025-02-01 08:00:00|10.0000|NULL", "2025-02-03 08:00:00|9.0000|-1.0000", "2025-03-03 08:00:00|7.0000|NULL"]
     );
     assert_eq!(
-        fx.rows("SELECT concat_ws('|', almacen_codigo, fecha_snapshot, cantidad) AS r FROM inventario_historico
-                 WHERE ubicacion_id = 'cedi_seco' AND producto_codigo = '000001' ORDER BY r"),
+        fx.rows(
+            "SELECT concat_ws('|', almacen_codigo, fecha_snapshot, cantidad) AS r FROM inventario_historico
+                 WHERE ubicacion_id = 'cedi_seco' AND producto_codigo = '000001' ORDER BY r"
+        ),
         vec!["PRINCIPAL|2025-02-01 06:00:00|300.0000", "PRINCIPAL|2025-02-03 06:00:00|320.0000", "PRINCIPAL|2025-03-02 20:00:00|500.0000"]
     );
 }
@@ -480,7 +480,10 @@ fn skip_bad_rows_loads_the_good_rows_and_writes_the_rejected_ones() {
         fx.rows("SELECT concat_ws('|', producto_codigo, cantidad) AS r FROM inventario_actual WHERE ubicacion_id = 'tienda_01' ORDER BY r"),
         vec!["000001|8.0000", "000002|-3.0000", "000004|1.0000", "001853|13.0000"]
     );
-    assert_eq!(fx.text("SELECT count(*)::VARCHAR FROM inventario_actual WHERE ubicacion_id = 'tienda_02' AND producto_codigo = '000001'"), "1");
+    assert_eq!(
+        fx.text("SELECT count(*)::VARCHAR FROM inventario_actual WHERE ubicacion_id = 'tienda_02' AND producto_codigo = '000001'"),
+        "1"
+    );
 
     let rejected = std::fs::read_to_string(dir.join("rejected/ventas.csv")).unwrap();
     assert_eq!(
@@ -585,7 +588,10 @@ fn missing_folder_is_an_io_error_and_an_empty_folder_imports_nothing() {
 #[test]
 fn a_file_with_only_a_header_is_fine() {
     let fx = fixture();
-    let dir = fx.folder("cabecera", &[("ventas.csv", b"\xEF\xBB\xBFubicacion_id,numero_factura,linea,fecha_venta,producto_codigo,cantidad_vendida,venta_total\r\n")]);
+    let dir = fx.folder(
+        "cabecera",
+        &[("ventas.csv", b"\xEF\xBB\xBFubicacion_id,numero_factura,linea,fecha_venta,producto_codigo,cantidad_vendida,venta_total\r\n")],
+    );
     let report = fx.import(&dir, &opts(false)).unwrap();
     assert_eq!(summary(&report, "ventas.csv"), (0, 0, 0, 0, 0, 0));
 }

@@ -45,11 +45,7 @@ fn num(field: &'static str, v: &super::model::Loose) -> Result<Option<f64>, Bad>
 /// requested window ± 1 day and not after now + 10 min.
 pub fn map_sale(item: &KlkSale, ctx: &SaleContext) -> Result<(SaleLine, SaleProductInfo), Rejection> {
     map_sale_inner(item, ctx).map_err(|bad| {
-        let key = format!(
-            "{}/{}",
-            item.numero_factura.text().as_deref().unwrap_or("?"),
-            item.linea.text().unwrap_or_else(|| "?".into())
-        );
+        let key = format!("{}/{}", item.numero_factura.text().as_deref().unwrap_or("?"), item.linea.text().unwrap_or_else(|| "?".into()));
         match bad {
             Bad::Missing(f) => Rejection::missing(f, &key),
             Bad::Format(f, e) => Rejection::format(f, e, &key),
@@ -185,26 +181,36 @@ mod tests {
 
     #[test]
     fn required_fields_and_formats() {
-        let ok = sale(r#"{"numero_factura": " F1 ", "fecha": "2025-11-17", "hora": "12:49:56.8966141", "linea": 1,
-            "producto": [{"codigo_producto": "001853"}], "cantidad": [], "financiero": null}"#);
+        let ok = sale(
+            r#"{"numero_factura": " F1 ", "fecha": "2025-11-17", "hora": "12:49:56.8966141", "linea": 1,
+            "producto": [{"codigo_producto": "001853"}], "cantidad": [], "financiero": null}"#,
+        );
         let (l, _) = map_sale(&ok, &ctx()).unwrap();
         assert_eq!(l.numero_factura, "F1");
         assert_eq!(l.fecha_venta.to_string(), "2025-11-17 12:49:56");
         assert_eq!((l.cantidad_vendida, l.venta_total, l.factor_unidad_medida), (0.0, 0.0, 1.0));
         assert_eq!(l.unidad_medida_venta.as_deref(), Some("UNIDAD"));
 
-        let no_line = sale(r#"{"numero_factura": "F1", "fecha": "2025-11-17", "hora": "12:49:56", "producto": [{"codigo_producto": "1"}]}"#);
+        let no_line =
+            sale(r#"{"numero_factura": "F1", "fecha": "2025-11-17", "hora": "12:49:56", "producto": [{"codigo_producto": "1"}]}"#);
         assert_eq!(map_sale(&no_line, &ctx()).unwrap_err().category, "missing_fields");
-        let bad_time = sale(r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "xx", "producto": [{"codigo_producto": "1"}]}"#);
+        let bad_time =
+            sale(r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "xx", "producto": [{"codigo_producto": "1"}]}"#);
         assert_eq!(map_sale(&bad_time, &ctx()).unwrap_err().category, "data_format");
         let no_product = sale(r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "13:00:00"}"#);
         assert_eq!(map_sale(&no_product, &ctx()).unwrap_err().category, "missing_fields");
-        let text_qty = sale(r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "13:00:00",
-            "producto": [{"codigo_producto": "1"}], "cantidad": [{"cantidad_vendida": "dos"}]}"#);
+        let text_qty = sale(
+            r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "13:00:00",
+            "producto": [{"codigo_producto": "1"}], "cantidad": [{"cantidad_vendida": "dos"}]}"#,
+        );
         assert_eq!(map_sale(&text_qty, &ctx()).unwrap_err().category, "data_format");
-        let far = sale(r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-15", "hora": "13:00:00", "producto": [{"codigo_producto": "1"}]}"#);
+        let far = sale(
+            r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-15", "hora": "13:00:00", "producto": [{"codigo_producto": "1"}]}"#,
+        );
         assert_eq!(map_sale(&far, &ctx()).unwrap_err().category, "data_validation");
-        let future = sale(r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "14:20:00", "producto": [{"codigo_producto": "1"}]}"#);
+        let future = sale(
+            r#"{"numero_factura": "F1", "linea": 2, "fecha": "2025-11-17", "hora": "14:20:00", "producto": [{"codigo_producto": "1"}]}"#,
+        );
         assert_eq!(map_sale(&future, &ctx()).unwrap_err().category, "data_validation");
     }
 

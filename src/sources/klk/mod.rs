@@ -161,12 +161,7 @@ impl KlkClient {
             .user_agent(concat!("fluxion/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| KlkError::Unreachable(format!("cliente HTTP: {e}")))?;
-        Ok(KlkClient {
-            http,
-            settings: Arc::new(settings),
-            requests: Arc::new(AtomicU64::new(0)),
-            errors: Arc::new(AtomicU64::new(0)),
-        })
+        Ok(KlkClient { http, settings: Arc::new(settings), requests: Arc::new(AtomicU64::new(0)), errors: Arc::new(AtomicU64::new(0)) })
     }
 
     pub fn settings(&self) -> &KlkSettings {
@@ -191,8 +186,7 @@ impl KlkClient {
     pub async fn articulos(&self, almacen: &str, stats: &mut CallStats) -> Result<Listing<KlkArticle>, KlkError> {
         let body = serde_json::json!({ "Codigoalmacen": almacen });
         let d = self.settings.retry_delay;
-        let bytes =
-            self.post_with_retries("/maestra/articulos/almacen", &body, self.settings.timeout_articulos, &[d, d], stats).await?;
+        let bytes = self.post_with_retries("/maestra/articulos/almacen", &body, self.settings.timeout_articulos, &[d, d], stats).await?;
         decode_listing(bytes, ListKey::Articulos).await
     }
 
@@ -281,13 +275,8 @@ impl KlkClient {
             self.requests.fetch_add(1, Ordering::Relaxed);
             let started = Instant::now();
             let outcome = async {
-                let resp = self
-                    .with_auth(self.http.post(&url))
-                    .json(body)
-                    .timeout(timeout)
-                    .send()
-                    .await
-                    .map_err(|e| classify(e, timeout))?;
+                let resp =
+                    self.with_auth(self.http.post(&url)).json(body).timeout(timeout).send().await.map_err(|e| classify(e, timeout))?;
                 let status = resp.status();
                 let bytes = resp.bytes().await.map_err(|e| classify(e, timeout))?;
                 if !status.is_success() {
@@ -338,8 +327,7 @@ fn check_body(bytes: &[u8]) -> Result<(), KlkError> {
                 #[serde(default)]
                 error: Option<serde_json::Value>,
             }
-            let e: ErrOnly =
-                serde_json::from_slice(bytes).map_err(|e| KlkError::BadPayload(format!("JSON inválido: {e}")))?;
+            let e: ErrOnly = serde_json::from_slice(bytes).map_err(|e| KlkError::BadPayload(format!("JSON inválido: {e}")))?;
             match e.error {
                 Some(v) if !v.is_null() => Err(KlkError::Api(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))),
                 _ => Ok(()),
@@ -378,12 +366,10 @@ pub fn decode_articles(bytes: &[u8]) -> Result<Listing<KlkArticle>, KlkError> {
 fn decode_listing_sync<T: serde::de::DeserializeOwned>(bytes: &[u8], key: ListKey) -> Result<Listing<T>, KlkError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if first == Some(b'[') {
-        let items: Vec<T> =
-            serde_json::from_slice(bytes).map_err(|e| KlkError::BadPayload(format!("lista no válida: {e}")))?;
+        let items: Vec<T> = serde_json::from_slice(bytes).map_err(|e| KlkError::BadPayload(format!("lista no válida: {e}")))?;
         return Ok(Listing { items, meta_total: None, meta_almacenes: None, with_meta: false });
     }
-    let env: model::Envelope<T> =
-        serde_json::from_slice(bytes).map_err(|e| KlkError::BadPayload(format!("JSON inválido: {e}")))?;
+    let env: model::Envelope<T> = serde_json::from_slice(bytes).map_err(|e| KlkError::BadPayload(format!("JSON inválido: {e}")))?;
     if let Some(err) = env.error.filter(|v| !v.is_null()) {
         return Err(KlkError::Api(err.as_str().map(str::to_string).unwrap_or_else(|| err.to_string())));
     }

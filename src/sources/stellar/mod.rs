@@ -172,9 +172,7 @@ pub async fn connect(s: &StellarSettings) -> Result<TdsClient, StellarError> {
 
 fn connection_error(e: tiberius::error::Error) -> StellarError {
     match &e {
-        tiberius::error::Error::Io { kind, .. } if *kind == std::io::ErrorKind::TimedOut => {
-            StellarError::Timeout(Duration::default())
-        }
+        tiberius::error::Error::Io { kind, .. } if *kind == std::io::ErrorKind::TimedOut => StellarError::Timeout(Duration::default()),
         _ => StellarError::Connection(e.to_string()),
     }
 }
@@ -221,6 +219,7 @@ async fn run_page(client: &mut TdsClient, query: &str, timeout: Duration) -> Res
 /// Reads every page of a keyset-paginated query. `page(after)` builds the text of the page
 /// following `after`; `key(row)` reads a row's keyset. A failed page is retried on a fresh
 /// connection (`max_attempts`, `retry_delay`).
+#[allow(clippy::expect_used)] // connected a few lines above
 async fn read_paged<K: Clone>(
     s: &StellarSettings,
     stats: &mut CallStats,
@@ -275,10 +274,24 @@ async fn read_paged<K: Clone>(
 
 /// Output columns of the inventory query, in order.
 pub const INVENTORY_COLUMNS: &[&str] = &[
-    "codigo_deposito", "descripcion_deposito", "codigo_producto", "descripcion_producto", "categoria_producto",
-    "grupo_producto", "subgrupo_producto", "marca_producto", "cuadrante_producto", "costo_producto",
-    "precio_producto", "impuesto_producto", "presentacion_producto", "peso_producto", "volumen_producto",
-    "tipo_peso", "cantidad_bultos", "stock",
+    "codigo_deposito",
+    "descripcion_deposito",
+    "codigo_producto",
+    "descripcion_producto",
+    "categoria_producto",
+    "grupo_producto",
+    "subgrupo_producto",
+    "marca_producto",
+    "cuadrante_producto",
+    "costo_producto",
+    "precio_producto",
+    "impuesto_producto",
+    "presentacion_producto",
+    "peso_producto",
+    "volumen_producto",
+    "tipo_peso",
+    "cantidad_bultos",
+    "stock",
 ];
 
 fn dec(expr: &str) -> String {
@@ -345,7 +358,7 @@ pub async fn fetch_inventory(s: &StellarSettings, depot: &str, stats: &mut CallS
     .await
 }
 
-fn cell<'a>(row: &'a TextRow, i: usize) -> Option<&'a str> {
+fn cell(row: &TextRow, i: usize) -> Option<&str> {
     row.get(i).and_then(|c| c.as_deref()).and_then(clean_text)
 }
 
@@ -399,8 +412,21 @@ pub fn map_inventory_row(row: &TextRow) -> Result<(SourceProduct, f64), Rejectio
 // ---------------------------------------------------------------------------------------
 
 pub const SALES_COLUMNS: &[&str] = &[
-    "numero_factura", "fecha", "hora", "linea", "codigo_producto", "descripcion_producto", "marca_producto",
-    "modelo_producto", "departamento", "cantidad", "precio", "costo", "impuesto", "peso", "codigo_barras",
+    "numero_factura",
+    "fecha",
+    "hora",
+    "linea",
+    "codigo_producto",
+    "descripcion_producto",
+    "marca_producto",
+    "modelo_producto",
+    "departamento",
+    "cantidad",
+    "precio",
+    "costo",
+    "impuesto",
+    "peso",
+    "codigo_barras",
 ];
 
 /// Text of one page of the sales query for the local window [desde, hasta] (inclusive),
@@ -545,7 +571,10 @@ pub async fn ping(s: &StellarSettings) -> Result<Duration, StellarError> {
 
 /// A date's whole local day as the inclusive window of the sales query.
 pub fn whole_day(d: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
-    (d.and_hms_opt(0, 0, 0).expect("valid"), d.and_hms_opt(23, 59, 59).expect("valid"))
+    {
+        let start = d.and_time(chrono::NaiveTime::MIN);
+        (start, start + chrono::Duration::seconds(86_399))
+    }
 }
 
 #[cfg(test)]
@@ -564,8 +593,23 @@ mod tests {
     #[test]
     fn worked_example_5_6() {
         let row: TextRow = [
-            "1413", "DEPOSITO SECO", "004512", "HARINA DE MAIZ 1KG", "VIVERES", "HARINAS", "MAIZ", "MARCA Y",
-            "CUADRANTE III", "0.850000", "1.100000", "0.000000", "1KG", "1.000000", "0.002000", "0", "20.000000",
+            "1413",
+            "DEPOSITO SECO",
+            "004512",
+            "HARINA DE MAIZ 1KG",
+            "VIVERES",
+            "HARINAS",
+            "MAIZ",
+            "MARCA Y",
+            "CUADRANTE III",
+            "0.850000",
+            "1.100000",
+            "0.000000",
+            "1KG",
+            "1.000000",
+            "0.002000",
+            "0",
+            "20.000000",
             "-3.000000",
         ]
         .iter()

@@ -248,12 +248,8 @@ fn assign_codes(products: &mut [Product], rng: &mut Rng) {
 /// Ranks: traffic generators first, then every other product by a category-boosted
 /// random score; popularity = 1 / (rank + offset).
 fn assign_popularity(products: &mut [Product], rng: &mut Rng) {
-    let mut order: Vec<(bool, f64, usize)> = products
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.bag)
-        .map(|(i, p)| (p.traffic, p.popularity * lognormal(rng, 0.0, 1.0), i))
-        .collect();
+    let mut order: Vec<(bool, f64, usize)> =
+        products.iter().enumerate().filter(|(_, p)| !p.bag).map(|(i, p)| (p.traffic, p.popularity * lognormal(rng, 0.0, 1.0), i)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
     for (rank, (_, _, i)) in order.into_iter().enumerate() {
         products[i].popularity = 1.0 / (rank as f64 + 1.0 + ZIPF_OFFSET);

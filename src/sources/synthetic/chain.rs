@@ -75,16 +75,13 @@ impl Chain {
         let start = opts.end_date - Duration::days(days as i64 - 1);
         let mut rng = stream(opts.seed, STREAM_CHAIN);
 
-        let active = |kind_cedi: bool| {
-            file.stores.iter().enumerate().filter(move |(_, s)| s.active && s.is_cedi() == kind_cedi)
-        };
+        let active = |kind_cedi: bool| file.stores.iter().enumerate().filter(move |(_, s)| s.active && s.is_cedi() == kind_cedi);
         let cedis: Vec<CediPlan> = active(true)
             .map(|(ordinal, s)| CediPlan { id: s.id.clone(), almacen: s.default_warehouse(), ordinal, families: [false; 3] })
             .collect();
         let cedi_index = |id: &str| cedis.iter().position(|c| c.id == id);
-        let region_cedi = |region: &str| {
-            file.regions.iter().find(|r| r.id == region).and_then(|r| r.cedi_reposicion.as_deref()).and_then(cedi_index)
-        };
+        let region_cedi =
+            |region: &str| file.regions.iter().find(|r| r.id == region).and_then(|r| r.cedi_reposicion.as_deref()).and_then(cedi_index);
 
         let store_list: Vec<_> = active(false).collect();
         if store_list.is_empty() {
@@ -99,8 +96,7 @@ impl Chain {
                 let open_min = minutes(&open).unwrap_or(7 * 60);
                 let close_min = minutes(&close).filter(|&c| c > open_min).unwrap_or(1440);
                 let almacen = s.default_warehouse();
-                let almacen_nombre =
-                    s.warehouses().find(|a| a.codigo == almacen).map_or("PISO DE VENTA".to_string(), |a| a.nombre.clone());
+                let almacen_nombre = s.warehouses().find(|a| a.codigo == almacen).map_or("PISO DE VENTA".to_string(), |a| a.nombre.clone());
                 StorePlan {
                     id: s.id.clone(),
                     almacen,
@@ -130,9 +126,7 @@ impl Chain {
             }
         }
 
-        let tasa = (0..days)
-            .map(|d| round_to(36.0 + 4.0 * d as f64 / days as f64 + 0.03 * normal(&mut rng), 4))
-            .collect();
+        let tasa = (0..days).map(|d| round_to(36.0 + 4.0 * d as f64 / days as f64 + 0.03 * normal(&mut rng), 4)).collect();
         let promos = promotions(start, days, catalog, &mut rng);
         let lapses = lapses(days, catalog, &mut rng);
         Ok(Chain {
@@ -227,15 +221,10 @@ fn family_cedis(cedis: &[CediPlan], stores: &[StorePlan]) -> [Option<usize>; 3] 
 /// has no demand to multiply).
 fn promotions(start: NaiveDate, days: usize, catalog: &[Product], rng: &mut Rng) -> Vec<Vec<(u32, f64)>> {
     let weeks = (days + start.weekday().num_days_from_monday() as usize) / 7 + 1;
-    let eligible: Vec<u32> =
-        catalog.iter().enumerate().filter(|(_, p)| p.active && !p.bag && !p.weighed).map(|(i, _)| i as u32).collect();
+    let eligible: Vec<u32> = catalog.iter().enumerate().filter(|(_, p)| p.active && !p.bag && !p.weighed).map(|(i, _)| i as u32).collect();
     let per_week = (eligible.len() / 200).max(1);
     (0..weeks)
-        .map(|_| {
-            (0..per_week)
-                .map(|_| (eligible[rng.random_range(0..eligible.len())], rng.random_range(2.0..3.0)))
-                .collect()
-        })
+        .map(|_| (0..per_week).map(|_| (eligible[rng.random_range(0..eligible.len())], rng.random_range(2.0..3.0))).collect())
         .collect()
 }
 

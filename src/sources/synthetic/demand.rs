@@ -64,10 +64,8 @@ pub(super) fn payday_factor(date: NaiveDate) -> f64 {
 }
 
 /// Relative traffic by hour of day: a midday peak and an after-work peak.
-const HOURLY: [f64; 24] = [
-    0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.35, 0.55, 0.8, 1.0, 1.25, 1.55, 1.6, 1.35, 1.05, 0.95, 1.1, 1.45, 1.65, 1.45, 1.05,
-    0.7, 0.45, 0.3,
-];
+const HOURLY: [f64; 24] =
+    [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.35, 0.55, 0.8, 1.0, 1.25, 1.55, 1.6, 1.35, 1.05, 0.95, 1.1, 1.45, 1.65, 1.45, 1.05, 0.7, 0.45, 0.3];
 
 /// Cumulative traffic per minute of the opening hours of one store.
 pub(super) struct HourCurve {
@@ -90,6 +88,7 @@ impl HourCurve {
 
     /// A second of the day inside opening hours, following the curve.
     pub fn sample_second(&self, rng: &mut Rng) -> u32 {
+        #[allow(clippy::expect_used)] // every store profile has opening hours
         let total = *self.cumulative.last().expect("opening hours are not empty");
         let x = rng.random::<f64>() * total;
         let minute = self.cumulative.partition_point(|&c| c <= x).min(self.cumulative.len() - 1) as u32;

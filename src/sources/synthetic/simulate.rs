@@ -190,11 +190,8 @@ impl<'a> StoreSim<'a> {
         let planned = catalog
             .iter()
             .map(|p| {
-                let expected = if p.bag {
-                    tickets_mean * BAG_SHARE * p.qty_mean
-                } else {
-                    lines * p.popularity / total_popularity * p.qty_mean
-                };
+                let expected =
+                    if p.bag { tickets_mean * BAG_SHARE * p.qty_mean } else { lines * p.popularity / total_popularity * p.qty_mean };
                 expected * 1000.0 * lognormal(&mut rng, 0.0, 0.5).clamp(0.25, 4.0)
             })
             .collect();
@@ -446,7 +443,11 @@ impl<'a> StoreSim<'a> {
             let stock = self.ledger.stock[p];
             let delta = if prod.weighed { self.rng.random_range(50..500) } else { 1000 * self.rng.random_range(1..3) };
             let counted = if self.oversell[p] && stock < 0 {
-                if self.rng.random_bool(0.5) { 0 } else { stock }
+                if self.rng.random_bool(0.5) {
+                    0
+                } else {
+                    stock
+                }
             } else if self.rng.random_bool(0.6) {
                 (stock - delta).max(0)
             } else {
@@ -470,9 +471,7 @@ impl<'a> StoreSim<'a> {
                 }
                 let prod = &self.catalog[p];
                 let loss = match f {
-                    Family::Verde if self.rng.random_bool(0.5) => {
-                        to_unit(prod, stock as f64 * self.rng.random_range(0.01..0.04))
-                    }
+                    Family::Verde if self.rng.random_bool(0.5) => to_unit(prod, stock as f64 * self.rng.random_range(0.01..0.04)),
                     Family::Frio if !prod.weighed && stock >= 1000 && self.rng.random_bool(0.02) => 1000,
                     _ => 0,
                 };
@@ -527,12 +526,8 @@ fn cover(outflow: &[i64], day: usize) -> f64 {
 pub(super) fn simulate_cedi(chain: &Chain, catalog: &[Product], cedi: usize, outflow: &Outflow) -> LocationOutput {
     let plan = &chain.cedis[cedi];
     let mut rng = stream(chain.seed, STREAM_CEDI + plan.ordinal as u64);
-    let listed: Vec<u32> = catalog
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.listed() && plan.families[p.family as usize])
-        .map(|(i, _)| i as u32)
-        .collect();
+    let listed: Vec<u32> =
+        catalog.iter().enumerate().filter(|(_, p)| p.listed() && plan.families[p.family as usize]).map(|(i, _)| i as u32).collect();
     let supplier_day: Vec<usize> = listed.iter().map(|_| rng.random_range(0..6)).collect();
     let mut ledger = Ledger::new(catalog.len());
     for day in 0..chain.days {

@@ -81,11 +81,7 @@ pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
     for i in 0..stores {
         let n = i + 1;
         let in_caracas = i >= stores - caracas;
-        let (name, city) = if in_caracas {
-            store_name(CARACAS_STORES, i - (stores - caracas))
-        } else {
-            store_name(VALENCIA_STORES, i)
-        };
+        let (name, city) = if in_caracas { store_name(CARACAS_STORES, i - (stores - caracas)) } else { store_name(VALENCIA_STORES, i) };
         let (opening, closing) = if i == 1 { ("08:00", "00:00") } else { HOURS[i % HOURS.len()] };
         let region = if in_caracas { "CARACAS" } else { "VALENCIA" };
         let _ = write!(

@@ -84,7 +84,10 @@ fn catalogue_is_realistic(wh: &Warehouse) {
     let new = int(wh, "SELECT count(*) FROM productos WHERE fecha_lanzamiento > DATE '2025-05-01'");
     assert!(new >= 3, "new products: {new}");
     assert!(int(wh, "SELECT count(DISTINCT v.producto_codigo) FROM ventas v JOIN productos p ON p.codigo = v.producto_codigo WHERE p.fecha_lanzamiento IS NOT NULL") > 0);
-    assert_eq!(int(wh, "SELECT count(*) FROM ventas v JOIN productos p ON p.codigo = v.producto_codigo WHERE v.fecha < p.fecha_lanzamiento"), 0);
+    assert_eq!(
+        int(wh, "SELECT count(*) FROM ventas v JOIN productos p ON p.codigo = v.producto_codigo WHERE v.fecha < p.fecha_lanzamiento"),
+        0
+    );
     assert_eq!(int(wh, "SELECT count(*) FROM ventas v JOIN productos p ON p.codigo = v.producto_codigo WHERE NOT p.activo"), 0);
     // Weighed goods sell fractional kilograms.
     assert!(int(wh, "SELECT count(*) FROM ventas WHERE unidad_medida_venta = 'KG' AND cantidad_vendida <> round(cantidad_vendida)") > 0);
@@ -98,7 +101,12 @@ fn weekly_and_payday_profile(wh: &Warehouse) {
     assert!(saturday > tuesday * 1.15, "saturday {saturday} vs tuesday {tuesday}");
     let payday = "(day(fecha) IN (1, 15, 16) OR fecha = last_day(fecha))";
     let avg = |cond: &str| {
-        float(wh, &format!("SELECT avg(u)::DOUBLE FROM (SELECT fecha, sum(cantidad) u FROM ventas_diarias_ubicacion GROUP BY fecha) WHERE {cond}"))
+        float(
+            wh,
+            &format!(
+                "SELECT avg(u)::DOUBLE FROM (SELECT fecha, sum(cantidad) u FROM ventas_diarias_ubicacion GROUP BY fecha) WHERE {cond}"
+            ),
+        )
     };
     let (paid, other) = (avg(payday), avg(&format!("NOT {payday}")));
     assert!(paid > other * 1.08, "payday {paid} vs other {other}");
@@ -110,16 +118,25 @@ fn tickets_have_several_lines_in_time_order(wh: &Warehouse) {
     assert_eq!(int(wh, "SELECT count(*) FROM ventas WHERE NOT regexp_full_match(numero_factura, 'F[0-9]{2}-[0-9]{9}')"), 0);
     // Lines 1..n, one instant per invoice, invoice numbers increasing with time.
     assert_eq!(int(wh, "SELECT count(*) FROM (SELECT ubicacion_id, numero_factura FROM ventas GROUP BY ALL HAVING max(linea) <> count(*) OR min(linea) <> 1 OR count(DISTINCT fecha_venta) <> 1)"), 0);
-    assert_eq!(int(wh, "SELECT count(*) FROM (SELECT ubicacion_id, numero_factura, linea FROM ventas GROUP BY ALL HAVING count(*) > 1)"), 0);
     assert_eq!(
-        int(wh, "SELECT count(*) FROM (SELECT fecha_venta < lag(fecha_venta) OVER (PARTITION BY ubicacion_id ORDER BY numero_factura) AS back
-                 FROM (SELECT DISTINCT ubicacion_id, numero_factura, fecha_venta FROM ventas)) WHERE back"),
+        int(wh, "SELECT count(*) FROM (SELECT ubicacion_id, numero_factura, linea FROM ventas GROUP BY ALL HAVING count(*) > 1)"),
+        0
+    );
+    assert_eq!(
+        int(
+            wh,
+            "SELECT count(*) FROM (SELECT fecha_venta < lag(fecha_venta) OVER (PARTITION BY ubicacion_id ORDER BY numero_factura) AS back
+                 FROM (SELECT DISTINCT ubicacion_id, numero_factura, fecha_venta FROM ventas)) WHERE back"
+        ),
         0
     );
     // Money: totals consistent with quantities, loaded after the sale.
     assert_eq!(int(wh, "SELECT count(*) FROM ventas WHERE abs(costo_total - cantidad_vendida * costo_unitario) > 0.0001"), 0);
     assert_eq!(int(wh, "SELECT count(*) FROM ventas WHERE venta_total > cantidad_vendida * precio_unitario + 0.0001"), 0);
-    assert_eq!(int(wh, "SELECT count(*) FROM ventas WHERE tasa_usd NOT BETWEEN 35 AND 41 OR cargado_en <= fecha_venta + INTERVAL 4 HOUR"), 0);
+    assert_eq!(
+        int(wh, "SELECT count(*) FROM ventas WHERE tasa_usd NOT BETWEEN 35 AND 41 OR cargado_en <= fecha_venta + INTERVAL 4 HOUR"),
+        0
+    );
 }
 
 fn sales_happen_inside_opening_hours(wh: &Warehouse, file: &TenantFile) {
@@ -133,10 +150,8 @@ fn sales_happen_inside_opening_hours(wh: &Warehouse, file: &TenantFile) {
         } else {
             format!(" OR fecha_venta::TIME >= TIME '{close}'")
         };
-        let sql = format!(
-            "SELECT count(*) FROM ventas WHERE ubicacion_id = '{}' AND (fecha_venta::TIME < TIME '{open}'{after_close})",
-            s.id
-        );
+        let sql =
+            format!("SELECT count(*) FROM ventas WHERE ubicacion_id = '{}' AND (fecha_venta::TIME < TIME '{open}'{after_close})", s.id);
         assert_eq!(int(wh, &sql), 0, "{}", s.id);
         assert!(int(wh, &format!("SELECT count(*) FROM ventas WHERE ubicacion_id = '{}'", s.id)) > 1000);
     }
@@ -181,12 +196,18 @@ fn history_is_change_only_with_negatives(wh: &Warehouse) {
            OR (prev IS NULL) <> (cantidad_cambio IS NULL)
            OR cantidad_cambio <> cantidad - prev";
     assert_eq!(int(wh, consecutive_equal), 0);
-    assert_eq!(int(wh, "SELECT count(*) FROM inventario_historico WHERE NOT presente OR origen <> 'etl' OR etl_execution_id IS NOT NULL"), 0);
+    assert_eq!(
+        int(wh, "SELECT count(*) FROM inventario_historico WHERE NOT presente OR origen <> 'etl' OR etl_execution_id IS NOT NULL"),
+        0
+    );
     assert!(int(wh, "SELECT count(*) FROM inventario_historico WHERE cantidad < 0") > 0);
     // Snapshots only on the half hours from 06:00 to 22:30.
     assert_eq!(
-        int(wh, "SELECT count(*) FROM inventario_historico WHERE minute(fecha_snapshot) NOT IN (0, 30) OR second(fecha_snapshot) <> 0
-                 OR fecha_snapshot::TIME NOT BETWEEN TIME '06:00' AND TIME '22:30'"),
+        int(
+            wh,
+            "SELECT count(*) FROM inventario_historico WHERE minute(fecha_snapshot) NOT IN (0, 30) OR second(fecha_snapshot) <> 0
+                 OR fecha_snapshot::TIME NOT BETWEEN TIME '06:00' AND TIME '22:30'"
+        ),
         0
     );
     // Deliveries raise store stock; the CEDI goes down with dispatches and up with receipts.
@@ -197,17 +218,26 @@ fn history_is_change_only_with_negatives(wh: &Warehouse) {
 
 fn current_stock_is_the_last_snapshot(wh: &Warehouse) {
     assert_eq!(
-        int(wh, "SELECT count(*) FROM inventario_actual a FULL JOIN (
+        int(
+            wh,
+            "SELECT count(*) FROM inventario_actual a FULL JOIN (
                      SELECT ubicacion_id, almacen_codigo, producto_codigo, arg_max(cantidad, fecha_snapshot) AS c
                      FROM inventario_historico GROUP BY ALL) h USING (ubicacion_id, almacen_codigo, producto_codigo)
-                 WHERE a.cantidad IS DISTINCT FROM h.c"),
+                 WHERE a.cantidad IS DISTINCT FROM h.c"
+        ),
         0
     );
     assert_eq!(int(wh, "SELECT count(DISTINCT fecha_actualizacion) FROM inventario_actual"), 1);
-    assert_eq!(int(wh, "SELECT count(*) FROM inventario_actual WHERE fecha_actualizacion <> TIMESTAMP '2025-06-30 22:30:00' OR origen <> 'etl'"), 0);
     assert_eq!(
-        int(wh, "SELECT count(*) FROM inventario_cargas c WHERE c.fecha_snapshot = TIMESTAMP '2025-06-30 22:30:00' AND c.filas <>
-                 (SELECT count(*) FROM inventario_actual a WHERE a.ubicacion_id = c.ubicacion_id AND a.almacen_codigo = c.almacen_codigo)"),
+        int(wh, "SELECT count(*) FROM inventario_actual WHERE fecha_actualizacion <> TIMESTAMP '2025-06-30 22:30:00' OR origen <> 'etl'"),
+        0
+    );
+    assert_eq!(
+        int(
+            wh,
+            "SELECT count(*) FROM inventario_cargas c WHERE c.fecha_snapshot = TIMESTAMP '2025-06-30 22:30:00' AND c.filas <>
+                 (SELECT count(*) FROM inventario_actual a WHERE a.ubicacion_id = c.ubicacion_id AND a.almacen_codigo = c.almacen_codigo)"
+        ),
         0
     );
 }
@@ -215,7 +245,8 @@ fn current_stock_is_the_last_snapshot(wh: &Warehouse) {
 fn aggregates_match_the_lines(wh: &Warehouse) {
     let raw = "SELECT sum(cantidad_vendida)::VARCHAR || '/' || sum(venta_total)::VARCHAR || '/' || count(*)::VARCHAR FROM ventas";
     let daily = "SELECT sum(cantidad)::VARCHAR || '/' || sum(venta_total)::VARCHAR || '/' || sum(lineas)::VARCHAR FROM ventas_diarias";
-    let by_store = "SELECT sum(cantidad)::VARCHAR || '/' || sum(venta_total)::VARCHAR || '/' || sum(lineas)::VARCHAR FROM ventas_diarias_ubicacion";
+    let by_store =
+        "SELECT sum(cantidad)::VARCHAR || '/' || sum(venta_total)::VARCHAR || '/' || sum(lineas)::VARCHAR FROM ventas_diarias_ubicacion";
     let get = |sql: &str| wh.reader().unwrap().query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
     assert_eq!(get(raw), get(daily));
     assert_eq!(get(raw), get(by_store));

@@ -14,20 +14,15 @@ use super::simulate::{simulate_cedi, simulate_store, LocationOutput, Outflow, Pr
 use super::{GenerateReport, FACT_TABLES};
 use crate::domain::records::{ProductRecord, SaleLine};
 use crate::warehouse::load::{append_product, LoadError};
-use crate::warehouse::sales::rebuild_daily_sales;
 use crate::warehouse::sale_batch::{SaleBatch, CHUNK_LINES};
+use crate::warehouse::sales::rebuild_daily_sales;
 
 /// Caracas is UTC−4 all year: system instants are local + 4 h.
 const UTC_OFFSET_HOURS: i64 = 4;
 
 type Progress<'p> = &'p (dyn Fn(u64, u64, &str) + Sync);
 
-pub(super) fn run(
-    conn: &Connection,
-    chain: &Chain,
-    catalog: &[Product],
-    progress: Progress<'_>,
-) -> Result<GenerateReport, LoadError> {
+pub(super) fn run(conn: &Connection, chain: &Chain, catalog: &[Product], progress: Progress<'_>) -> Result<GenerateReport, LoadError> {
     let total = (chain.stores.len() + chain.cedis.len() + 2) as u64;
     let mut report = GenerateReport { products: catalog.len(), ..GenerateReport::default() };
     for t in FACT_TABLES {
@@ -53,6 +48,7 @@ pub(super) fn run(
             })
             .collect();
         for (i, store) in chain.stores.iter().enumerate() {
+            #[allow(clippy::expect_used)] // a closed channel means the simulation thread panicked; re-raised here
             let out = receivers[i % 2].recv().expect("store simulation thread panicked");
             write_sales(conn, chain, catalog, i, &out, &mut report)?;
             let scope = StockScope { location: &store.id, almacen: &store.almacen, families: [true; 3] };
@@ -128,7 +124,7 @@ fn write_products(conn: &Connection, chain: &Chain, catalog: &[Product]) -> duck
             fecha_lanzamiento: p.launch.map(|d| chain.date(d)),
         };
         // First seen by the 06:00 load of the first day it is listed.
-        let seen = utc(chain.date(p.first_day()).and_hms_opt(6, 0, 0).expect("valid time"));
+        let seen = utc(chain.date(p.first_day()).and_time(chrono::NaiveTime::MIN) + Duration::hours(6));
         append_product(&mut app, &record, "sintetico", seen, None)?;
     }
     app.flush()

@@ -12,27 +12,16 @@ use serde::Serialize;
 
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
-use crate::domain::replenishment::{
-    calculate_store, classify_abc_owned, resolve_windows, AbcClass, GlobalParams, StoreInput, Suggestion,
-};
 use crate::domain::replenishment::demand::p75_with;
+use crate::domain::replenishment::{calculate_store, classify_abc_owned, AbcClass, StoreInput, Suggestion};
 use crate::warehouse::replenishment as wq;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReplenishmentError {
-    #[error("«{0}» no es una tienda activa")]
-    UnknownStore(String),
-    #[error("«{0}» no es un CEDI activo")]
-    UnknownCedi(String),
-    #[error("la tienda «{0}» no tiene un CEDI que la abastezca")]
-    NoSupplier(String),
-    #[error(transparent)]
-    AppDb(#[from] crate::appdb::AppDbError),
-    #[error("warehouse: {0}")]
-    Warehouse(#[from] duckdb::Error),
-    #[error(transparent)]
-    Open(#[from] crate::warehouse::WarehouseError),
-}
+pub mod demand_cache;
+mod error;
+mod windows;
+
+pub use error::ReplenishmentError;
+use windows::history_windows;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StoreProposal {
@@ -69,21 +58,7 @@ pub fn supplying_cedis(tenant: &Tenant, store: &Store) -> Vec<String> {
     if let Some(c) = region.and_then(|r| r.cedi_reposicion.clone()) {
         return vec![c];
     }
-    tenant
-        .stores()
-        .iter()
-        .filter(|s| s.active && s.is_cedi() && s.serves_regions.contains(&store.region))
-        .map(|s| s.id.clone())
-        .collect()
-}
-
-/// First day of the daily rows a calculation reads (the widest of the demand, σ and ABC
-/// windows) and first day of the demand window; both end yesterday. The windows are global
-/// settings: the same for every store.
-pub(crate) fn history_windows(global: &GlobalParams, abc: &settings::AbcSettings, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let windows = resolve_windows(global).windows();
-    let history_days = i64::from(windows.demanda_dias.max(windows.sigma_dias).max(abc.ventana_dias));
-    (today - Duration::days(history_days), today - Duration::days(i64::from(windows.demanda_dias)))
+    tenant.stores().iter().filter(|s| s.active && s.is_cedi() && s.serves_regions.contains(&store.region)).map(|s| s.id.clone()).collect()
 }
 
 /// A store's ABC class per product code for `today`, from its daily rows: the same inputs
@@ -101,6 +76,7 @@ fn store_classes(
 
 /// `f` over `items` on one worker per core, each with its own warehouse connection;
 /// results in the order of `items`.
+#[allow(clippy::expect_used)] // each index is filled by exactly one worker, or the call returned its error
 fn par_map<T: Sync, R: Send>(
     wh: &duckdb::Connection,
     items: &[T],
@@ -127,7 +103,7 @@ fn par_map<T: Sync, R: Send>(
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a worker does not panic")).collect::<Result<Vec<_>, _>>()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect::<Result<Vec<_>, _>>()
     })?;
     let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
     for (i, r) in done.into_iter().flatten() {
@@ -139,15 +115,19 @@ fn par_map<T: Sync, R: Send>(
 /// Fills a network run's cache before the first proposal: every store's daily rows, every
 /// location's stock, each store's ABC, each region's P75s and each catalogue, spread over
 /// the cores (one proposal at a time leaves a core idle during its single-threaded parts).
-fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection, today: NaiveDate, cache: &mut RunCache) -> Result<(), ReplenishmentError> {
+fn prefill(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    today: NaiveDate,
+    cache: &mut RunCache,
+) -> Result<(), ReplenishmentError> {
     let abc = settings::abc_settings(app)?;
     let yesterday = today - Duration::days(1);
     let stores: Vec<&Store> = tenant.stores().iter().filter(|s| s.active && !s.is_cedi()).collect();
     let (history_from, demand_from) = history_windows(&settings::global_params(app)?, &abc, today);
     let codes = timed("product codes", || wq::product_codes(wh))?;
-    let daily = timed("network daily sales", || {
-        par_map(wh, &stores, |c, s| Ok(wq::daily_sales(c, &s.id, history_from, yesterday)?))
-    })?;
+    let daily = timed("network daily sales", || par_map(wh, &stores, |c, s| Ok(wq::daily_sales(c, &s.id, history_from, yesterday)?)))?;
     let mut locations: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
     let mut catalogues = Vec::new();
     for s in &stores {
@@ -161,13 +141,9 @@ fn prefill(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection,
             }
         }
     }
-    let stock = timed("network stock", || {
-        par_map(wh, &locations, |c, loc| Ok(wq::stock(c, loc, &excluded_warehouses(tenant, loc))?))
-    })?;
+    let stock = timed("network stock", || par_map(wh, &locations, |c, loc| Ok(wq::stock(c, loc, &excluded_warehouses(tenant, loc))?)))?;
     let products = timed("network catalogues", || par_map(wh, &catalogues, |c, (cedi, whole)| Ok(wq::products(c, cedi, *whole)?)))?;
-    let classes = timed("network abc", || {
-        par_map(wh, &daily, |_, rows| Ok(store_classes(rows, &codes, &abc, today)))
-    })?;
+    let classes = timed("network abc", || par_map(wh, &daily, |_, rows| Ok(store_classes(rows, &codes, &abc, today))))?;
     let mut regions: Vec<(String, Vec<wq::RegionStore>)> = Vec::new();
     for s in &stores {
         if !regions.iter().any(|(r, _)| *r == s.region) {
@@ -344,8 +320,7 @@ fn gather(
             Some(std::thread::spawn(move || timed("products", || wq::products(&c, &cedi_id, whole))))
         }
     };
-    let stock_missing: Vec<String> =
-        [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
+    let stock_missing: Vec<String> = [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
     let need_codes = cache.codes.is_none();
     let (daily, stocks, codes) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let daily = match cache.daily.contains_key(&store.id) {
@@ -360,7 +335,7 @@ fn gather(
             stocks.push((loc.clone(), timed("stock", || wq::stock(wh, loc, &excluded_warehouses(tenant, loc)))?));
         }
         let codes = if need_codes { Some(timed("product codes", || wq::product_codes(wh))?) } else { None };
-        let daily = daily.map(|h| h.join().expect("a warehouse read does not panic")).transpose()?;
+        let daily = daily.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).transpose()?;
         Ok((daily, stocks, codes))
     })?;
     if codes.is_some() {
@@ -374,6 +349,7 @@ fn gather(
 
     let ventas = &cache.daily[&store.id];
     let stock_cedi = &cache.stock[&cedi.id];
+    #[allow(clippy::expect_used)] // read a few lines above in this function
     let codes = cache.codes.as_ref().expect("product codes were read");
     // Thousands of products are checked: one buffer for all of them.
     let mut buffer = Vec::new();
@@ -400,17 +376,18 @@ fn gather(
                     .collect();
                 tracing::debug!(needed = needed.len(), "regional reference needed");
                 let members = timed("region stores", || region_stores(tenant, app, &store.region))?;
-                let cached = timed("demand cache", || crate::demand_cache::cached_p75s(app, wh, &members, (today, demand_from, yesterday), &needed))?;
+                let cached =
+                    timed("demand cache", || demand_cache::cached_p75s(app, wh, &members, (today, demand_from, yesterday), &needed))?;
                 Some(timed("region p75", || wq::region_p75(wh, &members, demand_from, yesterday, &needed, cached))?)
             }
         };
-        Ok((classes.map(|h| h.join().expect("the ABC does not panic")), own_region))
+        Ok((classes.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))), own_region))
     })?;
     if let Some(c) = classes {
         cache.classes.insert(store.id.clone(), c);
     }
     if let Some(p) = products {
-        let p = p.join().expect("a warehouse read does not panic")?;
+        let p = p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         cache.products.insert(key.clone(), wq::Catalogue::new(p, &codes.by_code));
     }
     let classes = &cache.classes[&store.id];
@@ -423,6 +400,7 @@ fn gather(
     let (mut productos, ids) = match cache.network {
         true => (catalogue.products.clone(), catalogue.ids.clone()),
         false => {
+            #[allow(clippy::expect_used)] // inserted a few lines above in this function
             let c = cache.products.remove(&key).expect("the catalogue was read");
             (c.products, c.ids)
         }

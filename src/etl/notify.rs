@@ -69,12 +69,14 @@ pub fn run_email(report: &RunReport, started: DateTime<Utc>, tz: chrono_tz::Tz, 
     let mut text = String::new();
     let _ = writeln!(text, "{name}: {wording}");
     let _ = writeln!(text, "Inicio: {}  Fin: {}  Duración: {:.1} s", local(started), local(ended), report.duration_s);
-    let _ = writeln!(text, "Tiendas procesadas {ok}/{}  Registros: {records}  Éxitos: {ok}  Fallos: {}", report.locations.len(), failed.len());
+    let _ =
+        writeln!(text, "Tiendas procesadas {ok}/{}  Registros: {records}  Éxitos: {ok}  Fallos: {}", report.locations.len(), failed.len());
     let _ = writeln!(text, "\nTienda | Estado | Registros | Segundos | Mensaje");
     let mut rows = String::new();
     for l in &report.locations {
         let msg = l.error.as_deref().unwrap_or("");
-        let _ = writeln!(text, "{} | {} | {} | {:.1} | {msg}", l.tienda_nombre, l.status, l.outcome.records_extracted, l.outcome.duration_s);
+        let _ =
+            writeln!(text, "{} | {} | {} | {:.1} | {msg}", l.tienda_nombre, l.status, l.outcome.records_extracted, l.outcome.duration_s);
         let _ = write!(
             rows,
             "<tr><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{:.1}</td><td>{}</td></tr>",
@@ -221,7 +223,8 @@ impl Notifier {
     /// been e-mailed within the suppression window.
     pub async fn after_run(&self, report: &RunReport, started: DateTime<Utc>) {
         let Some(s) = &self.settings else { return };
-        let send_on: Vec<&str> = if s.send_on.is_empty() { vec!["partial", "failed"] } else { s.send_on.iter().map(String::as_str).collect() };
+        let send_on: Vec<&str> =
+            if s.send_on.is_empty() { vec!["partial", "failed"] } else { s.send_on.iter().map(String::as_str).collect() };
         if !send_on.contains(&report.status) {
             return;
         }
@@ -258,7 +261,8 @@ impl Notifier {
         let s = self.settings.as_ref().ok_or_else(|| NotifyError::Settings("e-mail disabled".into()))?;
         let host = s.smtp_host.as_deref().ok_or_else(|| NotifyError::Settings("notifications.email.smtp_host is missing".into()))?;
         let parse = |a: &str| a.parse::<Mailbox>().map_err(|e| NotifyError::Settings(format!("address «{a}»: {e}")));
-        let mut builder = Message::builder().from(parse(s.from.as_deref().unwrap_or("Fluxion <fluxion@localhost>"))?).subject(&email.subject);
+        let mut builder =
+            Message::builder().from(parse(s.from.as_deref().unwrap_or("Fluxion <fluxion@localhost>"))?).subject(&email.subject);
         for r in &s.recipients {
             builder = builder.to(parse(r)?);
         }
@@ -284,10 +288,14 @@ impl Notifier {
 }
 
 /// Runs per (job, status), failures per location and notices of local day `day`.
-fn digest_inputs(app_db: &std::path::Path, day: NaiveDate, tz: chrono_tz::Tz) -> Result<(Vec<DigestRow>, DigestExtras), crate::appdb::AppDbError> {
+fn digest_inputs(
+    app_db: &std::path::Path,
+    day: NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Result<(Vec<DigestRow>, DigestExtras), crate::appdb::AppDbError> {
     use chrono::TimeZone;
     let bound = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
             .earliest()
             .map(|t| t.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
             .unwrap_or_default()

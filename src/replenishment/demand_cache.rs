@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 use duckdb::Connection;
 
+use super::error::ReplenishmentError;
+use super::windows::history_windows;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
-use crate::replenishment::{history_windows, ReplenishmentError};
 use crate::warehouse::replenishment::{self as wq, CachedP75s, RegionStore};
 use crate::warehouse::Warehouse;
 
@@ -195,8 +196,10 @@ fn pack(p75s: &[(i32, f64)]) -> Vec<u8> {
 }
 
 /// The P75 of product `id` in a packed `p75s` value (binary search over its pairs).
+#[allow(clippy::expect_used)] // `pair` returns 12-byte slices: 4 + 8 bytes
 fn find(packed: &[u8], id: i32) -> Option<f64> {
     let pair = |k: usize| &packed[k * PAIR..(k + 1) * PAIR];
+    #[allow(clippy::expect_used)] // `pair` returns 12-byte slices: 4 + 8 bytes
     let key = |k: usize| i32::from_le_bytes(pair(k)[..4].try_into().expect("4 bytes"));
     let (mut lo, mut hi) = (0, packed.len() / PAIR);
     while lo < hi {
@@ -214,16 +217,11 @@ fn find(packed: &[u8], id: i32) -> Option<f64> {
 /// cached P75s are valid, and for the valid ones the P75s of products `only`. No transaction is needed across the two
 /// databases: a version names one state of a store's daily rows, so a row whose stamp
 /// equals the current one was computed from exactly the rows a calculation would read.
-pub fn read_valid(
-    app: &rusqlite::Connection,
-    stores: &[(&str, Stamp)],
-    only: &[i32],
-) -> rusqlite::Result<CachedP75s> {
+pub fn read_valid(app: &rusqlite::Connection, stores: &[(&str, Stamp)], only: &[i32]) -> rusqlite::Result<CachedP75s> {
     let mut valid = vec![false; stores.len()];
     let mut rows = Vec::new();
-    let mut stmt = app.prepare_cached(
-        "SELECT ubicacion_id, fecha_base, desde, hasta, dias_excluidos, version, p75s FROM demanda_p75_cache",
-    )?;
+    let mut stmt =
+        app.prepare_cached("SELECT ubicacion_id, fecha_base, desde, hasta, dias_excluidos, version, p75s FROM demanda_p75_cache")?;
     let mut cached = stmt.query([])?;
     while let Some(r) = cached.next()? {
         let id = r.get_ref(0)?.as_str()?;

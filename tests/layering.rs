@@ -1,0 +1,109 @@
+//! The layers of `src/` stay layers: the pure domain uses nothing of the rest, storage and
+//! sources know nothing of the ETL, HTTP or CLI above them, and only the composition roots
+//! (`app`, `jobs`, `cli`) see the HTTP layer. A change that makes an arrow run back up
+//! fails here, naming the file and the module it reached for (docs/architecture.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Top-level modules of the crate a file refers to (`crate::x`), test modules left out.
+fn modules_used(file: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    // Unit tests may build whatever they need.
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut used = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let name: String = code[i + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() {
+            used.insert(name);
+        }
+    }
+    used
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") && path.file_name().is_some_and(|n| n != "tests.rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Files of a top-level module: `src/<name>.rs` or everything under `src/<name>/`.
+fn files_of(module: &str) -> Vec<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let file = src.join(format!("{module}.rs"));
+    if file.exists() {
+        vec![file]
+    } else {
+        rust_files(&src.join(module))
+    }
+}
+
+/// Every file of `module` uses only `allowed` top-level modules (besides itself).
+fn only_uses(module: &str, allowed: &[&str]) -> Vec<String> {
+    let files = files_of(module);
+    assert!(!files.is_empty(), "no files for module {module}");
+    let mut violations = Vec::new();
+    for f in files {
+        for used in modules_used(&f) {
+            if used != module && !allowed.contains(&used.as_str()) {
+                violations.push(format!("{} uses crate::{used}", f.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display()));
+            }
+        }
+    }
+    violations
+}
+
+#[test]
+fn each_layer_uses_only_the_layers_below_it() {
+    let rules: &[(&str, &[&str])] = &[
+        // Pure formulas: plain values in, plain values out.
+        ("domain", &[]),
+        ("config", &["domain"]),
+        ("auth", &["config"]),
+        ("metrics", &[]),
+        ("scheduler", &["config"]),
+        // Storage.
+        ("warehouse", &["config", "domain"]),
+        ("appdb", &["config", "domain"]),
+        // Where facts come from.
+        ("sources", &["config", "domain", "warehouse"]),
+        // Use cases over storage.
+        ("replenishment", &["appdb", "config", "domain", "warehouse"]),
+        ("classification", &["appdb", "config", "domain", "replenishment", "warehouse"]),
+        ("ops", &["appdb", "config", "warehouse"]),
+        ("etl", &["appdb", "classification", "config", "domain", "scheduler", "sources", "warehouse"]),
+    ];
+    let violations: Vec<String> = rules.iter().flat_map(|(module, allowed)| only_uses(module, allowed)).collect();
+    assert!(violations.is_empty(), "arrows running back up:\n{}", violations.join("\n"));
+}
+
+#[test]
+fn the_domain_does_no_input_or_output() {
+    let io_crates = ["duckdb", "rusqlite", "axum", "tokio", "reqwest", "tiberius", "lettre", "std::fs", "std::net"];
+    let mut violations = Vec::new();
+    for f in files_of("domain") {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for c in io_crates {
+            if code.contains(&format!("{c}::")) {
+                violations.push(format!("{} uses {c}", f.display()));
+            }
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+#[test]
+fn a_rule_that_is_broken_is_reported() {
+    // The checker itself: the ETL does use the warehouse, so forbidding it must report it.
+    let reported = only_uses("etl", &["appdb", "classification", "config", "domain", "scheduler", "sources"]);
+    assert!(reported.iter().any(|v| v.contains("crate::warehouse")), "{reported:?}");
+}
