@@ -25,15 +25,6 @@ use serde::Serialize;
 
 pub use model::{KlkArticle, KlkSale, KlkWarehouse};
 
-/// Installs the process-wide rustls crypto provider once (both ring and aws-lc-rs are
-/// compiled in, so rustls cannot pick one by itself).
-pub fn install_crypto_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    });
-}
-
 /// Connection settings of the tenant's KLK API.
 #[derive(Debug, Clone)]
 pub struct KlkSettings {
@@ -153,7 +144,6 @@ pub struct KlkClient {
 
 impl KlkClient {
     pub fn new(settings: KlkSettings) -> Result<Self, KlkError> {
-        install_crypto_provider();
         let connect = settings.timeout_articulos.min(Duration::from_secs(10));
         let http = reqwest::Client::builder()
             .connect_timeout(connect)

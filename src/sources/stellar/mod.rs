@@ -151,7 +151,6 @@ async fn tcp(s: &StellarSettings) -> Result<TcpStream, StellarError> {
 
 /// Opens a logged-in connection, encrypted when the server supports it.
 pub async fn connect(s: &StellarSettings) -> Result<TdsClient, StellarError> {
-    crate::sources::klk::install_crypto_provider();
     let attempt = |level: EncryptionLevel| async move {
         let mut config = base_config(s);
         config.encryption(level);
