@@ -53,6 +53,8 @@ async fn static_files_have_mime_types_and_client_routes_fall_back_to_index() {
     assert!(r.text().await.unwrap().contains("<main"));
     let missing = app.client.get(app.url("/js/no-existe.js")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!((body["code"].as_str(), body["detail"].as_str()), (Some("not_found"), Some("Recurso no encontrado")));
     // Revalidation: the same ETag answers 304.
     let first = app.client.get(app.url("/js/app.js")).send().await.unwrap();
     let tag = first.headers()["etag"].clone();
@@ -177,6 +179,8 @@ async fn cross_origin_requests_get_no_cors_unless_the_origin_is_configured() {
     let r = preflight("https://evil.example.com").await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(!r.headers().contains_key("access-control-allow-origin"));
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((body["code"].as_str(), body["detail"].as_str()), (Some("cors_forbidden"), Some("Origen no permitido")));
     let r = app.client.get(app.url("/api/tenant")).header("origin", "https://evil.example.com").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(!r.headers().contains_key("access-control-allow-origin"), "same-origin only");

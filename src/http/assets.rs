@@ -62,7 +62,7 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
         }
         // A missing asset is a 404; a path without extension is a client route.
         if rel.rsplit('/').next().is_some_and(|last| last.contains('.')) {
-            return (StatusCode::NOT_FOUND, "No encontrado").into_response();
+            return ApiError::NotFound.into_response();
         }
     }
     #[allow(clippy::expect_used)] // web/index.html is embedded at build time (a test serves it)

@@ -35,6 +35,13 @@ pub enum ApiError {
     PasswordChangeRequired,
     #[error("cross-site request refused")]
     Csrf,
+    /// A CORS preflight from an origin that `[server].allowed_origins` does not list.
+    #[error("origin not allowed")]
+    CorsForbidden,
+    /// A write refused during maintenance (spec 50 §12): the body is the public maintenance
+    /// status (`status`, an object) plus `detail` and `code`.
+    #[error("maintenance: {message}")]
+    Maintenance { message: String, retry_after: u64, status: serde_json::Value },
     #[error("conflict: {code}")]
     Conflict { code: &'static str, detail: String },
     #[error("service unavailable: {0}")]
@@ -71,6 +78,8 @@ impl ApiError {
                 (StatusCode::FORBIDDEN, "password_change_required", "Debe cambiar su contraseña antes de continuar".into())
             }
             ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", "Solicitud de otro origen rechazada".into()),
+            ApiError::CorsForbidden => (StatusCode::FORBIDDEN, "cors_forbidden", "Origen no permitido".into()),
+            ApiError::Maintenance { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, "maintenance", message.clone()),
             ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Servicio no disponible, intente más tarde".into())
@@ -90,6 +99,12 @@ impl IntoResponse for ApiError {
             ApiError::Validation { field, message } | ApiError::Unprocessable { field, message, .. } => json!({
                 "detail": detail, "code": code, "errors": [{"field": field, "message": message}]
             }),
+            ApiError::Maintenance { status, .. } => {
+                let mut body = status.clone();
+                body["detail"] = json!(detail);
+                body["code"] = json!(code);
+                body
+            }
             _ => json!({"detail": detail, "code": code}),
         };
         let mut resp = (status, Json(body)).into_response();
@@ -97,7 +112,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized | ApiError::InvalidCredentials => {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::TooManyAttempts { retry_after } => {
+            ApiError::TooManyAttempts { retry_after } | ApiError::Maintenance { retry_after, .. } => {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}

@@ -90,13 +90,7 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
                 h.insert(header::VARY, HeaderValue::from_static("Origin"));
                 resp
             }
-            None => (
-                axum::http::StatusCode::FORBIDDEN,
-                axum::Json(serde_json::json!({
-                    "detail": "Origen no permitido", "code": "cors_forbidden"
-                })),
-            )
-                .into_response(),
+            None => ApiError::CorsForbidden.into_response(),
         };
     }
     let mut resp = next.run(req).await;

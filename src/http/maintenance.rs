@@ -5,7 +5,7 @@
 //! affected (maintenance exists for them).
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -164,11 +164,6 @@ pub async fn guard(State((state, path)): State<(AppState, &'static str)>, req: R
         Err(e) => return e.into_response(),
     };
     let Some(m) = m else { return next.run(req).await };
-    let retry = m.remaining_seconds.unwrap_or(DEFAULT_RETRY_SECONDS);
-    let mut body = status_json(&state, Some(&m));
-    body["detail"] = json!(m.message);
-    body["code"] = json!("maintenance");
-    let mut resp = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
-    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry.max(1)));
-    resp
+    let retry_after = m.remaining_seconds.unwrap_or(DEFAULT_RETRY_SECONDS).max(1).unsigned_abs();
+    ApiError::Maintenance { message: m.message.clone(), retry_after, status: status_json(&state, Some(&m)) }.into_response()
 }

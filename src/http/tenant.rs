@@ -1,11 +1,12 @@
 //! `GET /api/tenant` (public branding, locale, features, maintenance) and the branding files.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::error::ApiError;
 use super::AppState;
 use crate::domain::maintenance::active_window;
 
@@ -37,7 +38,7 @@ pub async fn tenant_info(State(state): State<AppState>) -> Json<Value> {
 
 async fn branding_file(state: &AppState, rel: &Option<String>) -> Response {
     let Some(path) = state.tenant.branding_path(rel) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return ApiError::NotFound.into_response();
     };
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
@@ -46,7 +47,7 @@ async fn branding_file(state: &AppState, rel: &Option<String>) -> Response {
             resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
             resp
         }
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => ApiError::NotFound.into_response(),
     }
 }
 
