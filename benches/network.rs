@@ -174,7 +174,7 @@ fn replenishment(c: &mut Criterion) {
         let reader = state.warehouse.reader().unwrap();
         fluxion::replenishment::store_input(&state.tenant, &app, &reader, &req).unwrap()
     };
-    c.bench_function("pedido_sugerido_una_tienda_motor", |b| b.iter(|| fluxion::domain::replenishment::calculate_store(&input)));
+    c.bench_function("pedido_sugerido_una_tienda_motor", |b| b.iter(|| fluxion::domain::replenishment::calculate_store(&input, 4)));
     let mut group = c.benchmark_group("red");
     group.sample_size(10);
     group.bench_function("pedido_sugerido_todas_las_tiendas_client_scale", |b| {

@@ -74,6 +74,15 @@ fn store_classes(
     classify_abc_owned(inputs, &abc.umbrales, abc.modelo_activo).into_iter().map(|r| (r.codigo, r.clase_abc)).collect()
 }
 
+/// Most threads one store's calculation uses (its lines are independent); the engine has
+/// always capped the split at 4.
+const ENGINE_WORKERS: usize = 4;
+
+/// Cores of this machine (1 when unknown).
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// `f` over `items` on one worker per core, each with its own warehouse connection;
 /// results in the order of `items`.
 #[allow(clippy::expect_used)] // each index is filled by exactly one worker, or the call returned its error
@@ -83,7 +92,7 @@ fn par_map<T: Sync, R: Send>(
     f: impl Fn(&duckdb::Connection, &T) -> Result<R, ReplenishmentError> + Sync,
 ) -> Result<Vec<R>, ReplenishmentError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let workers = available_cores().min(items.len()).max(1);
     let next = AtomicUsize::new(0);
     let connections = (0..workers).map(|_| wh.try_clone()).collect::<Result<Vec<_>, _>>()?;
     let done = std::thread::scope(|scope| {
@@ -272,7 +281,7 @@ fn propose_with(
 ) -> Result<StoreProposal, ReplenishmentError> {
     let (tienda_destino, cedi_origen, input) = gather(tenant, app, wh, req, cache)?;
     let started = std::time::Instant::now();
-    let productos = calculate_store(&input);
+    let productos = calculate_store(&input, ENGINE_WORKERS.min(available_cores()));
     tracing::debug!(store = %tienda_destino, ms = started.elapsed().as_secs_f64() * 1000.0, "engine");
     Ok(StoreProposal { tienda_destino, cedi_origen, fecha: req.fecha, productos })
 }

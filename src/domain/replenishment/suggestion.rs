@@ -770,7 +770,10 @@ fn cuadrante_key(c: Option<&str>) -> String {
 ///
 /// The trial medians are taken over all candidates before the `cuadrantes` filter, so a display
 /// filter never changes a quantity.
-pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
+///
+/// `workers` is how many threads may share the lines (the caller knows the machine and what
+/// else runs; 1 computes them on the calling thread). The result does not depend on it.
+pub fn calculate_store(input: &StoreInput, workers: usize) -> Vec<Suggestion> {
     let windows = resolve_windows(&input.parametros.global).windows();
     let candidates: Vec<(&ProductInput, DemandStats)> = input
         .productos
@@ -797,9 +800,9 @@ pub fn calculate_store(input: &StoreInput) -> Vec<Suggestion> {
         };
         suggest_line(p, &line, &input.parametros, &input.ajustes, input.today, input.detalle_v2)
     };
-    // Lines are independent: split them over the available cores; chunks are contiguous, so
-    // joining them in order keeps the sorted order.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    // Lines are independent: split them over the workers; chunks are contiguous, so joining
+    // them in order keeps the sorted order.
+    let threads = workers.max(1);
     let (lines, chunk) = (kept.len(), kept.len().div_ceil(threads).max(1));
     if threads > 1 && lines > 256 {
         std::thread::scope(|scope| {
@@ -1091,16 +1094,19 @@ mod tests {
         other.categoria = Some("CARNES".into());
         other.ventas_diarias = vec![(day(10), 100.0)];
         productos.push(other);
-        let out = calculate_store(&StoreInput {
-            today: today(),
-            productos,
-            productos_excluidos: vec![],
-            dias_atipicos: vec![],
-            cuadrantes: None,
-            parametros: ParamConfig::default(),
-            ajustes: no_cap(),
-            detalle_v2: true,
-        });
+        let out = calculate_store(
+            &StoreInput {
+                today: today(),
+                productos,
+                productos_excluidos: vec![],
+                dias_atipicos: vec![],
+                cuadrantes: None,
+                parametros: ParamConfig::default(),
+                ajustes: no_cap(),
+                detalle_v2: true,
+            },
+            2,
+        );
         let s = out.iter().find(|s| s.codigo_producto == "000001").expect("trial line");
         assert_eq!(s.prom_p75_unid, 7.0);
         assert_eq!(s.explicacion.entradas.fuente_demanda, DemandSource::PruebaMedianaCategoria);
@@ -1117,16 +1123,19 @@ mod tests {
         returned.ventas_diarias = vec![(day(10), -2.0)];
         let mut never_sold = trial_product(0.0);
         never_sold.codigo = "000002".into();
-        let out = calculate_store(&StoreInput {
-            today: today(),
-            productos: vec![returned, never_sold],
-            productos_excluidos: vec![],
-            dias_atipicos: vec![],
-            cuadrantes: None,
-            parametros: ParamConfig::default(),
-            ajustes: no_cap(),
-            detalle_v2: false,
-        });
+        let out = calculate_store(
+            &StoreInput {
+                today: today(),
+                productos: vec![returned, never_sold],
+                productos_excluidos: vec![],
+                dias_atipicos: vec![],
+                cuadrantes: None,
+                parametros: ParamConfig::default(),
+                ajustes: no_cap(),
+                detalle_v2: false,
+            },
+            2,
+        );
         let line = |code: &str| out.iter().find(|s| s.codigo_producto == code).expect("candidate line");
         let s = line("000001");
         assert_eq!(s.prom_ventas_20dias_unid, -2.0, "the window holds one return of 2 units");
@@ -1291,6 +1300,37 @@ mod tests {
     }
 
     #[test]
+    fn the_number_of_workers_never_changes_a_store_calculation() {
+        let day = |n: u32| NaiveDate::from_ymd_opt(2026, 1, n).expect("valid date");
+        // 900 lines (above the size that is split) with varied sales, stock and pack sizes.
+        let productos = (0..900)
+            .map(|i| {
+                let mut p = product(Some([A, B, C][i % 3]), 1.0 + (i % 7) as f64, (i % 11) as f64);
+                p.codigo = format!("{i:04}").as_str().into();
+                p.unidades_por_bulto = Some(1.0 + (i % 5) as f64);
+                p.stock_cedi = 500.0;
+                p.ventas_diarias =
+                    (1..=12).filter(|d| !(i + *d as usize).is_multiple_of(3)).map(|d| (day(d), ((i * d as usize) % 9) as f64)).collect();
+                p
+            })
+            .collect();
+        let input = StoreInput {
+            today: today(),
+            productos,
+            productos_excluidos: vec![],
+            dias_atipicos: vec![],
+            cuadrantes: None,
+            parametros: ParamConfig::default(),
+            ajustes: EngineSettings::default(),
+            detalle_v2: false,
+        };
+        let alone = calculate_store(&input, 1);
+        assert!(alone.len() > 800, "{} lines", alone.len());
+        assert!(alone.iter().any(|s| s.cantidad_sugerida_bultos > 0), "some line orders something");
+        assert_eq!(calculate_store(&input, 3), alone);
+    }
+
+    #[test]
     fn store_calculation_candidates_exclusions_filter_and_order() {
         let day = |n: u32| NaiveDate::from_ymd_opt(2026, 1, n).expect("valid date");
         let mk = |codigo: &str, ventas: f64, stock: f64, cuadrante: Option<&str>| {
@@ -1319,11 +1359,11 @@ mod tests {
             ajustes: EngineSettings::default(),
             detalle_v2: true,
         };
-        let out = calculate_store(&input);
+        let out = calculate_store(&input, 2);
         let codes: Vec<&str> = out.iter().map(|s| s.codigo_producto.as_str()).collect();
         assert_eq!(codes, vec!["002", "001", "003", "005"]);
         // A list without the V2 day-by-day detail differs from the full one only there.
-        let list = calculate_store(&StoreInput { detalle_v2: false, ..input.clone() });
+        let list = calculate_store(&StoreInput { detalle_v2: false, ..input.clone() }, 2);
         assert!(out.iter().any(|s| !s.v2_historico_dow.is_empty()), "the full result carries the detail");
         for (full, short) in out.iter().zip(&list) {
             assert!(short.v2_historico_dow.is_empty());
@@ -1337,7 +1377,7 @@ mod tests {
         }
         let mut filtered = input.clone();
         filtered.cuadrantes = Some(vec!["no especificado".into(), "CUADRANTE I".into()]);
-        let codes: Vec<Text> = calculate_store(&filtered).into_iter().map(|s| s.codigo_producto).collect();
+        let codes: Vec<Text> = calculate_store(&filtered, 2).into_iter().map(|s| s.codigo_producto).collect();
         assert_eq!(codes, vec!["001", "003", "005"]);
     }
 
