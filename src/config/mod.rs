@@ -586,6 +586,8 @@ pub struct Tenant {
     pub secrets_path: PathBuf,
     pub secrets: Secrets,
     pub timezone: chrono_tz::Tz,
+    /// `[maintenance]` as the domain reads it, converted once at load.
+    pub maintenance: crate::domain::maintenance::Schedule,
 }
 
 impl Tenant {
@@ -633,7 +635,8 @@ impl Tenant {
         }
         #[allow(clippy::expect_used)] // `validate` refused the file unless the zone parses
         let timezone = file.tenant.timezone.parse().expect("validated time zone");
-        Ok(Tenant { config_path: path.to_path_buf(), config_dir, data_dir, backup_dir, secrets_path, secrets, timezone, file })
+        let maintenance = file.maintenance.schedule();
+        Ok(Tenant { config_path: path.to_path_buf(), config_dir, data_dir, backup_dir, secrets_path, secrets, timezone, maintenance, file })
     }
 
     pub fn id(&self) -> &str {

@@ -68,7 +68,7 @@ pub fn current(state: &AppState, conn: &rusqlite::Connection, now: DateTime<Utc>
         }));
     }
     let now_local = now.with_timezone(&tz).naive_local();
-    Ok(active_window(&state.tenant.file.maintenance.schedule(), now_local).map(|w| Current {
+    Ok(active_window(&state.tenant.maintenance, now_local).map(|w| Current {
         source: "window",
         message: w.message,
         started_at: None,

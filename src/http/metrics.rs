@@ -137,7 +137,7 @@ fn collect(state: &AppState) -> String {
     }
 
     let now_local = Utc::now().with_timezone(&state.tenant.timezone).naive_local();
-    let active = crate::domain::maintenance::active_window(&state.tenant.file.maintenance.schedule(), now_local).is_some();
+    let active = crate::domain::maintenance::active_window(&state.tenant.maintenance, now_local).is_some();
     out.single(
         "fluxion_maintenance_window_active",
         "gauge",
