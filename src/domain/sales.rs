@@ -1,5 +1,24 @@
 //! Derivations on sale lines (spec 10 §4.1, §7.1, §7.3).
 
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Last second of a day: a local day's sales are asked for and stored as the inclusive
+/// window `[00:00:00, 23:59:59]` (ETL windows, the Stellar day query).
+pub const LAST_SECOND: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
+    Some(t) => t,
+    None => unreachable!(),
+};
+
+/// First instant of a local day's sales window.
+pub fn start_of_day(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(NaiveTime::MIN)
+}
+
+/// Last instant of a local day's sales window (`23:59:59`).
+pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(LAST_SECOND)
+}
+
 /// `margen_bruto_pct = round(100 × utilidad / venta, 2)` when venta > 0, else 0.
 ///
 /// Bounded to ±[`MAX_MARGIN_PCT`], the range of the column (`DECIMAL(8,2)`): a sale of a

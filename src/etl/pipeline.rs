@@ -133,7 +133,7 @@ pub(super) async fn prepare(etl: &Arc<Etl>, req: RunRequest) -> Result<Prepared,
     let now_local = window::local_now(now_utc, &etl.tenant.timezone);
     let (desde, hasta) = match (req.job, req.range) {
         (EtlJob::Inventario, _) => (Some(now_local), Some(now_local)),
-        (EtlJob::Ventas, Some((a, b))) => (Some(window::start_of_day(a)), Some(window::end_of_day(b))),
+        (EtlJob::Ventas, Some((a, b))) => (Some(crate::domain::sales::start_of_day(a)), Some(crate::domain::sales::end_of_day(b))),
         _ => (None, None),
     };
     let new = NewExecution {

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 
+use crate::domain::sales::{end_of_day, start_of_day, LAST_SECOND};
+
 /// The sales look-back of the hourly job: `now − 90 min`.
 pub const LOOKBACK: Duration = Duration::minutes(90);
 /// Overlap before the watermark: `watermark − 30 min`.
@@ -15,21 +17,6 @@ pub const MAX_CATCH_UP: Duration = Duration::hours(48);
 pub fn local_now<Tz: TimeZone>(now: DateTime<Utc>, tz: &Tz) -> NaiveDateTime {
     let local = now.with_timezone(tz).naive_local();
     local.with_nanosecond(0).unwrap_or(local)
-}
-
-/// Last second of a day, as the sales windows write it.
-pub const LAST_SECOND: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
-    Some(t) => t,
-    None => unreachable!(),
-};
-
-/// End of a local day as the sales windows write it (`23:59:59`).
-pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
-    d.and_time(LAST_SECOND)
-}
-
-pub fn start_of_day(d: NaiveDate) -> NaiveDateTime {
-    d.and_time(NaiveTime::MIN)
 }
 
 /// One request window inside a single local date.

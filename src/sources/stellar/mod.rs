@@ -570,10 +570,7 @@ pub async fn ping(s: &StellarSettings) -> Result<Duration, StellarError> {
 
 /// A date's whole local day as the inclusive window of the sales query.
 pub fn whole_day(d: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
-    {
-        let start = d.and_time(chrono::NaiveTime::MIN);
-        (start, start + chrono::Duration::seconds(86_399))
-    }
+    (crate::domain::sales::start_of_day(d), crate::domain::sales::end_of_day(d))
 }
 
 #[cfg(test)]
