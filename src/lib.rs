@@ -17,6 +17,7 @@ pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod ops;
+pub mod orders;
 pub mod replenishment;
 pub mod scheduler;
 pub mod sources;

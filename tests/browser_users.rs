@@ -234,8 +234,9 @@ async fn a_user_with_a_temporary_password_changes_it_and_continues() {
 
     b.fill("#cuenta-actual", "temporal-123").await;
     b.click("[data-role=password-form] button[type=submit]").await;
-    b.wait_for("location.pathname === '/inventarios' && document.body.dataset.state === 'ready'").await;
-    assert_eq!(text(&mut b, "h1").await, "Resumen de red");
+    // The buyer's landing page (spec 50 §9.2: the orders list for the roles that have it).
+    b.wait_for("location.pathname === '/pedidos-sugeridos' && document.body.dataset.state === 'ready'").await;
+    assert_eq!(text(&mut b, "h1").await, "Pedidos sugeridos");
     let nav: Vec<String> =
         serde_json::from_value(b.eval("[...document.querySelectorAll('#nav-main a')].map(a => a.dataset.nav)").await).unwrap();
     assert!(nav.contains(&"inventarios".to_string()), "the nav is back: {nav:?}");

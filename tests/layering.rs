@@ -78,6 +78,7 @@ fn each_layer_uses_only_the_layers_below_it() {
         // Use cases over storage.
         ("replenishment", &["appdb", "config", "domain", "warehouse"]),
         ("classification", &["appdb", "config", "domain", "replenishment", "warehouse"]),
+        ("orders", &["appdb", "config", "domain", "replenishment", "warehouse"]),
         ("ops", &["appdb", "config", "warehouse"]),
         ("etl", &["appdb", "classification", "config", "domain", "scheduler", "sources", "warehouse"]),
     ];

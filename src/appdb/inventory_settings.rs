@@ -106,6 +106,31 @@ fn per_class<T>(f: impl Fn(&str) -> T) -> PerClass<T> {
     PerClass { a: f("A"), b: f("B"), c: f("C"), d: f("D") }
 }
 
+/// The order life-cycle knobs of spec 30 §14.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OrderSettings {
+    /// Submitting leaves an order pending approval (else it is approved at once).
+    pub requiere_aprobacion: bool,
+    /// Orders older than this are no longer counted in transit.
+    pub transito_ventana_dias: u32,
+    /// A line arrived complete at this share of its ordered packs.
+    pub llegada_completa_pct: f64,
+}
+
+pub fn order_settings(conn: &Connection) -> Result<OrderSettings> {
+    use crate::domain::orders::DEFAULT_ARRIVAL_COMPLETE_PCT;
+    use crate::domain::replenishment::transit::DEFAULT_TRANSIT_WINDOW_DAYS;
+    Ok(OrderSettings {
+        requiere_aprobacion: global_num(conn, "pedidos", "requiere_aprobacion")?.is_none_or(|v| v != 0.0),
+        transito_ventana_dias: global_num(conn, "pedidos", "transito_ventana_dias")?
+            .filter(|v| *v >= 1.0)
+            .map_or(DEFAULT_TRANSIT_WINDOW_DAYS, |v| v as u32),
+        llegada_completa_pct: global_num(conn, "pedidos", "llegada_completa_pct")?
+            .filter(|v| *v > 0.0 && *v <= 100.0)
+            .unwrap_or(DEFAULT_ARRIVAL_COMPLETE_PCT),
+    })
+}
+
 /// The global level of the parameters (the same for every store; the demand windows live here).
 pub fn global_params(conn: &Connection) -> Result<GlobalParams> {
     let mut levels: HashMap<String, (Option<f64>, Option<f64>)> = HashMap::new();
@@ -208,6 +233,7 @@ pub struct GlobalUpdate {
     pub abc_ventana_dias: Option<f64>,
     pub limitar_por_stock_cedi: Option<bool>,
     pub transito_ventana_dias: Option<f64>,
+    pub requiere_aprobacion: Option<bool>,
 }
 
 pub fn update_globals(conn: &Connection, u: &GlobalUpdate, by: &str) -> Result<Result<(), Invalid>> {
@@ -236,6 +262,9 @@ pub fn update_globals(conn: &Connection, u: &GlobalUpdate, by: &str) -> Result<R
     }
     if let Some(b) = u.limitar_por_stock_cedi {
         set_global_value(conn, "pedidos", "limitar_por_stock_cedi", Some(if b { 1.0 } else { 0.0 }), None, by)?;
+    }
+    if let Some(b) = u.requiere_aprobacion {
+        set_global_value(conn, "pedidos", "requiere_aprobacion", Some(if b { 1.0 } else { 0.0 }), None, by)?;
     }
     Ok(Ok(()))
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod inventory_settings;
 pub mod locations;
+pub mod orders;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "app_state", include_str!("migrations/0001_app_state.sql")),
     (2, "etl_connectors", include_str!("migrations/0002_etl_connectors.sql")),
     (3, "demand_cache", include_str!("migrations/0003_demand_cache.sql")),
+    (4, "order_discards", include_str!("migrations/0004_order_discards.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod lockout;
 pub mod maintenance;
+pub mod orders;
 pub mod records;
 pub mod replenishment;
 pub mod sales;

@@ -42,6 +42,11 @@ pub enum ApiError {
     /// status (`status`, an object) plus `detail` and `code`.
     #[error("maintenance: {message}")]
     Maintenance { message: String, retry_after: u64, status: serde_json::Value },
+    /// A 403 for an action the caller's role allows but this case does not (his own order).
+    #[error("forbidden: {code}")]
+    ForbiddenAction { code: &'static str, detail: String },
+    #[error("payload too large")]
+    PayloadTooLarge,
     #[error("conflict: {code}")]
     Conflict { code: &'static str, detail: String },
     #[error("service unavailable: {0}")]
@@ -80,6 +85,10 @@ impl ApiError {
             ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", "Solicitud de otro origen rechazada".into()),
             ApiError::CorsForbidden => (StatusCode::FORBIDDEN, "cors_forbidden", "Origen no permitido".into()),
             ApiError::Maintenance { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, "maintenance", message.clone()),
+            ApiError::ForbiddenAction { code, detail } => (StatusCode::FORBIDDEN, code, detail.clone()),
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "El cuerpo de la solicitud es demasiado grande".into())
+            }
             ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Servicio no disponible, intente más tarde".into())

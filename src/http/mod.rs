@@ -4,6 +4,7 @@
 mod assets;
 pub mod auth;
 mod backups;
+mod body;
 pub mod error;
 mod etl;
 pub mod guard;
@@ -13,6 +14,7 @@ mod locations;
 mod maintenance;
 mod metrics;
 mod orders;
+mod saved_orders;
 pub mod session;
 mod summary;
 mod tenant;
@@ -25,7 +27,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
@@ -108,6 +110,36 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
+        route(Method::GET, "/api/pedidos-sugeridos", Capability(PedidosVer), get(saved_orders::list)),
+        route(Method::POST, "/api/pedidos-sugeridos", Capability(PedidosCrear), post(saved_orders::create)),
+        route(Method::POST, "/api/pedidos-sugeridos/guardar", Capability(PedidosCrear), post(saved_orders::create)),
+        route(Method::GET, "/api/pedidos-sugeridos/ajustes", Capability(PedidosVer), get(saved_orders::adjustments)),
+        route(Method::GET, "/api/pedidos-sugeridos/{id}", Capability(PedidosVer), get(saved_orders::detail)),
+        route(Method::DELETE, "/api/pedidos-sugeridos/{id}", Capability(PedidosCrear), delete(saved_orders::delete)),
+        route(Method::PATCH, "/api/pedidos-sugeridos/{id}/lineas", Capability(PedidosCrear), patch(saved_orders::edit_lines)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/enviar-aprobacion", Capability(PedidosCrear), post(saved_orders::submit)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/aprobar", Capability(PedidosAprobar), post(saved_orders::approve)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/rechazar", Capability(PedidosAprobar), post(saved_orders::reject)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/reabrir", Capability(PedidosCrear), post(saved_orders::reopen)),
+        // Dispatch is the supplying side's step; whoever may create the store's orders records it.
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/marcar-enviado", Capability(PedidosCrear), post(saved_orders::mark_sent)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/cerrar", Capability(PedidosLlegada), post(saved_orders::close)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/cancelar", Capability(PedidosCrear), post(saved_orders::cancel)),
+        route(Method::GET, "/api/pedidos-sugeridos/{id}/comentarios", Capability(PedidosVer), get(saved_orders::list_comments)),
+        route(Method::POST, "/api/pedidos-sugeridos/{id}/comentarios", Capability(PedidosVer), post(saved_orders::add_comment)),
+        route(
+            Method::PUT,
+            "/api/pedidos-sugeridos/{id}/lineas/{codigo}/comentario",
+            Capability(PedidosAprobar),
+            put(saved_orders::line_comment),
+        ),
+        route(Method::GET, "/api/pedidos-sugeridos/{id}/verificar-llegada", Capability(PedidosVer), get(saved_orders::verify_arrival)),
+        route(
+            Method::POST,
+            "/api/pedidos-sugeridos/{id}/registrar-llegada",
+            Capability(PedidosLlegada),
+            post(saved_orders::register_arrival),
+        ),
         route(Method::GET, "/api/config-inventario/parametros-abc", Capability(AdminParametros), get(inventory_config::get_all)),
         route(
             Method::PUT,

@@ -18,6 +18,7 @@ use crate::warehouse::replenishment as wq;
 
 pub mod demand_cache;
 mod error;
+pub mod transit;
 mod windows;
 
 pub use error::ReplenishmentError;
@@ -201,7 +202,7 @@ fn timed<T>(step: &str, f: impl FnOnce() -> T) -> T {
 }
 
 /// Warehouses of a location declared as not counting toward deficit (spec 10 §4.2).
-fn excluded_warehouses(tenant: &Tenant, location: &str) -> Vec<String> {
+pub fn excluded_warehouses(tenant: &Tenant, location: &str) -> Vec<String> {
     tenant
         .stores()
         .iter()
@@ -404,6 +405,9 @@ fn gather(
     let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&store.region]);
     let catalogue = &cache.products[&key];
     lap("abc, region p75");
+    let excluded = excluded_warehouses(tenant, &store.id);
+    let mut en_transito =
+        timed("in transit", || transit::by_product(app, wh, tenant.timezone, &store.id, &cedi.id, &excluded, chrono::Utc::now()))?;
 
     // A single calculation owns the catalogue it read; a network run shares each CEDI's.
     let (mut productos, ids) = match cache.network {
@@ -419,8 +423,10 @@ fn gather(
         p.clase_abc = classes.get(p.codigo.as_str()).copied();
         p.stock_tienda = stock_tienda.get(p.codigo.as_str()).copied().unwrap_or(0.0);
         p.stock_cedi = stock_cedi.get(p.codigo.as_str()).copied().unwrap_or(0.0);
-        // Open orders do not exist before the order life cycle lands; with none, nothing is in transit.
-        p.stock_en_transito = 0.0;
+        if let Some(t) = en_transito.remove(p.codigo.as_str()) {
+            p.stock_en_transito = t.unidades;
+            p.transito_detalle = t.detalle;
+        }
         p.ventas_diarias = days.map(|v| v.iter().map(|d| (d.fecha, d.cantidad)).collect()).unwrap_or_default();
         p.limites = limites.remove(p.codigo.as_str()).unwrap_or_default();
         p.referencia_calculada = Some(id.map(|id| region.reference_for(&store.id, id)).unwrap_or_default());

@@ -475,3 +475,50 @@ pub fn abc_inputs(
     out.retain(|i| !excluded.contains(&i.codigo));
     Ok(out)
 }
+
+/// One stored stock change of a warehouse (change-only history, spec 10 §4.4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockChange {
+    pub almacen_codigo: String,
+    pub producto_codigo: String,
+    /// Local time of the snapshot.
+    pub fecha_snapshot: chrono::NaiveDateTime,
+    pub cantidad: f64,
+}
+
+/// The stock history of `codes` at `location` from `since` (local time): for every
+/// (warehouse, product) its last row at or before `since` (the baseline), then every later row.
+/// Warehouses that do not count toward the store's stock are left out, as in [`stock`].
+pub fn stock_changes_since(
+    conn: &Connection,
+    location: &str,
+    codes: &[&str],
+    since: chrono::NaiveDateTime,
+    excluded_warehouses: &[String],
+) -> duckdb::Result<Vec<StockChange>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "WITH h AS (
+             SELECT almacen_codigo, producto_codigo, fecha_snapshot, cantidad::DOUBLE AS cantidad FROM inventario_historico
+             WHERE ubicacion_id = ?1 AND list_contains((SELECT string_split(?2, chr(31))), producto_codigo)
+               AND NOT list_contains((SELECT string_split(?4, chr(31))), almacen_codigo))
+         SELECT almacen_codigo, producto_codigo, fecha_snapshot, cantidad FROM h WHERE fecha_snapshot > ?3
+         UNION ALL
+         SELECT almacen_codigo, producto_codigo, max(fecha_snapshot) AS fecha_snapshot, arg_max(cantidad, fecha_snapshot) AS cantidad
+         FROM h WHERE fecha_snapshot <= ?3 GROUP BY almacen_codigo, producto_codigo",
+    )?;
+    let rows = stmt.query_map(
+        params![location, code_list(codes.iter().copied()), since, code_list(excluded_warehouses.iter().map(String::as_str))],
+        |r| {
+            Ok(StockChange {
+                almacen_codigo: r.get("almacen_codigo")?,
+                producto_codigo: r.get("producto_codigo")?,
+                fecha_snapshot: r.get("fecha_snapshot")?,
+                cantidad: r.get("cantidad")?,
+            })
+        },
+    )?;
+    rows.collect()
+}

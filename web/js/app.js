@@ -17,6 +17,7 @@ const ROLE_CAPS = {
 const SA_ROLE = 'super_admin';
 
 const loadResumen = () => import('./views/resumen.js');
+const loadPedidos = () => import('./views/pedidos.js');
 const loadPlaceholder = () => import('./views/placeholder.js');
 const loadCuenta = () => import('./views/cuenta.js');
 const loadUsuarios = () => import('./views/usuarios.js');
@@ -27,7 +28,7 @@ const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage })
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
 const ROUTES = [
-  { path: '/pedidos-sugeridos', prefix: true, nav: 'pedidos', cap: 'pedidos.ver', title: 'Pedidos sugeridos' },
+  { path: '/pedidos-sugeridos', prefix: true, nav: 'pedidos', cap: 'pedidos.ver', title: 'Pedidos sugeridos', load: loadPedidos, built: true },
   { path: '/pedidos-inter-cedi', prefix: true, nav: 'pedidos', cap: 'pedidos.intercedi', feature: 'pedidos_inter_cedi', title: 'Pedidos Inter-CEDI' },
   { path: '/inventarios', nav: 'inventarios', cap: 'inventario.ver', title: 'Resumen de red', load: loadResumen, built: true },
   { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación' },

@@ -203,6 +203,8 @@ pub struct ProductInput {
     /// Sum over the store's warehouses; may be negative.
     pub stock_tienda: f64,
     pub stock_en_transito: f64,
+    /// The open orders behind `stock_en_transito` (spec 30 §8), oldest first.
+    pub transito_detalle: Vec<super::transit::TransitLine>,
     pub stock_cedi: f64,
     /// Daily totals at the destination store (selling days only).
     pub ventas_diarias: Vec<(NaiveDate, f64)>,
@@ -338,6 +340,10 @@ pub struct Suggestion {
     // Stock
     pub stock_tienda: f64,
     pub stock_en_transito: f64,
+    /// The open orders behind `stock_en_transito`: number, date, state, ordered, arrived and
+    /// pending packs (absent when nothing is in transit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transito_detalle: Vec<super::transit::TransitLine>,
     /// E = store stock + in transit.
     pub stock_total: f64,
     pub stock_total_bultos: f64,
@@ -668,6 +674,7 @@ fn suggest_line(
         prom_ventas_8sem_bultos: media / upb,
         stock_tienda,
         stock_en_transito: en_transito,
+        transito_detalle: p.transito_detalle.clone(),
         stock_total: e,
         stock_total_bultos: e / upb,
         stock_dias_cobertura: if demanda_usada > 0.0 { stock_tienda / demanda_usada } else { NO_DEMAND_DAYS },

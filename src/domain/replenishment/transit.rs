@@ -5,17 +5,34 @@
 //! counted drafts and (through a misspelt state) rejected orders, and let overlapping orders
 //! each claim the same arrivals (double counting, example E19).
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
 use super::levels::PackSize;
+use crate::domain::orders::OrderState;
 
 /// Default `transito_ventana_dias`.
 pub const DEFAULT_TRANSIT_WINDOW_DAYS: u32 = 10;
 
-/// Order states whose lines are in transit: `pendiente_aprobacion`, `aprobado`, `enviado`.
-pub fn is_open_state(estado: &str) -> bool {
-    matches!(estado.trim(), "pendiente_aprobacion" | "aprobado" | "enviado")
+/// A store's stock series from the change-only rows of its warehouses `(warehouse, time,
+/// quantity)`: at every instant where some warehouse changed, the sum of each warehouse's
+/// latest quantity. (Summing rows of equal time would drop a warehouse that did not change.)
+pub fn store_series<K: Eq + Hash + Clone>(rows: &[(K, NaiveDateTime, f64)]) -> Vec<(NaiveDateTime, f64)> {
+    let mut sorted: Vec<&(K, NaiveDateTime, f64)> = rows.iter().filter(|r| r.2.is_finite()).collect();
+    sorted.sort_by_key(|r| r.1);
+    let mut latest: HashMap<K, f64> = HashMap::new();
+    let mut out: Vec<(NaiveDateTime, f64)> = Vec::new();
+    for (i, (k, t, q)) in sorted.iter().map(|r| (&r.0, r.1, r.2)).enumerate() {
+        latest.insert(k.clone(), q);
+        // One point per instant, after every warehouse change of that instant.
+        if sorted.get(i + 1).is_none_or(|next| next.1 != t) {
+            out.push((t, latest.values().sum()));
+        }
+    }
+    out
 }
 
 /// Sums warehouse rows per snapshot timestamp and sorts by time: `(timestamp, quantity)` rows of
@@ -79,7 +96,7 @@ pub fn detect_arrivals(snapshots: &[(NaiveDateTime, f64)], desde: NaiveDateTime,
 pub struct OpenOrderLine {
     pub numero_pedido: String,
     pub creado: NaiveDateTime,
-    pub estado: String,
+    pub estado: OrderState,
     pub bultos_pedidos: f64,
     pub unidades_por_bulto: PackSize,
     /// Registered receipts (§12.2), in units.
@@ -91,7 +108,7 @@ pub struct OpenOrderLine {
 pub struct TransitLine {
     pub numero_pedido: String,
     pub fecha: NaiveDateTime,
-    pub estado: String,
+    pub estado: OrderState,
     pub pedido_bultos: f64,
     pub llegado_bultos: f64,
     pub pendiente_bultos: f64,
@@ -114,7 +131,7 @@ pub struct InTransit {
 pub fn in_transit(lines: &[OpenOrderLine], snapshots: &[(NaiveDateTime, f64)], ahora: NaiveDateTime, ventana_dias: u32) -> InTransit {
     let limite = ahora.checked_sub_signed(Duration::days(i64::from(ventana_dias))).unwrap_or(NaiveDateTime::MIN);
     let mut open: Vec<&OpenOrderLine> =
-        lines.iter().filter(|l| is_open_state(&l.estado) && l.creado >= limite && l.creado <= ahora).collect();
+        lines.iter().filter(|l| l.estado.is_open_for_transit() && l.creado >= limite && l.creado <= ahora).collect();
     open.sort_by(|a, b| a.creado.cmp(&b.creado).then_with(|| a.numero_pedido.cmp(&b.numero_pedido)));
     let Some(oldest) = open.first() else {
         return InTransit { unidades: 0.0, llegadas_detectadas_unidades: 0.0, detalle: Vec::new() };
@@ -135,7 +152,7 @@ pub fn in_transit(lines: &[OpenOrderLine], snapshots: &[(NaiveDateTime, f64)], a
         detalle.push(TransitLine {
             numero_pedido: l.numero_pedido.clone(),
             fecha: l.creado,
-            estado: l.estado.clone(),
+            estado: l.estado,
             pedido_bultos: pedido / upb,
             llegado_bultos: llegado / upb,
             pendiente_bultos: pendiente / upb,
@@ -157,7 +174,7 @@ mod tests {
         OpenOrderLine {
             numero_pedido: num.into(),
             creado,
-            estado: estado.into(),
+            estado: OrderState::parse(estado).expect("a state of spec 30 §11.1"),
             bultos_pedidos: bultos,
             unidades_por_bulto: PackSize::new(Some(12.0)),
             unidades_recibidas: recibidas,
@@ -212,6 +229,16 @@ mod tests {
         assert_eq!(r.detalle.len(), 1);
         assert!((r.unidades - 12.0).abs() < 1e-9);
         assert_eq!(in_transit(&[], &[], t(21, 9), 10).unidades, 0.0);
+    }
+
+    #[test]
+    fn a_store_series_carries_each_warehouse_forward() {
+        // Warehouse 1 changes at 8:00 and 10:00, warehouse 2 only at 9:00.
+        let rows = vec![("1", t(1, 8), 10.0), ("2", t(1, 9), 5.0), ("1", t(1, 10), 30.0)];
+        assert_eq!(store_series(&rows), vec![(t(1, 8), 10.0), (t(1, 9), 15.0), (t(1, 10), 35.0)]);
+        // A transfer between warehouses at one instant is no arrival.
+        let moved = vec![("1", t(1, 8), 10.0), ("2", t(1, 8), 0.0), ("1", t(1, 9), 0.0), ("2", t(1, 9), 10.0)];
+        assert_eq!(detect_arrivals(&store_series(&moved), t(1, 8), t(2, 0)).unidades, 0.0);
     }
 
     #[test]

@@ -1,0 +1,47 @@
+//! A JSON body whose refusals speak the API's error format: a malformed body, a wrong type
+//! (packs as text, negative packs) or an unknown field is a 422 `invalid_body` naming the
+//! problem, like every other error, instead of axum's plain-text rejection.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match <axum::Json<T> as FromRequest<S>>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(refusal(&rejection)),
+        }
+    }
+}
+
+/// Optional body (`Option<JsonBody<T>>`): a request without a Content-Type has none.
+impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if !req.headers().contains_key(axum::http::header::CONTENT_TYPE) {
+            return Ok(None);
+        }
+        <JsonBody<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
+    }
+}
+
+fn refusal(r: &JsonRejection) -> ApiError {
+    let message = match r {
+        JsonRejection::MissingJsonContentType(_) => "La solicitud debe enviar JSON (Content-Type: application/json)".to_string(),
+        JsonRejection::JsonSyntaxError(_) => format!("El cuerpo no es JSON válido: {}", r.body_text()),
+        JsonRejection::JsonDataError(_) => format!("El cuerpo no tiene la forma esperada: {}", r.body_text()),
+        _ => format!("Cuerpo de la solicitud inválido: {}", r.body_text()),
+    };
+    if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::PayloadTooLarge;
+    }
+    ApiError::Unprocessable { code: "invalid_body", field: "body".into(), message }
+}

@@ -1,0 +1,77 @@
+//! In-transit stock of one (CEDI → store) pair from its saved open orders and the store's
+//! stock history (spec 30 §8), and the arrival detection of one order (§12.1). The rules are
+//! the pure functions of `domain::replenishment::transit`; this module only reads their inputs.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+use super::ReplenishmentError;
+use crate::appdb::{inventory_settings as settings, orders};
+use crate::domain::replenishment::transit::{in_transit, store_series, InTransit, OpenOrderLine};
+use crate::domain::replenishment::PackSize;
+use crate::warehouse::replenishment as wq;
+
+/// Local wall-clock time of a stored UTC timestamp (stock snapshots are kept in local time).
+pub fn local_time(utc_rfc3339: &str, tz: Tz) -> Option<NaiveDateTime> {
+    DateTime::parse_from_rfc3339(utc_rfc3339).ok().map(|t| t.with_timezone(&tz).naive_local())
+}
+
+/// Each product's stock series at `location` from `since` (local), warehouses carried forward.
+pub fn store_series_since(
+    wh: &duckdb::Connection,
+    location: &str,
+    codes: &[&str],
+    since: NaiveDateTime,
+    excluded_warehouses: &[String],
+) -> Result<HashMap<String, Vec<(NaiveDateTime, f64)>>, ReplenishmentError> {
+    let mut per_product: HashMap<String, Vec<(String, NaiveDateTime, f64)>> = HashMap::new();
+    for c in wq::stock_changes_since(wh, location, codes, since, excluded_warehouses)? {
+        per_product.entry(c.producto_codigo).or_default().push((c.almacen_codigo, c.fecha_snapshot, c.cantidad));
+    }
+    Ok(per_product.into_iter().map(|(code, rows)| (code, store_series(&rows))).collect())
+}
+
+/// In-transit units per product code for orders from `cedi` to `store`, as of `now`. Empty
+/// (and no warehouse read) when the pair has no open order.
+pub fn by_product(
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    tz: Tz,
+    store: &str,
+    cedi: &str,
+    excluded_warehouses: &[String],
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, InTransit>, ReplenishmentError> {
+    let window = settings::order_settings(app)?.transito_ventana_dias;
+    let since = (now - chrono::Duration::days(i64::from(window))).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let rows = orders::transit_lines(app, store, cedi, &since)?;
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let now_local = now.with_timezone(&tz).naive_local();
+    let mut lines: HashMap<&str, Vec<OpenOrderLine>> = HashMap::new();
+    for r in &rows {
+        let Some(creado) = local_time(&r.fecha_creacion, tz) else { continue };
+        lines.entry(r.codigo_producto.as_str()).or_default().push(OpenOrderLine {
+            numero_pedido: r.numero_pedido.clone(),
+            creado,
+            estado: r.estado,
+            bultos_pedidos: r.cantidad_pedida_bultos,
+            unidades_por_bulto: PackSize::new(Some(r.cantidad_bultos)),
+            unidades_recibidas: r.cantidad_recibida_unidades,
+        });
+    }
+    let oldest = lines.values().flatten().map(|l| l.creado).min().unwrap_or(now_local);
+    let codes: Vec<&str> = lines.keys().copied().collect();
+    let series = store_series_since(wh, store, &codes, oldest, excluded_warehouses)?;
+    let empty = Vec::new();
+    Ok(lines
+        .into_iter()
+        .map(|(code, l)| {
+            let t = in_transit(&l, series.get(code).unwrap_or(&empty), now_local, window);
+            (code.to_string(), t)
+        })
+        .collect())
+}
