@@ -108,3 +108,133 @@ async fn a_store_manager_lists_opens_approves_and_verifies_an_order() {
     let text = b.eval("document.querySelector('[data-role=orders]').innerText").await;
     assert!(text.as_str().unwrap().contains("Aprobado"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_builds_an_order_in_the_wizard_and_sends_it() {
+    let app = spawn_app(true).await;
+    app.add_user("compras", PASSWORD, "gestor_abastecimiento", &[]);
+    let buyer = app.token("compras", PASSWORD).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &buyer).await;
+    b.goto(&app.url("/pedidos-sugeridos")).await;
+    b.wait_ready().await;
+    assert!(b.eval("document.querySelector('.state-empty') !== null").await.as_bool().unwrap(), "an empty list says so");
+    b.click("[data-role=create]").await;
+    b.wait_for("document.querySelector('[data-role=step1]') !== null").await;
+    b.eval("window.confirm = () => true; window.alert = () => {};").await;
+
+    // Step 1: the CEDI, then a store it supplies.
+    b.eval("(() => { const f = document.querySelector('[data-role=step1]'); f.cedi.value = 'cedi_seco'; f.cedi.dispatchEvent(new Event('change')); })()").await;
+    let stores = b.eval("[...document.querySelector('[data-role=step1]').tienda.options].map(o => o.value).filter(Boolean)").await;
+    assert!(stores.as_array().unwrap().contains(&json!("tienda_01")), "{stores}");
+    b.eval("(() => { const f = document.querySelector('[data-role=step1]'); f.tienda.value = 'tienda_01'; f.tienda.dispatchEvent(new Event('change')); })()").await;
+    b.screenshot(&artifacts_dir().join("wizard-paso1.png")).await;
+    b.click("[data-role=step1] button[type=submit]").await;
+
+    // Step 2: the grid opens on the selected (suggested) lines, most critical first.
+    b.wait_for("document.querySelector('[data-role=lines] tbody tr') !== null").await;
+    let first_rows = b.eval("document.querySelectorAll('[data-role=lines] tbody tr').length").await.as_u64().unwrap();
+    assert!(first_rows > 0 && first_rows <= 100, "one page of at most 100 rows: {first_rows}");
+    let crit = b
+        .eval("[...document.querySelectorAll('[data-role=lines] tbody tr')].map(tr => tr.querySelector('.badge') ? tr.querySelector('.badge').textContent : '')")
+        .await;
+    assert!(crit[0].as_str().unwrap().contains("Crítico"), "most critical first: {crit}");
+    b.screenshot(&artifacts_dir().join("wizard-paso2.png")).await;
+    let code = b.eval("document.querySelector('[data-role=lines] tbody tr').dataset.code").await;
+    let code = code.as_str().unwrap().to_string();
+
+    // Filter by code (leading zeros ignored), edit the quantity, open the explanation.
+    let short = code.trim_start_matches('0').to_string();
+    b.eval(&format!(
+        "(() => {{ const q = document.querySelector('[data-role=filters] input[name=q]'); q.value = '{short},999999'; q.dispatchEvent(new Event('input', {{bubbles: true}})); }})()"
+    ))
+    .await;
+    b.wait_for("document.querySelectorAll('[data-role=lines] tbody tr').length === 1").await;
+    b.eval("(() => { const i = document.querySelector('[data-role=qty]'); i.value = '7'; i.dispatchEvent(new Event('input', {bubbles: true})); })()").await;
+    b.click("[data-role=why]").await;
+    b.wait_for("document.querySelector('.drawer-body') !== null").await;
+    let drawer = b.eval("document.querySelector('[data-role=drawer]').innerText").await;
+    let drawer = drawer.as_str().unwrap().to_string();
+    assert!(drawer.contains("regla decisiva") && drawer.contains("Niveles"), "{drawer}");
+    b.screenshot(&artifacts_dir().join("wizard-explicacion.png")).await;
+    b.click("[data-role=drawer] [data-role=close]").await;
+
+    // Clear the filter, go on: the confirmation lists the selected lines with the edit.
+    b.eval("(() => { const q = document.querySelector('[data-role=filters] input[name=q]'); q.value = ''; q.dispatchEvent(new Event('input', {bubbles: true})); })()").await;
+    b.click("[data-role=next]").await;
+    b.wait_for("document.querySelector('[data-role=confirm-lines]') !== null").await;
+    let confirm_rows = b.eval("document.querySelectorAll('[data-role=confirm-lines] tbody tr').length").await.as_u64().unwrap();
+    assert!(confirm_rows >= 1);
+    b.fill("[data-role=obs]", "Pedido desde el asistente").await;
+    b.screenshot(&artifacts_dir().join("wizard-paso3.png")).await;
+    b.click("[data-save=true]").await;
+    b.wait_for("document.querySelector('[data-role=order-lines]') !== null").await;
+    assert_eq!(b.eval("document.querySelector('h1 .badge').textContent").await, json!("Pendiente de aprobación"));
+
+    // What was saved is what the buyer chose.
+    let list: Value = app.client.get(app.url("/api/pedidos-sugeridos")).bearer_auth(&buyer).send().await.unwrap().json().await.unwrap();
+    let id = list["pedidos"][0]["id"].as_str().unwrap();
+    let order: Value =
+        app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}"))).bearer_auth(&buyer).send().await.unwrap().json().await.unwrap();
+    assert_eq!(order["observaciones"], "Pedido desde el asistente");
+    assert_eq!(order["lineas"].as_array().unwrap().len() as u64, confirm_rows);
+    let line = order["lineas"].as_array().unwrap().iter().find(|l| l["codigo_producto"] == code.as_str()).unwrap();
+    assert_eq!(line["cantidad_pedida_bultos"], 7);
+    assert_eq!(order["historial"][0]["usuario"], "compras");
+}
+
+#[tokio::test]
+async fn the_calculation_travels_compressed_and_can_leave_explanations_out() {
+    let app = spawn_app(true).await;
+    let body = json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": (end_date() + Duration::days(1)).to_string()});
+    let full = app.client.post(app.url("/api/pedidos-sugeridos/calcular")).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+    let full_text = full.text().await.unwrap();
+    let mut lean_body = body.clone();
+    lean_body["explicacion"] = json!(false);
+    let lean: Value = app
+        .client
+        .post(app.url("/api/pedidos-sugeridos/calcular"))
+        .bearer_auth(&app.admin_token)
+        .json(&lean_body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let full: Value = serde_json::from_str(&full_text).unwrap();
+    assert_eq!(full["productos"].as_array().unwrap().len(), lean["productos"].as_array().unwrap().len());
+    assert!(full["productos"][0]["explicacion"].is_object());
+    assert!(lean["productos"][0].get("explicacion").is_none(), "the grid's payload has no explanation blocks");
+    assert_eq!(full["productos"][0]["cantidad_sugerida_bultos"], lean["productos"][0]["cantidad_sugerida_bultos"]);
+    // One line with its explanation for the drawer.
+    let code = lean["productos"][3]["codigo_producto"].clone();
+    let mut one = body.clone();
+    one["codigos"] = json!([code]);
+    let one: Value = app
+        .client
+        .post(app.url("/api/pedidos-sugeridos/calcular"))
+        .bearer_auth(&app.admin_token)
+        .json(&one)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["productos"].as_array().unwrap().len(), 1);
+    assert_eq!(one["productos"][0]["codigo_producto"], code);
+    // A browser asking for gzip gets it (reqwest here sends no Accept-Encoding: plain JSON above).
+    let raw = app
+        .client
+        .post(app.url("/api/pedidos-sugeridos/calcular"))
+        .bearer_auth(&app.admin_token)
+        .header("accept-encoding", "gzip")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.headers()["content-encoding"], "gzip");
+    let compressed = raw.bytes().await.unwrap().len();
+    assert!(compressed * 4 < full_text.len(), "gzip shrinks the calculation: {compressed} of {} bytes", full_text.len());
+}

@@ -21,6 +21,8 @@ pub async fn list(State(state): State<AppState>, Extension(user): Extension<Auth
                 "hora_apertura": apertura, "hora_cierre": cierre, "sistema_pos": s.pos,
                 "visible_pedidos": s.visible_pedidos.unwrap_or(s.is_cedi()),
                 "visible_reportes": s.visible_reportes, "visible_dashboards": s.visible_dashboards,
+                // The CEDIs that replenish a store (the order wizard offers these pairs).
+                "abastecida_por": if s.is_cedi() { Vec::new() } else { crate::replenishment::supplying_cedis(&state.tenant, s) },
             })
         })
         .collect();

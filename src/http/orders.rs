@@ -25,6 +25,13 @@ pub struct CalculateBody {
     /// Include the V2 day-by-day simulation and dated weekday sales on every line.
     #[serde(default)]
     detalle_v2: bool,
+    /// `false`: lines without their `explicacion` block (the wizard's grid; about half the
+    /// bytes). Default `true`, as the API always answered.
+    #[serde(default)]
+    explicacion: Option<bool>,
+    /// Only these product codes (the wizard's explanation drawer asks for one line).
+    #[serde(default)]
+    codigos: Option<Vec<String>>,
     /// Accepted for compatibility and ignored, as in the original (spec 30 §7.1).
     #[serde(default)]
     #[allow(dead_code)]
@@ -65,13 +72,21 @@ pub async fn calculate(
         fecha,
         cuadrantes: b.cuadrantes,
     };
+    let explicacion = b.explicacion.unwrap_or(true);
+    let codigos = b.codigos;
     let st = state.clone();
-    let proposal = tokio::task::spawn_blocking(move || -> Result<StoreProposal, ApiError> {
+    let mut proposal = tokio::task::spawn_blocking(move || -> Result<StoreProposal, ApiError> {
         let reader = st.warehouse.reader()?;
         // A connection of its own: WAL readers never wait for, nor block, other requests.
         let app = crate::appdb::connect(&st.app_db_path)?;
         Ok(propose(&st.tenant, &app, &reader, &req)?)
     })
     .await??;
+    if let Some(codes) = codigos {
+        proposal.productos.retain(|l| codes.iter().any(|c| c.trim() == l.codigo_producto.as_str()));
+    }
+    if !explicacion {
+        proposal.productos.iter_mut().for_each(|l| l.explicacion.left_out = true);
+    }
     Ok(Json(proposal))
 }

@@ -306,6 +306,16 @@ pub struct Explanation {
     pub niveles: Option<Levels>,
     pub reorden: Option<ReorderDecision>,
     pub pasos: QuantitySteps,
+    /// Left out of a serialised line: a grid of thousands of lines asks for each line's
+    /// explanation only when a person opens it.
+    #[serde(skip)]
+    pub left_out: bool,
+}
+
+impl Explanation {
+    pub fn is_left_out(&self) -> bool {
+        self.left_out
+    }
 }
 
 /// One line of the `/calcular` response (§7.4; JSON names kept from the original).
@@ -391,6 +401,7 @@ pub struct Suggestion {
     /// Absent when there is no calculation.
     #[serde(flatten)]
     pub v2: Option<WeekdayCoverage>,
+    #[serde(skip_serializing_if = "Explanation::is_left_out")]
     pub explicacion: Explanation,
 }
 
@@ -739,6 +750,7 @@ fn suggest_line(
             niveles: levels_out,
             reorden: reorder_out,
             pasos: steps,
+            left_out: false,
         },
     }
 }

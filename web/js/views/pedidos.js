@@ -34,6 +34,7 @@ function caps(ctx) {
 
 export async function render(container, ctx) {
   const rest = location.pathname.replace(/^\/pedidos-sugeridos\/?/, '');
+  if (rest === 'nuevo') return (await import('./pedido-nuevo.js')).render(container, ctx);
   if (rest) return renderDetail(container, ctx, decodeURIComponent(rest));
   return renderList(container, ctx);
 }
@@ -54,6 +55,7 @@ async function renderList(container, ctx) {
   setHtml(container, html`
     <div class="page-head">
       <div><h1>Pedidos sugeridos</h1><p class="muted">Pedidos de reposición de las tiendas: borradores, aprobaciones, despachos y llegadas.</p></div>
+      ${caps(ctx)('pedidos.crear') ? html`<div class="actions"><a class="btn btn-primary" href="/pedidos-sugeridos/nuevo" data-role="create">Crear pedido</a></div>` : ''}
     </div>
     <form class="filters card filter-bar" data-role="filters">
       <label>Estado <select name="estado"><option value="">Todos</option>${STATES.map(([v, l]) => html`<option value="${v}">${l}</option>`)}</select></label>
@@ -95,7 +97,7 @@ async function renderList(container, ctx) {
       const filtered = filters.estado || filters.tienda_id;
       setHtml(tableEl, emptyState('No hay pedidos', filtered
         ? 'Ningún pedido cumple los filtros elegidos. Pruebe con otro estado o destino.'
-        : 'Todavía no se ha guardado ningún pedido. Los pedidos creados desde el cálculo sugerido aparecerán aquí.'));
+        : 'Todavía no se ha guardado ningún pedido. Use «Crear pedido» para calcular el pedido sugerido de una tienda.'));
       return;
     }
     const pages = Math.max(1, Math.ceil(data.total / data.page_size));
