@@ -87,6 +87,11 @@ async fn a_store_manager_lists_opens_approves_and_verifies_an_order() {
     assert!(!buttons.contains(&"marcar-enviado".to_string()), "not in this state: {buttons:?}");
     assert_eq!(b.eval("document.querySelectorAll('[data-role=order-lines] tbody tr').length").await, mine["total_productos"]);
     b.screenshot(&artifacts_dir().join("pedido-detalle.png")).await;
+    // "Exportar Excel" downloads the workbook with the browser's session.
+    let excel = b
+        .eval("fetch(document.querySelector('[data-role=excel]').href).then(r => r.status + ' ' + r.headers.get('content-disposition'))")
+        .await;
+    assert!(excel.as_str().unwrap().starts_with("200 attachment; filename=\"PS-00001.xlsx\""), "{excel}");
 
     b.eval("window.prompt = () => 'Conforme, despachar el jueves'").await;
     b.click("[data-act=aprobar]").await;

@@ -550,3 +550,77 @@ async fn e18_arrival_verification_and_registration_through_the_api() {
     assert_eq!(h.last().unwrap()["estado_nuevo"], "recibido");
     assert_eq!(h.last().unwrap()["usuario"], "gerente.t1");
 }
+
+/// Every XML part of an .xlsx, by name.
+fn xlsx_parts(bytes: &[u8]) -> std::collections::HashMap<String, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a real .xlsx is a zip file");
+    let mut parts = std::collections::HashMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut text = String::new();
+        if std::io::Read::read_to_string(&mut f, &mut text).is_ok() {
+            parts.insert(name, text);
+        }
+    }
+    parts
+}
+
+#[tokio::test]
+async fn the_saved_order_exports_to_excel_with_the_users_quantities_and_verification_to_csv() {
+    let app = spawn_app(true).await;
+    let u = users(&app).await;
+    let calc = calculation(&app, &u.buyer).await;
+    let sug = suggested(&calc);
+    let a = sug[0];
+    let changed = a["cantidad_sugerida_bultos"].as_u64().unwrap() + 5;
+    let (_, o) = post(&app, "/api/pedidos-sugeridos", &u.buyer, order_body(&[(code(a), changed), (code(sug[1]), 1)], false)).await;
+    let id = o["id"].as_str().unwrap().to_string();
+
+    let r = app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}/exportar-excel"))).bearer_auth(&u.buyer).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("PS-00001.xlsx"));
+    let parts = xlsx_parts(&r.bytes().await.unwrap());
+    let strings = parts.get("xl/sharedStrings.xml").cloned().unwrap_or_default();
+    let sheet = &parts["xl/worksheets/sheet1.xml"];
+    for text in ["Pedido: PS-00001", "Código", "Descripción", "Cuadrante", "Total Unid", "Tienda: ", "Cobertura: 3d", code(a)] {
+        assert!(strings.contains(text) || sheet.contains(text), "{text} is in the workbook");
+    }
+    assert!(sheet.contains("<mergeCell ref=\"A1:J1\""), "the title spans the columns");
+    let styles = &parts["xl/styles.xml"];
+    assert!(styles.contains("FF4472C4"), "blue header fill");
+    let class_fill = match a["clasificacion_abc"].as_str() {
+        Some("A") => "FFE8F5E9",
+        Some("B") => "FFFFF9C4",
+        Some("C") => "FFFFE0B2",
+        _ => "FFF5F5F5",
+    };
+    assert!(styles.contains(class_fill), "row fill of class {}", a["clasificacion_abc"]);
+    // The user's packs and units, not the suggestion.
+    let units = changed as f64 * f(&a["cantidad_bultos"]);
+    assert!(sheet.contains(&format!("<v>{changed}</v>")), "ordered packs {changed} in the sheet");
+    assert!(sheet.contains(&format!("<v>{units}</v>")), "ordered units {units} in the sheet");
+
+    let r = app
+        .client
+        .get(app.url(&format!("/api/pedidos-sugeridos/{id}/verificar-llegada/exportar")))
+        .bearer_auth(&u.buyer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("verificacion_PS-00001_"));
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
+    let mut rows = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(rows.next().unwrap(), "Código,Descripción,ABC,Und/Bulto,Pedido,Stock Tienda,Stock CEDI Seco,Llegada,Diferencia,Estado");
+    let first: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(first[0], code(a));
+    assert_eq!(first[4], changed.to_string());
+    assert_eq!(first[9], "No llegó");
+    // A manager of another store cannot download it.
+    let r =
+        app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}/exportar-excel"))).bearer_auth(&u.manager_02).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

@@ -455,6 +455,7 @@ pub struct Header {
     pub requiere_aprobacion: bool,
     pub prioridad: String,
     pub tipo_pedido: String,
+    pub dias_cobertura: i64,
     pub observaciones: Option<String>,
     pub notas_picking: Option<String>,
     pub notas_entrega: Option<String>,
@@ -470,7 +471,7 @@ pub struct Header {
 
 const HEADER_COLUMNS: &str = "id, numero_pedido, cedi_origen_id, cedi_origen_nombre, tienda_destino_id, tienda_destino_nombre,
     fecha_pedido, fecha_entrega_solicitada, fecha_creacion, fecha_modificacion, fecha_aprobacion, fecha_despacho, fecha_recepcion,
-    fecha_cancelacion, estado, requiere_aprobacion, prioridad, tipo_pedido, observaciones, notas_picking, notas_entrega,
+    fecha_cancelacion, estado, requiere_aprobacion, prioridad, tipo_pedido, dias_cobertura, observaciones, notas_picking, notas_entrega,
     total_productos, total_bultos, total_unidades, total_peso_kg, usuario_creador, usuario_aprobador, grupo_pedido_id, orden_en_grupo";
 
 fn header(r: &Row<'_>) -> rusqlite::Result<Header> {
@@ -496,6 +497,7 @@ fn header(r: &Row<'_>) -> rusqlite::Result<Header> {
         requiere_aprobacion: r.get("requiere_aprobacion")?,
         prioridad: r.get("prioridad")?,
         tipo_pedido: r.get("tipo_pedido")?,
+        dias_cobertura: r.get("dias_cobertura")?,
         observaciones: r.get("observaciones")?,
         notas_picking: r.get("notas_picking")?,
         notas_entrega: r.get("notas_entrega")?,

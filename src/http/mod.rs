@@ -136,6 +136,13 @@ pub fn api_routes() -> Vec<RouteSpec> {
         ),
         route(Method::GET, "/api/pedidos-sugeridos/{id}/verificar-llegada", Capability(PedidosVer), get(saved_orders::verify_arrival)),
         route(
+            Method::GET,
+            "/api/pedidos-sugeridos/{id}/verificar-llegada/exportar",
+            Capability(PedidosVer),
+            get(saved_orders::export_verification),
+        ),
+        route(Method::GET, "/api/pedidos-sugeridos/{id}/exportar-excel", Capability(PedidosVer), get(saved_orders::export_excel)),
+        route(
             Method::POST,
             "/api/pedidos-sugeridos/{id}/registrar-llegada",
             Capability(PedidosLlegada),

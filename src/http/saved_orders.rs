@@ -592,3 +592,48 @@ pub async fn adjustments(
         .await?;
     Ok(Json(AdjustmentsResponse { desde, hasta, por_tienda_usuario: rows }))
 }
+
+// ---- exports ------------------------------------------------------------------------------
+
+/// A file download with its name (spec 30 §13).
+fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\'], "_"));
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+pub async fn export_excel(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let (bytes, name) = state
+        .with_app_db(move |conn| {
+            let key = visible(conn, &user, &id)?;
+            let order = store::get(conn, &key.id)?.ok_or(ApiError::NotFound)?;
+            let bytes = orders::export::order_xlsx(&order).map_err(ApiError::internal)?;
+            Ok((bytes, orders::export::order_file_name(&order.header.numero_pedido)))
+        })
+        .await?;
+    Ok(download(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &name))
+}
+
+pub async fn export_verification(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let key = state.with_app_db(move |conn| visible(conn, &user, &id)).await?;
+    let st = state.clone();
+    let (csv, name) = tokio::task::spawn_blocking(move || -> Result<(String, String), ApiError> {
+        let reader = st.warehouse.reader()?;
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let v = orders::verify_arrival(&st.tenant, &app, &reader, &key.id)?;
+        let cedi = st.tenant.stores().iter().find(|s| s.id == key.cedi_origen_id).map_or(key.cedi_origen_id.clone(), |s| s.name.clone());
+        let today = chrono::Utc::now().with_timezone(&st.tenant.timezone).date_naive().to_string();
+        Ok((orders::export::verification_csv(&v, &cedi), orders::export::verification_file_name(&key.numero_pedido, &today)))
+    })
+    .await??;
+    Ok(download(csv.into_bytes(), "text/csv; charset=utf-8", &name))
+}

@@ -3,6 +3,8 @@
 //! `domain::orders`; the rows in `appdb::orders`; this module joins them to the engine and
 //! to the stock history.
 
+pub mod export;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;

@@ -175,6 +175,7 @@ async function renderDetail(container, ctx, id) {
         ${actions.map(([a, label]) => html`<button type="button" class="btn ${a === 'aprobar' || a === 'enviar-aprobacion' ? 'btn-primary' : ''}" data-act="${a}">${label}</button>`)}
         ${order.estado === 'borrador' && can('pedidos.crear') ? html`<button type="button" class="btn btn-ghost" data-act="eliminar">Eliminar</button>` : ''}
         <button type="button" class="btn" data-act="verificar">Verificar llegada</button>
+        <a class="btn" href="/api/pedidos-sugeridos/${order.id}/exportar-excel" download data-role="excel">Exportar Excel</a>
       </div>
     </div>
     <p class="field-error order-message" data-role="message" role="alert" hidden></p>
@@ -291,7 +292,8 @@ async function verify(container, order, showMessage) {
   const pending = v.lineas.filter((l) => l.nuevo_incremento > 0);
   el.insertAdjacentHTML('afterbegin', String(html`<div class="verify-head">
     <span>Cumplimiento: <strong>${formatPercent(v.porcentaje_cumplimiento_global)}</strong> · ${v.completos} completos · ${v.parciales} parciales · ${v.no_llegaron} sin llegada</span>
-    ${pending.length ? html`<button type="button" class="btn btn-primary" data-role="save-arrival">Guardar llegada (${pending.length})</button>` : ''}</div>`));
+    <span class="actions"><a class="btn" href="/api/pedidos-sugeridos/${order.id}/verificar-llegada/exportar" download>Exportar CSV</a>
+    ${pending.length ? html`<button type="button" class="btn btn-primary" data-role="save-arrival">Guardar llegada (${pending.length})</button>` : ''}</span></div>`));
   const save = el.querySelector('[data-role=save-arrival]');
   if (save) save.addEventListener('click', async () => {
     save.disabled = true;

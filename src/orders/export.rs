@@ -1,0 +1,125 @@
+//! Files people take out of Fluxion (spec 30 §13): the saved order as a real `.xlsx` and the
+//! arrival verification as CSV. Both show what the user ordered, never the suggestion in its
+//! place (the original's step-2 export used the suggestion whenever the user typed 0).
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
+
+use super::Verification;
+use crate::appdb::orders::Order;
+use crate::domain::orders::ArrivalStatus;
+
+const HEADER_BLUE: u32 = 0x4472C4;
+
+/// Row fill of a line by ABC class (§13); no class counts as D.
+fn class_fill(class: Option<&str>) -> u32 {
+    match class {
+        Some("A") => 0xE8F5E9,
+        Some("B") => 0xFFF9C4,
+        Some("C") => 0xFFE0B2,
+        _ => 0xF5F5F5,
+    }
+}
+
+/// `PS-00012.xlsx` ("/" would make a path; the spec replaces it by "-").
+pub fn order_file_name(numero: &str) -> String {
+    format!("{}.xlsx", numero.replace('/', "-"))
+}
+
+/// The saved order's workbook: title, context line, then one row per line sorted by class
+/// and description, filled by class.
+pub fn order_xlsx(order: &Order) -> Result<Vec<u8>, XlsxError> {
+    let h = &order.header;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Pedido")?;
+    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
+    sheet.merge_range(0, 0, 0, 9, &format!("Pedido: {}", h.numero_pedido), &title)?;
+    let context = format!(
+        "Tienda: {} | CEDI: {} | Fecha: {} | Cobertura: {}d",
+        h.tienda_destino_nombre, h.cedi_origen_nombre, h.fecha_pedido, h.dias_cobertura
+    );
+    sheet.write_string(1, 0, &context)?;
+    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
+    let columns = ["Código", "Descripción", "Categoría", "ABC", "Cuadrante", "Unid/Bulto", "Stock", "Sugerido", "Pedido", "Total Unid"];
+    let widths = [12.0, 44.0, 22.0, 6.0, 16.0, 10.0, 10.0, 10.0, 10.0, 11.0];
+    for (c, (name, width)) in columns.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(3, c as u16, *name, &header)?;
+        sheet.set_column_width(c as u16, width)?;
+    }
+    let mut lines: Vec<_> = order.lineas.iter().filter(|l| l.incluido && l.cantidad_pedida_bultos > 0).collect();
+    let class = |c: &Option<String>| c.clone().unwrap_or_else(|| "D".into());
+    lines.sort_by(|a, b| {
+        class(&a.clasificacion_abc).cmp(&class(&b.clasificacion_abc)).then(a.descripcion_producto.cmp(&b.descripcion_producto))
+    });
+    for (i, l) in lines.iter().enumerate() {
+        let row = 4 + i as u32;
+        let fill = Format::new().set_background_color(Color::RGB(class_fill(l.clasificacion_abc.as_deref())));
+        let cuadrante = l.cuadrante_producto.clone().filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "NO ESPECIFICADO".into());
+        sheet.write_string_with_format(row, 0, &l.codigo_producto, &fill)?;
+        sheet.write_string_with_format(row, 1, &l.descripcion_producto, &fill)?;
+        sheet.write_string_with_format(row, 2, l.categoria.as_deref().unwrap_or(""), &fill)?;
+        sheet.write_string_with_format(row, 3, class(&l.clasificacion_abc), &fill)?;
+        sheet.write_string_with_format(row, 4, &cuadrante, &fill)?;
+        sheet.write_number_with_format(row, 5, l.cantidad_bultos, &fill)?;
+        sheet.write_number_with_format(row, 6, l.stock_tienda.unwrap_or(0.0), &fill)?;
+        sheet.write_number_with_format(row, 7, l.cantidad_sugerida_bultos, &fill)?;
+        sheet.write_number_with_format(row, 8, l.cantidad_pedida_bultos as f64, &fill)?;
+        sheet.write_number_with_format(row, 9, l.cantidad_pedida_unidades, &fill)?;
+    }
+    book.save_to_buffer()
+}
+
+/// `verificacion_PS-00012_2026-11-26.csv`.
+pub fn verification_file_name(numero: &str, fecha: &str) -> String {
+    format!("verificacion_{}_{fecha}.csv", numero.replace('/', "-"))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Decimal comma for a Spanish-locale spreadsheet would collide with the comma separator, so
+/// numbers keep the dot and the file says UTF-8 with a BOM (Excel opens it with accents).
+pub fn verification_csv(v: &Verification, cedi_nombre: &str) -> String {
+    let mut out = String::from("\u{feff}");
+    let header = [
+        "Código".to_string(),
+        "Descripción".into(),
+        "ABC".into(),
+        "Und/Bulto".into(),
+        "Pedido".into(),
+        "Stock Tienda".into(),
+        format!("Stock {cedi_nombre}"),
+        "Llegada".into(),
+        "Diferencia".into(),
+        "Estado".into(),
+    ];
+    out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for l in &v.lineas {
+        let estado = match l.estado_llegada {
+            ArrivalStatus::Completo => "Completo",
+            ArrivalStatus::Parcial => "Parcial",
+            ArrivalStatus::NoLlego => "No llegó",
+        };
+        let fields = [
+            csv_field(&l.codigo_producto),
+            csv_field(&l.descripcion_producto),
+            l.clasificacion_abc.clone().unwrap_or_else(|| "D".into()),
+            format!("{}", l.cantidad_bultos),
+            l.cantidad_pedida_bultos.to_string(),
+            format!("{}", l.stock_tienda_actual),
+            format!("{}", l.stock_cedi_origen_actual),
+            format!("{:.2}", l.total_llegadas_detectadas),
+            format!("{:.2}", l.cantidad_pedida_bultos as f64 - l.total_llegadas_detectadas),
+            estado.to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
