@@ -15,6 +15,7 @@ pub mod domain;
 pub mod etl;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod orders;

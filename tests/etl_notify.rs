@@ -2,60 +2,15 @@
 //! local sink speaks SMTP over TCP, lettre delivers to it, the messages are parsed back.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
+#[path = "common/smtp.rs"]
+mod smtp;
 #[path = "etl_support/mod.rs"]
 mod support;
 
-use std::sync::{Arc, Mutex};
-
 use fluxion::etl::{EtlJob, RunKind};
 use mail_parser::MessageParser;
+use smtp::spawn_smtp_sink;
 use support::*;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-/// A minimal SMTP server that accepts every message and keeps its raw text.
-async fn spawn_smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mails = Arc::new(Mutex::new(Vec::new()));
-    let store = mails.clone();
-    tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = sock.into_split();
-                let mut lines = BufReader::new(r).lines();
-                w.write_all(b"220 sink.test ESMTP\r\n").await.unwrap();
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(buf) = data.as_mut() {
-                        if line == "." {
-                            store.lock().unwrap().push(data.take().unwrap());
-                            w.write_all(b"250 2.0.0 queued\r\n").await.unwrap();
-                        } else {
-                            buf.push_str(line.strip_prefix('.').unwrap_or(&line));
-                            buf.push_str("\r\n");
-                        }
-                        continue;
-                    }
-                    let cmd = line.to_ascii_uppercase();
-                    let reply: &[u8] = if cmd.starts_with("EHLO") {
-                        b"250-sink.test\r\n250 8BITMIME\r\n"
-                    } else if cmd.starts_with("DATA") {
-                        data = Some(String::new());
-                        b"354 end with <CRLF>.<CRLF>\r\n"
-                    } else if cmd.starts_with("QUIT") {
-                        let _ = w.write_all(b"221 bye\r\n").await;
-                        break;
-                    } else {
-                        b"250 OK\r\n"
-                    };
-                    w.write_all(reply).await.unwrap();
-                }
-            });
-        }
-    });
-    (port, mails)
-}
 
 /// (subject, plain text, html) of a raw message.
 fn parsed(raw: &str) -> (String, String, String) {

@@ -624,3 +624,82 @@ async fn the_saved_order_exports_to_excel_with_the_users_quantities_and_verifica
         app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}/exportar-excel"))).bearer_auth(&u.manager_02).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+/// The demo tenant with e-mail on (plain SMTP to 127.0.0.1:`port`) and tienda_01's approvers.
+fn with_order_mail(text: String, port: u16) -> String {
+    let mut t: toml::Table = text.parse().unwrap();
+    let email = toml::toml! {
+        enabled = true
+        transport = "smtp"
+        smtp_host = "127.0.0.1"
+        starttls = false
+        from = "Fluxion <fluxion@example.com>"
+        recipients = ["operaciones@example.com"]
+    };
+    let mut email = email;
+    email.insert("smtp_port".into(), toml::Value::Integer(i64::from(port)));
+    t.entry("notifications")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        .as_table_mut()
+        .unwrap()
+        .insert("email".into(), email.into());
+    for s in t["stores"].as_array_mut().unwrap() {
+        if s["id"].as_str() == Some("tienda_01") {
+            s.as_table_mut().unwrap().insert("order_recipients".into(), toml::Value::Array(vec!["gerente.t1@example.com".into()]));
+        }
+    }
+    toml::to_string(&t).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_mail_goes_through_the_outbox_and_survives_a_mail_server_that_is_down() {
+    // A port with nobody listening yet: the mail server is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = common::spawn_app_with(true, |t| with_order_mail(t, port)).await;
+    let u = users(&app).await;
+    app.state.app_db.lock().unwrap().execute("UPDATE usuarios SET email = 'compras@example.com' WHERE username = 'compras'", []).unwrap();
+    let calc = calculation(&app, &u.buyer).await;
+    let (_, o) = post(&app, "/api/pedidos-sugeridos", &u.buyer, order_body(&[(code(suggested(&calc)[0]), 2)], true)).await;
+    let numero = o["numero_pedido"].as_str().unwrap().to_string();
+    let outbox = |app: &TestApp| -> Vec<(String, String, i64)> {
+        let conn = app.state.app_db.lock().unwrap();
+        let mut stmt = conn.prepare("SELECT tipo, estado, intentos FROM notification_outbox ORDER BY id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(outbox(&app), vec![("pedido_pendiente".to_string(), "pendiente".to_string(), 0)]);
+
+    let mailer = fluxion::mail::Mailer::new(&app.state.tenant);
+    let now = chrono::Utc::now();
+    let path = app.state.app_db_path.clone();
+    let pass = fluxion::mail::outbox::deliver_due(&path, &mailer, now).await.unwrap();
+    assert_eq!((pass.sent, pass.failed), (0, 1), "the server is down");
+    assert_eq!(outbox(&app), vec![("pedido_pendiente".to_string(), "pendiente".to_string(), 1)], "kept for a retry");
+
+    let (_, mails) = common::smtp::spawn_smtp_sink_on(port).await;
+    let early = fluxion::mail::outbox::deliver_due(&path, &mailer, now + chrono::Duration::seconds(30)).await.unwrap();
+    assert_eq!(early.sent, 0, "the retry waits one minute");
+    let retry = fluxion::mail::outbox::deliver_due(&path, &mailer, now + chrono::Duration::minutes(2)).await.unwrap();
+    assert_eq!(retry.sent, 1);
+    let again = fluxion::mail::outbox::deliver_due(&path, &mailer, now + chrono::Duration::minutes(30)).await.unwrap();
+    assert_eq!(again.sent, 0, "delivered once");
+    {
+        let mails = mails.lock().unwrap();
+        assert_eq!(mails.len(), 1);
+        let m = mail_parser::MessageParser::default().parse(mails[0].as_bytes()).unwrap();
+        assert!(m.subject().unwrap().contains(&format!("Pedido {numero} pendiente de aprobación")), "{:?}", m.subject());
+        assert!(m.to().unwrap().first().unwrap().address().unwrap().contains("gerente.t1@example.com"));
+        assert!(m.body_text(0).unwrap().contains("espera su aprobación"));
+        assert!(m.body_html(0).is_some(), "an HTML part beside the text");
+    }
+
+    // Approval mails the creator, with the approver's comment.
+    let id = o["id"].as_str().unwrap();
+    post(&app, &format!("/api/pedidos-sugeridos/{id}/aprobar"), &u.manager_01, json!({"comentario": "Conforme"})).await;
+    let pass = fluxion::mail::outbox::deliver_due(&path, &mailer, chrono::Utc::now()).await.unwrap();
+    assert_eq!(pass.sent, 1);
+    let mails = mails.lock().unwrap();
+    let m = mail_parser::MessageParser::default().parse(mails[1].as_bytes()).unwrap();
+    assert!(m.subject().unwrap().contains("aprobado"), "{:?}", m.subject());
+    assert!(m.to().unwrap().first().unwrap().address().unwrap().contains("compras@example.com"));
+    assert!(m.body_text(0).unwrap().contains("Comentario: Conforme"));
+}

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod inventory_settings;
 pub mod locations;
 pub mod orders;
+pub mod outbox;
 pub mod users;
 
 use std::path::{Path, PathBuf};

@@ -43,8 +43,12 @@ pub fn serve_state(state: AppState, listen: &str) -> i32 {
         tracing::info!(tenant = state.tenant.id(), %addr, version = crate::http::VERSION, "serving");
         let jobs = crate::jobs::registry(&state).into_jobs(&state.tenant.file.schedules);
         let scheduler = crate::scheduler::spawn(jobs, state.tenant.timezone);
+        // Order e-mails wait in the outbox; this sends what is due every 30 s.
+        let mailer = crate::mail::Mailer::new(&state.tenant);
+        let outbox = tokio::spawn(crate::mail::outbox::run_worker(state.app_db_path.clone(), mailer, std::time::Duration::from_secs(30)));
         let served = crate::http::serve(state, listener).await;
         scheduler.abort();
+        outbox.abort();
         match served {
             Ok(()) => 0,
             Err(e) => {

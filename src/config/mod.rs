@@ -341,6 +341,10 @@ pub struct Store {
     pub visible_dashboards: bool,
     #[serde(default)]
     pub serves_regions: Vec<String>,
+    /// Who is told (by e-mail, through the outbox) that an order for this store awaits
+    /// approval: usually the store's managers.
+    #[serde(default)]
+    pub order_recipients: Vec<String>,
     pub klk: Option<StoreKlk>,
     pub stellar: Option<StoreStellar>,
     /// Warehouses of a location that is not fed by KLK (Stellar depots or file imports).

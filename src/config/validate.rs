@@ -271,6 +271,10 @@ fn locations(c: &mut Checker, file: &TenantFile) {
         c.check(ids.insert(s.id.as_str()), k("id"), format!("location {:?} is declared twice", s.id));
         c.check(!s.name.trim().is_empty(), k("name"), "must not be empty");
         c.one_of(&k("kind"), &s.kind, &["tienda", "cedi"]);
+        for (j, r) in s.order_recipients.iter().enumerate() {
+            let key = format!("stores[{i}].order_recipients[{j}]");
+            c.check(r.parse::<lettre::message::Mailbox>().is_ok(), key, format!("{r:?} is not an e-mail address"));
+        }
         c.check(region_ids.contains(s.region.as_str()), k("region"), format!("region {:?} is not declared in [[regions]]", s.region));
         if let Some(d) = &s.go_live {
             c.check(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok(), k("go_live"), format!("{d:?} is not a date YYYY-MM-DD"));

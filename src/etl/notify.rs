@@ -17,21 +17,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-
-use crate::config::{EmailSettings, Tenant};
+use crate::config::Tenant;
 use crate::etl::RunReport;
-
-/// A composed message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Email {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
+pub use crate::mail::Email;
+use crate::mail::{escape, Mailer};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// `(icon, wording)` of a run status, as the original e-mails said it.
 fn status_wording(status: &str) -> (&'static str, &'static str) {
@@ -49,10 +39,6 @@ fn job_name(report: &RunReport) -> String {
         other => other,
     };
     format!("ETL {job} ({})", report.kind.as_str())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The e-mail of one run: times in the tenant's zone, the summary and a per-location table.
@@ -189,18 +175,15 @@ pub fn digest_email(day: NaiveDate, rows: &[DigestRow], extras: &DigestExtras, t
 pub enum NotifyError {
     #[error("e-mail settings: {0}")]
     Settings(String),
-    #[error("SMTP: {0}")]
-    Smtp(#[from] lettre::transport::smtp::Error),
-    #[error("message: {0}")]
-    Message(#[from] lettre::error::Error),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
     #[error("execution history: {0}")]
     History(#[from] crate::appdb::AppDbError),
 }
 
 /// Sends the tenant's notifications; holds the repeat-suppression state of the process.
 pub struct Notifier {
-    settings: Option<EmailSettings>,
-    credentials: Option<(String, String)>,
+    mailer: Mailer,
     tenant_name: String,
     tz: chrono_tz::Tz,
     last_sent: Mutex<HashMap<String, Instant>>,
@@ -210,8 +193,7 @@ pub struct Notifier {
 impl Notifier {
     pub fn new(tenant: &Tenant) -> Notifier {
         Notifier {
-            settings: tenant.file.notifications.email.clone().filter(|e| e.enabled && e.transport == "smtp"),
-            credentials: tenant.secrets.smtp.as_ref().map(|c| (c.username.clone(), c.password.clone())),
+            mailer: Mailer::new(tenant),
             tenant_name: tenant.file.tenant.display_name.clone(),
             tz: tenant.timezone,
             last_sent: Mutex::new(HashMap::new()),
@@ -222,7 +204,7 @@ impl Notifier {
     /// After a run: e-mails it when its status is one the tenant wants and the job has not
     /// been e-mailed within the suppression window.
     pub async fn after_run(&self, report: &RunReport, started: DateTime<Utc>) {
-        let Some(s) = &self.settings else { return };
+        let Some(s) = self.mailer.settings() else { return };
         let send_on: Vec<&str> =
             if s.send_on.is_empty() { vec!["partial", "failed"] } else { s.send_on.iter().map(String::as_str).collect() };
         if !send_on.contains(&report.status) {
@@ -248,7 +230,7 @@ impl Notifier {
 
     /// The daily digest of the previous local day, from the execution history.
     pub async fn daily_digest(&self, app_db: &std::path::Path, now: DateTime<Utc>) -> Result<(), NotifyError> {
-        if self.settings.is_none() {
+        if self.mailer.settings().is_none() {
             return Ok(());
         }
         let day = now.with_timezone(&self.tz).date_naive() - chrono::Duration::days(1);
@@ -257,33 +239,13 @@ impl Notifier {
         self.send(&digest_email(day, &rows, &extras, &self.tenant_name)).await
     }
 
+    /// Sends to the ETL recipients of `[notifications.email]`.
     pub async fn send(&self, email: &Email) -> Result<(), NotifyError> {
-        let s = self.settings.as_ref().ok_or_else(|| NotifyError::Settings("e-mail disabled".into()))?;
-        let host = s.smtp_host.as_deref().ok_or_else(|| NotifyError::Settings("notifications.email.smtp_host is missing".into()))?;
-        let parse = |a: &str| a.parse::<Mailbox>().map_err(|e| NotifyError::Settings(format!("address «{a}»: {e}")));
-        let mut builder =
-            Message::builder().from(parse(s.from.as_deref().unwrap_or("Fluxion <fluxion@localhost>"))?).subject(&email.subject);
-        for r in &s.recipients {
-            builder = builder.to(parse(r)?);
+        let recipients = self.mailer.settings().map(|s| s.recipients.clone()).unwrap_or_default();
+        if self.mailer.settings().is_none() {
+            return Err(crate::mail::MailError::Settings("e-mail disabled".into()).into());
         }
-        let message = builder.multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone())),
-        )?;
-        let mut transport = if s.starttls {
-            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?
-        } else {
-            // Plain SMTP: a relay on the host itself or the local network.
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        }
-        .port(s.smtp_port)
-        .timeout(Some(Duration::from_secs(30)));
-        if let Some((u, p)) = &self.credentials {
-            transport = transport.credentials(Credentials::new(u.clone(), p.clone()));
-        }
-        transport.build().send(message).await?;
-        Ok(())
+        Ok(self.mailer.send(email, &recipients).await?)
     }
 }
 

@@ -241,6 +241,7 @@ async fn act(
     body: Option<ReasonBody>,
 ) -> Result<Json<Transition>, ApiError> {
     let body = body.unwrap_or_default();
+    let tenant = state.tenant.clone();
     let t = state
         .with_app_db(move |conn| {
             let key = visible(conn, &user, &id)?;
@@ -257,7 +258,7 @@ async fn act(
                 OrderAction::Approve => body.comentario.or(body.motivo),
                 _ => body.motivo.or(body.comentario),
             };
-            let (from, to) = orders::act(conn, &key.id, action, reason.as_deref(), &user.username)?;
+            let (from, to) = orders::act(&tenant, conn, &key.id, action, reason.as_deref(), &user.username)?;
             Ok(Transition {
                 mensaje: format!("Pedido {}: {} → {}", key.numero_pedido, from.label(), to.label()),
                 id: key.id,

@@ -4,6 +4,7 @@
 //! to the stock history.
 
 pub mod export;
+pub mod notify;
 
 use std::collections::{HashMap, HashSet};
 
@@ -158,11 +159,25 @@ pub fn create(
         requiere_aprobacion: cfg.requiere_aprobacion,
     };
     let estado = initial_state(order.enviar, cfg.requiere_aprobacion);
-    Ok(store::create(app, &header, &lines, &discarded, estado, user)?)
+    let created = store::create(app, &header, &lines, &discarded, estado, user)?;
+    if created.estado == OrderState::PendienteAprobacion {
+        if let Some(key) = store::key(app, &created.id)? {
+            queue_mail(tenant, app, &key, created.estado, user, None);
+        }
+    }
+    Ok(created)
+}
+
+/// Queues the e-mail of a change; a failure to queue is logged, never undoes the change.
+fn queue_mail(tenant: &Tenant, app: &rusqlite::Connection, key: &store::OrderKey, to: OrderState, by: &str, reason: Option<&str>) {
+    if let Err(e) = notify::queue_for_transition(tenant, app, key, to, by, reason) {
+        tracing::error!(order = %key.numero_pedido, "order e-mail not queued: {e}");
+    }
 }
 
 /// Applies `action` to the order as it is now; `comment` is saved with an approval.
 pub fn act(
+    tenant: &Tenant,
     app: &rusqlite::Connection,
     id: &str,
     action: OrderAction,
@@ -190,7 +205,10 @@ pub fn act(
     let comment = if action == OrderAction::Approve { reason } else { None };
     let history = reason.unwrap_or(action.default_reason());
     match store::transition(app, &key.id, key.estado, to, user, history, comment)? {
-        Transitioned::Done => Ok((key.estado, to)),
+        Transitioned::Done => {
+            queue_mail(tenant, app, &key, to, user, reason);
+            Ok((key.estado, to))
+        }
         Transitioned::Conflict(current) => Err(OrderError::Conflict { current }),
     }
 }
