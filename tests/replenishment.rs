@@ -475,3 +475,92 @@ async fn reordering_the_daily_aggregate_by_store_keeps_every_row_and_every_answe
     assert!(dump(&app.state.warehouse) == rows, "the same rows, in another order");
     assert_same(&proposal(&app).await, &before, "after reordering");
 }
+
+#[tokio::test]
+async fn configuration_routes_list_search_and_edit_categories_and_limits() {
+    let app = spawn_app(true).await;
+    let send = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut r = app.client.request(method, app.url(path)).bearer_auth(&app.admin_token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send()
+    };
+    // Categories of the catalogue, with counts that match the warehouse.
+    let cats: Value =
+        send(reqwest::Method::GET, "/api/config-inventario/categorias-disponibles", None).await.unwrap().json().await.unwrap();
+    let cats = cats.as_array().unwrap();
+    assert!(cats.len() > 3, "{cats:?}");
+    let wh = app.state.warehouse.reader().unwrap();
+    let first = cats[0]["categoria"].as_str().unwrap();
+    let n: i64 = wh.query_row("SELECT count(*) FROM productos WHERE activo AND categoria = ?", [first], |r| r.get(0)).unwrap();
+    assert_eq!(cats[0]["productos"], n);
+
+    // A category override: created, listed, edited through PUT by id, refused under a wrong id.
+    let r =
+        send(reqwest::Method::POST, "/api/config-inventario/cobertura-categoria", Some(json!({"categoria": first, "dias_cobertura_a": 3})))
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let put = send(
+        reqwest::Method::PUT,
+        &format!("/api/config-inventario/cobertura-categoria/{id}"),
+        Some(json!({"categoria": first, "dias_cobertura_a": 4})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let wrong = send(
+        reqwest::Method::PUT,
+        "/api/config-inventario/cobertura-categoria/otra",
+        Some(json!({"categoria": first, "dias_cobertura_a": 4})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let list: Value = send(reqwest::Method::GET, "/api/config-inventario/cobertura-categoria", None).await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["dias_cobertura_a"], 4);
+
+    // Product search: at least 2 characters; codes starting with the text come first.
+    let short = send(reqwest::Method::GET, "/api/config-inventario/productos/buscar?q=0", None).await.unwrap();
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let hits: Value =
+        send(reqwest::Method::GET, "/api/config-inventario/productos/buscar?q=0002&limite=5", None).await.unwrap().json().await.unwrap();
+    let hits = hits.as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 5);
+    assert!(hits[0]["codigo"].as_str().unwrap().starts_with("0002"), "{hits:?}");
+    let by_name: Value =
+        send(reqwest::Method::GET, "/api/config-inventario/productos/buscar?q=harina", None).await.unwrap().json().await.unwrap();
+    assert!(by_name.as_array().unwrap().iter().all(|h| h["descripcion"].as_str().unwrap().to_lowercase().contains("harina")));
+
+    // Limits by store and by product; PUT by id.
+    let code = hits[0]["codigo"].as_str().unwrap();
+    let limit = json!({"tienda_id": "tienda_01", "producto_codigo": code, "capacidad_maxima_unidades": 40});
+    let r = send(reqwest::Method::PUT, &format!("/api/config-inventario/capacidad-almacenamiento/tienda_01_{code}"), Some(limit))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let of_store: Value = send(reqwest::Method::GET, "/api/config-inventario/capacidad-almacenamiento/tienda/tienda_01", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(of_store.as_array().unwrap().len(), 1);
+    let of_product: Value = send(reqwest::Method::GET, &format!("/api/config-inventario/capacidad-almacenamiento/producto/{code}"), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(of_product[0]["capacidad_maxima_unidades"], 40.0);
+    let other: Value = send(reqwest::Method::GET, "/api/config-inventario/capacidad-almacenamiento/tienda/tienda_02", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other.as_array().unwrap().len(), 0);
+}

@@ -502,20 +502,65 @@ pub fn deactivate_capacity(conn: &Connection, id: &str) -> Result<bool> {
         > 0)
 }
 
+/// Active limits, optionally of one store and/or one product.
 pub fn list_capacity(conn: &Connection, store_id: Option<&str>) -> Result<Vec<CapacityLimit>> {
+    capacity_where(conn, store_id, None)
+}
+
+pub fn capacity_of_product(conn: &Connection, code: &str) -> Result<Vec<CapacityLimit>> {
+    capacity_where(conn, None, Some(code))
+}
+
+fn capacity_where(conn: &Connection, store_id: Option<&str>, code: Option<&str>) -> Result<Vec<CapacityLimit>> {
     let mut stmt = conn.prepare(
         "SELECT tienda_id, producto_codigo, capacidad_maxima_unidades, minimo_exhibicion_unidades, tipo_restriccion, notas
-         FROM capacidad_almacenamiento_producto WHERE activo = 1 AND (?1 IS NULL OR tienda_id = ?1)
+         FROM capacidad_almacenamiento_producto
+         WHERE activo = 1 AND (?1 IS NULL OR tienda_id = ?1) AND (?2 IS NULL OR producto_codigo = ?2)
          ORDER BY tienda_id, producto_codigo",
     )?;
-    let rows = stmt.query_map([store_id], |r| {
+    let rows = stmt.query_map(params![store_id, code], |r| {
         Ok(CapacityLimit {
-            tienda_id: r.get(0)?,
-            producto_codigo: r.get(1)?,
-            capacidad_maxima_unidades: r.get(2)?,
-            minimo_exhibicion_unidades: r.get(3)?,
-            tipo_restriccion: r.get(4)?,
-            notas: r.get(5)?,
+            tienda_id: r.get("tienda_id")?,
+            producto_codigo: r.get("producto_codigo")?,
+            capacidad_maxima_unidades: r.get("capacidad_maxima_unidades")?,
+            minimo_exhibicion_unidades: r.get("minimo_exhibicion_unidades")?,
+            tipo_restriccion: r.get("tipo_restriccion")?,
+            notas: r.get("notas")?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One row of `config_cobertura_categoria`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryRow {
+    pub id: String,
+    pub categoria: String,
+    pub dias_cobertura_a: i64,
+    pub dias_cobertura_b: i64,
+    pub dias_cobertura_c: i64,
+    pub dias_cobertura_d: i64,
+    pub es_perecedero: bool,
+    pub descripcion: Option<String>,
+    pub actualizado_por: Option<String>,
+    pub actualizado_en: String,
+}
+
+/// Active category coverage overrides, by name.
+pub fn list_categories(conn: &Connection) -> Result<Vec<CategoryRow>> {
+    let mut stmt = conn.prepare("SELECT * FROM config_cobertura_categoria WHERE activo = 1 ORDER BY categoria")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(CategoryRow {
+            id: r.get("id")?,
+            categoria: r.get("categoria")?,
+            dias_cobertura_a: r.get("dias_cobertura_a")?,
+            dias_cobertura_b: r.get("dias_cobertura_b")?,
+            dias_cobertura_c: r.get("dias_cobertura_c")?,
+            dias_cobertura_d: r.get("dias_cobertura_d")?,
+            es_perecedero: r.get("es_perecedero")?,
+            descripcion: r.get("descripcion")?,
+            actualizado_por: r.get("actualizado_por")?,
+            actualizado_en: r.get("actualizado_en")?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

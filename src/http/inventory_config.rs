@@ -354,3 +354,87 @@ pub async fn delete_exclusion(
     deactivate(&state, by, "incluir_producto", id, "Producto incluido de nuevo", move |c, _| settings::include_product(c, &tienda, &codigo))
         .await
 }
+
+pub async fn list_categories(State(state): State<AppState>) -> Result<Json<Vec<settings::CategoryRow>>, ApiError> {
+    Ok(Json(state.with_app_db(|conn| Ok(settings::list_categories(conn)?)).await?))
+}
+
+/// `PUT /cobertura-categoria/{id}`: the body's category must be the one the id names.
+pub async fn put_category(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path(id): Path<String>,
+    Json(b): Json<settings::CategoryCoverage>,
+) -> Result<Json<Value>, ApiError> {
+    if settings::category_id(&b.categoria) != id {
+        return Err(ApiError::Validation {
+            field: "categoria".into(),
+            message: format!("La categoría «{}» no corresponde al identificador «{id}»", b.categoria),
+        });
+    }
+    post_category(State(state), Extension(by), Json(b)).await
+}
+
+/// Categories of the active products with their product counts (to pick overrides from).
+pub async fn available_categories(State(state): State<AppState>) -> Result<Json<Vec<crate::warehouse::catalog::CategoryCount>>, ApiError> {
+    let wh = state.warehouse.clone();
+    let rows = tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(crate::warehouse::catalog::categories(&*wh.reader()?)?) })
+        .await??;
+    Ok(Json(rows))
+}
+
+pub async fn capacity_of_store(
+    State(state): State<AppState>,
+    Path(tienda): Path<String>,
+) -> Result<Json<Vec<settings::CapacityLimit>>, ApiError> {
+    store_must_exist(&state, &tienda)?;
+    Ok(Json(state.with_app_db(move |conn| Ok(settings::list_capacity(conn, Some(&tienda))?)).await?))
+}
+
+pub async fn capacity_of_product(
+    State(state): State<AppState>,
+    Path(codigo): Path<String>,
+) -> Result<Json<Vec<settings::CapacityLimit>>, ApiError> {
+    Ok(Json(state.with_app_db(move |conn| Ok(settings::capacity_of_product(conn, &codigo)?)).await?))
+}
+
+/// `PUT /capacidad-almacenamiento/{id}` with `id` = `<tienda_id>_<producto_codigo>`.
+pub async fn put_capacity(
+    State(state): State<AppState>,
+    Extension(by): Extension<AuthUser>,
+    Path(id): Path<String>,
+    Json(b): Json<settings::CapacityLimit>,
+) -> Result<Json<Value>, ApiError> {
+    if format!("{}_{}", b.tienda_id, b.producto_codigo) != id {
+        return Err(ApiError::Validation {
+            field: "producto_codigo".into(),
+            message: format!("La tienda y el producto del cuerpo no corresponden al identificador «{id}»"),
+        });
+    }
+    post_capacity(State(state), Extension(by), Json(b)).await
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    limite: Option<u32>,
+}
+
+/// Product search of the limit editors: `q` ≥ 2 characters, code or name.
+pub async fn search_products(
+    State(state): State<AppState>,
+    Query(p): Query<SearchQuery>,
+) -> Result<Json<Vec<crate::warehouse::catalog::ProductHit>>, ApiError> {
+    let q = p.q.trim().to_string();
+    if q.chars().count() < 2 {
+        return Err(ApiError::Validation { field: "q".into(), message: "Escriba al menos 2 caracteres para buscar".into() });
+    }
+    let limit = p.limite.unwrap_or(10).clamp(1, 100);
+    let wh = state.warehouse.clone();
+    let rows = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        Ok(crate::warehouse::catalog::search_products(&*wh.reader()?, &q, limit)?)
+    })
+    .await??;
+    Ok(Json(rows))
+}

@@ -199,6 +199,43 @@ pub fn api_routes() -> Vec<RouteSpec> {
             post(inventory_config::post_category),
         ),
         route(
+            Method::GET,
+            "/api/config-inventario/cobertura-categoria",
+            Capability(AdminParametros),
+            get(inventory_config::list_categories),
+        ),
+        route(
+            Method::PUT,
+            "/api/config-inventario/cobertura-categoria/{id}",
+            Capability(AdminParametros),
+            put(inventory_config::put_category),
+        ),
+        route(
+            Method::GET,
+            "/api/config-inventario/categorias-disponibles",
+            Capability(AdminParametros),
+            get(inventory_config::available_categories),
+        ),
+        route(
+            Method::GET,
+            "/api/config-inventario/capacidad-almacenamiento/tienda/{id}",
+            Capability(AdminParametros),
+            get(inventory_config::capacity_of_store),
+        ),
+        route(
+            Method::GET,
+            "/api/config-inventario/capacidad-almacenamiento/producto/{codigo}",
+            Capability(AdminParametros),
+            get(inventory_config::capacity_of_product),
+        ),
+        route(
+            Method::PUT,
+            "/api/config-inventario/capacidad-almacenamiento/{id}",
+            Capability(AdminParametros),
+            put(inventory_config::put_capacity),
+        ),
+        route(Method::GET, "/api/config-inventario/productos/buscar", Capability(AdminParametros), get(inventory_config::search_products)),
+        route(
             Method::DELETE,
             "/api/config-inventario/cobertura-categoria/{id}",
             Capability(AdminParametros),

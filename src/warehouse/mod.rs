@@ -1,6 +1,7 @@
 //! The analytics warehouse (DuckDB file `warehouse.duckdb`): POS facts, masters and the
 //! caches derived from them. One writer at a time (a process-wide lock), many readers.
 
+pub mod catalog;
 pub mod load;
 pub mod mirror;
 pub mod replenishment;
