@@ -243,3 +243,82 @@ async fn the_calculation_travels_compressed_and_can_leave_explanations_out() {
     let compressed = raw.bytes().await.unwrap().len();
     assert!(compressed * 4 < full_text.len(), "gzip shrinks the calculation: {compressed} of {} bytes", full_text.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_the_replenishment_parameters_screen() {
+    let app = spawn_app(true).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/administrador")).await;
+    b.wait_ready().await;
+    b.click("a[data-shortcut=parametros-abc]").await;
+    b.wait_for("document.querySelector('[data-role=modelo]') !== null").await;
+    b.screenshot(&artifacts_dir().join("parametros-modelo.png")).await;
+    // Switch the active model.
+    b.click("input[value=pareto_volumen]").await;
+    b.click("[data-role=modelo] button[type=submit]").await;
+    b.wait_for("!document.querySelector('[data-role=ok]').hidden").await;
+    let model: Value = app
+        .client
+        .get(app.url("/api/config-inventario/parametros-abc/modelo-activo"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(model["modelo_activo"], "pareto_volumen");
+
+    // Globals: approval off, and a bad value refused with the server's message.
+    b.click("[data-tab=globales]").await;
+    b.wait_for("document.querySelector('[data-role=globales]') !== null").await;
+    b.click("[data-role=globales] input[name=requiere_aprobacion]").await;
+    b.click("[data-role=globales] button[type=submit]").await;
+    b.wait_for("!document.querySelector('[data-role=ok]').hidden").await;
+    let all: Value = app
+        .client
+        .get(app.url("/api/config-inventario/parametros-abc"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["globales"]["requiere_aprobacion"], false);
+    b.fill("[data-role=globales] input[name=transito_ventana_dias]", "500").await;
+    b.click("[data-role=globales] button[type=submit]").await;
+    b.wait_for("!document.querySelector('[data-role=message]').hidden").await;
+    let msg = b.eval("document.querySelector('[data-role=message]').textContent").await;
+    assert!(msg.as_str().unwrap().contains("transito_ventana_dias"), "{msg}");
+    b.screenshot(&artifacts_dir().join("parametros-globales.png")).await;
+
+    // A category override from the catalogue's categories.
+    b.click("[data-tab=categorias]").await;
+    b.wait_for("document.querySelector('[data-role=add-category]') !== null").await;
+    b.eval("(() => { const s = document.querySelector('[data-role=add-category] select'); s.value = s.options[1].value; })()").await;
+    b.fill("[data-role=add-category] input[name=a]", "4").await;
+    b.click("[data-role=add-category] button[type=submit]").await;
+    b.wait_for("document.querySelector('[data-role=categorias] tbody tr') !== null").await;
+    b.screenshot(&artifacts_dir().join("parametros-categorias.png")).await;
+    let rows: Value = app
+        .client
+        .get(app.url("/api/config-inventario/cobertura-categoria"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows[0]["dias_cobertura_a"], 4);
+
+    // Exclusions: two pasted codes, one unknown to nobody (codes are free text) — both listed.
+    b.click("[data-tab=excluidos]").await;
+    b.wait_for("document.querySelector('[data-role=add-exclusion]') !== null").await;
+    b.fill("[data-role=add-exclusion] textarea", "000200, 000210").await;
+    b.click("[data-role=add-exclusion] button[type=submit]").await;
+    b.wait_for("document.querySelectorAll('[data-role=excluidos] tbody tr').length === 2").await;
+    b.screenshot(&artifacts_dir().join("parametros-excluidos.png")).await;
+}

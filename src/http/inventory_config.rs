@@ -105,6 +105,7 @@ pub async fn get_all(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
                 .collect::<rusqlite::Result<_>>()
                 .map_err(crate::appdb::AppDbError::from)?;
             let cfg = settings::param_config(conn, "")?;
+            let orders = settings::order_settings(conn)?;
             Ok(Json(json!({
                 "globales": {
                     "lead_time": cfg.global.lead_time,
@@ -112,6 +113,9 @@ pub async fn get_all(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
                     "ventana_demanda_dias": cfg.global.ventana_demanda_dias,
                     "abc_ventana_dias": abc.ventana_dias,
                     "limitar_por_stock_cedi": engine.limitar_por_stock_cedi,
+                    "transito_ventana_dias": orders.transito_ventana_dias,
+                    "requiere_aprobacion": orders.requiere_aprobacion,
+                    "llegada_completa_pct": orders.llegada_completa_pct,
                 },
                 "niveles": levels,
                 "modelo_activo": abc.modelo_activo,

@@ -18,6 +18,7 @@ const SA_ROLE = 'super_admin';
 
 const loadResumen = () => import('./views/resumen.js');
 const loadPedidos = () => import('./views/pedidos.js');
+const loadParametros = () => import('./views/parametros.js');
 const loadPlaceholder = () => import('./views/placeholder.js');
 const loadCuenta = () => import('./views/cuenta.js');
 const loadUsuarios = () => import('./views/usuarios.js');
@@ -39,6 +40,7 @@ const ROUTES = [
   // Exact admin screens first: the /administrador prefix route owns the rest.
   { path: '/administrador/usuarios', nav: 'administrador', cap: 'admin.usuarios', title: 'Usuarios', load: loadUsuarios, built: true },
   { path: '/administrador/etl', nav: 'administrador', cap: 'admin.etl', title: 'Centro de Control ETL', load: loadEtl, built: true },
+  { path: '/administrador/parametros-abc', nav: 'administrador', cap: 'admin.parametros', title: 'Parámetros ABC', load: loadParametros, built: true },
   { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },

@@ -541,6 +541,14 @@ export function renderAdminPanel(container) {
         <span class="shortcut-title">Usuarios</span>
         <span class="shortcut-text">Cree cuentas, asigne roles y tiendas, restablezca contraseñas y desactive accesos.</span>
       </a>
+      <a class="card shortcut" href="/administrador/parametros-abc" data-shortcut="parametros-abc">
+        <span class="shortcut-title">Parámetros ABC</span>
+        <span class="shortcut-text">Modelo ABC, parámetros globales, niveles de servicio, ajustes por tienda y categoría, límites de inventario y productos excluidos.</span>
+      </a>
+      <a class="card shortcut" href="/administrador/etl" data-shortcut="etl">
+        <span class="shortcut-title">Centro de Control ETL</span>
+        <span class="shortcut-text">Cargas de ventas e inventario, frescura de los datos, cobertura y huecos.</span>
+      </a>
     </div>
-    <p class="muted panel-note">Las demás herramientas (ETL, parámetros, productos, tiendas) estarán disponibles próximamente.</p>`);
+    <p class="muted panel-note">Las demás herramientas (productos, tiendas) estarán disponibles próximamente.</p>`);
 }
