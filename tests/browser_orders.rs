@@ -166,6 +166,11 @@ async fn a_buyer_builds_an_order_in_the_wizard_and_sends_it() {
 
     // Clear the filter, go on: the confirmation lists the selected lines with the edit.
     b.eval("(() => { const q = document.querySelector('[data-role=filters] input[name=q]'); q.value = ''; q.dispatchEvent(new Event('input', {bubbles: true})); })()").await;
+    // "Exportar Excel" downloads the server-built workbook of the included rows.
+    b.click("[data-role=export]").await;
+    b.wait_for("document.querySelector('[data-role=export]').dataset.file !== undefined").await;
+    let file = b.eval("document.querySelector('[data-role=export]').dataset.file").await;
+    assert!(file.as_str().unwrap().starts_with("Pedido_PERIFERICO_"), "{file}");
     b.click("[data-role=next]").await;
     b.wait_for("document.querySelector('[data-role=confirm-lines]') !== null").await;
     let confirm_rows = b.eval("document.querySelectorAll('[data-role=confirm-lines] tbody tr').length").await.as_u64().unwrap();
@@ -229,6 +234,35 @@ async fn the_calculation_travels_compressed_and_can_leave_explanations_out() {
         .unwrap();
     assert_eq!(one["productos"].as_array().unwrap().len(), 1);
     assert_eq!(one["productos"][0]["codigo_producto"], code);
+    // The grid's table format: the same lines, the grid's columns only.
+    let mut table_body = body.clone();
+    table_body["formato"] = json!("tabla");
+    table_body["explicacion"] = json!(false);
+    let table: Value = app
+        .client
+        .post(app.url("/api/pedidos-sugeridos/calcular"))
+        .bearer_auth(&app.admin_token)
+        .json(&table_body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cols: Vec<&str> = table["columnas"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let rows = table["filas"].as_array().unwrap();
+    assert_eq!(rows.len(), lean["productos"].as_array().unwrap().len());
+    let at = |name: &str| cols.iter().position(|c| *c == name).unwrap();
+    for (row, line) in rows.iter().zip(lean["productos"].as_array().unwrap()).take(50) {
+        assert_eq!(row[at("codigo_producto")], line["codigo_producto"]);
+        assert_eq!(row[at("cantidad_sugerida_bultos")], line["cantidad_sugerida_bultos"]);
+        assert_eq!(row[at("estado_criticidad")], line["estado_criticidad"]);
+        assert!((row[at("punto_reorden")].as_f64().unwrap() - line["punto_reorden"].as_f64().unwrap()).abs() <= 0.0005);
+    }
+    assert!(
+        serde_json::to_string(&table).unwrap().len() * 4 < serde_json::to_string(&lean).unwrap().len(),
+        "much smaller than the full lines"
+    );
     // A browser asking for gzip gets it (reqwest here sends no Accept-Encoding: plain JSON above).
     let raw = app
         .client

@@ -703,3 +703,34 @@ async fn order_mail_goes_through_the_outbox_and_survives_a_mail_server_that_is_d
     assert!(m.to().unwrap().first().unwrap().address().unwrap().contains("compras@example.com"));
     assert!(m.body_text(0).unwrap().contains("Comentario: Conforme"));
 }
+
+#[tokio::test]
+async fn the_wizard_tables_export_to_excel_with_the_users_quantities() {
+    let app = spawn_app(true).await;
+    let u = users(&app).await;
+    let calc = calculation(&app, &u.buyer).await;
+    let sug = suggested(&calc);
+    let lines = json!([
+        {"codigo_producto": code(sug[1]), "cantidad_pedida_bultos": 0, "observaciones": null},
+        {"codigo_producto": code(sug[0]), "cantidad_pedida_bultos": 9, "observaciones": "Oferta"},
+    ]);
+    for (vista, header) in [("pedido", "Pedido Bultos"), ("planificacion", "Pedir (bultos)")] {
+        let body = json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": today().to_string(), "vista": vista, "productos": lines});
+        let r = app.client.post(app.url("/api/pedidos-sugeridos/exportar-excel")).bearer_auth(&u.buyer).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{vista}");
+        let name = r.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(name.contains(&format!("Pedido_PERIFERICO_{}.xlsx", today())), "{name}");
+        let parts = xlsx_parts(&r.bytes().await.unwrap());
+        let strings = parts.get("xl/sharedStrings.xml").cloned().unwrap_or_default();
+        let sheet = &parts["xl/worksheets/sheet1.xml"];
+        assert!(strings.contains(header), "{vista}: {header}");
+        assert!(strings.contains(code(sug[0])) && strings.contains(code(sug[1])));
+        // The user's 0 stays 0 (the original exported the suggestion instead) and 9 is 9.
+        assert!(sheet.contains("<v>9</v>"), "{vista}");
+        assert!(sheet.contains("<v>0</v>"), "{vista}");
+    }
+    let bad =
+        json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": today().to_string(), "vista": "otra", "productos": []});
+    let r = app.client.post(app.url("/api/pedidos-sugeridos/exportar-excel")).bearer_auth(&u.buyer).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

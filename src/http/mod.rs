@@ -115,6 +115,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::POST, "/api/pedidos-sugeridos", Capability(PedidosCrear), post(saved_orders::create)),
         route(Method::POST, "/api/pedidos-sugeridos/guardar", Capability(PedidosCrear), post(saved_orders::create)),
         route(Method::GET, "/api/pedidos-sugeridos/ajustes", Capability(PedidosVer), get(saved_orders::adjustments)),
+        route(Method::POST, "/api/pedidos-sugeridos/exportar-excel", Capability(PedidosCrear), post(saved_orders::export_wizard)),
         route(Method::GET, "/api/pedidos-sugeridos/{id}", Capability(PedidosVer), get(saved_orders::detail)),
         route(Method::DELETE, "/api/pedidos-sugeridos/{id}", Capability(PedidosCrear), delete(saved_orders::delete)),
         route(Method::PATCH, "/api/pedidos-sugeridos/{id}/lineas", Capability(PedidosCrear), patch(saved_orders::edit_lines)),

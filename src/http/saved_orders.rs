@@ -638,3 +638,84 @@ pub async fn export_verification(
     .await??;
     Ok(download(csv.into_bytes(), "text/csv; charset=utf-8", &name))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WizardLineBody {
+    codigo_producto: String,
+    cantidad_pedida_bultos: u64,
+    #[serde(default)]
+    observaciones: Option<String>,
+}
+
+/// The wizard's table as the user left it: the server recomputes the store's calculation and
+/// writes its figures beside the user's quantities, in the order sent.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WizardExportBody {
+    cedi_origen: String,
+    tienda_destino: String,
+    fecha: String,
+    /// `pedido` (step 2) or `planificacion` (step 3).
+    vista: String,
+    productos: Vec<WizardLineBody>,
+}
+
+pub async fn export_wizard(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    JsonBody(b): JsonBody<WizardExportBody>,
+) -> Result<axum::response::Response, ApiError> {
+    user.check_location(&b.tienda_destino, false)?;
+    let view = match b.vista.as_str() {
+        "pedido" => orders::export::WizardView::Pedido,
+        "planificacion" => orders::export::WizardView::Planificacion,
+        other => {
+            return Err(ApiError::Validation {
+                field: "vista".into(),
+                message: format!("Vista «{other}» desconocida (pedido o planificacion)"),
+            })
+        }
+    };
+    let fecha = parse_date("fecha", &b.fecha)?;
+    let st = state.clone();
+    let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, String), ApiError> {
+        let reader = st.warehouse.reader()?;
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let req = crate::replenishment::Request {
+            detalle_v2: false,
+            tienda: b.tienda_destino.clone(),
+            cedi: Some(b.cedi_origen.clone()),
+            fecha,
+            cuadrantes: None,
+        };
+        let proposal = crate::replenishment::propose(&st.tenant, &app, &reader, &req)?;
+        let by_code: std::collections::HashMap<&str, &crate::domain::replenishment::Suggestion> =
+            proposal.productos.iter().map(|l| (l.codigo_producto.as_str(), l)).collect();
+        let unknown: Vec<&str> = b.productos.iter().map(|p| p.codigo_producto.as_str()).filter(|c| !by_code.contains_key(c)).collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::Validation {
+                field: "productos".into(),
+                message: format!(
+                    "Productos que no están en el cálculo: {}",
+                    unknown.iter().take(20).copied().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        let rows: Vec<orders::export::WizardRow<'_>> = b
+            .productos
+            .iter()
+            .map(|p| orders::export::WizardRow {
+                line: by_code[p.codigo_producto.as_str()],
+                packs: p.cantidad_pedida_bultos,
+                nota: p.observaciones.clone(),
+            })
+            .collect();
+        let bytes = orders::export::wizard_xlsx(&rows, view).map_err(ApiError::internal)?;
+        let store =
+            st.tenant.stores().iter().find(|s| s.id == proposal.tienda_destino).map_or(proposal.tienda_destino.clone(), |s| s.name.clone());
+        Ok((bytes, orders::export::wizard_file_name(&store, &fecha.to_string())))
+    })
+    .await??;
+    Ok(download(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &name))
+}

@@ -123,3 +123,137 @@ pub fn verification_csv(v: &Verification, cedi_nombre: &str) -> String {
     }
     out
 }
+
+/// Which wizard table is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WizardView {
+    /// Step 2: the product grid (included rows, the user's sort).
+    Pedido,
+    /// Step 3: the planning view, by criticality.
+    Planificacion,
+}
+
+/// One exported wizard row: the server's line and what the user chose.
+pub struct WizardRow<'a> {
+    pub line: &'a crate::domain::replenishment::Suggestion,
+    pub packs: u64,
+    pub nota: Option<String>,
+}
+
+/// `Pedido_<store name, non-alphanumerics → _>_<YYYY-MM-DD>.xlsx`.
+pub fn wizard_file_name(store_name: &str, fecha: &str) -> String {
+    let name: String = store_name.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
+    format!("Pedido_{name}_{fecha}.xlsx")
+}
+
+fn per_day(units: f64, demand: f64) -> Option<f64> {
+    (demand > 0.0).then(|| units / demand)
+}
+
+/// The wizard's grid or planning view as a workbook (sheet `Pedido`), rows in the given order.
+pub fn wizard_xlsx(rows: &[WizardRow<'_>], view: WizardView) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Pedido")?;
+    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
+    let one = Format::new().set_num_format("0.0");
+    let two = Format::new().set_num_format("0.00");
+    let columns: &[&str] = match view {
+        WizardView::Pedido => &[
+            "#",
+            "Codigo",
+            "Cod. Barra",
+            "Descripción",
+            "Cuadrante",
+            "ABC",
+            "Pedido Unidades",
+            "U/B",
+            "Unidad Pedido",
+            "Pedido Bultos",
+            "Stock Actual",
+            "Stock Días",
+            "Stock CEDI",
+        ],
+        WizardView::Planificacion => &[
+            "#",
+            "Código",
+            "Cód. Barras",
+            "Descripción",
+            "Und/Bulto",
+            "Unidad Pedido",
+            "Criticidad",
+            "Nivel",
+            "P75 (b/día)",
+            "ABC",
+            "Stock (b)",
+            "Días Stock",
+            "Stock CEDI (b)",
+            "SS (días)",
+            "SS (bultos)",
+            "ROP (días)",
+            "ROP (bultos)",
+            "MAX (días)",
+            "MAX (bultos)",
+            "Pedir (bultos)",
+            "Pedir (unidades)",
+            "Peso Total (kg)",
+            "Notas",
+        ],
+    };
+    for (c, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &header)?;
+    }
+    sheet.set_column_width(3, 42.0)?;
+    for (i, r) in rows.iter().enumerate() {
+        let (row, l) = (1 + i as u32, r.line);
+        let upb = if l.cantidad_bultos > 0.0 { l.cantidad_bultos } else { 1.0 };
+        let units = r.packs as f64 * upb;
+        let text = |t: &Option<crate::domain::text::Text>| t.as_ref().map(|t| t.as_str().to_string()).unwrap_or_default();
+        let class = l.clasificacion_abc.map_or("D", |c| c.as_str());
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        sheet.write_string(row, 1, l.codigo_producto.as_str())?;
+        sheet.write_string(row, 2, text(&l.codigo_barras))?;
+        sheet.write_string(row, 3, l.descripcion_producto.as_str())?;
+        match view {
+            WizardView::Pedido => {
+                sheet.write_string(row, 4, text(&l.cuadrante_producto))?;
+                sheet.write_string(row, 5, class)?;
+                sheet.write_number(row, 6, units)?;
+                sheet.write_number(row, 7, upb)?;
+                sheet.write_string(row, 8, l.unidad_pedido.as_str())?;
+                sheet.write_number(row, 9, r.packs as f64)?;
+                sheet.write_number(row, 10, l.stock_tienda)?;
+                sheet.write_number_with_format(row, 11, (l.stock_dias_cobertura * 10.0).round() / 10.0, &one)?;
+                sheet.write_number(row, 12, l.stock_cedi_origen)?;
+            }
+            WizardView::Planificacion => {
+                let d = l.prom_p75_unid;
+                let days = |u: f64| per_day(u, d);
+                sheet.write_number(row, 4, upb)?;
+                sheet.write_string(row, 5, l.unidad_pedido.as_str())?;
+                sheet.write_string(row, 6, l.criticidad.etiqueta_criticidad.clone().unwrap_or_default())?;
+                if let Some(n) = l.criticidad.nivel_criticidad {
+                    sheet.write_number(row, 7, f64::from(n))?;
+                }
+                sheet.write_number_with_format(row, 8, d / upb, &two)?;
+                sheet.write_string(row, 9, class)?;
+                sheet.write_number_with_format(row, 10, l.stock_tienda / upb, &one)?;
+                if let Some(x) = l.criticidad.dias_stock {
+                    sheet.write_number_with_format(row, 11, x, &one)?;
+                }
+                sheet.write_number_with_format(row, 12, l.stock_cedi_origen / upb, &one)?;
+                for (k, units) in [(13u16, l.stock_seguridad), (15, l.punto_reorden), (17, l.stock_maximo)] {
+                    if let Some(x) = days(units) {
+                        sheet.write_number_with_format(row, k, x, &one)?;
+                    }
+                    sheet.write_number_with_format(row, k + 1, units / upb, &one)?;
+                }
+                sheet.write_number(row, 19, r.packs as f64)?;
+                sheet.write_number(row, 20, units)?;
+                sheet.write_number_with_format(row, 21, units * l.peso_unidad / 1000.0, &one)?;
+                sheet.write_string(row, 22, r.nota.clone().unwrap_or_default())?;
+            }
+        }
+    }
+    book.save_to_buffer()
+}

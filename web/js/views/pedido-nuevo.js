@@ -44,6 +44,28 @@ function head(title) {
   return html`<div class="page-head"><div><p class="muted"><a href="/pedidos-sugeridos">← Pedidos sugeridos</a></p><h1>${title}</h1></div></div>`;
 }
 
+// Downloads the server-built workbook of the wizard's table (`vista`: pedido | planificacion).
+async function exportExcel(st, vista, rows) {
+  const body = {
+    cedi_origen: st.cedi, tienda_destino: st.tienda, fecha: st.fecha, vista,
+    productos: rows.map((l) => ({ codigo_producto: l.codigo_producto, cantidad_pedida_bultos: st.pedir.get(l.codigo_producto) || 0, observaciones: st.notas.get(l.codigo_producto) || null })),
+  };
+  const res = await fetch('/api/pedidos-sugeridos/exportar-excel', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let detail = 'No se pudo exportar.';
+    try { detail = (await res.json()).detail || detail; } catch { /* not JSON */ }
+    throw new Error(detail);
+  }
+  const name = (/filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '') || [])[1] || 'Pedido.xlsx';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url; a.download = name; document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return name;
+}
+
 // ---------- step 1 ----------
 
 function step1(container, ctx, st) {
@@ -82,13 +104,15 @@ async function loadCalculation(container, ctx, st) {
   setHtml(container, html`${head('Crear pedido sugerido')}${stepper(2)}<div class="route-spinner" role="status"><span class="spinner"></span>Calculando el pedido sugerido…</div>`);
   let calc;
   try {
-    calc = await apiPost('/api/pedidos-sugeridos/calcular', { cedi_origen: st.cedi, tienda_destino: st.tienda, explicacion: false }, { signal: ctx.signal });
+    // The grid's columns only, one array per line: ≈ 1/10 of the full lines' bytes.
+    calc = await apiPost('/api/pedidos-sugeridos/calcular', { cedi_origen: st.cedi, tienda_destino: st.tienda, explicacion: false, formato: 'tabla' }, { signal: ctx.signal });
   } catch (e) {
     if (!isAbort(e)) showError(container, e, () => loadCalculation(container, ctx, st), 'No se pudo calcular el pedido');
     return;
   }
   st.fecha = calc.fecha;
-  st.lines = calc.productos;
+  const cols = calc.columnas;
+  st.lines = calc.filas.map((r) => { const o = {}; for (let i = 0; i < cols.length; i++) o[cols[i]] = r[i]; return o; });
   st.byCode = new Map(st.lines.map((l) => [l.codigo_producto, l]));
   st.pedir.clear(); st.selected.clear(); st.notas.clear();
   for (const l of st.lines) {
@@ -188,7 +212,7 @@ function step2(container, ctx, st) {
       <label>Tipo ${sel('tipo', [['', 'Todos'], ['ventas', 'Con ventas'], ['referencia', 'Referencia regional'], ['prueba', 'Envío de prueba']])}</label>
       <label>Días stock ${sel('dias', [['', 'Todos'], ...DAY_BUCKETS.map(([k]) => [k, k])])}</label>
     </form>
-    <div class="wizard-bar"><span data-role="totals"></span><span class="actions"><button type="button" class="btn" data-role="back">← Cambiar tienda</button><button type="button" class="btn btn-primary" data-role="next">Siguiente →</button></span></div>
+    <div class="wizard-bar"><span data-role="totals"></span><span class="actions"><button type="button" class="btn" data-role="back">← Cambiar tienda</button><button type="button" class="btn" data-role="export">Exportar Excel</button><button type="button" class="btn btn-primary" data-role="next">Siguiente →</button></span></div>
     <div class="card table-card grid-wrap" data-role="grid"></div>
     <nav class="pager" data-role="pager" aria-label="Páginas"></nav>
     <aside class="drawer" data-role="drawer" hidden aria-label="Explicación del cálculo"></aside>`);
@@ -312,6 +336,13 @@ function step2(container, ctx, st) {
     if (inputs[i]) { inputs[i].focus(); inputs[i].select(); }
   });
   container.querySelector('[data-role=back]').addEventListener('click', () => step1(container, ctx, st));
+  // Included rows in the grid's current sort, with the user's quantities.
+  container.querySelector('[data-role=export]').addEventListener('click', async (ev) => {
+    const b = ev.currentTarget;
+    b.disabled = true;
+    const included = visibleRows({ ...st, f: { ...st.f, vista: 'seleccionados' } }).filter((l) => (st.pedir.get(l.codigo_producto) || 0) > 0);
+    try { b.dataset.file = await exportExcel(st, 'pedido', included); } catch (e) { alert(e.message); } finally { b.disabled = false; }
+  });
   container.querySelector('[data-role=next]').addEventListener('click', () => {
     const hidden = [...st.selected].filter((c) => !matches(st, st.byCode.get(c)));
     if (hidden.length && !confirm(`${hidden.length} producto(s) seleccionados quedan ocultos por los filtros y se quitarán del pedido. ¿Continuar?`)) return;
@@ -380,6 +411,7 @@ function step3(container, ctx, st) {
     <p class="field-error order-message" data-role="message" role="alert" hidden></p>
     <div class="wizard-bar"><span></span><span class="actions">
       <button type="button" class="btn" data-role="back">← Volver a productos</button>
+      <button type="button" class="btn" data-role="export-plan">Exportar planificación</button>
       <button type="button" class="btn" data-save="false">Guardar borrador</button>
       <button type="button" class="btn btn-primary" data-save="true">Enviar pedido</button></span></div>`);
   const tableEl = container.querySelector('[data-role=confirm-table]');
@@ -408,6 +440,11 @@ function step3(container, ctx, st) {
   const obs = container.querySelector('[data-role=obs]');
   obs.addEventListener('input', () => { st.observaciones = obs.value; });
   container.querySelector('[data-role=back]').addEventListener('click', () => step2(container, ctx, st));
+  container.querySelector('[data-role=export-plan]').addEventListener('click', async (ev) => {
+    const b = ev.currentTarget;
+    b.disabled = true;
+    try { b.dataset.file = await exportExcel(st, 'planificacion', chosen); } catch (e) { message.textContent = e.message; message.hidden = false; } finally { b.disabled = false; }
+  });
   const message = container.querySelector('[data-role=message]');
   container.querySelectorAll('[data-save]').forEach((b) => b.addEventListener('click', async () => {
     const buttons = container.querySelectorAll('[data-save]');
