@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "etl_connectors", include_str!("migrations/0002_etl_connectors.sql")),
     (3, "demand_cache", include_str!("migrations/0003_demand_cache.sql")),
     (4, "order_discards", include_str!("migrations/0004_order_discards.sql")),
+    (5, "transit_index", include_str!("migrations/0005_transit_index.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -46,7 +46,9 @@ pub fn by_product(
 ) -> Result<HashMap<String, InTransit>, ReplenishmentError> {
     let window = settings::order_settings(app)?.transito_ventana_dias;
     let since = (now - chrono::Duration::days(i64::from(window))).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let t0 = std::time::Instant::now();
     let rows = orders::transit_lines(app, store, cedi, &since)?;
+    tracing::debug!(rows = rows.len(), ms = t0.elapsed().as_secs_f64() * 1000.0, "open order lines");
     if rows.is_empty() {
         return Ok(HashMap::new());
     }
@@ -65,7 +67,9 @@ pub fn by_product(
     }
     let oldest = lines.values().flatten().map(|l| l.creado).min().unwrap_or(now_local);
     let codes: Vec<&str> = lines.keys().copied().collect();
+    let t1 = std::time::Instant::now();
     let series = store_series_since(wh, store, &codes, oldest, excluded_warehouses)?;
+    tracing::debug!(products = codes.len(), ms = t1.elapsed().as_secs_f64() * 1000.0, "stock history since the oldest open order");
     let empty = Vec::new();
     Ok(lines
         .into_iter()

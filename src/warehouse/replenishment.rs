@@ -500,10 +500,13 @@ pub fn stock_changes_since(
         return Ok(Vec::new());
     }
     let mut stmt = conn.prepare_cached(
-        "WITH h AS (
+        // A semi join on the codes (hash) rather than list_contains per row: an order's
+        // thousands of codes against a store's whole history.
+        "WITH codes AS (SELECT unnest(string_split(?2, chr(31))) AS producto_codigo),
+         h AS (
              SELECT almacen_codigo, producto_codigo, fecha_snapshot, cantidad::DOUBLE AS cantidad FROM inventario_historico
-             WHERE ubicacion_id = ?1 AND list_contains((SELECT string_split(?2, chr(31))), producto_codigo)
-               AND NOT list_contains((SELECT string_split(?4, chr(31))), almacen_codigo))
+             SEMI JOIN codes USING (producto_codigo)
+             WHERE ubicacion_id = ?1 AND NOT list_contains((SELECT string_split(?4, chr(31))), almacen_codigo))
          SELECT almacen_codigo, producto_codigo, fecha_snapshot, cantidad FROM h WHERE fecha_snapshot > ?3
          UNION ALL
          SELECT almacen_codigo, producto_codigo, max(fecha_snapshot) AS fecha_snapshot, arg_max(cantidad, fecha_snapshot) AS cantidad
