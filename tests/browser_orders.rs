@@ -107,11 +107,62 @@ async fn a_store_manager_lists_opens_approves_and_verifies_an_order() {
     assert!(head.as_str().unwrap().contains("Cumplimiento"), "{head}");
     b.screenshot(&artifacts_dir().join("pedido-verificacion.png")).await;
 
+    // The goods arrive: a stock snapshot after the order with every line's ordered units.
+    // The order is moved an hour back first (the snapshot must fall between it and now).
+    let created = chrono::Utc::now().naive_utc() - Duration::hours(1);
+    app.state
+        .app_db
+        .lock()
+        .unwrap()
+        .execute(
+            "UPDATE pedidos_sugeridos SET fecha_creacion = ?2 WHERE id = ?1",
+            rusqlite::params![id, created.format("%Y-%m-%dT%H:%M:%SZ").to_string()],
+        )
+        .unwrap();
+    let arrived = chrono::Utc::now().with_timezone(&app.state.tenant.timezone).naive_local() - Duration::minutes(30);
+    let order: Value =
+        app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}"))).bearer_auth(&manager).send().await.unwrap().json().await.unwrap();
+    for l in order["lineas"].as_array().unwrap() {
+        let units = l["cantidad_pedida_unidades"].as_f64().unwrap();
+        app.state
+            .warehouse
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO inventario_historico (ubicacion_id, almacen_codigo, producto_codigo, fecha_snapshot, cantidad, cantidad_cambio, presente, origen)
+                     SELECT ubicacion_id, almacen_codigo, producto_codigo, ?::TIMESTAMP, cantidad + ?::DECIMAL(18,4), ?::DECIMAL(18,4), true, 'etl'
+                     FROM inventario_historico WHERE ubicacion_id = 'tienda_01' AND producto_codigo = ? ORDER BY fecha_snapshot DESC LIMIT 1",
+                    duckdb::params![arrived, units, units, l["codigo_producto"].as_str().unwrap()],
+                )
+            })
+            .unwrap();
+    }
+    b.click("[data-act=verificar]").await;
+    b.wait_for("document.querySelector('.verify-head') && document.querySelector('.verify-head').innerText.includes('100')").await;
+    let states = b.eval("[...document.querySelectorAll('[data-role=order-lines] tbody .badge')].map(b => b.textContent)").await;
+    let states: Vec<String> = serde_json::from_value(states).unwrap();
+    assert!(!states.is_empty() && states.iter().all(|s| s == "Completo"), "{states:?}");
+    b.screenshot(&artifacts_dir().join("pedido-llegada-completa.png")).await;
+
     // The list shows the new state.
     b.eval("window.fluxion.navigate('/pedidos-sugeridos')").await;
     b.wait_for("document.querySelectorAll('[data-role=orders] tbody tr').length === 2").await;
     let text = b.eval("document.querySelector('[data-role=orders]').innerText").await;
     assert!(text.as_str().unwrap().contains("Aprobado"), "{text}");
+
+    // A manager of another store sees neither the order in his list nor its page.
+    app.add_user("gerente.t2", PASSWORD, "gerente_tienda", &["tienda_02"]);
+    let other = app.token("gerente.t2", PASSWORD).await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &other).await;
+    b.goto(&app.url("/pedidos-sugeridos")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelectorAll('[data-role=orders] tbody tr').length === 1").await;
+    let ids = b.eval("[...document.querySelectorAll('[data-role=orders] tbody tr')].map(tr => tr.dataset.id)").await;
+    assert!(!ids.as_array().unwrap().contains(&json!(id)), "{ids}");
+    b.goto(&app.url(&format!("/pedidos-sugeridos/{id}"))).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('.state-empty') !== null").await;
+    let h2 = b.eval("document.querySelector('.state-empty h2').textContent").await;
+    assert_eq!(h2, json!("Pedido no encontrado"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
