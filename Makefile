@@ -8,7 +8,7 @@ SCALE ?= small
 PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
-.PHONY: build demo test test-deps lint test-fast bench bench-etl bench-import new-tenant check-config clean-demo
+.PHONY: build demo test test-deps lint test-fast bench bench-etl bench-import bench-wizard new-tenant check-config clean-demo
 .PHONY: deploy rollback status logs backup-now build-static
 
 build:
@@ -42,6 +42,10 @@ bench:
 ## make bench-import: `fluxion import` of a 4.4 M-line ventas.csv (20 stores, 180 days) into a fresh tenant.
 bench-import:
 	$(CARGO) test --release --locked --test loads_at_scale -- --ignored --nocapture bench_import_csv
+
+## make bench-wizard: the order wizard at client scale in headless Chromium (first paint, filter change).
+bench-wizard:
+	$(CARGO) test --release --locked --test browser_bench -- --ignored --nocapture
 
 ## make bench-etl: ETL throughput (decoded lines and KLK JSON into DuckDB, over HTTP).
 bench-etl:

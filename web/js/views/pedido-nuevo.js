@@ -201,7 +201,7 @@ function step2(container, ctx, st) {
   const abcCount = (c) => st.lines.filter((l) => (l.clasificacion_abc || 'D') === c).length;
   const sel = (name, options) => html`<select name="${name}">${options.map(([v, l]) => html`<option value="${v}">${l}</option>`)}</select>`;
   setHtml(container, html`${head(`Pedido de ${storeName(st, st.tienda)}`)}${stepper(2)}
-    <p class="muted">Desde ${storeName(st, st.cedi)} · cálculo del ${formatDate(st.fecha)} · ${formatInteger(st.lines.length)} productos candidatos</p>
+    <p class="muted" data-role="calc-info">Desde ${storeName(st, st.cedi)} · cálculo del ${formatDate(st.fecha)} · ${formatInteger(st.lines.length)} productos candidatos</p>
     <form class="card filter-bar filters wizard-filters" data-role="filters" autocomplete="off">
       <label>Buscar <input type="search" name="q" placeholder="Código, nombre o códigos separados por coma" size="34"></label>
       <label>Categoría ${sel('categoria', [['', 'Todas'], ...cats.map((c) => [c, c])])}</label>
