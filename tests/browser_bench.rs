@@ -85,6 +85,17 @@ async fn wizard_first_paint_and_filter_at_client_scale() {
             )
             .await;
         paint.push(ms.as_f64().unwrap());
+        let marks = b
+            .eval(
+                "(() => { const m = Object.fromEntries(performance.getEntriesByType('mark').map(e => [e.name, e.startTime]));
+                   performance.clearMarks(); return [m['pedido:datos'] - m['pedido:respuesta'], m['pedido:grilla'] - m['pedido:datos']]; })()",
+            )
+            .await;
+        println!(
+            "  response → lines ready {:.0} ms, lines → grid built {:.0} ms",
+            marks[0].as_f64().unwrap_or(-1.0),
+            marks[1].as_f64().unwrap_or(-1.0)
+        );
         // A filter change over every candidate line: view "Todos", then class A.
         let ms = b
             .eval(

@@ -110,6 +110,7 @@ async function loadCalculation(container, ctx, st) {
     if (!isAbort(e)) showError(container, e, () => loadCalculation(container, ctx, st), 'No se pudo calcular el pedido');
     return;
   }
+  performance.mark('pedido:respuesta');
   st.fecha = calc.fecha;
   const cols = calc.columnas;
   st.lines = calc.filas.map((r) => { const o = {}; for (let i = 0; i < cols.length; i++) o[cols[i]] = r[i]; return o; });
@@ -121,7 +122,9 @@ async function loadCalculation(container, ctx, st) {
     st.notas.set(l.codigo_producto, defaultNote(l));
   }
   st.step = 2;
+  performance.mark('pedido:datos');
   step2(container, ctx, st);
+  performance.mark('pedido:grilla');
 }
 
 function defaultNote(l) {
