@@ -75,14 +75,16 @@ function step1(container, ctx, st) {
     <form class="card pad wizard-step" data-role="step1">
       <label class="field">CEDI de origen <select name="cedi" required><option value="">Elija un CEDI…</option>${cedis.map((c) => html`<option value="${c.id}">${c.nombre}</option>`)}</select></label>
       <label class="field">Tienda de destino <select name="tienda" required><option value="">Elija primero el CEDI</option></select></label>
-      <p class="muted" data-role="hint"></p>
       <div class="actions"><button class="btn btn-primary" type="submit">Calcular pedido →</button></div>
     </form>`);
   const form = container.querySelector('[data-role=step1]');
+  // One choice is no choice: a single CEDI (or a single store it supplies) comes selected.
+  if (!st.cedi && cedis.length === 1) st.cedi = cedis[0].id;
   const fillStores = () => {
     const list = stores();
     setHtml(form.tienda, html`<option value="">${st.cedi ? (list.length ? 'Elija una tienda…' : 'Este CEDI no abastece tiendas visibles para usted') : 'Elija primero el CEDI'}</option>${list.map((s) => html`<option value="${s.id}">${s.nombre}</option>`)}`);
-    form.tienda.value = list.some((s) => s.id === st.tienda) ? st.tienda : '';
+    if (!list.some((s) => s.id === st.tienda)) st.tienda = list.length === 1 ? list[0].id : '';
+    form.tienda.value = st.tienda;
   };
   form.cedi.value = st.cedi;
   fillStores();
