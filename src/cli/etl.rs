@@ -249,7 +249,7 @@ fn status(config: &Path) -> i32 {
         }
         println!("\nMarcas de agua de ventas (último fin exitoso, hora local):");
         let wms: HashMap<String, chrono::NaiveDateTime> = history::all_watermarks(&conn, "ventas")?.into_iter().collect();
-        for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && (s.pos == "klk" || s.pos == "stellar")) {
+        for s in tenant.stores().iter().filter(|s| s.is_extracted() && !s.is_cedi()) {
             println!("  {:<14} {}", s.id, wms.get(&s.id).map(|t| t.to_string()).unwrap_or_else(|| "—".into()));
         }
         let bf = history::backfill_progress(&conn)?;

@@ -653,7 +653,7 @@ impl Tenant {
 
     /// Whether an active location extracts from this POS (`klk`, `stellar`): the settings
     /// of a POS that no location uses are neither checked nor used.
-    pub fn uses_pos(&self, pos: &str) -> bool {
+    pub fn uses_pos(&self, pos: PosKind) -> bool {
         self.file.uses_pos(pos)
     }
 
@@ -665,14 +665,58 @@ impl Tenant {
 
 impl TenantFile {
     /// See [`Tenant::uses_pos`].
-    pub fn uses_pos(&self, pos: &str) -> bool {
-        self.stores.iter().any(|s| s.active && s.pos == pos)
+    pub fn uses_pos(&self, pos: PosKind) -> bool {
+        self.stores.iter().any(|s| s.active && s.pos_kind() == Some(pos))
+    }
+}
+
+/// The point-of-sale system a location's facts come from (`pos` in tenant.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PosKind {
+    Klk,
+    Stellar,
+    /// Files only (`fluxion import`): no extraction.
+    None,
+}
+
+impl PosKind {
+    pub fn parse(s: &str) -> Option<PosKind> {
+        match s {
+            "klk" => Some(PosKind::Klk),
+            "stellar" => Some(PosKind::Stellar),
+            "none" => Some(PosKind::None),
+            _ => Option::None,
+        }
+    }
+
+    /// The name used in tenant.toml, the ETL history (`fuente`, `sistema`) and the API.
+    pub fn id(self) -> &'static str {
+        match self {
+            PosKind::Klk => "klk",
+            PosKind::Stellar => "stellar",
+            PosKind::None => "none",
+        }
+    }
+
+    /// A system the ETL extracts from.
+    pub fn is_extracted(self) -> bool {
+        matches!(self, PosKind::Klk | PosKind::Stellar)
     }
 }
 
 impl Store {
     pub fn is_cedi(&self) -> bool {
         self.kind == "cedi"
+    }
+
+    /// The location's POS system; `None` for a value validation refused (never in a loaded tenant).
+    pub fn pos_kind(&self) -> Option<PosKind> {
+        PosKind::parse(&self.pos)
+    }
+
+    /// Active and fed by an extracted POS (KLK or Stellar).
+    pub fn is_extracted(&self) -> bool {
+        self.active && self.pos_kind().is_some_and(PosKind::is_extracted)
     }
 
     /// All warehouses of the location, whichever section declares them.

@@ -199,3 +199,12 @@ fn maintenance_windows_become_a_typed_schedule_for_the_domain() {
     assert_eq!(s.windows[0].days, vec![chrono::Weekday::Sat, chrono::Weekday::Sun]);
     assert_eq!((s.windows[1].end, s.windows[1].days.len()), (t(6, 30), 0), "daily = every day");
 }
+
+#[test]
+fn pos_kinds_round_trip_and_only_klk_and_stellar_are_extracted() {
+    for k in [PosKind::Klk, PosKind::Stellar, PosKind::None] {
+        assert_eq!(PosKind::parse(k.id()), Some(k));
+    }
+    assert_eq!(PosKind::parse("KLK"), None, "tenant.toml values are lower-case");
+    assert!(PosKind::Klk.is_extracted() && PosKind::Stellar.is_extracted() && !PosKind::None.is_extracted());
+}

@@ -132,7 +132,7 @@ pub(super) fn validate(file: &TenantFile, config_dir: &Path) -> Vec<Problem> {
     branding_section(&mut c, &file.branding, config_dir);
     maintenance_section(&mut c, &file.maintenance);
     // A file-only tenant may keep the template's [pos.klk] untouched.
-    if let Some(klk) = file.pos.klk.as_ref().filter(|_| file.uses_pos("klk")) {
+    if let Some(klk) = file.pos.klk.as_ref().filter(|_| file.uses_pos(super::PosKind::Klk)) {
         c.http_url("pos.klk.base_url", &klk.base_url);
         c.check(klk.timeout_seconds > 0, "pos.klk.timeout_seconds", "must be greater than 0");
     }
@@ -441,7 +441,7 @@ pub(super) fn validate_secrets(file: &TenantFile, s: &Secrets, path: &Path) -> V
     }
     let default_cred = file.pos.stellar.as_ref().and_then(|p| p.credentials.as_deref());
     for (i, st) in file.stores.iter().enumerate() {
-        if st.pos != "stellar" || !st.active {
+        if st.pos_kind() != Some(super::PosKind::Stellar) || !st.active {
             continue;
         }
         if let Some(name) = st.stellar.as_ref().and_then(|x| x.credentials.as_deref()).or(default_cred) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::config::Tenant;
+use crate::config::{PosKind, Tenant};
 use crate::sources::klk::{CallStats, KlkClient, KlkSettings, KlkWarehouse};
 use crate::sources::stellar::{self, StellarSettings};
 
@@ -36,10 +36,10 @@ pub struct CheckReport {
 
 /// Checks every active location with a POS connector.
 pub async fn check_all(tenant: &Tenant) -> CheckReport {
-    let stores: Vec<_> = tenant.stores().iter().filter(|s| s.active && (s.pos == "klk" || s.pos == "stellar")).collect();
+    let stores: Vec<_> = tenant.stores().iter().filter(|s| s.is_extracted()).collect();
     let mut probes = Vec::new();
 
-    let klk_stores: Vec<_> = stores.iter().filter(|s| s.pos == "klk").collect();
+    let klk_stores: Vec<_> = stores.iter().filter(|s| s.pos_kind() == Some(PosKind::Klk)).collect();
     if !klk_stores.is_empty() {
         let client = tenant.file.pos.klk.as_ref().map(|p| {
             let mut s = KlkSettings::from_config(p, &tenant.secrets);
@@ -52,7 +52,7 @@ pub async fn check_all(tenant: &Tenant) -> CheckReport {
                     probes.push(Probe {
                         ubicacion_id: s.id.clone(),
                         nombre: s.name.clone(),
-                        sistema: "klk".into(),
+                        sistema: PosKind::Klk.id().into(),
                         conectada: false,
                         latencia_ms: None,
                         error: Some("falta [pos.klk] o la URL no es válida".into()),
@@ -128,7 +128,7 @@ pub async fn check_all(tenant: &Tenant) -> CheckReport {
                     probes.push(Probe {
                         ubicacion_id: s.id.clone(),
                         nombre: s.name.clone(),
-                        sistema: "klk".into(),
+                        sistema: PosKind::Klk.id().into(),
                         conectada,
                         latencia_ms: piso.is_ok().then_some(latency),
                         error,
@@ -138,12 +138,12 @@ pub async fn check_all(tenant: &Tenant) -> CheckReport {
         }
     }
 
-    for s in stores.iter().filter(|s| s.pos == "stellar") {
+    for s in stores.iter().filter(|s| s.pos_kind() == Some(PosKind::Stellar)) {
         let probe = match StellarSettings::for_store(tenant, s) {
             None => Probe {
                 ubicacion_id: s.id.clone(),
                 nombre: s.name.clone(),
-                sistema: "stellar".into(),
+                sistema: PosKind::Stellar.id().into(),
                 conectada: false,
                 latencia_ms: None,
                 error: Some("configuración Stellar o credenciales incompletas".into()),
@@ -156,7 +156,14 @@ pub async fn check_all(tenant: &Tenant) -> CheckReport {
                     Ok(Err(e)) => (false, None, Some(e.to_string())),
                     Err(_) => (false, None, Some("tiempo agotado".into())),
                 };
-                Probe { ubicacion_id: s.id.clone(), nombre: s.name.clone(), sistema: "stellar".into(), conectada, latencia_ms, error }
+                Probe {
+                    ubicacion_id: s.id.clone(),
+                    nombre: s.name.clone(),
+                    sistema: PosKind::Stellar.id().into(),
+                    conectada,
+                    latencia_ms,
+                    error,
+                }
             }
         };
         probes.push(probe);

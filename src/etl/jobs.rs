@@ -18,7 +18,7 @@ use crate::warehouse::Warehouse;
 
 /// Registers the ETL jobs and starts the start-up work (when inside a runtime).
 pub fn register(registry: &mut Registry, tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path) {
-    if !tenant.stores().iter().any(|s| s.active && (s.pos == "klk" || s.pos == "stellar")) {
+    if !tenant.stores().iter().any(|s| s.is_extracted()) {
         tracing::info!("no location is fed by a POS connector: ETL jobs not scheduled");
         return;
     }

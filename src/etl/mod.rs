@@ -286,7 +286,7 @@ impl Etl {
             Ok(_) => {}
             Err(e) => return Err(RunError::History(e.to_string())),
         }
-        let klk = match tenant.file.pos.klk.as_ref().filter(|_| tenant.uses_pos("klk")) {
+        let klk = match tenant.file.pos.klk.as_ref().filter(|_| tenant.uses_pos(crate::config::PosKind::Klk)) {
             Some(pos) => {
                 let mut settings = KlkSettings::from_config(pos, &tenant.secrets);
                 if let Some(t) = options.klk_timeout_override {

@@ -13,7 +13,7 @@ use super::error::{Category, EtlError, Phase};
 use super::history::{self, DetailOutcome, ExecutionOutcome, NewExecution, QuarantineRow};
 use super::window::{self, Piece};
 use super::{Etl, EtlJob, LocationReport, Progress, RunError, RunGuard, RunKind, RunReport, RunRequest, Trigger};
-use crate::config::Store;
+use crate::config::{PosKind, Store};
 use crate::domain::records::{SaleLine, StockListing};
 use crate::sources::klk::map::{map_article, map_sale, SaleContext, SaleProductInfo};
 use crate::sources::klk::{CallStats, SalesRequest};
@@ -31,8 +31,8 @@ pub(super) enum Connector {
 impl Connector {
     fn source(&self) -> Option<&'static str> {
         match self {
-            Connector::Klk { .. } => Some("klk"),
-            Connector::Stellar { .. } => Some("stellar"),
+            Connector::Klk { .. } => Some(PosKind::Klk.id()),
+            Connector::Stellar { .. } => Some(PosKind::Stellar.id()),
             Connector::Skip(_) => None,
         }
     }
@@ -62,8 +62,8 @@ fn connector_for(etl: &Etl, store: &Store, job: EtlJob) -> Connector {
     if job == EtlJob::Ventas && store.is_cedi() {
         return Connector::Skip("un CEDI no tiene ventas".into());
     }
-    match store.pos.as_str() {
-        "klk" => {
+    match store.pos_kind() {
+        Some(PosKind::Klk) => {
             if etl.klk.is_none() {
                 return Connector::Skip("falta [pos.klk] en tenant.toml".into());
             }
@@ -77,7 +77,7 @@ fn connector_for(etl: &Etl, store: &Store, job: EtlJob) -> Connector {
                 _ => Connector::Klk { sucursal, almacen_ventas: k.and_then(|k| k.almacen_ventas.clone()), almacenes },
             }
         }
-        "stellar" => match StellarSettings::for_store(&etl.tenant, store) {
+        Some(PosKind::Stellar) => match StellarSettings::for_store(&etl.tenant, store) {
             Some(mut s) => {
                 s.page_size = etl.options.stellar_page_size;
                 s.max_attempts = etl.options.stellar_attempts;
@@ -89,7 +89,7 @@ fn connector_for(etl: &Etl, store: &Store, job: EtlJob) -> Connector {
             }
             None => Connector::Skip("configuración Stellar o credenciales incompletas".into()),
         },
-        other => Connector::Skip(format!("sin conector POS (pos = {other:?})")),
+        Some(PosKind::None) | None => Connector::Skip(format!("sin conector POS (pos = {:?})", store.pos)),
     }
 }
 
@@ -288,7 +288,7 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     let sources: std::collections::BTreeSet<&str> = processed.iter().filter_map(|l| l.source).collect();
     let source_system = match sources.len() {
         0 => None,
-        1 => sources.into_iter().next().map(|s| if s == "klk" { "klk" } else { "stellar" }),
+        1 => sources.into_iter().next(),
         _ => Some("mixed"),
     };
     let error = if processed.is_empty() {
@@ -414,7 +414,7 @@ impl Loc<'_> {
             return;
         }
         let (exec, job, id) = (self.ctx.execution_id, self.ctx.req.job.as_str(), self.id().to_string());
-        let fuente = self.target.connector.source().unwrap_or("klk");
+        let fuente = self.target.connector.source().unwrap_or(PosKind::Klk.id());
         if let Err(e) = self.etl.with_db(move |c| history::quarantine(c, exec, job, &id, fuente, &ventana, &rows)).await {
             tracing::error!("cannot record quarantined rows: {e}");
         }
@@ -1012,7 +1012,7 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
 
     loc.check_budget(Phase::Load)?;
     let t2 = Instant::now();
-    let fuente = loc.target.connector.source().unwrap_or("klk");
+    let fuente = loc.target.connector.source().unwrap_or(PosKind::Klk.id());
     let listing = StockListing { ubicacion_id: id, almacen_codigo: almacen.to_string(), fecha_snapshot: snapshot, rows: v.rows };
     let (wh, exec, now, products) = (loc.etl.warehouse.clone(), ctx.execution_id, ctx.now_utc.naive_utc(), v.products);
     let (_p, s) = tokio::task::spawn_blocking(move || {

@@ -153,7 +153,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
         .tenant
         .stores()
         .iter()
-        .filter(|s| s.active && (s.pos == "klk" || s.pos == "stellar"))
+        .filter(|s| s.is_extracted())
         .map(|s| json!({"id": s.id, "nombre": s.name, "tipo": s.kind, "sistema_pos": s.pos}))
         .collect();
     Ok(Json(json!({
@@ -260,13 +260,7 @@ pub async fn sync_sales(
 // ---------------------------------------------------------------------------------------
 
 fn sales_stores(state: &AppState) -> Vec<(String, String)> {
-    state
-        .tenant
-        .stores()
-        .iter()
-        .filter(|s| s.active && !s.is_cedi() && (s.pos == "klk" || s.pos == "stellar"))
-        .map(|s| (s.id.clone(), s.name.clone()))
-        .collect()
+    state.tenant.stores().iter().filter(|s| s.is_extracted() && !s.is_cedi()).map(|s| (s.id.clone(), s.name.clone())).collect()
 }
 
 pub async fn freshness(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
