@@ -308,6 +308,7 @@ async fn the_calculation_travels_compressed_and_can_leave_explanations_out() {
         assert_eq!(row[at("codigo_producto")], line["codigo_producto"]);
         assert_eq!(row[at("cantidad_sugerida_bultos")], line["cantidad_sugerida_bultos"]);
         assert_eq!(row[at("estado_criticidad")], line["estado_criticidad"]);
+        assert_eq!(row[at("v2_diferencia_bultos")], line["v2_diferencia_bultos"]);
         assert!((row[at("punto_reorden")].as_f64().unwrap() - line["punto_reorden"].as_f64().unwrap()).abs() <= 0.0005);
     }
     assert!(

@@ -89,6 +89,9 @@ const GRID_COLUMNS: &[&str] = &[
     "capacidad_maxima_configurada",
     "ajustado_por_minimo_exhibicion",
     "minimo_exhibicion_configurado",
+    "v2_cantidad_sugerida_bultos",
+    "v2_diferencia_bultos",
+    "v2_dias_cobertura_real",
 ];
 
 /// One line of the `"tabla"` format (serialised as a JSON array).
@@ -124,6 +127,9 @@ struct GridRow<'a>(
     bool,
     Option<f64>,
     bool,
+    Option<f64>,
+    Option<u64>,
+    Option<i64>,
     Option<f64>,
 );
 
@@ -171,6 +177,9 @@ impl<'a> GridRow<'a> {
             l.capacidad_maxima_configurada.map(r3),
             l.ajustado_por_minimo_exhibicion,
             l.minimo_exhibicion_configurado.map(r3),
+            l.v2.as_ref().map(|v| v.v2_cantidad_sugerida_bultos),
+            l.v2.as_ref().map(|v| v.v2_diferencia_bultos),
+            l.v2.as_ref().map(|v| r3(v.v2_dias_cobertura_real)),
         )
     }
 }

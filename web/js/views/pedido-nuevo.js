@@ -248,7 +248,7 @@ function step2(container, ctx, st) {
           <th class="num" title="Venta media de 20 días, bultos/día">20d</th>${th('p75', 'P75', 'num')}
           <th class="num">Stk</th><th class="num">Trán</th><th class="num">Tot</th>${th('dias_stock', 'Días', 'num')}${th('stock_cedi_origen', 'CEDI', 'num')}
           <th>ABC</th>${th('criticidad', 'Crit.')}<th class="num">SS</th><th class="num">ROP</th><th class="num">Máx</th>${th('cantidad_sugerida_bultos', 'Sug', 'num')}
-          <th class="num">Pedir</th><th class="num">Peso kg</th><th>Notas</th><th></th></tr>
+          <th class="num" title="Cobertura real día a día (V2): bultos y diferencia con el sugerido">V2</th><th class="num">Pedir</th><th class="num">Peso kg</th><th>Notas</th><th></th></tr>
         </thead>
         <tbody>${slice.map((l) => {
           const c = l.codigo_producto; const upb = l.cantidad_bultos; const p = st.pedir.get(c) || 0;
@@ -263,6 +263,7 @@ function step2(container, ctx, st) {
             <td>${l.estado_criticidad ? html`<span class="badge badge-${LEVEL_BADGE[l.estado_criticidad]}">${LEVEL_LABEL[l.estado_criticidad]}</span>` : '—'}</td>
             <td class="num">${formatNumber(packs(l.stock_seguridad, upb), 1)}</td><td class="num">${formatNumber(packs(l.punto_reorden, upb), 1)}</td><td class="num">${formatNumber(packs(l.stock_maximo, upb), 1)}</td>
             <td class="num"><strong>${formatInteger(l.cantidad_sugerida_bultos)}</strong></td>
+            <td class="num v2" title="${l.v2_dias_cobertura_real == null ? 'Sin cálculo V2' : `Cubre ${formatNumber(l.v2_dias_cobertura_real, 1)} días reales`}">${l.v2_cantidad_sugerida_bultos == null ? '—' : html`${formatInteger(l.v2_cantidad_sugerida_bultos)} <span class="muted">(${l.v2_diferencia_bultos > 0 ? '+' : ''}${formatInteger(l.v2_diferencia_bultos)})</span>`}</td>
             <td class="num"><input class="qty" type="number" min="0" step="1" inputmode="numeric" value="${p}" data-role="qty" aria-label="${`Bultos a pedir de ${c}`}"></td>
             <td class="num" data-role="kg">${formatNumber(weightKg(l, p), 1)}</td>
             <td class="note-cell" title="${st.notas.get(c)}">${st.notas.get(c)}</td>
