@@ -212,6 +212,8 @@ async fn a_buyer_builds_an_order_in_the_wizard_and_sends_it() {
     let drawer = b.eval("document.querySelector('[data-role=drawer]').innerText").await;
     let drawer = drawer.as_str().unwrap().to_string();
     assert!(drawer.contains("regla decisiva") && drawer.contains("Niveles"), "{drawer}");
+    let bars = b.eval("document.querySelectorAll('[data-role=drawer] .sales-chart rect').length").await;
+    assert!(bars.as_u64().unwrap() >= 7, "a bar per day of the window: {bars}");
     b.screenshot(&artifacts_dir().join("wizard-explicacion.png")).await;
     b.click("[data-role=drawer] [data-role=close]").await;
 

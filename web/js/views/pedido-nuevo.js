@@ -360,6 +360,30 @@ function step2(container, ctx, st) {
   draw();
 }
 
+// Daily sales of the line's window as SVG bars, with the demand used (P75) as a line: the
+// dated values come from the server's weekday history (selling days only; gaps are 0).
+function salesChart(line) {
+  const points = (line.v2_historico_dow || []).flatMap((d) => d.ventas).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  if (!points.length) return html`<p class="muted">Sin ventas en la ventana.</p>`;
+  const first = new Date(`${points[0][0]}T00:00:00Z`);
+  const last = new Date(`${points[points.length - 1][0]}T00:00:00Z`);
+  const days = Math.round((last - first) / 86400000) + 1;
+  const byDate = new Map(points.map(([d, q]) => [d, q]));
+  const values = Array.from({ length: days }, (_, i) => byDate.get(new Date(first.getTime() + i * 86400000).toISOString().slice(0, 10)) || 0);
+  const W = 480; const H = 120; const pad = 18;
+  const max = Math.max(...values, line.prom_p75_unid || 0, 1);
+  const bw = (W - pad) / days;
+  const y = (v) => H - pad - (v / max) * (H - 2 * pad);
+  const p75 = y(line.prom_p75_unid || 0);
+  return html`<svg class="sales-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${`Ventas diarias de ${days} días; P75 ${formatNumber(line.prom_p75_unid, 1)}`}">
+    ${values.map((v, i) => html`<rect x="${pad + i * bw + 1}" y="${y(v)}" width="${Math.max(1, bw - 2)}" height="${H - pad - y(v)}"><title>${formatNumber(v, 1)}</title></rect>`)}
+    <line x1="${pad}" x2="${W}" y1="${p75}" y2="${p75}" class="p75"></line>
+    <text x="${W - 4}" y="${p75 - 4}" text-anchor="end" class="p75-label">P75 ${formatNumber(line.prom_p75_unid, 1)}</text>
+    <text x="${pad}" y="${H - 4}" class="axis">${formatDate(points[0][0])}</text>
+    <text x="${W - 4}" y="${H - 4}" text-anchor="end" class="axis">${formatDate(points[points.length - 1][0])}</text>
+  </svg>`;
+}
+
 // The backend's explanation block of one line, rendered as it came: every input, parameter
 // (with the level it came from) and intermediate value, in the server's own names.
 async function explain(container, ctx, st, code) {
@@ -389,6 +413,7 @@ async function explain(container, ctx, st, code) {
   const e = line.explicacion;
   setHtml(drawer, html`<div class="drawer-head"><h2>${line.codigo_producto} · ${line.descripcion_producto}</h2><button type="button" class="modal-close" data-role="close" aria-label="Cerrar">×</button></div>
     <div class="drawer-body">
+      <section><h3>Ventas diarias (unidades)</h3>${salesChart(line)}</section>
       <p class="decision">Sugerido <strong>${formatInteger(line.cantidad_sugerida_bultos)} bultos</strong> · regla decisiva: <strong>${e.regla_decisiva.replace(/_/g, ' ')}</strong>${line.razon_pedido ? html` · ${line.razon_pedido}` : ''}</p>
       ${[['Entradas', e.entradas], ['Ventanas', e.ventanas], ['P75', e.p75], ['Parámetros', e.parametros], ['Niveles', e.niveles], ['Reorden', e.reorden], ['Pasos', e.pasos]]
         .filter(([, v]) => v).map(([t, v]) => html`<section><h3>${t}</h3>${block(v)}</section>`)}
