@@ -24,7 +24,7 @@ pub fn registry(state: &AppState) -> Registry {
             let state = state.clone();
             async move {
                 let run = tokio::task::spawn_blocking(move || -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
-                    let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
+                    let today = state.tenant.today();
                     // Nightly upkeep first: the daily aggregate back in store order.
                     let started = std::time::Instant::now();
                     let rows = state.warehouse.write(crate::warehouse::sales::cluster_daily_sales)?;

@@ -120,8 +120,7 @@ async fn a_store_manager_lists_opens_approves_and_verifies_an_order() {
         )
         .unwrap();
     let arrived = chrono::Utc::now().with_timezone(&app.state.tenant.timezone).naive_local() - Duration::minutes(30);
-    let order: Value =
-        app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}"))).bearer_auth(&manager).send().await.unwrap().json().await.unwrap();
+    let order: Value = app.get_json(&format!("/api/pedidos-sugeridos/{id}"), &manager).await;
     for l in order["lineas"].as_array().unwrap() {
         let units = l["cantidad_pedida_unidades"].as_f64().unwrap();
         app.state
@@ -235,10 +234,9 @@ async fn a_buyer_builds_an_order_in_the_wizard_and_sends_it() {
     assert_eq!(b.eval("document.querySelector('h1 .badge').textContent").await, json!("Pendiente de aprobación"));
 
     // What was saved is what the buyer chose.
-    let list: Value = app.client.get(app.url("/api/pedidos-sugeridos")).bearer_auth(&buyer).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get_json("/api/pedidos-sugeridos", &buyer).await;
     let id = list["pedidos"][0]["id"].as_str().unwrap();
-    let order: Value =
-        app.client.get(app.url(&format!("/api/pedidos-sugeridos/{id}"))).bearer_auth(&buyer).send().await.unwrap().json().await.unwrap();
+    let order: Value = app.get_json(&format!("/api/pedidos-sugeridos/{id}"), &buyer).await;
     assert_eq!(order["observaciones"], "Pedido desde el asistente");
     assert_eq!(order["lineas"].as_array().unwrap().len() as u64, confirm_rows);
     let line = order["lineas"].as_array().unwrap().iter().find(|l| l["codigo_producto"] == code.as_str()).unwrap();
@@ -346,16 +344,7 @@ async fn an_admin_edits_the_replenishment_parameters_screen() {
     b.click("input[value=pareto_volumen]").await;
     b.click("[data-role=modelo] button[type=submit]").await;
     b.wait_for("!document.querySelector('[data-role=ok]').hidden").await;
-    let model: Value = app
-        .client
-        .get(app.url("/api/config-inventario/parametros-abc/modelo-activo"))
-        .bearer_auth(&app.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let model: Value = app.get_json("/api/config-inventario/parametros-abc/modelo-activo", &app.admin_token).await;
     assert_eq!(model["modelo_activo"], "pareto_volumen");
 
     // Globals: approval off, and a bad value refused with the server's message.
@@ -364,16 +353,7 @@ async fn an_admin_edits_the_replenishment_parameters_screen() {
     b.click("[data-role=globales] input[name=requiere_aprobacion]").await;
     b.click("[data-role=globales] button[type=submit]").await;
     b.wait_for("!document.querySelector('[data-role=ok]').hidden").await;
-    let all: Value = app
-        .client
-        .get(app.url("/api/config-inventario/parametros-abc"))
-        .bearer_auth(&app.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.get_json("/api/config-inventario/parametros-abc", &app.admin_token).await;
     assert_eq!(all["globales"]["requiere_aprobacion"], false);
     b.fill("[data-role=globales] input[name=transito_ventana_dias]", "500").await;
     b.click("[data-role=globales] button[type=submit]").await;
@@ -390,16 +370,7 @@ async fn an_admin_edits_the_replenishment_parameters_screen() {
     b.click("[data-role=add-category] button[type=submit]").await;
     b.wait_for("document.querySelector('[data-role=categorias] tbody tr') !== null").await;
     b.screenshot(&artifacts_dir().join("parametros-categorias.png")).await;
-    let rows: Value = app
-        .client
-        .get(app.url("/api/config-inventario/cobertura-categoria"))
-        .bearer_auth(&app.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rows: Value = app.get_json("/api/config-inventario/cobertura-categoria", &app.admin_token).await;
     assert_eq!(rows[0]["dias_cobertura_a"], 4);
 
     // Exclusions: two pasted codes, one unknown to nobody (codes are free text) — both listed.

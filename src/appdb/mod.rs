@@ -89,7 +89,13 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 
 /// Current UTC instant as stored in SQLite (RFC 3339, seconds).
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    rfc3339(chrono::Utc::now())
+}
+
+/// A UTC instant as stored in SQLite (RFC 3339, seconds): the form the CHECKs accept and
+/// that sorts as text.
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {

@@ -72,7 +72,7 @@ fn finish(result: Result<(), BackupError>) -> i32 {
 }
 
 fn take(tenant: &Tenant, args: NowArgs) -> Result<(), BackupError> {
-    let today = chrono::Utc::now().with_timezone(&tenant.timezone).date_naive();
+    let today = tenant.today();
     let with_analytics = if args.with_analytics {
         true
     } else if args.without_analytics {

@@ -26,7 +26,7 @@ pub fn run(config: &Path, date: Option<NaiveDate>) -> i32 {
 
 /// Today's date in the tenant's time zone: the default business date.
 pub fn tenant_today(state: &AppState) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive()
+    state.tenant.today()
 }
 
 /// Rebuilds both caches for business date `date` (demand windows end the day before),

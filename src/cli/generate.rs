@@ -23,7 +23,7 @@ pub fn run(scale: Scale, seed: u64, config: &Path, end_date: Option<NaiveDate>) 
 
 /// Yesterday in the tenant's time zone: the last complete business day.
 pub fn default_end_date(state: &AppState) -> NaiveDate {
-    let today = chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive();
+    let today = state.tenant.today();
     today - chrono::Days::new(1)
 }
 

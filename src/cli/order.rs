@@ -48,7 +48,7 @@ pub fn run(config: &Path, command: OrderCommand) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let fecha = date.unwrap_or_else(|| chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive());
+    let fecha = date.unwrap_or_else(|| state.tenant.today());
     let started = Instant::now();
     let result = (|| -> Result<Vec<StoreProposal>, String> {
         let reader = state.warehouse.reader().map_err(|e| e.to_string())?;

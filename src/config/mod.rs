@@ -651,6 +651,16 @@ impl Tenant {
         &self.file.stores
     }
 
+    /// The business date now, in the tenant's time zone ("today" of every screen and job).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.timezone).date_naive()
+    }
+
+    /// A location's configured name; its id when it is not (or no longer) configured.
+    pub fn location_name(&self, id: &str) -> String {
+        self.stores().iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
+    }
+
     /// Whether an active location extracts from this POS (`klk`, `stellar`): the settings
     /// of a POS that no location uses are neither checked nor used.
     pub fn uses_pos(&self, pos: PosKind) -> bool {

@@ -51,10 +51,6 @@ fn local_day_start_utc(state: &AppState, d: NaiveDate) -> String {
         .to_string()
 }
 
-fn today(state: &AppState) -> NaiveDate {
-    Utc::now().with_timezone(&state.tenant.timezone).date_naive()
-}
-
 // ---------------------------------------------------------------------------------------
 // History
 // ---------------------------------------------------------------------------------------
@@ -242,7 +238,7 @@ pub async fn sync_sales(
         if z < a {
             return Err(ApiError::Validation { field: "fecha_fin".into(), message: "La fecha fin es anterior a la fecha inicio".into() });
         }
-        if z > today(&state) {
+        if z > state.tenant.today() {
             return Err(ApiError::Validation { field: "fecha_fin".into(), message: "La fecha fin no puede estar en el futuro".into() });
         }
     }
@@ -266,7 +262,7 @@ fn sales_stores(state: &AppState) -> Vec<(String, String)> {
 pub async fn freshness(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let stores = sales_stores(&state);
     let ids: Vec<String> = stores.iter().map(|(id, _)| id.clone()).collect();
-    let today = today(&state);
+    let today = state.tenant.today();
     let wh = state.warehouse.clone();
     let rows = tokio::task::spawn_blocking(move || {
         let r = wh.reader()?;
@@ -301,7 +297,7 @@ pub async fn coverage_calendar(State(state): State<AppState>, Query(q): Query<Co
     if !state.tenant.stores().iter().any(|s| s.id == q.ubicacion_id) {
         return Err(ApiError::NotFound);
     }
-    let today = today(&state);
+    let today = state.tenant.today();
     let wh = state.warehouse.clone();
     let v = tokio::task::spawn_blocking(move || -> Result<Value, crate::warehouse::WarehouseError> {
         let r = wh.reader()?;

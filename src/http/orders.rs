@@ -201,11 +201,8 @@ pub async fn calculate(
     use axum::response::IntoResponse;
     user.check_location(&b.tienda_destino, false)?;
     let fecha = match b.fecha.as_deref() {
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::Validation {
-            field: "fecha".into(),
-            message: format!("La fecha «{s}» no tiene el formato AAAA-MM-DD"),
-        })?,
-        None => chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive(),
+        Some(s) => super::saved_orders::parse_date("fecha", s)?,
+        None => state.tenant.today(),
     };
     let req = Request {
         detalle_v2: b.detalle_v2,

@@ -35,13 +35,10 @@ impl From<OrderError> for ApiError {
     }
 }
 
-fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
+/// A `YYYY-MM-DD` field of a request, or a 422 naming it.
+pub(super) fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| ApiError::Validation { field: field.into(), message: format!("La fecha «{s}» no tiene el formato AAAA-MM-DD") })
-}
-
-fn today(state: &AppState) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive()
 }
 
 /// The order if the caller may see it; an order of a store outside a manager's scope does
@@ -121,7 +118,7 @@ pub async fn create(
     let order = NewOrder {
         fecha_pedido: match b.fecha_pedido.as_deref() {
             Some(s) => parse_date("fecha_pedido", s)?,
-            None => today(&state),
+            None => state.tenant.today(),
         },
         fecha_entrega_solicitada: b.fecha_entrega_solicitada.as_deref().map(|s| parse_date("fecha_entrega_solicitada", s)).transpose()?,
         cedi_origen_id: b.cedi_origen_id,
@@ -574,7 +571,7 @@ pub async fn adjustments(
 ) -> Result<Json<AdjustmentsResponse>, ApiError> {
     let hasta = match q.hasta.as_deref() {
         Some(s) => parse_date("hasta", s)?,
-        None => today(&state),
+        None => state.tenant.today(),
     };
     let desde = match q.desde.as_deref() {
         Some(s) => parse_date("desde", s)?,
@@ -631,8 +628,8 @@ pub async fn export_verification(
         let reader = st.warehouse.reader()?;
         let app = crate::appdb::connect(&st.app_db_path)?;
         let v = orders::verify_arrival(&st.tenant, &app, &reader, &key.id)?;
-        let cedi = st.tenant.stores().iter().find(|s| s.id == key.cedi_origen_id).map_or(key.cedi_origen_id.clone(), |s| s.name.clone());
-        let today = chrono::Utc::now().with_timezone(&st.tenant.timezone).date_naive().to_string();
+        let cedi = st.tenant.location_name(&key.cedi_origen_id);
+        let today = st.tenant.today().to_string();
         Ok((orders::export::verification_csv(&v, &cedi), orders::export::verification_file_name(&key.numero_pedido, &today)))
     })
     .await??;
@@ -712,8 +709,7 @@ pub async fn export_wizard(
             })
             .collect();
         let bytes = orders::export::wizard_xlsx(&rows, view).map_err(ApiError::internal)?;
-        let store =
-            st.tenant.stores().iter().find(|s| s.id == proposal.tienda_destino).map_or(proposal.tienda_destino.clone(), |s| s.name.clone());
+        let store = st.tenant.location_name(&proposal.tienda_destino);
         Ok((bytes, orders::export::wizard_file_name(&store, &fecha.to_string())))
     })
     .await??;

@@ -47,7 +47,7 @@ pub async fn network(
             field: "hasta".into(),
             message: format!("La fecha «{s}» no tiene el formato AAAA-MM-DD"),
         })?,
-        None => chrono::Utc::now().with_timezone(&state.tenant.timezone).date_naive(),
+        None => state.tenant.today(),
     };
     let desde = hasta - Duration::days(WINDOW_DAYS - 1);
     let wh = state.warehouse.clone();

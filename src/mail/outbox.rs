@@ -19,9 +19,7 @@ pub fn retry_delay_minutes(failed_attempts: u32) -> Option<i64> {
     }
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
+use crate::appdb::rfc3339 as stamp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {

@@ -724,7 +724,7 @@ fn check_restored(target: &str, path: &Path) -> Result<()> {
 /// The `[schedules].backup` job inside `serve`: nightly backup, then retention. Failures
 /// are logged (and visible in `/metrics` as an old last-success time), never fatal.
 pub fn run_scheduled(tenant: &Tenant, warehouse: &Warehouse) {
-    let today = Utc::now().with_timezone(&tenant.timezone).date_naive();
+    let today = tenant.today();
     let opts = Options::scheduled(tenant, today);
     match create(tenant, WarehouseSource::Live(warehouse), opts) {
         Ok(m) => {

@@ -74,10 +74,6 @@ pub struct NewOrder {
 const PRIORITIES: &[&str] = &["baja", "normal", "alta", "urgente"];
 const ORDER_KINDS: &[&str] = &["reposicion", "urgente", "promocion", "nuevo_producto", "estacional"];
 
-fn location_name(tenant: &Tenant, id: &str) -> String {
-    tenant.stores().iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
-}
-
 /// Saves an order. The snapshot of every line comes from the server's own calculation for
 /// that store, CEDI and date, never from the client; only included lines with packs > 0 are
 /// saved. Unknown or repeated codes refuse the whole order (nothing is saved).
@@ -144,9 +140,9 @@ pub fn create(
         .collect();
     let cfg = settings::order_settings(app)?;
     let header = NewHeader {
-        cedi_origen_nombre: location_name(tenant, &proposal.cedi_origen),
+        cedi_origen_nombre: tenant.location_name(&proposal.cedi_origen),
         cedi_origen_id: proposal.cedi_origen.clone(),
-        tienda_destino_nombre: location_name(tenant, &proposal.tienda_destino),
+        tienda_destino_nombre: tenant.location_name(&proposal.tienda_destino),
         tienda_destino_id: proposal.tienda_destino.clone(),
         fecha_pedido: order.fecha_pedido.to_string(),
         fecha_entrega_solicitada: order.fecha_entrega_solicitada.map(|d| d.to_string()),
@@ -161,9 +157,16 @@ pub fn create(
     let estado = initial_state(order.enviar, cfg.requiere_aprobacion);
     let created = store::create(app, &header, &lines, &discarded, estado, user)?;
     if created.estado == OrderState::PendienteAprobacion {
-        if let Some(key) = store::key(app, &created.id)? {
-            queue_mail(tenant, app, &key, created.estado, user, None);
-        }
+        let key = store::OrderKey {
+            id: created.id.clone(),
+            numero_pedido: created.numero_pedido.clone(),
+            estado: created.estado,
+            tienda_destino_id: header.tienda_destino_id.clone(),
+            cedi_origen_id: header.cedi_origen_id.clone(),
+            usuario_creador: user.to_string(),
+            requiere_aprobacion: header.requiere_aprobacion,
+        };
+        queue_mail(tenant, app, &key, created.estado, user, None);
     }
     Ok(created)
 }
@@ -253,20 +256,20 @@ fn round2(x: f64) -> f64 {
 }
 
 /// What arrived of each line since the order was created, detected from the destination's
-/// stock snapshots (baseline: the last snapshot at or before creation).
+/// stock snapshots (baseline: the last snapshot at or before creation). `id`: the order id.
 pub fn verify_arrival(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::Connection, id: &str) -> Result<Verification, OrderError> {
-    let key = store::key(app, id)?.ok_or(OrderError::NotFound)?;
-    let order = store::get(app, &key.id)?.ok_or(OrderError::NotFound)?;
+    let order = store::get(app, id)?.ok_or(OrderError::NotFound)?;
+    let h = &order.header;
     let cfg = settings::order_settings(app)?;
     let created = replenishment::transit::local_time(&order.header.fecha_creacion, tenant.timezone)
         .ok_or_else(|| OrderError::Refused(format!("fecha de creación ilegible: {}", order.header.fecha_creacion)))?;
     let now = chrono::Utc::now().with_timezone(&tenant.timezone).naive_local();
     let lines: Vec<&store::Line> = order.lineas.iter().filter(|l| l.incluido).collect();
     let codes: Vec<&str> = lines.iter().map(|l| l.codigo_producto.as_str()).collect();
-    let excluded = replenishment::excluded_warehouses(tenant, &key.tienda_destino_id);
-    let series = replenishment::transit::store_series_since(wh, &key.tienda_destino_id, &codes, created, &excluded)?;
-    let stock_tienda = wq::stock(wh, &key.tienda_destino_id, &excluded)?;
-    let stock_cedi = wq::stock(wh, &key.cedi_origen_id, &replenishment::excluded_warehouses(tenant, &key.cedi_origen_id))?;
+    let excluded = replenishment::excluded_warehouses(tenant, &h.tienda_destino_id);
+    let series = replenishment::transit::store_series_since(wh, &h.tienda_destino_id, &codes, created, &excluded)?;
+    let stock_tienda = wq::stock(wh, &h.tienda_destino_id, &excluded)?;
+    let stock_cedi = wq::stock(wh, &h.cedi_origen_id, &replenishment::excluded_warehouses(tenant, &h.cedi_origen_id))?;
     let empty = Vec::new();
     let mut out = Vec::with_capacity(lines.len());
     for l in lines {
@@ -307,9 +310,9 @@ pub fn verify_arrival(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::
         (count(ArrivalStatus::Completo), count(ArrivalStatus::Parcial), count(ArrivalStatus::NoLlego));
     let global = if out.is_empty() { 0.0 } else { (completos as f64 / out.len() as f64 * 1000.0).round() / 10.0 };
     Ok(Verification {
-        pedido_id: key.id,
-        numero_pedido: key.numero_pedido,
-        estado: key.estado,
+        pedido_id: h.id.clone(),
+        numero_pedido: h.numero_pedido.clone(),
+        estado: h.estado,
         hay_nuevos_incrementos: out.iter().any(|l| l.nuevo_incremento > 0.0),
         lineas: out,
         completos,

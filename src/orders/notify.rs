@@ -8,10 +8,6 @@ use crate::config::Tenant;
 use crate::domain::orders::OrderState;
 use crate::mail::{escape, outbox, Email};
 
-fn store_name(tenant: &Tenant, id: &str) -> String {
-    tenant.stores().iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
-}
-
 fn compose(subject: String, lines: &[String], link: &str) -> Email {
     let text = format!("{}\n\nVer el pedido: {link}\n", lines.join("\n"));
     let html = format!(
@@ -42,8 +38,8 @@ pub fn queue_for_transition(
     if !enabled {
         return Ok(None);
     }
-    let tienda = store_name(tenant, &order.tienda_destino_id);
-    let cedi = store_name(tenant, &order.cedi_origen_id);
+    let tienda = tenant.location_name(&order.tienda_destino_id);
+    let cedi = tenant.location_name(&order.cedi_origen_id);
     let (tipo, recipients, email) = match to {
         OrderState::PendienteAprobacion => {
             let to: Vec<String> =

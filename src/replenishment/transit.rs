@@ -45,7 +45,7 @@ pub fn by_product(
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, InTransit>, ReplenishmentError> {
     let window = settings::order_settings(app)?.transito_ventana_dias;
-    let since = (now - chrono::Duration::days(i64::from(window))).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let since = crate::appdb::rfc3339(now - chrono::Duration::days(i64::from(window)));
     let t0 = std::time::Instant::now();
     let rows = orders::transit_lines(app, store, cedi, &since)?;
     tracing::debug!(rows = rows.len(), ms = t0.elapsed().as_secs_f64() * 1000.0, "open order lines");
@@ -54,8 +54,12 @@ pub fn by_product(
     }
     let now_local = now.with_timezone(&tz).naive_local();
     let mut lines: HashMap<&str, Vec<OpenOrderLine>> = HashMap::new();
+    // Thousands of lines share a handful of creation times: each is converted once.
+    let mut created: HashMap<&str, Option<NaiveDateTime>> = HashMap::new();
     for r in &rows {
-        let Some(creado) = local_time(&r.fecha_creacion, tz) else { continue };
+        let Some(creado) = *created.entry(r.fecha_creacion.as_str()).or_insert_with(|| local_time(&r.fecha_creacion, tz)) else {
+            continue;
+        };
         lines.entry(r.codigo_producto.as_str()).or_default().push(OpenOrderLine {
             numero_pedido: r.numero_pedido.clone(),
             creado,

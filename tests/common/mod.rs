@@ -99,6 +99,11 @@ impl TestApp {
         self.client.get(self.url(path)).bearer_auth(&self.admin_token).send().await.unwrap()
     }
 
+    /// GET with a bearer token, the body as JSON (panics on a non-JSON body).
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    }
+
     pub fn config_path(&self) -> PathBuf {
         self.dir.path().join("tenant.toml")
     }
