@@ -734,3 +734,29 @@ async fn the_wizard_tables_export_to_excel_with_the_users_quantities() {
     let r = app.client.post(app.url("/api/pedidos-sugeridos/exportar-excel")).bearer_auth(&u.buyer).json(&bad).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn e21_numbering_continues_after_numbers_already_in_use() {
+    let app = spawn_app(true).await;
+    let u = users(&app).await;
+    let calc = calculation(&app, &u.buyer).await;
+    let c = code(suggested(&calc)[0]).to_string();
+    // Orders carried over from the earlier system: PS-00009 and a batch order PS-00012-3.
+    {
+        let conn = app.state.app_db.lock().unwrap();
+        for (id, numero, grupo) in [("hist-1", "PS-00009", None), ("hist-2", "PS-00012-3", Some("GRUPO-HIST"))] {
+            conn.execute(
+                "INSERT INTO pedidos_sugeridos (id, numero_pedido, grupo_pedido_id, orden_en_grupo, cedi_origen_id, cedi_origen_nombre,
+                     tienda_destino_id, tienda_destino_nombre, fecha_pedido, estado, usuario_creador)
+                 VALUES (?1, ?2, ?3, ?4, 'cedi_seco', 'CEDI Seco', 'tienda_01', 'PERIFERICO', '2026-01-05', 'recibido', 'historico')",
+                rusqlite::params![id, numero, grupo, grupo.map(|_| 3)],
+            )
+            .unwrap();
+        }
+    }
+    let (s, o) = post(&app, "/api/pedidos-sugeridos", &u.buyer, order_body(&[(&c, 1)], false)).await;
+    assert_eq!(s, StatusCode::CREATED, "{o}");
+    assert_eq!(o["numero_pedido"], "PS-00013");
+    let (_, o) = post(&app, "/api/pedidos-sugeridos", &u.buyer, order_body(&[(&c, 1)], false)).await;
+    assert_eq!(o["numero_pedido"], "PS-00014");
+}
