@@ -34,5 +34,6 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         warehouse: Arc::new(wh),
         app_db: Arc::new(Mutex::new(conn)),
         app_db_path,
+        calculations: Default::default(),
     })
 }

@@ -207,6 +207,13 @@ pub fn atypical_days(conn: &Connection, store_id: &str) -> Result<Vec<NaiveDate>
     Ok(rows.filter_map(|d| d.ok().and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())).collect())
 }
 
+/// Every store's atypical days (and the network's), as one comparable text.
+pub fn atypical_days_key(conn: &Connection) -> Result<String> {
+    let mut stmt = conn.prepare_cached("SELECT coalesce(ubicacion_id, '*') || ':' || fecha FROM dias_excluidos_ventas ORDER BY 1")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join(","))
+}
+
 /// `[stores.params]` of tenant.toml seed a store's override once; edits made in the UI win.
 pub fn seed_store_params(conn: &Connection, file: &TenantFile) -> Result<()> {
     for s in &file.stores {

@@ -48,6 +48,8 @@ pub struct AppState {
     pub app_db: Arc<Mutex<rusqlite::Connection>>,
     pub app_db_path: PathBuf,
     pub auth: Arc<auth::AuthState>,
+    /// Reads kept between replenishment calculations while the data is unchanged.
+    pub calculations: Arc<crate::replenishment::Memo>,
 }
 
 impl AppState {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
-use crate::replenishment::{propose, ReplenishmentError, Request, StoreProposal};
+use crate::replenishment::{ReplenishmentError, Request, StoreProposal};
 
 #[derive(Deserialize)]
 pub struct CalculateBody {
@@ -216,10 +216,9 @@ pub async fn calculate(
     let formato = b.formato;
     let st = state.clone();
     let mut proposal = tokio::task::spawn_blocking(move || -> Result<StoreProposal, ApiError> {
-        let reader = st.warehouse.reader()?;
         // A connection of its own: WAL readers never wait for, nor block, other requests.
         let app = crate::appdb::connect(&st.app_db_path)?;
-        Ok(propose(&st.tenant, &app, &reader, &req)?)
+        Ok(st.calculations.propose(&st.tenant, &app, &st.warehouse, &req)?)
     })
     .await??;
     if let Some(codes) = codigos {

@@ -144,10 +144,9 @@ pub async fn create(
     let st = state.clone();
     let username = user.username.clone();
     let created = tokio::task::spawn_blocking(move || -> Result<store::Created, ApiError> {
-        let reader = st.warehouse.reader()?;
         // Its own connection: the calculation must not hold the shared one for its duration.
         let app = crate::appdb::connect(&st.app_db_path)?;
-        Ok(orders::create(&st.tenant, &app, &reader, &order, &username)?)
+        Ok(orders::create(&st.tenant, &app, &st.warehouse, &st.calculations, &order, &username)?)
     })
     .await??;
     let mensaje = match created.estado {
@@ -677,7 +676,6 @@ pub async fn export_wizard(
     let fecha = parse_date("fecha", &b.fecha)?;
     let st = state.clone();
     let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, String), ApiError> {
-        let reader = st.warehouse.reader()?;
         let app = crate::appdb::connect(&st.app_db_path)?;
         let req = crate::replenishment::Request {
             detalle_v2: false,
@@ -686,7 +684,7 @@ pub async fn export_wizard(
             fecha,
             cuadrantes: None,
         };
-        let proposal = crate::replenishment::propose(&st.tenant, &app, &reader, &req)?;
+        let proposal = st.calculations.propose(&st.tenant, &app, &st.warehouse, &req)?;
         let by_code: std::collections::HashMap<&str, &crate::domain::replenishment::Suggestion> =
             proposal.productos.iter().map(|l| (l.codigo_producto.as_str(), l)).collect();
         let unknown: Vec<&str> = b.productos.iter().map(|p| p.codigo_producto.as_str()).filter(|c| !by_code.contains_key(c)).collect();

@@ -16,8 +16,9 @@ use crate::appdb::orders::{self as store, Created, Discarded, LineChoice, NewHea
 use crate::config::Tenant;
 use crate::domain::orders::{arrival_pct, arrival_status, initial_state, transition, ArrivalStatus, OrderAction, OrderState};
 use crate::domain::replenishment::transit::detect_arrivals;
-use crate::replenishment::{self, propose, ReplenishmentError, Request};
+use crate::replenishment::{self, ReplenishmentError, Request};
 use crate::warehouse::replenishment as wq;
+use crate::warehouse::Warehouse;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
@@ -80,7 +81,8 @@ const ORDER_KINDS: &[&str] = &["reposicion", "urgente", "promocion", "nuevo_prod
 pub fn create(
     tenant: &Tenant,
     app: &rusqlite::Connection,
-    wh: &duckdb::Connection,
+    wh: &Warehouse,
+    calculations: &replenishment::Memo,
     order: &NewOrder,
     user: &str,
 ) -> Result<Created, OrderError> {
@@ -108,7 +110,7 @@ pub fn create(
         fecha: order.fecha_pedido,
         cuadrantes: None,
     };
-    let proposal = propose(tenant, app, wh, &req)?;
+    let proposal = calculations.propose(tenant, app, wh, &req)?;
     let computed: HashMap<&str, &crate::domain::replenishment::Suggestion> =
         proposal.productos.iter().map(|s| (s.codigo_producto.as_str(), s)).collect();
     let unknown: Vec<&str> = order.productos.iter().map(|p| p.codigo_producto.as_str()).filter(|c| !computed.contains_key(c)).collect();

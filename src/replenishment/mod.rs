@@ -18,10 +18,12 @@ use crate::warehouse::replenishment as wq;
 
 pub mod demand_cache;
 mod error;
+mod memo;
 pub mod transit;
 mod windows;
 
 pub use error::ReplenishmentError;
+pub use memo::Memo;
 use windows::history_windows;
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,12 +226,17 @@ fn supplies_whole_catalogue(tenant: &Tenant, store: &Store, cedi: &str) -> bool 
 /// read once, not once per pair.
 #[derive(Default)]
 struct RunCache {
-    network: bool,
+    /// Keep each CEDI's catalogue for the next proposal (a network run, or the memo of
+    /// `serve`); a single calculation moves it into its input instead of cloning it.
+    keep_catalogues: bool,
     region_p75s: HashMap<String, wq::RegionP75s>,
     products: HashMap<(String, bool), wq::Catalogue>,
     stock: HashMap<String, wq::StockByProduct>,
     daily: HashMap<String, wq::DailyByProduct>,
     classes: HashMap<String, FxHashMap<String, AbcClass>>,
+    /// The regional reference of one (store, CEDI) pair, computed only for the products
+    /// that need it (kept by the memo; a network run has every region's in `region_p75s`).
+    pair_region: HashMap<(String, String), wq::RegionP75s>,
     codes: Option<wq::ProductCodes>,
 }
 
@@ -250,7 +257,7 @@ pub fn propose_all(
     wh: &duckdb::Connection,
     fecha: NaiveDate,
 ) -> Result<Vec<StoreProposal>, ReplenishmentError> {
-    let mut cache = RunCache { network: true, ..Default::default() };
+    let mut cache = RunCache { keep_catalogues: true, ..Default::default() };
     prefill(tenant, app, wh, fecha, &mut cache)?;
     let mut out = Vec::new();
     for store in tenant.stores().iter().filter(|s| s.active && !s.is_cedi()) {
@@ -322,6 +329,7 @@ fn gather(
     // both stocks; then the ABC (daily rows only) beside the regional query (daily rows and
     // the CEDI's stock).
     let key = (cedi.id.clone(), whole_catalogue);
+    let pair = (store.id.clone(), cedi.id.clone());
     let products = match cache.products.contains_key(&key) {
         true => None,
         false => {
@@ -375,7 +383,7 @@ fn gather(
         };
         // Regional reference: only products with a local P75 under 1 and CEDI stock can use
         // it (spec 30 §7.3 step 2). Taken from the CEDI's stock, so it needs no catalogue.
-        let own_region = match cache.region_p75s.contains_key(&store.region) {
+        let own_region = match cache.region_p75s.contains_key(&store.region) || cache.pair_region.contains_key(&pair) {
             true => None,
             false => {
                 let needed: Vec<i32> = stock_cedi
@@ -402,7 +410,14 @@ fn gather(
     }
     let classes = &cache.classes[&store.id];
     let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
-    let region = own_region.as_ref().unwrap_or_else(|| &cache.region_p75s[&store.region]);
+    let own_region = match (own_region, cache.keep_catalogues) {
+        (Some(p), true) => {
+            cache.pair_region.insert(pair.clone(), p);
+            None
+        }
+        (own, _) => own,
+    };
+    let region = own_region.as_ref().or_else(|| cache.pair_region.get(&pair)).unwrap_or_else(|| &cache.region_p75s[&store.region]);
     let catalogue = &cache.products[&key];
     lap("abc, region p75");
     let excluded = excluded_warehouses(tenant, &store.id);
@@ -410,7 +425,7 @@ fn gather(
         timed("in transit", || transit::by_product(app, wh, tenant.timezone, &store.id, &cedi.id, &excluded, chrono::Utc::now()))?;
 
     // A single calculation owns the catalogue it read; a network run shares each CEDI's.
-    let (mut productos, ids) = match cache.network {
+    let (mut productos, ids) = match cache.keep_catalogues {
         true => (catalogue.products.clone(), catalogue.ids.clone()),
         false => {
             #[allow(clippy::expect_used)] // inserted a few lines above in this function

@@ -46,6 +46,10 @@ pub struct Warehouse {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Counts the write transactions of this process, bumped after each one ends. Every
+    /// change goes through `write` and DuckDB lets one process open the file at a time, so
+    /// an unchanged count read before a read means nothing changed since the count.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Warehouse {
@@ -54,7 +58,12 @@ impl Warehouse {
         let conn = Connection::open(path).map_err(|e| WarehouseError::Open { path: path.to_path_buf(), message: e.to_string() })?;
         migrate(&conn, path)?;
         sale_scan::register(&conn)?;
-        Ok(Warehouse { path: path.to_path_buf(), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
+        Ok(Warehouse {
+            path: path.to_path_buf(),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            generation: Default::default(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -68,16 +77,22 @@ impl Warehouse {
     {
         let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute_batch("BEGIN TRANSACTION")?;
-        match f(&conn) {
-            Ok(v) => {
-                conn.execute_batch("COMMIT")?;
-                Ok(v)
-            }
+        let out = match f(&conn) {
+            Ok(v) => conn.execute_batch("COMMIT").map(|_| v).map_err(E::from),
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
                 Err(e)
             }
-        }
+        };
+        // After the commit, never before: a reader that saw the old count may have read the
+        // new rows (harmless), but none can see the new count with the old rows.
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        out
+    }
+
+    /// The number of write transactions ended so far in this process (see `generation`).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A read connection from a small pool (DuckDB connections are cheap clones of one
