@@ -27,7 +27,13 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
     appdb::locations::sync(&mut conn, &tenant.file)?;
     appdb::inventory_settings::seed_store_params(&conn, &tenant.file)?;
     let wh = Warehouse::open(&tenant.data_dir.join(WAREHOUSE_FILE))?;
-    wh.write(|c| mirror::sync_locations(c, &tenant.file)).map_err(warehouse::WarehouseError::from)?;
+    let overrides = appdb::product_overrides::all(&conn)?;
+    wh.write(|c| {
+        mirror::sync_locations(c, &tenant.file)?;
+        // After a restore, or a crash between an edit and its mirror, the SQLite copy wins.
+        mirror::sync_product_overrides(c, &overrides)
+    })
+    .map_err(warehouse::WarehouseError::from)?;
     Ok(AppState {
         auth: Arc::new(crate::http::auth::AuthState::new(&tenant)),
         tenant: Arc::new(tenant),

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod orders;
+pub mod products;
 pub mod replenishment;
 pub mod scheduler;
 pub mod sources;

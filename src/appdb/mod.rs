@@ -6,6 +6,7 @@ pub mod inventory_settings;
 pub mod locations;
 pub mod orders;
 pub mod outbox;
+pub mod product_overrides;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "demand_cache", include_str!("migrations/0003_demand_cache.sql")),
     (4, "order_discards", include_str!("migrations/0004_order_discards.sql")),
     (5, "transit_index", include_str!("migrations/0005_transit_index.sql")),
+    (6, "product_override_fields", include_str!("migrations/0006_product_override_fields.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod lockout;
 pub mod maintenance;
 pub mod orders;
+pub mod products;
 pub mod records;
 pub mod replenishment;
 pub mod sales;

@@ -45,3 +45,22 @@ fn refusal(r: &JsonRejection) -> ApiError {
     }
     ApiError::Unprocessable { code: "invalid_body", field: "body".into(), message }
 }
+
+/// Query parameters whose refusals speak the API's error format: `page=abc` or an unknown
+/// value is a 422 `invalid_query` naming the problem, not axum's plain-text 400.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match <axum::extract::Query<T> as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(QueryParams(v)),
+            Err(r) => Err(ApiError::Unprocessable {
+                code: "invalid_query",
+                field: "query".into(),
+                message: format!("Parámetros de consulta inválidos: {}", r.body_text()),
+            }),
+        }
+    }
+}

@@ -10,6 +10,9 @@ use serde_json::json;
 pub enum ApiError {
     #[error("not found")]
     NotFound,
+    /// A 404 that names what was not found ("Producto 000123 no encontrado").
+    #[error("not found: {0}")]
+    Missing(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("host not allowed")]
@@ -63,6 +66,7 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "Recurso no encontrado".into()),
+            ApiError::Missing(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             ApiError::HostNotAllowed => (StatusCode::MISDIRECTED_REQUEST, "host_not_allowed", "Host no permitido".into()),
             ApiError::TenantMismatch => {

@@ -14,6 +14,7 @@ mod locations;
 mod maintenance;
 mod metrics;
 mod orders;
+mod products_admin;
 mod saved_orders;
 pub mod session;
 mod summary;
@@ -238,6 +239,10 @@ pub fn api_routes() -> Vec<RouteSpec> {
             put(inventory_config::put_capacity),
         ),
         route(Method::GET, "/api/config-inventario/productos/buscar", Capability(AdminParametros), get(inventory_config::search_products)),
+        route(Method::GET, "/api/admin/productos", Capability(AdminProductos), get(products_admin::list)),
+        route(Method::GET, "/api/admin/productos/opciones/{tipo}", Capability(AdminProductos), get(products_admin::options)),
+        route(Method::GET, "/api/admin/productos/{codigo}", Capability(AdminProductos), get(products_admin::detail)),
+        route(Method::PUT, "/api/admin/productos/{codigo}", Capability(AdminProductos), put(products_admin::edit)),
         route(
             Method::DELETE,
             "/api/config-inventario/cobertura-categoria/{id}",

@@ -13,7 +13,7 @@ pub struct CategoryCount {
 /// Distinct categories of the active products, with how many products each has.
 pub fn categories(conn: &Connection) -> duckdb::Result<Vec<CategoryCount>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT categoria, count(*) AS productos FROM productos
+        "SELECT categoria, count(*) AS productos FROM productos_v
          WHERE activo AND categoria IS NOT NULL AND trim(categoria) <> '' GROUP BY categoria ORDER BY categoria",
     )?;
     let rows = stmt.query_map([], |r| Ok(CategoryCount { categoria: r.get("categoria")?, productos: r.get("productos")? }))?;
@@ -34,7 +34,7 @@ pub fn search_products(conn: &Connection, q: &str, limit: u32) -> duckdb::Result
     let mut stmt = conn.prepare_cached(
         "SELECT codigo, descripcion, categoria, unidades_por_bulto,
                 CASE WHEN starts_with(lower(codigo), lower(?1)) THEN 0 WHEN contains(lower(codigo), lower(?1)) THEN 1 ELSE 2 END AS rango
-         FROM productos
+         FROM productos_v
          WHERE activo AND (contains(lower(codigo), lower(?1)) OR contains(lower(descripcion), lower(?1)))
          ORDER BY rango, codigo LIMIT ?2",
     )?;

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod load;
 pub mod mirror;
+pub mod products;
 pub mod replenishment;
 pub mod sale_batch;
 pub mod sale_scan;
@@ -23,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "classification_caches", include_str!("classification.sql")),
     (3, "product_ids", include_str!("product_ids.sql")),
     (4, "demand_cache", include_str!("demand_cache.sql")),
+    (5, "product_overrides", include_str!("product_overrides.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -36,10 +36,10 @@ impl Catalogue {
 pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb::Result<Vec<ProductInput>> {
     let mut stmt = conn.prepare_cached(
         "SELECT codigo, codigo_barras, descripcion, categoria, grupo, subgrupo, marca, presentacion, cuadrante,
-                unidades_por_bulto::DOUBLE, unidad_pedido, peso_unitario::DOUBLE, es_generador_trafico
-         FROM productos WHERE activo AND (? OR cedi_origen_id = ?)",
+                unidades_por_bulto::DOUBLE, unidad_pedido, peso_unitario::DOUBLE, es_generador_trafico, bulto_sin_definir
+         FROM productos_v WHERE activo AND (? OR cedi_origen_id = ?)",
     )?;
-    // Columnar transfer: ten thousand products × 13 columns, ~3× faster than row by row.
+    // Columnar transfer: ten thousand products × 14 columns, ~3× faster than row by row.
     // No ORDER BY: the engine orders its lines itself. Categories, brands and the like
     // repeat across thousands of products, so each distinct value is allocated once.
     let mut shared: FxHashMap<String, Text> = FxHashMap::default();
@@ -56,7 +56,7 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     for batch in batches {
         let text: Vec<_> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10].iter().map(|&i| optional_text_column(&batch, i)).collect();
         let (upb, peso) = (column::<Float64Array>(&batch, 9)?, column::<Float64Array>(&batch, 11)?);
-        let traffic = column::<BooleanArray>(&batch, 12)?;
+        let (traffic, unset) = (column::<BooleanArray>(&batch, 12)?, column::<BooleanArray>(&batch, 13)?);
         let owned = |k: usize, row: usize| text[k](row).map(Text::from);
         let value = |a: &Float64Array, row: usize| (!a.is_null(row)).then(|| a.value(row));
         for row in 0..batch.num_rows() {
@@ -75,6 +75,7 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
                 unidad_pedido: common(9),
                 peso_unitario_kg: value(peso, row),
                 es_generador_trafico: !traffic.is_null(row) && traffic.value(row),
+                bulto_sin_definir: !unset.is_null(row) && unset.value(row),
                 ..Default::default()
             });
         }

@@ -198,6 +198,8 @@ pub struct ProductInput {
     pub unidad_pedido: Option<Text>,
     pub peso_unitario_kg: Option<f64>,
     pub es_generador_trafico: bool,
+    /// The pack size is a default nobody set (KLK sends none; see `domain::products`).
+    pub bulto_sin_definir: bool,
     /// Destination store's class under the active model; `None` = no ABC row.
     pub clase_abc: Option<AbcClass>,
     /// Sum over the store's warehouses; may be negative.
@@ -364,6 +366,8 @@ pub struct Suggestion {
     pub clasificacion_abc: Option<AbcClass>,
     pub clase_efectiva: Option<AbcClass>,
     pub es_generador_trafico: bool,
+    /// Packs are counted with a pack size nobody set (1 unit): the buyer should correct it.
+    pub bulto_sin_definir: bool,
     pub stock_seguridad: f64,
     pub punto_reorden: f64,
     /// Same as `punto_reorden`.
@@ -501,6 +505,10 @@ fn suggest_line(
     };
 
     let mut warnings = Vec::new();
+    if p.bulto_sin_definir {
+        warnings
+            .push("bulto_sin_definir: el POS no informa unidades por bulto; se calcula con 1 hasta corregirlo en Productos".to_string());
+    }
     if stock_tienda < 0.0 {
         warnings.push(format!("stock_negativo: el stock en tienda es negativo ({})", fmt_qty(stock_tienda)));
     }
@@ -693,6 +701,7 @@ fn suggest_line(
         clasificacion_abc: p.clase_abc,
         clase_efectiva,
         es_generador_trafico: p.es_generador_trafico,
+        bulto_sin_definir: p.bulto_sin_definir,
         stock_seguridad: ss,
         punto_reorden: rop,
         stock_minimo: rop,

@@ -254,7 +254,7 @@ function step2(container, ctx, st) {
           const c = l.codigo_producto; const upb = l.cantidad_bultos; const p = st.pedir.get(c) || 0;
           return html`<tr data-code="${c}" class="${st.selected.has(c) ? 'is-selected' : ''}">
             <td><input type="checkbox" data-role="sel" ${st.selected.has(c) ? html`checked` : ''} aria-label="${`Incluir ${c}`}"></td>
-            <td class="code">${c}</td><td class="desc" title="${l.descripcion_producto}">${l.descripcion_producto}</td><td class="num">${formatNumber(upb, upb % 1 ? 2 : 0)}</td>
+            <td class="code">${c}</td><td class="desc" title="${l.descripcion_producto}">${l.descripcion_producto}</td><td class="num">${l.bulto_sin_definir ? html`<span class="badge badge-bajo" title="El POS no informa unidades por bulto: se calcula con 1. Corríjalo en Administración › Productos.">${formatNumber(upb, 0)}?</span>` : formatNumber(upb, upb % 1 ? 2 : 0)}</td>
             <td class="num">${formatNumber(packs(l.prom_ventas_20dias_unid, upb), 1)}</td><td class="num" title="${`${formatNumber(l.prom_p75_unid, 1)} unidades/día`}">${formatNumber(packs(l.prom_p75_unid, upb), 1)}</td>
             <td class="num">${formatNumber(packs(l.stock_tienda, upb), 1)}</td><td class="num">${l.stock_en_transito ? formatNumber(packs(l.stock_en_transito, upb), 1) : ''}</td>
             <td class="num">${formatNumber(l.stock_total_bultos, 1)}</td><td class="num">${l.dias_stock === null || l.dias_stock === undefined ? '—' : formatNumber(l.dias_stock, 1)}</td>

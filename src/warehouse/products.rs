@@ -1,0 +1,228 @@
+//! Reads of the product administration screen (spec 50 §8) over the effective products
+//! (`productos_v`: the POS values with an administrator's corrections on top).
+
+use duckdb::{params_from_iter, Connection, OptionalExt, Row};
+use serde::Serialize;
+
+/// Which products by their (effective) active flag.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum ActiveFilter {
+    #[default]
+    Active,
+    Inactive,
+    All,
+}
+
+/// The list's filters, already validated (search of 2+ characters, page ≥ 1, size 10–200).
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    pub search: Option<String>,
+    pub categoria: Option<String>,
+    pub cuadrante: Option<String>,
+    pub marca: Option<String>,
+    pub cedi_origen_id: Option<String>,
+    pub solo_sin_peso: bool,
+    pub solo_sin_cuadrante: bool,
+    /// Only products whose pack size is a default nobody set (`bulto_sin_definir`).
+    pub solo_sin_bulto: bool,
+    pub solo_con_ajustes: bool,
+    pub estado: ActiveFilter,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductRow {
+    pub codigo: String,
+    pub descripcion: String,
+    pub codigo_barras: Option<String>,
+    pub categoria: Option<String>,
+    pub grupo: Option<String>,
+    pub marca: Option<String>,
+    pub presentacion: Option<String>,
+    pub cuadrante: String,
+    pub unidad_pedido: String,
+    pub unidades_por_bulto: i64,
+    pub peso_unitario: Option<f64>,
+    pub volumen_unitario: Option<f64>,
+    pub cedi_origen_id: Option<String>,
+    pub es_generador_trafico: bool,
+    pub es_pesable: bool,
+    pub activo: bool,
+    /// Last source that wrote the POS values (klk, stellar, archivo, …).
+    pub fuente: String,
+    pub con_ajustes: bool,
+    pub bulto_sin_definir: bool,
+    /// When the POS values last changed (UTC, RFC 3339).
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductPage {
+    pub productos: Vec<ProductRow>,
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+    pub total_pages: i64,
+}
+
+const ROW: &str = "codigo, descripcion, codigo_barras, categoria, grupo, marca, presentacion, cuadrante, unidad_pedido,
+                   unidades_por_bulto::BIGINT AS unidades_por_bulto, peso_unitario::DOUBLE AS peso_unitario,
+                   volumen_unitario::DOUBLE AS volumen_unitario, cedi_origen_id, es_generador_trafico, es_pesable, activo, fuente,
+                   con_ajustes, bulto_sin_definir, strftime(actualizado_en, '%Y-%m-%dT%H:%M:%SZ') AS updated_at";
+
+fn row(r: &Row<'_>) -> duckdb::Result<ProductRow> {
+    Ok(ProductRow {
+        codigo: r.get("codigo")?,
+        descripcion: r.get("descripcion")?,
+        codigo_barras: r.get("codigo_barras")?,
+        categoria: r.get("categoria")?,
+        grupo: r.get("grupo")?,
+        marca: r.get("marca")?,
+        presentacion: r.get("presentacion")?,
+        cuadrante: r.get("cuadrante")?,
+        unidad_pedido: r.get("unidad_pedido")?,
+        unidades_por_bulto: r.get("unidades_por_bulto")?,
+        peso_unitario: r.get("peso_unitario")?,
+        volumen_unitario: r.get("volumen_unitario")?,
+        cedi_origen_id: r.get("cedi_origen_id")?,
+        es_generador_trafico: r.get("es_generador_trafico")?,
+        es_pesable: r.get("es_pesable")?,
+        activo: r.get("activo")?,
+        fuente: r.get("fuente")?,
+        con_ajustes: r.get("con_ajustes")?,
+        bulto_sin_definir: r.get("bulto_sin_definir")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// One page of products matching `f`, ordered by code; a page past the end is empty.
+pub fn list(conn: &Connection, f: &ProductFilter) -> duckdb::Result<ProductPage> {
+    let mut cond: Vec<&str> = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    match f.estado {
+        ActiveFilter::Active => cond.push("activo"),
+        ActiveFilter::Inactive => cond.push("NOT activo"),
+        ActiveFilter::All => {}
+    }
+    if let Some(q) = &f.search {
+        // Bound as a value, never spliced: any text is a literal substring.
+        cond.push("(contains(lower(codigo), lower(?)) OR contains(lower(descripcion), lower(?)))");
+        args.extend([q.clone(), q.clone()]);
+    }
+    let exact = [
+        ("categoria = ?", &f.categoria),
+        ("cuadrante = ?", &f.cuadrante),
+        ("marca = ?", &f.marca),
+        ("cedi_origen_id = ?", &f.cedi_origen_id),
+    ];
+    for (condition, value) in exact {
+        if let Some(v) = value {
+            cond.push(condition);
+            args.push(v.clone());
+        }
+    }
+    if f.solo_sin_peso {
+        cond.push("coalesce(peso_unitario, 0) = 0");
+    }
+    if f.solo_sin_cuadrante {
+        cond.push("(cuadrante IS NULL OR cuadrante = 'NO ESPECIFICADO')");
+    }
+    if f.solo_sin_bulto {
+        cond.push("bulto_sin_definir");
+    }
+    if f.solo_con_ajustes {
+        cond.push("con_ajustes");
+    }
+    let filter = if cond.is_empty() { String::new() } else { format!("WHERE {}", cond.join(" AND ")) };
+    let total: i64 =
+        conn.prepare(&format!("SELECT count(*) FROM productos_v {filter}"))?.query_row(params_from_iter(&args), |r| r.get(0))?;
+    let offset = i64::from(f.page.saturating_sub(1)) * i64::from(f.page_size);
+    let mut stmt =
+        conn.prepare(&format!("SELECT {ROW} FROM productos_v {filter} ORDER BY codigo LIMIT {} OFFSET {offset}", f.page_size))?;
+    let productos = stmt.query_map(params_from_iter(&args), row)?.collect::<duckdb::Result<Vec<_>>>()?;
+    let size = i64::from(f.page_size.max(1));
+    Ok(ProductPage { productos, total, page: f.page, page_size: f.page_size, total_pages: (total + size - 1) / size })
+}
+
+/// One product, active or not.
+pub fn get(conn: &Connection, codigo: &str) -> duckdb::Result<Option<ProductRow>> {
+    conn.prepare_cached(&format!("SELECT {ROW} FROM productos_v WHERE codigo = ?"))?.query_row([codigo], row).optional()
+}
+
+/// What the POS says for the fields an administrator may override (before any override).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PosValues {
+    pub unidades_por_bulto: i64,
+    pub unidad_pedido: String,
+    pub cuadrante: String,
+    pub peso_unitario: Option<f64>,
+    pub volumen_unitario: Option<f64>,
+    pub marca: Option<String>,
+    pub presentacion: Option<String>,
+    pub categoria: Option<String>,
+    pub cedi_origen_id: Option<String>,
+    pub es_generador_trafico: bool,
+    pub activo: bool,
+}
+
+pub fn pos_values(conn: &Connection, codigo: &str) -> duckdb::Result<Option<PosValues>> {
+    conn.prepare_cached(
+        "SELECT unidades_por_bulto::BIGINT AS unidades_por_bulto, unidad_pedido, cuadrante, peso_unitario::DOUBLE AS peso_unitario,
+                volumen_unitario::DOUBLE AS volumen_unitario, marca, presentacion, categoria, cedi_origen_id, es_generador_trafico, activo
+         FROM productos WHERE codigo = ?",
+    )?
+    .query_row([codigo], |r| {
+        Ok(PosValues {
+            unidades_por_bulto: r.get("unidades_por_bulto")?,
+            unidad_pedido: r.get("unidad_pedido")?,
+            cuadrante: r.get("cuadrante")?,
+            peso_unitario: r.get("peso_unitario")?,
+            volumen_unitario: r.get("volumen_unitario")?,
+            marca: r.get("marca")?,
+            presentacion: r.get("presentacion")?,
+            categoria: r.get("categoria")?,
+            cedi_origen_id: r.get("cedi_origen_id")?,
+            es_generador_trafico: r.get("es_generador_trafico")?,
+            activo: r.get("activo")?,
+        })
+    })
+    .optional()
+}
+
+/// The picker options of the list's filters (active products only).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OptionKind {
+    /// Every zone except `NO ESPECIFICADO`, by value.
+    Cuadrantes,
+    /// The 100 most used brands, most used first.
+    Marcas,
+    /// Every category, most used first.
+    Categorias,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionCount {
+    pub valor: String,
+    pub cantidad: i64,
+}
+
+pub fn options(conn: &Connection, kind: OptionKind) -> duckdb::Result<Vec<OptionCount>> {
+    let sql = match kind {
+        OptionKind::Cuadrantes => {
+            "SELECT cuadrante AS valor, count(*) AS cantidad FROM productos_v
+             WHERE activo AND cuadrante IS NOT NULL AND cuadrante <> 'NO ESPECIFICADO' GROUP BY 1 ORDER BY 1"
+        }
+        OptionKind::Marcas => {
+            "SELECT marca AS valor, count(*) AS cantidad FROM productos_v
+             WHERE activo AND trim(coalesce(marca, '')) <> '' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100"
+        }
+        OptionKind::Categorias => {
+            "SELECT categoria AS valor, count(*) AS cantidad FROM productos_v
+             WHERE activo AND trim(coalesce(categoria, '')) <> '' GROUP BY 1 ORDER BY 2 DESC, 1"
+        }
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([], |r| Ok(OptionCount { valor: r.get("valor")?, cantidad: r.get("cantidad")? }))?;
+    rows.collect()
+}
