@@ -79,22 +79,41 @@ fn invalid(field: &'static str, message: impl Into<String>) -> EditError {
     EditError::Invalid { field, message: message.into() }
 }
 
+/// How the screen names a field (messages speak the user's words, not the API's).
+fn label(field: &str) -> &'static str {
+    match field {
+        "unidades_por_bulto" => "Las unidades por bulto",
+        "unidad_pedido" => "La unidad de pedido",
+        "cuadrante" => "El cuadrante",
+        "peso_unitario" => "El peso unitario",
+        "volumen_unitario" => "El volumen unitario",
+        "marca" => "La marca",
+        "presentacion" => "La presentación",
+        "categoria" => "La categoría",
+        "cedi_origen_id" => "El CEDI de origen",
+        _ => "El valor",
+    }
+}
+
 /// A trimmed text of 1..=`max` characters.
 fn text(field: &'static str, value: &Option<String>, max: usize) -> Result<Option<String>, EditError> {
     let Some(v) = value else { return Ok(None) };
     let v = v.trim();
     if v.is_empty() {
-        return Err(invalid(field, format!("{field} no puede estar vacío (use «restablecer» para volver al valor del POS)")));
+        return Err(invalid(
+            field,
+            format!("{} no puede quedar vacío; para volver al valor del POS use «volver al valor del POS»", label(field)),
+        ));
     }
     if v.chars().count() > max {
-        return Err(invalid(field, format!("{field} admite como máximo {max} caracteres")));
+        return Err(invalid(field, format!("{} admite como máximo {max} caracteres", label(field))));
     }
     Ok(Some(v.to_string()))
 }
 
 fn non_negative(field: &'static str, value: Option<f64>) -> Result<Option<f64>, EditError> {
     match value {
-        Some(v) if !v.is_finite() || v < 0.0 => Err(invalid(field, format!("{field} debe ser un número mayor o igual que 0"))),
+        Some(v) if !v.is_finite() || v < 0.0 => Err(invalid(field, format!("{} debe ser un número mayor o igual que 0", label(field)))),
         other => Ok(other),
     }
 }
@@ -142,7 +161,7 @@ pub fn apply(current: &ProductOverride, patch: &OverridePatch, cedis: &[&str]) -
     }
     if let Some(upb) = patch.unidades_por_bulto {
         if !(1..=9999).contains(&upb) {
-            return Err(invalid("unidades_por_bulto", "unidades_por_bulto debe ser un entero entre 1 y 9999"));
+            return Err(invalid("unidades_por_bulto", "Las unidades por bulto deben ser un número entero entre 1 y 9999"));
         }
         next.unidades_por_bulto = Some(upb);
     }
@@ -152,7 +171,7 @@ pub fn apply(current: &ProductOverride, patch: &OverridePatch, cedis: &[&str]) -
     if let Some(c) = &patch.cuadrante {
         let c = c.trim();
         if c.chars().count() > 20 {
-            return Err(invalid("cuadrante", "cuadrante admite como máximo 20 caracteres"));
+            return Err(invalid("cuadrante", "El cuadrante admite como máximo 20 caracteres"));
         }
         next.cuadrante = Some(if c.is_empty() { NO_ZONE.to_string() } else { c.to_uppercase() });
     }

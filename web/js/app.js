@@ -24,6 +24,7 @@ const loadCuenta = () => import('./views/cuenta.js');
 const loadUsuarios = () => import('./views/usuarios.js');
 const loadAdminPanel = () => loadUsuarios().then((m) => ({ render: m.renderAdminPanel }));
 const loadEtl = () => import('./views/etl.js');
+const loadProductosAdmin = () => import('./views/productos-admin.js');
 const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
@@ -41,6 +42,7 @@ const ROUTES = [
   { path: '/administrador/usuarios', nav: 'administrador', cap: 'admin.usuarios', title: 'Usuarios', load: loadUsuarios, built: true },
   { path: '/administrador/etl', nav: 'administrador', cap: 'admin.etl', title: 'Centro de Control ETL', load: loadEtl, built: true },
   { path: '/administrador/parametros-abc', nav: 'administrador', cap: 'admin.parametros', title: 'Parámetros ABC', load: loadParametros, built: true },
+  { path: '/administrador/productos', nav: 'administrador', cap: 'admin.productos', title: 'Productos', load: loadProductosAdmin, built: true },
   { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },

@@ -5,6 +5,7 @@
 import { apiGet, apiPost, apiPut, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatDate, formatDateTime, formatRelative } from '../format.js';
+import { openDialog as openSharedDialog } from '../dialog.js';
 
 // Fixed role catalogue (spec 50 §4.1): the API has no endpoint that lists it.
 const ROLES = [
@@ -43,7 +44,6 @@ function clientError(field, message) {
 
 // ---------- form pieces ----------
 
-let dialogSeq = 0;
 
 function textField(p, { name, label, type = 'text', value = '', hint, attrs = '' }) {
   const id = `${p}-${name}`;
@@ -138,99 +138,21 @@ function requireStores(form) {
 // Errors without a field list that still belong to one input.
 const CODE_FIELD = { username_taken: 'username' };
 
-// A native <dialog> (focus trap, Esc and top layer come with it). `onSubmit(form)`
-// resolves when the change is saved; a rejection shows the server's message, next
-// to the field it names when there is one.
-function openDialog(host, { title, intro, body, submitLabel, danger = false, onSubmit, onOpen }) {
-  const p = `dlg${++dialogSeq}`;
-  const dlg = document.createElement('dialog');
-  dlg.className = 'modal';
-  dlg.setAttribute('aria-labelledby', `${p}-title`);
-  setHtml(dlg, html`<form class="modal-form" novalidate>
-    <header class="modal-head">
-      <h2 id="${p}-title">${title}</h2>
-      <button type="button" class="modal-close" data-action="cancel" aria-label="Cerrar">×</button>
-    </header>
-    <div class="modal-body">
-      ${intro ? html`<p class="modal-intro">${intro}</p>` : ''}
-      <div class="banner banner-error" data-role="dialog-error" role="alert" hidden></div>
-      ${typeof body === 'function' ? body(p) : body || ''}
-    </div>
-    <footer class="modal-foot">
-      <button type="button" class="btn" data-action="cancel">Cancelar</button>
-      <button type="submit" class="btn ${danger ? 'btn-danger' : 'btn-primary'}">${submitLabel}</button>
-    </footer>
-  </form>`);
-  host.append(dlg);
-  const form = dlg.querySelector('form');
-  const banner = form.querySelector('[data-role="dialog-error"]');
-  const submit = form.querySelector('button[type="submit"]');
-  let busy = false;
-
-  const clearErrors = () => {
-    banner.hidden = true;
-    form.querySelectorAll('[data-error-for]').forEach((el) => { el.hidden = true; el.textContent = ''; });
-    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
-  };
-  const showFailure = (err) => {
-    const first = err && err.errors && err.errors[0];
-    const slot = first && first.field && form.querySelector(`[data-error-for="${first.field}"]`);
-    if (slot && !slot.parentElement.closest('[hidden]')) {
-      slot.textContent = first.message || err.detail;
-      slot.hidden = false;
-      const input = form.elements[first.field] || slot.closest('fieldset');
-      if (input && input.setAttribute) {
-        input.setAttribute('aria-invalid', 'true');
-        if (input.focus) input.focus();
-      }
-    } else {
-      banner.textContent = (err && err.detail) || 'No se pudo guardar el cambio.';
-      banner.hidden = false;
-      banner.scrollIntoView({ block: 'nearest' });
-      const input = err && CODE_FIELD[err.code] && form.elements[CODE_FIELD[err.code]];
-      if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
-    }
-  };
-
-  dlg.addEventListener('close', () => dlg.remove());
-  dlg.addEventListener('cancel', (e) => { if (busy) e.preventDefault(); });
-  form.querySelectorAll('[data-action="cancel"]').forEach((b) => b.addEventListener('click', () => { if (!busy) dlg.close(); }));
-  form.querySelectorAll('[data-action="generate"]').forEach((b) => b.addEventListener('click', () => {
-    const input = form.elements[b.dataset.target];
-    input.value = generatePassword();
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    input.select();
-  }));
-  form.addEventListener('input', (e) => {
-    const slot = e.target.name && form.querySelector(`[data-error-for="${e.target.name}"]`);
-    if (slot) { slot.hidden = true; e.target.removeAttribute('aria-invalid'); }
+// The shared dialog, with the "Generar" buttons of the password fields.
+function openDialog(host, opts) {
+  return openSharedDialog(host, {
+    ...opts,
+    codeFields: CODE_FIELD,
+    onOpen: (form) => {
+      form.querySelectorAll('[data-action="generate"]').forEach((b) => b.addEventListener('click', () => {
+        const input = form.elements[b.dataset.target];
+        input.value = generatePassword();
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.select();
+      }));
+      if (opts.onOpen) opts.onOpen(form);
+    },
   });
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (busy) return;
-    clearErrors();
-    busy = true;
-    submit.disabled = true;
-    dlg.dataset.state = 'saving';
-    try {
-      await onSubmit(form);
-      dlg.close();
-    } catch (err) {
-      if (isAbort(err) || (err && err.status === 401)) { dlg.close(); return; }
-      showFailure(err);
-      dlg.dataset.state = 'error';
-    } finally {
-      busy = false;
-      submit.disabled = false;
-    }
-  });
-
-  if (onOpen) onOpen(form);
-  dlg.showModal();
-  dlg.dataset.state = 'open';
-  const first = form.querySelector('.modal-body input:not([type="checkbox"]), .modal-body select');
-  (first || submit).focus();
-  return dlg;
 }
 
 // ---------- table ----------
@@ -545,10 +467,14 @@ export function renderAdminPanel(container) {
         <span class="shortcut-title">Parámetros ABC</span>
         <span class="shortcut-text">Modelo ABC, parámetros globales, niveles de servicio, ajustes por tienda y categoría, límites de inventario y productos excluidos.</span>
       </a>
+      <a class="card shortcut" href="/administrador/productos" data-shortcut="productos">
+        <span class="shortcut-title">Productos</span>
+        <span class="shortcut-text">Corrija unidades por bulto, unidad de pedido, peso, cuadrante, categoría y CEDI de origen de lo que el POS no informa bien.</span>
+      </a>
       <a class="card shortcut" href="/administrador/etl" data-shortcut="etl">
         <span class="shortcut-title">Centro de Control ETL</span>
         <span class="shortcut-text">Cargas de ventas e inventario, frescura de los datos, cobertura y huecos.</span>
       </a>
     </div>
-    <p class="muted panel-note">Las demás herramientas (productos, tiendas) estarán disponibles próximamente.</p>`);
+    <p class="muted panel-note">La administración de tiendas estará disponible próximamente.</p>`);
 }
