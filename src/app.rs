@@ -41,5 +41,6 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         app_db: Arc::new(Mutex::new(conn)),
         app_db_path,
         calculations: Default::default(),
+        inventory_tables: Default::default(),
     })
 }

@@ -43,3 +43,35 @@ pub fn registry(state: &AppState) -> Registry {
     crate::etl::jobs::register(&mut registry, &state.tenant, &state.warehouse, &state.app_db_path);
     registry
 }
+
+/// Keeps every location's inventory table computed for the current data: each `every`, when
+/// the warehouse has had writes since the last pass and none during the last interval (a
+/// load is many writes), the tables are recomputed in the background. The first screen
+/// opened after a load then answers from memory instead of computing.
+pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    let st = state.clone();
+    tokio::spawn(async move {
+        let mut warmed: Option<(u64, chrono::NaiveDate)> = None;
+        let mut last_seen: Option<u64> = None;
+        loop {
+            let (generation, today) = (st.warehouse.generation(), st.tenant.today());
+            if last_seen == Some(generation) && warmed != Some((generation, today)) {
+                let s = st.clone();
+                let started = std::time::Instant::now();
+                let done = tokio::task::spawn_blocking(move || -> Result<usize, crate::appdb::AppDbError> {
+                    let app = crate::appdb::connect(&s.app_db_path)?;
+                    Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today))
+                })
+                .await;
+                match done {
+                    Ok(Ok(n)) => tracing::info!(tables = n, ms = started.elapsed().as_millis() as u64, "inventory tables computed"),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "inventory tables not computed"),
+                    Err(e) => tracing::warn!(error = %e, "inventory tables not computed"),
+                }
+                warmed = Some((generation, today));
+            }
+            last_seen = Some(generation);
+            tokio::time::sleep(every).await;
+        }
+    })
+}

@@ -14,6 +14,7 @@ pub mod config;
 pub mod domain;
 pub mod etl;
 pub mod http;
+pub mod inventory;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

@@ -46,9 +46,11 @@ pub fn serve_state(state: AppState, listen: &str) -> i32 {
         // Order e-mails wait in the outbox; this sends what is due every 30 s.
         let mailer = crate::mail::Mailer::new(&state.tenant);
         let outbox = tokio::spawn(crate::mail::outbox::run_worker(state.app_db_path.clone(), mailer, std::time::Duration::from_secs(30)));
+        let warmer = crate::jobs::spawn_inventory_warmer(&state, std::time::Duration::from_secs(15));
         let served = crate::http::serve(state, listener).await;
         scheduler.abort();
         outbox.abort();
+        warmer.abort();
         match served {
             Ok(()) => 0,
             Err(e) => {

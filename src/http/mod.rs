@@ -17,6 +17,7 @@ mod orders;
 mod products_admin;
 mod saved_orders;
 pub mod session;
+mod stock;
 mod summary;
 mod tenant;
 mod users;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub auth: Arc<auth::AuthState>,
     /// Reads kept between replenishment calculations while the data is unchanged.
     pub calculations: Arc<crate::replenishment::Memo>,
+    /// Inventory tables kept per location while the data is unchanged.
+    pub inventory_tables: Arc<crate::inventory::Tables>,
 }
 
 impl AppState {
@@ -113,6 +116,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/admin/backups", Capability(AdminSistema), get(backups::list)),
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
+        route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
+        route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)),
         route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
         route(Method::GET, "/api/pedidos-sugeridos", Capability(PedidosVer), get(saved_orders::list)),
         route(Method::POST, "/api/pedidos-sugeridos", Capability(PedidosCrear), post(saved_orders::create)),

@@ -1,6 +1,7 @@
 //! The analytics warehouse (DuckDB file `warehouse.duckdb`): POS facts, masters and the
 //! caches derived from them. One writer at a time (a process-wide lock), many readers.
 
+mod arrow;
 pub mod catalog;
 pub mod load;
 pub mod mirror;
@@ -10,6 +11,7 @@ pub mod sale_batch;
 pub mod sale_scan;
 pub mod sales;
 pub mod staging;
+pub mod stock;
 pub mod summary;
 
 use std::ops::Deref;

@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
-use duckdb::arrow::array::{Array, BooleanArray, Date32Array, Float64Array, Int32Array, StringArray, StringViewArray};
+use duckdb::arrow::array::{Array, BooleanArray, Date32Array, Float64Array, Int32Array};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{params, Connection};
 use rustc_hash::FxHashMap;
 
+use super::arrow::{column, optional_text_column, text_column};
 use crate::domain::replenishment::demand::p75_with;
 use crate::domain::replenishment::{AbcInput, ProductInput, ReferenceDemand};
 use crate::domain::text::Text;
@@ -54,7 +55,7 @@ pub fn products(conn: &Connection, cedi: &str, whole_catalogue: bool) -> duckdb:
     // copied) twice the memory, which a first calculation pays in page faults.
     let mut out = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for batch in batches {
-        let text: Vec<_> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10].iter().map(|&i| optional_text_column(&batch, i)).collect();
+        let text = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10].iter().map(|&i| optional_text_column(&batch, i)).collect::<duckdb::Result<Vec<_>>>()?;
         let (upb, peso) = (column::<Float64Array>(&batch, 9)?, column::<Float64Array>(&batch, 11)?);
         let (traffic, unset) = (column::<BooleanArray>(&batch, 12)?, column::<BooleanArray>(&batch, 13)?);
         let owned = |k: usize, row: usize| text[k](row).map(Text::from);
@@ -97,7 +98,7 @@ pub fn product_codes(conn: &Connection) -> duckdb::Result<ProductCodes> {
     let mut out = ProductCodes::default();
     for batch in stmt.query_arrow([])? {
         let ids = column::<Int32Array>(&batch, 0)?;
-        let codes = text_column(&batch, 1);
+        let codes = text_column(&batch, 1)?;
         for i in 0..batch.num_rows() {
             out.by_id.insert(ids.value(i), codes(i).to_string());
             out.by_code.insert(codes(i).to_string(), ids.value(i));
@@ -206,35 +207,6 @@ pub fn daily_sales(conn: &Connection, location: &str, from: NaiveDate, to: Naive
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
 
-/// Accessor for a VARCHAR column, whichever Arrow string layout DuckDB produced.
-/// Column `i` of an Arrow batch as the array type its query selects; a different type is
-/// an error naming the column (a query and its reader disagree), not a panic.
-fn column<T: Array + 'static>(batch: &RecordBatch, i: usize) -> duckdb::Result<&T> {
-    batch.column(i).as_any().downcast_ref::<T>().ok_or_else(|| {
-        let field = batch.schema().field(i).clone();
-        let message = format!("column {} is {}, read as {}", field.name(), field.data_type(), std::any::type_name::<T>());
-        duckdb::Error::FromSqlConversionFailure(i, duckdb::types::Type::Any, message.into())
-    })
-}
-
-fn text_column<'a>(batch: &'a RecordBatch, i: usize) -> impl Fn(usize) -> &'a str + 'a {
-    let col = batch.column(i).as_any();
-    let plain = col.downcast_ref::<StringArray>();
-    let view = col.downcast_ref::<StringViewArray>();
-    move |row| match (plain, view) {
-        (Some(a), _) => a.value(row),
-        (None, Some(a)) => a.value(row),
-        _ => panic!("VARCHAR column is neither Utf8 nor Utf8View"),
-    }
-}
-
-/// Accessor for a nullable VARCHAR column.
-fn optional_text_column<'a>(batch: &'a RecordBatch, i: usize) -> Box<dyn Fn(usize) -> Option<&'a str> + 'a> {
-    let col = batch.column(i);
-    let text = text_column(batch, i);
-    Box::new(move |row| (!col.is_null(row)).then(|| text(row)))
-}
-
 /// ABC inputs of a location from its daily rows over [from, to], without excluded codes.
 pub fn abc_inputs_from_days(
     days: &DailyByProduct,
@@ -278,7 +250,7 @@ pub fn stock(conn: &Connection, location: &str, excluded_warehouses: &[String]) 
     // the sum is the one SQL's DECIMAL sum gives.
     let mut out = StockByProduct::default();
     for batch in stmt.query_arrow(params![location, code_list(excluded_warehouses.iter().map(String::as_str))])? {
-        let codes = text_column(&batch, 0);
+        let codes = text_column(&batch, 0)?;
         let units = column::<Float64Array>(&batch, 1)?;
         out.reserve(batch.num_rows());
         for i in 0..batch.num_rows() {
@@ -391,7 +363,7 @@ pub fn region_p75(
     let mut rows: Vec<Vec<(i32, DaySales)>> = stores.iter().map(|_| Vec::new()).collect();
     for batch in stmt.query_arrow(params![from, to, store_ids, ids])? {
         let product = column::<Int32Array>(&batch, 0)?;
-        let location = text_column(&batch, 1);
+        let location = text_column(&batch, 1)?;
         let dates = column::<Date32Array>(&batch, 2)?;
         let qty = column::<Float64Array>(&batch, 3)?;
         let mut last: Option<(&str, Option<usize>)> = None;
