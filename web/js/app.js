@@ -25,6 +25,7 @@ const loadUsuarios = () => import('./views/usuarios.js');
 const loadAdminPanel = () => loadUsuarios().then((m) => ({ render: m.renderAdminPanel }));
 const loadEtl = () => import('./views/etl.js');
 const loadProductosAdmin = () => import('./views/productos-admin.js');
+const loadInventario = () => import('./views/inventario.js');
 const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
@@ -33,7 +34,7 @@ const ROUTES = [
   { path: '/pedidos-sugeridos', prefix: true, nav: 'pedidos', cap: 'pedidos.ver', title: 'Pedidos sugeridos', load: loadPedidos, built: true },
   { path: '/pedidos-inter-cedi', prefix: true, nav: 'pedidos', cap: 'pedidos.intercedi', feature: 'pedidos_inter_cedi', title: 'Pedidos Inter-CEDI' },
   { path: '/inventarios', nav: 'inventarios', cap: 'inventario.ver', title: 'Resumen de red', load: loadResumen, built: true },
-  { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación' },
+  { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación', load: loadInventario, built: true },
   { path: '/ventas', prefix: true, nav: 'ventas', cap: 'ventas.ver', title: 'Ventas' },
   { path: '/productos', prefix: true, nav: 'productos', cap: 'productos.ver', title: 'Productos' },
   { path: '/emergencias', prefix: true, nav: 'emergencias', cap: 'emergencias.ver', feature: 'emergencias', title: 'Emergencias de inventario' },

@@ -1,0 +1,82 @@
+//! *Inventario de una ubicación* in a real headless Chromium: from the network summary to a
+//! store's table, the cards and filters change the rows, the detail drawer, the Excel
+//! download, and a store manager kept to his store. Screenshots go to tests/artifacts/.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
+
+mod common;
+
+use chrono::Duration;
+use common::browser::{artifacts_dir, Browser};
+use common::{end_date, spawn_app};
+use serde_json::json;
+
+const PASSWORD: &str = "clave-de-prueba-9";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_reads_a_stores_stock_and_a_manager_only_his_own() {
+    let app = spawn_app(true).await;
+    {
+        let db = fluxion::appdb::connect(&app.state.app_db_path).unwrap();
+        fluxion::classification::rebuild(&app.state.tenant, &app.state.warehouse, &db, end_date() + Duration::days(1)).unwrap();
+    }
+    app.add_user("compras", PASSWORD, "gestor_abastecimiento", &[]);
+    app.add_user("gerente.t2", PASSWORD, "gerente_tienda", &["tienda_02"]);
+    let buyer = app.token("compras", PASSWORD).await;
+    let fecha = (end_date() + Duration::days(1)).to_string();
+
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &buyer).await;
+    b.goto(&app.url("/inventarios")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('a[href=\"/dashboard/tienda_01\"]')").await;
+    b.goto(&app.url(&format!("/dashboard/tienda_01?fecha={fecha}"))).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelectorAll('[data-role=stock] tbody tr').length === 50").await;
+    let title = b.eval("document.querySelector('[data-role=title]').textContent").await;
+    assert_eq!(title, json!(app.state.tenant.location_name("tienda_01")));
+    b.screenshot(&artifacts_dir().join("inventario-tienda.png")).await;
+
+    // The "Críticos" card keeps only critical rows and says how many.
+    let critical = b.eval("Number(document.querySelector('[data-card=CRITICO] .kpi-value').textContent.replace(/\\D/g, ''))").await;
+    let critical = critical.as_u64().unwrap();
+    assert!(critical > 0, "the tiny chain has critical rows");
+    b.click("[data-card=CRITICO]").await;
+    b.wait_for("document.querySelector('[data-card=CRITICO]').getAttribute('aria-pressed') === 'true'").await;
+    b.wait_for(&format!("document.querySelectorAll('[data-role=stock] tbody tr').length === {}", critical.min(50))).await;
+    let badges = b.eval("[...document.querySelectorAll('[data-role=stock] tbody tr td .badge')].map((e) => e.textContent)").await;
+    assert!(badges.as_array().unwrap().iter().all(|t| t == "Crítico"), "{badges}");
+    assert!(b.eval("location.search").await.as_str().unwrap().contains("estado=CRITICO"));
+
+    // A row opens its figures; Escape closes them.
+    b.eval("(() => { const r = document.querySelector('[data-role=stock] tbody tr'); r.focus(); r.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); })()").await;
+    b.wait_for("!document.querySelector('[data-role=drawer]').hidden").await;
+    let facts = b.eval("document.querySelector('[data-role=drawer]').innerText").await;
+    assert!(facts.as_str().unwrap().contains("Punto de reorden"), "{facts}");
+    b.screenshot(&artifacts_dir().join("inventario-detalle.png")).await;
+
+    // The export carries the filters and downloads a workbook.
+    let href = b.eval("document.querySelector('[data-role=export]').getAttribute('href')").await;
+    assert!(href.as_str().unwrap().contains("estado=CRITICO"), "{href}");
+    let got = b
+        .eval("fetch(document.querySelector('[data-role=export]').href).then(async (r) => [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength])")
+        .await;
+    assert_eq!(got[0], json!(200));
+    assert!(got[1].as_str().unwrap().contains("spreadsheetml"));
+    assert!(got[2].as_u64().unwrap() > 1000);
+
+    // A text search narrows the rows.
+    b.click("[data-card='']").await;
+    b.fill("input[name=search]", "bolsa").await;
+    b.wait_for("document.querySelectorAll('[data-role=stock] tbody tr').length >= 1 && [...document.querySelectorAll('[data-role=stock] tbody tr')].every((r) => r.innerText.toLowerCase().includes('bolsa'))").await;
+
+    // A store manager of tienda_02 cannot open tienda_01's stock.
+    let manager = app.token("gerente.t2", PASSWORD).await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &manager).await;
+    b.goto(&app.url(&format!("/dashboard/tienda_01?fecha={fecha}"))).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('.state-error')").await;
+    b.screenshot(&artifacts_dir().join("inventario-sin-permiso.png")).await;
+    b.goto(&app.url(&format!("/dashboard/tienda_02?fecha={fecha}"))).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelectorAll('[data-role=stock] tbody tr').length > 0").await;
+}

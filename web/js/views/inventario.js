@@ -1,0 +1,276 @@
+// "Inventario de una ubicación" (spec 40 §7.2): the stock rows of one store or CEDI with
+// demand, levels, state, activity and velocity as the server computed them. Filters,
+// sort and paging run on the server (GET /api/stock) and live in the URL; the cards are the
+// statistics of the filtered set and filter by themselves when clicked.
+import { apiGet, isAbort } from '../api.js';
+import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
+import { formatNumber, formatInteger, formatDateTime } from '../format.js';
+
+const STATES = {
+  CRITICO: ['Crítico', 'critico'],
+  URGENTE: ['Urgente', 'bajo'],
+  OPTIMO: ['Óptimo', 'optimo'],
+  EXCESO: ['Exceso', 'exceso'],
+  SIN_DEMANDA: ['Sin demanda', 'tienda'],
+};
+const ACTIVITY = { ACTIVO: 'Activo', DORMIDO: 'Dormido', ANOMALIA: 'Anomalía', FANTASMA: 'Fantasma' };
+const VELOCITY = { MUY_ALTA: 'Muy alta', ALTA: 'Alta', MEDIA: 'Media', BAJA: 'Baja', SIN_VENTAS: 'Sin ventas' };
+// `fecha` (an earlier business date) is kept from the URL; the screen has no picker for it.
+const FILTERS = ['fecha', 'search', 'almacen', 'categoria', 'marca', 'estado', 'clasificacion', 'abc', 'velocidad', 'stock_cedi', 'stock_tienda', 'top', 'sort_by', 'sort_order'];
+const PAGE_SIZES = [25, 50, 100, 200, 500];
+const SORTABLE = { stock: 'Stock', dias_stock: 'Días', rank_ventas: 'Rank', peso: 'Peso kg' };
+
+function readFilters(q) {
+  const f = { page: Math.max(1, Number(q.get('page')) || 1), page_size: PAGE_SIZES.includes(Number(q.get('page_size'))) ? Number(q.get('page_size')) : 50 };
+  for (const k of FILTERS) f[k] = q.get(k) || '';
+  return f;
+}
+
+function toQuery(f) {
+  const out = {};
+  for (const k of FILTERS) if (f[k]) out[k] = f[k];
+  if (f.page > 1) out.page = String(f.page);
+  if (f.page_size !== 50) out.page_size = String(f.page_size);
+  return out;
+}
+
+const select = (name, label, current, options) => html`<label>${label} <select name="${name}">
+  ${options.map(([v, t]) => html`<option value="${v}" ${v === current ? html`selected` : ''}>${t}</option>`)}</select></label>`;
+
+const stateBadge = (s) => { const [label, cls] = STATES[s] || [s, 'tienda']; return html`<span class="badge badge-${cls}">${label}</span>`; };
+const days = (d) => (d === null || d === undefined ? html`<span class="muted">—</span>` : formatNumber(d, 1));
+
+export async function render(container, ctx) {
+  const id = decodeURIComponent(location.pathname.split('/')[2] || '');
+  if (!id) { ctx.navigate('/inventarios'); return; }
+  const f = readFilters(ctx.query);
+  setHtml(container, html`<div class="page-head"><div><p class="muted"><a href="/inventarios">← Inventarios</a></p>
+      <h1 data-role="title">Inventario</h1><p class="subtitle" data-role="subtitle"></p></div>
+      <div class="actions"><a class="btn" data-role="export" href="#" download>Exportar Excel</a></div></div>
+    <div class="kpis kpis-6" data-role="cards">${skeletonBlock({ cards: 0, rows: 1 })}</div>
+    <form class="card filter-bar filters wrap" data-role="filters" autocomplete="off"></form>
+    <section data-role="table">${skeletonBlock({ rows: 10 })}</section>
+    <div class="pager" data-role="pager"></div>
+    <aside class="drawer" data-role="drawer" hidden aria-label="Detalle del producto"></aside>`);
+  const form = container.querySelector('[data-role=filters]');
+  const cardsEl = container.querySelector('[data-role=cards]');
+  const tableEl = container.querySelector('[data-role=table]');
+  const pagerEl = container.querySelector('[data-role=pager]');
+  const drawer = container.querySelector('[data-role=drawer]');
+  let data = null;
+  let seq = 0;
+  let formBuilt = false;
+
+  const buildForm = (d) => {
+    const o = d.opciones;
+    const store = !d.es_cedi;
+    setHtml(form, html`
+      <label>Buscar <input type="search" name="search" value="${f.search}" placeholder="Códigos (1853, 101) o descripción" aria-label="Buscar por código o descripción"></label>
+      ${o.almacenes.length > 1 ? select('almacen', 'Almacén', f.almacen, [['', 'Todos'], ...o.almacenes.map((a) => [a.codigo, a.nombre])]) : ''}
+      ${select('categoria', 'Categoría', f.categoria, [['', 'Todas'], ...o.categorias.map((c) => [c, c])])}
+      ${select('marca', 'Marca', f.marca, [['', 'Todas'], ...o.marcas.map((c) => [c, c])])}
+      ${select('estado', 'Estado', f.estado, [['', 'Todos'], ...Object.entries(STATES).map(([k, [t]]) => [k, t])])}
+      ${select('abc', 'ABC', f.abc, [['', 'Todas'], ['A', 'A'], ['B', 'B'], ['C', 'C'], ['D', 'D'], ['SIN_VENTAS', 'Sin ventas']])}
+      ${store ? select('clasificacion', 'Clasificación', f.clasificacion, [['', 'Todas'], ...Object.entries(ACTIVITY)]) : ''}
+      ${store ? select('velocidad', 'Velocidad', f.velocidad, [['', 'Todas'], ...Object.entries(VELOCITY)]) : ''}
+      ${select('stock_tienda', d.es_cedi ? 'Stock propio' : 'Stock tienda', f.stock_tienda, [['', 'Todos'], ['CON_STOCK', 'Con stock'], ['SIN_STOCK', 'Sin stock']])}
+      ${select('stock_cedi', d.es_cedi ? 'Stock en tiendas' : 'Stock CEDI', f.stock_cedi, [['', 'Todos'], ['CON_STOCK', 'Con stock'], ['SIN_STOCK', 'Sin stock']])}
+      ${select('top', 'Top ventas', f.top, [['', 'Todos'], ['50', 'Top 50'], ['200', 'Top 200'], ['800', 'Top 800']])}
+      <button type="button" class="btn btn-ghost" data-action="clear">Limpiar filtros</button>`);
+    formBuilt = true;
+  };
+
+  const cards = (d) => {
+    const s = d.estadisticas;
+    const list = d.es_cedi
+      ? [['', 'Total', s.total], ['CRITICO', 'Críticos', s.criticos], ['URGENTE', 'Urgentes', s.urgentes], ['OPTIMO', 'Óptimos', s.optimos], ['EXCESO', 'Exceso', s.excesos], ['SIN_DEMANDA', 'Sin demanda', s.sin_demanda]]
+      : [['', 'Total', s.total], ['CRITICO', 'Críticos', s.criticos], ['URGENTE', 'Urgentes', s.urgentes], ['c:FANTASMA', 'Fantasmas', s.fantasmas], ['c:DORMIDO', 'Dormidos', s.dormidos], ['c:ACTIVO', 'Activos', s.activos]];
+    setHtml(cardsEl, html`${list.map(([key, label, n]) => {
+      const pressed = key === '' ? !f.estado && !f.clasificacion : key.startsWith('c:') ? f.clasificacion === key.slice(2) : f.estado === key;
+      return html`<button type="button" class="kpi kpi-button" data-card="${key}" aria-pressed="${String(pressed)}">
+        <span class="kpi-label">${label}</span><span class="kpi-value">${formatInteger(n)}</span>
+        ${key === '' ? html`<span class="kpi-hint">${formatInteger(s.stock_cero)} en cero · ${formatInteger(s.stock_negativo)} negativos</span>` : ''}</button>`;
+    })}`);
+  };
+
+  const th = (key, label, cls = 'num') => {
+    if (!SORTABLE[key]) return html`<th class="${cls}">${label}</th>`;
+    const active = (f.sort_by || 'stock') === key;
+    const desc = key !== 'rank_ventas' && (f.sort_order || 'desc') === 'desc';
+    return html`<th class="${cls} sortable" aria-sort="${active ? (desc ? 'descending' : 'ascending') : 'none'}"><button type="button" class="sort" data-sort="${key}">${label}${active ? (desc ? ' ▼' : ' ▲') : ''}</button></th>`;
+  };
+
+  const draw = (d) => {
+    const cedi = d.es_cedi;
+    if (!d.items.length) {
+      setHtml(tableEl, emptyState('Ningún producto con estos filtros', 'Pruebe con otra búsqueda o limpie los filtros.'));
+    } else {
+      const manyAlmacenes = d.opciones.almacenes.length > 1;
+      setHtml(tableEl, html`<div class="card table-card"><table class="data-table stock-table" data-role="stock">
+        <thead><tr><th>Código</th><th>Descripción</th>${manyAlmacenes ? html`<th>Almacén</th>` : ''}${th('stock', 'Stock')}<th class="num">Bultos</th>
+          <th class="num" title="${cedi ? 'Suma del P75 de las tiendas de la región, unidades/día' : 'P75 de 20 días con venta, unidades/día'}">P75/día</th>
+          ${th('dias_stock', 'Días')}<th class="num" title="Stock de seguridad, punto de reorden y máximo (unidades)">SS · ROP · Máx</th><th>Estado</th>
+          ${th('rank_ventas', 'ABC', '')}${cedi ? '' : html`<th>Clasif.</th><th>Velocidad</th>`}
+          <th class="num">${cedi ? 'Stock tiendas' : 'Stock CEDI'}</th>${th('peso', 'Peso kg')}</tr></thead>
+        <tbody>${d.items.map((l, i) => html`<tr data-index="${i}" data-code="${l.codigo_producto}" tabindex="0" class="${l.stock < 0 ? 'is-negative' : ''}">
+          <td class="code">${l.codigo_producto}</td>
+          <td class="desc" title="${l.descripcion}">${l.descripcion}<span class="muted cat"> · ${l.categoria || 'SIN CATEGORIA'}</span></td>
+          ${manyAlmacenes ? html`<td>${l.almacen_nombre}</td>` : ''}
+          <td class="num"><strong>${formatNumber(l.stock, l.stock % 1 ? 2 : 0)}</strong></td>
+          <td class="num">${formatNumber(l.bultos, 1)}</td>
+          <td class="num">${l.p75 ? formatNumber(l.p75, 1) : html`<span class="muted">0</span>`}</td>
+          <td class="num">${days(l.dias_cobertura_actual)}</td>
+          <td class="num muted">${l.p75 ? `${formatNumber(l.stock_seguridad, 0)} · ${formatNumber(l.punto_reorden, 0)} · ${formatNumber(l.stock_maximo, 0)}` : '—'}</td>
+          <td>${stateBadge(l.estado_criticidad)}</td>
+          <td>${l.clase_abc || html`<span class="muted">—</span>`}${l.rank_ventas ? html` <span class="muted">#${formatInteger(l.rank_ventas)}</span>` : ''}</td>
+          ${cedi ? '' : html`<td>${ACTIVITY[l.clasificacion_producto] || ''}</td><td>${VELOCITY[l.velocidad_venta] || ''}</td>`}
+          <td class="num">${formatNumber(l.stock_cedi, 0)}</td>
+          <td class="num">${l.peso_total_kg === null ? html`<span class="muted">—</span>` : formatNumber(l.peso_total_kg, 1)}</td></tr>`)}</tbody></table></div>
+        ${cedi ? html`<p class="muted legend">Días = stock del CEDI / P75 regional (suma del P75 de 30 días de cada tienda de la región). Tiempo de reposición del CEDI: 2 días.</p>` : ''}`);
+    }
+    if (!d.estadisticas.total) { setHtml(pagerEl, ''); return; }
+    setHtml(pagerEl, html`<label>Por página <select data-role="size">${PAGE_SIZES.map((n) => html`<option value="${n}" ${n === f.page_size ? html`selected` : ''}>${n}</option>`)}</select></label>
+      <button type="button" class="btn" data-page="-1" ${f.page <= 1 ? html`disabled` : ''}>Anterior</button>
+      <span>Página ${formatInteger(f.page)} de ${formatInteger(d.total_pages)} · ${formatInteger(d.estadisticas.total)} filas</span>
+      <button type="button" class="btn" data-page="1" ${f.page >= d.total_pages ? html`disabled` : ''}>Siguiente</button>`);
+  };
+
+  const load = async () => {
+    const mine = ++seq;
+    const q = toQuery(f);
+    ctx.setQuery(q);
+    const params = new URLSearchParams({ ubicacion_id: id, ...q });
+    tableEl.setAttribute('aria-busy', 'true');
+    try {
+      const d = await apiGet(`/api/stock?${params}`, { signal: ctx.signal });
+      if (mine !== seq) return;
+      data = d;
+      container.querySelector('[data-role=title]').textContent = d.ubicacion_nombre;
+      setHtml(container.querySelector('[data-role=subtitle]'), html`<span class="badge badge-${d.es_cedi ? 'cedi' : 'tienda'}">${d.es_cedi ? 'CEDI' : 'Tienda'}</span> Inventario y niveles al ${d.fecha}. Días de cobertura = stock / P75 diario.`);
+      const ex = new URLSearchParams({ ubicacion_id: id, ...q });
+      ex.delete('page'); ex.delete('page_size');
+      container.querySelector('[data-role=export]').href = `/api/stock/exportar?${ex}`;
+      if (!formBuilt) buildForm(d);
+      form.hidden = false;
+      container.querySelector('[data-role=export]').hidden = false;
+      cards(d);
+      draw(d);
+    } catch (e) {
+      if (isAbort(e) || mine !== seq) return;
+      if (!data) {
+        // Nothing to show around the error: no cards, filters or export of a table never loaded.
+        setHtml(cardsEl, '');
+        form.hidden = true;
+        container.querySelector('[data-role=export]').hidden = true;
+      }
+      const denied = e.status === 403 || e.status === 422;
+      showError(tableEl, e, denied ? null : load, denied ? 'No se puede mostrar esta ubicación' : 'No se pudo cargar el inventario');
+    } finally {
+      tableEl.removeAttribute('aria-busy');
+    }
+  };
+
+  let typing = null;
+  form.addEventListener('input', (ev) => {
+    if (ev.target.name !== 'search') return;
+    clearTimeout(typing);
+    typing = setTimeout(() => { f.search = ev.target.value.trim(); f.page = 1; load(); }, 250);
+  });
+  form.addEventListener('change', (ev) => {
+    if (!ev.target.name || ev.target.name === 'search') return;
+    f[ev.target.name] = ev.target.value;
+    f.page = 1;
+    load();
+  });
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  form.addEventListener('click', (ev) => {
+    if (!ev.target.closest('[data-action=clear]')) return;
+    for (const k of FILTERS) if (k !== 'fecha') f[k] = '';
+    f.page = 1;
+    form.querySelectorAll('select').forEach((s) => { s.value = ''; });
+    form.elements.search.value = '';
+    load();
+  });
+  cardsEl.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-card]');
+    if (!b) return;
+    const key = b.dataset.card;
+    f.estado = key && !key.startsWith('c:') ? key : '';
+    f.clasificacion = key.startsWith('c:') ? key.slice(2) : '';
+    for (const k of ['estado', 'clasificacion']) if (form.elements[k]) form.elements[k].value = f[k];
+    f.page = 1;
+    load();
+  });
+  tableEl.addEventListener('click', (ev) => {
+    const s = ev.target.closest('[data-sort]');
+    if (s) {
+      const key = s.dataset.sort;
+      if ((f.sort_by || 'stock') === key && key !== 'rank_ventas') f.sort_order = (f.sort_order || 'desc') === 'desc' ? 'asc' : 'desc';
+      else { f.sort_by = key === 'stock' ? '' : key; f.sort_order = key === 'dias_stock' ? 'asc' : ''; }
+      f.page = 1;
+      load();
+      return;
+    }
+    const row = ev.target.closest('tr[data-index]');
+    if (row) openDetail(row);
+  });
+  tableEl.addEventListener('keydown', (ev) => {
+    const row = ev.target.closest('tr[data-index]');
+    if (!row) return;
+    if (ev.key === 'Enter') { ev.preventDefault(); openDetail(row); }
+    if (ev.key === 'ArrowDown' && row.nextElementSibling) { ev.preventDefault(); row.nextElementSibling.focus(); }
+    if (ev.key === 'ArrowUp' && row.previousElementSibling) { ev.preventDefault(); row.previousElementSibling.focus(); }
+  });
+  pagerEl.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-page]');
+    if (!b || b.disabled) return;
+    f.page += Number(b.dataset.page);
+    load();
+  });
+  pagerEl.addEventListener('change', (ev) => {
+    if (ev.target.dataset.role !== 'size') return;
+    f.page_size = Number(ev.target.value);
+    f.page = 1;
+    load();
+  });
+
+  // The row's figures and how its state follows from them, as a bar of the stock against
+  // its levels.
+  function openDetail(row) {
+    const l = data.items[Number(row.dataset.index)];
+    const top = Math.max(l.stock_maximo * 1.15, l.stock, 1);
+    const pct = (v) => `${Math.max(0, Math.min(100, (v / top) * 100)).toFixed(1)}%`;
+    drawer.hidden = false;
+    setHtml(drawer, html`<div class="drawer-head"><h2>${l.codigo_producto} · ${l.descripcion}</h2><button type="button" class="modal-close" data-role="close" aria-label="Cerrar">×</button></div>
+      <div class="drawer-body">
+        <p>${stateBadge(l.estado_criticidad)} ${l.dias_cobertura_actual === null ? 'Sin demanda en la ventana.' : `Cubre ${formatNumber(l.dias_cobertura_actual, 1)} días de venta.`}</p>
+        ${l.p75 ? html`<div class="level-bar" role="img" aria-label="${`Stock ${formatNumber(l.stock, 0)} frente a SS ${formatNumber(l.stock_seguridad, 0)}, ROP ${formatNumber(l.punto_reorden, 0)} y máximo ${formatNumber(l.stock_maximo, 0)}`}">
+          <span class="zone zone-critico" style="${`width:${pct(l.stock_seguridad)}`}"></span>
+          <span class="zone zone-bajo" style="${`left:${pct(l.stock_seguridad)};width:calc(${pct(l.punto_reorden)} - ${pct(l.stock_seguridad)})`}"></span>
+          <span class="zone zone-optimo" style="${`left:${pct(l.punto_reorden)};width:calc(${pct(l.stock_maximo)} - ${pct(l.punto_reorden)})`}"></span>
+          <span class="marker" style="${`left:${pct(Math.max(l.stock, 0))}`}" title="Stock actual"></span></div>
+          <p class="muted small">Rojo: hasta el stock de seguridad · ámbar: hasta el punto de reorden · verde: hasta el máximo · la línea es el stock actual.</p>` : ''}
+        <h3>Cifras</h3>
+        <dl class="facts">
+          <dt>Stock</dt><dd>${formatNumber(l.stock, 2)} unid · ${formatNumber(l.bultos, 1)} bultos de ${formatNumber(l.unidades_por_bulto, 0)}</dd>
+          <dt>P75 diario</dt><dd>${formatNumber(l.p75, 2)} unid (σ ${formatNumber(l.sigma, 2)})</dd>
+          <dt>Clase</dt><dd>${l.clase_abc || 'Sin ventas'}${l.rank_ventas ? ` · puesto ${formatInteger(l.rank_ventas)}` : ''}</dd>
+          <dt>Reposición</dt><dd>${formatNumber(l.lead_time, 1)} días + objetivo ${formatNumber(l.dias_objetivo, 0)} días</dd>
+          <dt>Stock de seguridad</dt><dd>${formatNumber(l.stock_seguridad, 1)} unid (${formatNumber(l.dias_seguridad, 1)} días)</dd>
+          <dt>Punto de reorden</dt><dd>${formatNumber(l.punto_reorden, 1)} unid (${formatNumber(l.dias_reorden, 1)} días)</dd>
+          <dt>Máximo</dt><dd>${formatNumber(l.stock_maximo, 1)} unid (${formatNumber(l.dias_maximo, 1)} días)</dd>
+          ${data.es_cedi ? '' : html`<dt>Ventas</dt><dd>${formatNumber(l.unidades_30d, 1)} unid en 30 días · ${formatNumber(l.unidades_14d, 1)} en 14</dd>`}
+          <dt>${data.es_cedi ? 'Stock en tiendas' : 'Stock en CEDI'}</dt><dd>${formatNumber(l.stock_cedi, 0)} unid</dd>
+          ${l.capacidad_maxima ? html`<dt>Capacidad máxima</dt><dd>${formatNumber(l.capacidad_maxima, 0)} unid</dd>` : ''}
+          ${l.minimo_exhibicion ? html`<dt>Mínimo de exhibición</dt><dd>${formatNumber(l.minimo_exhibicion, 0)} unid</dd>` : ''}
+          <dt>Almacén</dt><dd>${l.almacen_nombre}</dd>
+          <dt>Actualizado</dt><dd>${formatDateTime(l.actualizado)}</dd>
+        </dl></div>`);
+    const close = () => { drawer.hidden = true; row.focus(); };
+    drawer.querySelector('[data-role=close]').addEventListener('click', close);
+    drawer.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); }, { once: true });
+    drawer.querySelector('[data-role=close]').focus();
+  }
+
+  await load();
+}
