@@ -42,5 +42,6 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         app_db_path,
         calculations: Default::default(),
         inventory_tables: Default::default(),
+        sales_tables: Default::default(),
     })
 }

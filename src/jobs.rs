@@ -44,7 +44,8 @@ pub fn registry(state: &AppState) -> Registry {
     registry
 }
 
-/// Keeps every location's inventory table computed for the current data: each `every`, when
+/// Keeps every location's inventory table (and every store's sales table of the default
+/// period) computed for the current data: each `every`, when
 /// the warehouse has had writes since the last pass and none during the last interval (a
 /// load is many writes), the tables are recomputed in the background. The first screen
 /// opened after a load then answers from memory instead of computing.
@@ -60,11 +61,13 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
                 let started = std::time::Instant::now();
                 let done = tokio::task::spawn_blocking(move || -> Result<usize, crate::appdb::AppDbError> {
                     let app = crate::appdb::connect(&s.app_db_path)?;
-                    Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today))
+                    Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today) + s.sales_tables.warm(&s.tenant, &s.warehouse, today))
                 })
                 .await;
                 match done {
-                    Ok(Ok(n)) => tracing::info!(tables = n, ms = started.elapsed().as_millis() as u64, "inventory tables computed"),
+                    Ok(Ok(n)) => {
+                        tracing::info!(tables = n, ms = started.elapsed().as_millis() as u64, "inventory and sales tables computed")
+                    }
                     Ok(Err(e)) => tracing::warn!(error = %e, "inventory tables not computed"),
                     Err(e) => tracing::warn!(error = %e, "inventory tables not computed"),
                 }

@@ -22,6 +22,7 @@ pub mod ops;
 pub mod orders;
 pub mod products;
 pub mod replenishment;
+pub mod sales;
 pub mod scheduler;
 pub mod sources;
 pub mod warehouse;

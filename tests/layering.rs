@@ -82,6 +82,7 @@ fn each_layer_uses_only_the_layers_below_it() {
         ("orders", &["appdb", "config", "domain", "mail", "replenishment", "warehouse"]),
         ("products", &["appdb", "config", "domain", "warehouse"]),
         ("inventory", &["appdb", "config", "domain", "replenishment", "warehouse"]),
+        ("sales", &["config", "domain", "replenishment", "warehouse"]),
         ("ops", &["appdb", "config", "warehouse"]),
         ("etl", &["appdb", "classification", "config", "domain", "mail", "scheduler", "sources", "warehouse"]),
     ];

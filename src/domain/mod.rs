@@ -10,5 +10,6 @@ pub mod products;
 pub mod records;
 pub mod replenishment;
 pub mod sales;
+pub mod sales_analysis;
 pub mod stock_history;
 pub mod text;

@@ -15,6 +15,7 @@ mod maintenance;
 mod metrics;
 mod orders;
 mod products_admin;
+mod sales;
 mod saved_orders;
 pub mod session;
 mod stock;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub calculations: Arc<crate::replenishment::Memo>,
     /// Inventory tables kept per location while the data is unchanged.
     pub inventory_tables: Arc<crate::inventory::Tables>,
+    /// Sales tables kept per store and period while the data is unchanged.
+    pub sales_tables: Arc<crate::sales::Tables>,
 }
 
 impl AppState {
@@ -118,6 +121,9 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)),
+        route(Method::GET, "/api/ventas/detail", Capability(VentasVer), get(sales::detail)),
+        route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)),
+        route(Method::GET, "/api/ventas/producto/{codigo}/historico-dia", Capability(VentasVer), get(sales::weekday_history)),
         route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
         route(Method::GET, "/api/pedidos-sugeridos", Capability(PedidosVer), get(saved_orders::list)),
         route(Method::POST, "/api/pedidos-sugeridos", Capability(PedidosCrear), post(saved_orders::create)),

@@ -10,7 +10,7 @@ mod export;
 mod query;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use rustc_hash::FxHashMap;
@@ -28,6 +28,7 @@ use crate::domain::replenishment::parameters::{default_coverage_days, resolve_pa
 use crate::domain::replenishment::AbcClass;
 use crate::domain::text::Text;
 use crate::replenishment::excluded_warehouses;
+use crate::warehouse::kept::Kept;
 use crate::warehouse::replenishment::{self as wq, DailyByProduct};
 use crate::warehouse::stock::{self as ws, StockRow};
 use crate::warehouse::Warehouse;
@@ -338,18 +339,17 @@ fn in_parallel<T: Sync, R: Send>(
     })
 }
 
-/// Kept tables, one per location, valid while the warehouse had no write, the date is the
-/// same and the settings they used are unchanged (owned by the process state).
-#[derive(Default)]
+/// Kept tables, by location, date and the settings they used, valid while the warehouse
+/// had no write (owned by the process state).
 pub struct Tables {
-    kept: Mutex<HashMap<String, (Key, Arc<Table>)>>,
+    kept: Kept<(String, NaiveDate, String), Table>,
 }
 
-#[derive(PartialEq, Clone)]
-struct Key {
-    generation: u64,
-    today: NaiveDate,
-    settings: String,
+impl Default for Tables {
+    fn default() -> Self {
+        // Every location for today and a few earlier dates someone looked at.
+        Tables { kept: Kept::new(96) }
+    }
 }
 
 impl Tables {
@@ -362,16 +362,8 @@ impl Tables {
         location: &str,
         today: NaiveDate,
     ) -> Result<Arc<Table>, InventoryError> {
-        // Read before the table: a write after this makes the key stale, never the reverse.
-        let key = Key { generation: wh.generation(), today, settings: settings_key(app, location)? };
-        if let Some((k, t)) = self.kept.lock().unwrap_or_else(|p| p.into_inner()).get(location) {
-            if *k == key {
-                return Ok(t.clone());
-            }
-        }
-        let table = Arc::new(compute(tenant, app, wh, location, today)?);
-        self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(location.to_string(), (key, table.clone()));
-        Ok(table)
+        let key = (location.to_string(), today, settings_key(app, location)?);
+        self.kept.get_or_compute(wh, key, || compute(tenant, app, wh, location, today))
     }
 }
 
@@ -394,8 +386,7 @@ impl Tables {
 
     /// Whether the table kept for `location` is the one a request would get now.
     pub fn is_current(&self, app: &rusqlite::Connection, wh: &Warehouse, location: &str, today: NaiveDate) -> Result<bool, InventoryError> {
-        let key = Key { generation: wh.generation(), today, settings: settings_key(app, location)? };
-        Ok(self.kept.lock().unwrap_or_else(|p| p.into_inner()).get(location).is_some_and(|(k, _)| *k == key))
+        Ok(self.kept.is_current(wh, &(location.to_string(), today, settings_key(app, location)?)))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod arrow;
 pub mod catalog;
+pub mod kept;
 pub mod load;
 pub mod mirror;
 pub mod products;
@@ -10,6 +11,7 @@ pub mod replenishment;
 pub mod sale_batch;
 pub mod sale_scan;
 pub mod sales;
+pub mod sales_detail;
 pub mod staging;
 pub mod stock;
 pub mod summary;
