@@ -26,6 +26,7 @@ const loadAdminPanel = () => loadUsuarios().then((m) => ({ render: m.renderAdmin
 const loadEtl = () => import('./views/etl.js');
 const loadProductosAdmin = () => import('./views/productos-admin.js');
 const loadInventario = () => import('./views/inventario.js');
+const loadVentas = () => import('./views/ventas.js');
 const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
@@ -35,7 +36,7 @@ const ROUTES = [
   { path: '/pedidos-inter-cedi', prefix: true, nav: 'pedidos', cap: 'pedidos.intercedi', feature: 'pedidos_inter_cedi', title: 'Pedidos Inter-CEDI' },
   { path: '/inventarios', nav: 'inventarios', cap: 'inventario.ver', title: 'Resumen de red', load: loadResumen, built: true },
   { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación', load: loadInventario, built: true },
-  { path: '/ventas', prefix: true, nav: 'ventas', cap: 'ventas.ver', title: 'Ventas' },
+  { path: '/ventas', prefix: true, nav: 'ventas', cap: 'ventas.ver', title: 'Ventas', load: loadVentas, built: true },
   { path: '/productos', prefix: true, nav: 'productos', cap: 'productos.ver', title: 'Productos' },
   { path: '/emergencias', prefix: true, nav: 'emergencias', cap: 'emergencias.ver', feature: 'emergencias', title: 'Emergencias de inventario' },
   { path: '/bi', prefix: true, nav: 'bi', cap: 'bi.ver', feature: 'bi', title: 'Business Intelligence' },
