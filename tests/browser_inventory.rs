@@ -64,6 +64,15 @@ async fn a_buyer_reads_a_stores_stock_and_a_manager_only_his_own() {
     assert!(got[1].as_str().unwrap().contains("spreadsheetml"));
     assert!(got[2].as_u64().unwrap() > 1000);
 
+    // The health view: a score for A+B and the charts.
+    b.click("[data-view=salud]").await;
+    b.wait_for("document.querySelector('[data-role=score]') && document.querySelector('svg.donut circle')").await;
+    let score = b.eval("Number(document.querySelector('[data-role=score]').textContent.replace(',', '.'))").await;
+    assert!((0.0..=100.0).contains(&score.as_f64().unwrap()), "{score}");
+    assert_eq!(b.eval("document.querySelectorAll('.class-bar-row').length").await, json!(4), "classes A to D");
+    b.screenshot(&artifacts_dir().join("inventario-salud.png")).await;
+    b.click("[data-view=tabla]").await;
+
     // A text search narrows the rows.
     b.click("[data-card='']").await;
     b.fill("input[name=search]", "bolsa").await;

@@ -39,7 +39,11 @@ async fn a_buyer_reads_a_stores_sales_and_a_manager_only_his_own() {
     let cat = cat.as_str().unwrap().to_string();
     b.eval(&format!("(() => {{ const s = document.querySelector('select[name=categoria]'); s.value = {}; s.dispatchEvent(new Event('change', {{bubbles: true}})); }})()", json!(cat))).await;
     b.wait_for("location.search.includes('categoria=')").await;
-    b.wait_for(&format!("[...document.querySelectorAll('[data-role=sales] tbody td.desc .cat')].every((c) => c.textContent.includes({}))", json!(cat))).await;
+    b.wait_for(&format!(
+        "[...document.querySelectorAll('[data-role=sales] tbody td.desc .cat')].every((c) => c.textContent.includes({}))",
+        json!(cat)
+    ))
+    .await;
 
     // A weekday cell opens the last same weekdays as bars.
     b.eval("document.querySelector('[data-role=sales] tbody tr td[data-wd=\"1\"]').click()").await;
@@ -52,7 +56,8 @@ async fn a_buyer_reads_a_stores_sales_and_a_manager_only_his_own() {
     let href = b.eval("document.querySelector('[data-role=export]').getAttribute('href')").await;
     let href = href.as_str().unwrap();
     assert!(href.contains(&format!("fecha_inicio={desde}")) && href.contains("categoria="), "{href}");
-    let got = b.eval("fetch(document.querySelector('[data-role=export]').href).then((r) => [r.status, r.headers.get('content-type')])").await;
+    let got =
+        b.eval("fetch(document.querySelector('[data-role=export]').href).then((r) => [r.status, r.headers.get('content-type')])").await;
     assert_eq!(got[0], json!(200));
     assert!(got[1].as_str().unwrap().contains("spreadsheetml"));
 

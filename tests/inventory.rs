@@ -312,3 +312,49 @@ async fn a_kept_table_is_replaced_once_the_stock_changes() {
     assert!(tables.is_current(&db, &app.state.warehouse, "cedi_seco", today()).unwrap());
     assert!(tables.is_current(&db, &app.state.warehouse, "tienda_01", today()).unwrap());
 }
+
+#[tokio::test]
+async fn the_health_chart_counts_the_tables_rows_by_class_and_state() {
+    let app = classified_app().await;
+    let token = &app.admin_token;
+    for (cedi, filter) in [("", ""), ("&stock_cedi=CON_STOCK", "&stock_cedi=CON_STOCK")] {
+        let (_, table) = stock(&app, token, &format!("ubicacion_id=tienda_01&page_size=100000{filter}")).await;
+        let r = app
+            .client
+            .get(app.url(&format!("/api/stock/health/tienda_01?fecha={}{cedi}", today())))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let health: Value = r.json().await.unwrap();
+        let blocks = health["bloques"].as_array().unwrap();
+        let block = |c: &str| blocks.iter().find(|b| b["clase"] == c).unwrap().clone();
+        let rows = table["items"].as_array().unwrap();
+        for class in ["A", "B", "C", "D", "SIN_VENTAS"] {
+            let of_class: Vec<&Value> = rows.iter().filter(|l| l["clase_abc"].as_str().unwrap_or("SIN_VENTAS") == class).collect();
+            let b = block(class);
+            for (field, state) in
+                [("critico", "CRITICO"), ("urgente", "URGENTE"), ("optimo", "OPTIMO"), ("exceso", "EXCESO"), ("sin_demanda", "SIN_DEMANDA")]
+            {
+                assert_eq!(
+                    b[field].as_u64().unwrap() as usize,
+                    of_class.iter().filter(|l| l["estado_criticidad"] == state).count(),
+                    "{class} {state}{filter}"
+                );
+            }
+        }
+        // A+B's score, recomputed: (óptimo + exceso) / rows, with and without the rows without demand.
+        let ab = block("A+B");
+        let n = |k: &str| ab[k].as_f64().unwrap();
+        let healthy = n("optimo") + n("exceso");
+        let all = healthy + n("critico") + n("urgente") + n("sin_demanda");
+        assert!(all > 0.0, "the A+B block has rows");
+        assert_eq!(f(&ab["salud"]), (healthy / all * 1000.0).round() / 10.0);
+        assert_eq!(f(&ab["salud_sin_demanda_excluida"]), (healthy / (all - n("sin_demanda")) * 1000.0).round() / 10.0);
+        assert_eq!(
+            block("TOTAL")["critico"].as_u64().unwrap() as usize,
+            rows.iter().filter(|l| l["estado_criticidad"] == "CRITICO").count()
+        );
+    }
+}

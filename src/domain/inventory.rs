@@ -178,9 +178,61 @@ pub fn regional_class(rank: Option<usize>) -> Option<super::replenishment::AbcCl
     })
 }
 
+/// How many rows are in each state (spec 40 §7.3).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct StateCounts {
+    pub critico: usize,
+    pub urgente: usize,
+    pub optimo: usize,
+    pub exceso: usize,
+    pub sin_demanda: usize,
+}
+
+impl StateCounts {
+    pub fn add(&mut self, s: StockState) {
+        match s {
+            StockState::Critico => self.critico += 1,
+            StockState::Urgente => self.urgente += 1,
+            StockState::Optimo => self.optimo += 1,
+            StockState::Exceso => self.exceso += 1,
+            StockState::SinDemanda => self.sin_demanda += 1,
+        }
+    }
+
+    pub fn merge(&mut self, o: &StateCounts) {
+        self.critico += o.critico;
+        self.urgente += o.urgente;
+        self.optimo += o.optimo;
+        self.exceso += o.exceso;
+        self.sin_demanda += o.sin_demanda;
+    }
+
+    pub fn total(&self) -> usize {
+        self.critico + self.urgente + self.optimo + self.exceso + self.sin_demanda
+    }
+
+    /// (ÓPTIMO + EXCESO) / rows considered × 100, one decimal; 0 without rows. "Healthy"
+    /// means no stock-out risk, so overstock counts as healthy by design.
+    pub fn health_score(&self, with_no_demand: bool) -> f64 {
+        let considered = self.total() - if with_no_demand { 0 } else { self.sin_demanda };
+        if considered == 0 {
+            return 0.0;
+        }
+        super::sales::round_half_away((self.optimo + self.exceso) as f64 / considered as f64 * 100.0, 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn worked_example_e15_health_score_with_and_without_no_demand() {
+        let ab = StateCounts { critico: 10, urgente: 15, optimo: 40, exceso: 15, sin_demanda: 20 };
+        assert_eq!(ab.health_score(true), 55.0);
+        assert_eq!(ab.health_score(false), 68.8, "55 / 80 = 68.75 → 68.8");
+        assert_eq!(StateCounts::default().health_score(false), 0.0);
+    }
 
     #[test]
     fn worked_example_e12_levels_states_activity_and_velocity() {

@@ -121,6 +121,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)),
+        route(Method::GET, "/api/stock/health/{ubicacion_id}", Capability(InventarioVer), get(stock::health)),
         route(Method::GET, "/api/ventas/detail", Capability(VentasVer), get(sales::detail)),
         route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)),
         route(Method::GET, "/api/ventas/producto/{codigo}/historico-dia", Capability(VentasVer), get(sales::weekday_history)),

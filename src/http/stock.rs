@@ -278,3 +278,52 @@ pub async fn export(
     )
         .into_response())
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthQuery {
+    /// CON_STOCK, SIN_STOCK or absent (all rows).
+    stock_cedi: Option<String>,
+    fecha: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Health {
+    ubicacion_id: String,
+    fecha: NaiveDate,
+    bloques: Vec<inventory::HealthBlock>,
+}
+
+/// *Salud del Inventario* (spec 40 §7.3): per class, A+B and the whole location, the rows in
+/// each state, their weight and volume, and the health score with and without the rows
+/// without demand.
+pub async fn health(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    axum::extract::Path(location): axum::extract::Path<String>,
+    QueryParams(q): QueryParams<HealthQuery>,
+) -> Result<Json<Health>, ApiError> {
+    let as_stock = StockQuery {
+        ubicacion_id: Some(location.clone()),
+        fecha: q.fecha,
+        almacen: None,
+        categoria: None,
+        marca: None,
+        search: None,
+        estado: None,
+        clasificacion: None,
+        abc: None,
+        top: None,
+        velocidad: None,
+        stock_cedi: None,
+        stock_tienda: None,
+        sort_by: None,
+        sort_order: None,
+        page: None,
+        page_size: None,
+    };
+    let fecha = as_stock.date(state.tenant.today())?;
+    let cedi_stock = presence("stock_cedi", q.stock_cedi)?;
+    let t = table(&state, &user, location, fecha).await?;
+    Ok(Json(Health { ubicacion_id: t.ubicacion_id.clone(), fecha: t.fecha, bloques: inventory::health(&t.lines, cedi_stock) }))
+}

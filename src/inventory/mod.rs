@@ -399,3 +399,51 @@ fn settings_key(app: &rusqlite::Connection, location: &str) -> Result<String, In
         settings::storage_limits(app, location)?.into_iter().collect::<std::collections::BTreeMap<_, _>>()
     ))
 }
+
+/// One class's block of the health chart (spec 40 §7.3).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HealthBlock {
+    /// A, B, C, D, SIN_VENTAS, A+B or TOTAL.
+    pub clase: &'static str,
+    #[serde(flatten)]
+    pub estados: crate::domain::inventory::StateCounts,
+    pub peso_kg: f64,
+    pub volumen_m3: f64,
+    /// Score counting SIN_DEMANDA rows in the denominator, and without them.
+    pub salud: f64,
+    pub salud_sin_demanda_excluida: f64,
+}
+
+/// The health chart's blocks: one per class, A+B, and the whole location, over the rows
+/// whose CEDI stock matches `cedi_stock` (all rows when `None`).
+pub fn health(lines: &[InventoryLine], cedi_stock: Option<StockPresence>) -> Vec<HealthBlock> {
+    const CLASSES: [&str; 5] = ["A", "B", "C", "D", "SIN_VENTAS"];
+    let mut blocks: Vec<HealthBlock> = CLASSES.iter().map(|c| HealthBlock { clase: c, ..Default::default() }).collect();
+    let wanted = Filter { stock_cedi: cedi_stock, ..Default::default() };
+    let (rows, _) = filtered(lines, &wanted);
+    for l in rows {
+        let i = l.clase_abc.map_or(4, |c| c as usize);
+        let b = &mut blocks[i];
+        b.estados.add(l.estado_criticidad);
+        b.peso_kg += l.peso_total_kg.unwrap_or(0.0);
+        b.volumen_m3 += l.volumen_total_m3.unwrap_or(0.0);
+    }
+    let combine = |name: &'static str, parts: &[usize], blocks: &[HealthBlock]| {
+        let mut out = HealthBlock { clase: name, ..Default::default() };
+        for &i in parts {
+            out.estados.merge(&blocks[i].estados);
+            out.peso_kg += blocks[i].peso_kg;
+            out.volumen_m3 += blocks[i].volumen_m3;
+        }
+        out
+    };
+    let ab = combine("A+B", &[0, 1], &blocks);
+    let total = combine("TOTAL", &[0, 1, 2, 3, 4], &blocks);
+    blocks.push(ab);
+    blocks.push(total);
+    for b in &mut blocks {
+        b.salud = b.estados.health_score(true);
+        b.salud_sin_demanda_excluida = b.estados.health_score(false);
+    }
+    blocks
+}

@@ -47,11 +47,29 @@ export async function render(container, ctx) {
   setHtml(container, html`<div class="page-head"><div><p class="muted"><a href="/inventarios">← Inventarios</a></p>
       <h1 data-role="title">Inventario</h1><p class="subtitle" data-role="subtitle"></p></div>
       <div class="actions"><a class="btn" data-role="export" href="#" download>Exportar Excel</a></div></div>
+    <div class="tabs" role="tablist" data-role="views">
+      <button type="button" role="tab" class="tab" data-view="tabla" aria-selected="true">Tabla</button>
+      <button type="button" role="tab" class="tab" data-view="salud" aria-selected="false">Salud del inventario</button></div>
+    <section data-role="health" hidden></section>
+    <div data-role="table-view">
     <div class="kpis kpis-6" data-role="cards">${skeletonBlock({ cards: 0, rows: 1 })}</div>
     <form class="card filter-bar filters wrap" data-role="filters" autocomplete="off"></form>
     <section data-role="table">${skeletonBlock({ rows: 10 })}</section>
     <div class="pager" data-role="pager"></div>
+    </div>
     <aside class="drawer" data-role="drawer" hidden aria-label="Detalle del producto"></aside>`);
+  const healthEl = container.querySelector('[data-role=health]');
+  const tableView = container.querySelector('[data-role=table-view]');
+  container.querySelector('[data-role=views]').addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-view]');
+    if (!b) return;
+    const health = b.dataset.view === 'salud';
+    container.querySelectorAll('[data-view]').forEach((x) => x.setAttribute('aria-selected', String(x === b)));
+    healthEl.hidden = !health;
+    tableView.hidden = health;
+    container.querySelector('[data-role=drawer]').hidden = true;
+    if (health) renderHealth(healthEl, ctx, id, f.fecha);
+  });
   const form = container.querySelector('[data-role=filters]');
   const cardsEl = container.querySelector('[data-role=cards]');
   const tableEl = container.querySelector('[data-role=table]');
@@ -273,4 +291,72 @@ export async function render(container, ctx) {
   }
 
   await load();
+}
+
+// ---------- Salud del inventario (spec 40 §7.3) ----------
+
+const HEALTH_STATES = [['critico', 'CRITICO'], ['urgente', 'URGENTE'], ['optimo', 'OPTIMO'], ['exceso', 'EXCESO'], ['sin_demanda', 'SIN_DEMANDA']];
+const HEALTH_COLORS = { critico: 'var(--critico)', urgente: 'var(--bajo)', optimo: 'var(--optimo)', exceso: 'var(--exceso)', sin_demanda: '#9ca3af' };
+const scoreClass = (v) => (v >= 70 ? 'good' : v >= 50 ? 'fair' : 'poor');
+
+function donut(block, withNoDemand) {
+  const parts = HEALTH_STATES.filter(([k]) => withNoDemand || k !== 'sin_demanda').map(([k, s]) => [k, s, block[k]]);
+  const total = parts.reduce((a, p) => a + p[2], 0);
+  if (!total) return html`<p class="muted">Sin filas en esta vista.</p>`;
+  const R = 70; const C = 2 * Math.PI * R;
+  let offset = 0;
+  const arcs = parts.filter((p) => p[2] > 0).map(([k, , n]) => {
+    const len = (n / total) * C;
+    const arc = html`<circle r="${R}" cx="90" cy="90" fill="none" stroke="${HEALTH_COLORS[k]}" stroke-width="28" stroke-dasharray="${`${len} ${C - len}`}" stroke-dashoffset="${-offset}" transform="rotate(-90 90 90)"><title>${STATES[k.toUpperCase()][0]}: ${n}</title></circle>`;
+    offset += len;
+    return arc;
+  });
+  return html`<svg class="donut" viewBox="0 0 180 180" role="img" aria-label="Filas por estado">${arcs}</svg>
+    <ul class="legend-list">${parts.map(([k, s, n]) => html`<li><span class="swatch" style="${`background:${HEALTH_COLORS[k]}`}"></span>${STATES[s][0]} <strong>${formatInteger(n)}</strong> <span class="muted">${formatNumber((n / total) * 100, 1)} %</span></li>`)}</ul>`;
+}
+
+function classBars(blocks, withNoDemand) {
+  const rows = blocks.filter((b) => ['A', 'B', 'C', 'D'].includes(b.clase));
+  const states = HEALTH_STATES.filter(([k]) => withNoDemand || k !== 'sin_demanda');
+  return html`<div class="class-bars">${rows.map((b) => {
+    const total = states.reduce((a, [k]) => a + b[k], 0);
+    return html`<div class="class-bar-row"><span class="class-label">Clase ${b.clase}</span>
+      <div class="stacked" role="img" aria-label="${`Clase ${b.clase}: ${states.map(([k, s]) => `${STATES[s][0]} ${b[k]}`).join(', ')}`}">${total ? states.map(([k, s]) => (b[k] ? html`<span style="${`width:${(b[k] / total) * 100}%;background:${HEALTH_COLORS[k]}`}" title="${`${STATES[s][0]}: ${b[k]}`}"></span>` : '')) : ''}</div>
+      <span class="score ${scoreClass(withNoDemand ? b.salud : b.salud_sin_demanda_excluida)}">${formatNumber(withNoDemand ? b.salud : b.salud_sin_demanda_excluida, 1)}</span></div>`;
+  })}</div>`;
+}
+
+async function renderHealth(el, ctx, id, fecha) {
+  const st = { vista: 'A+B', sinDemanda: false, cedi: 'CON_STOCK' };
+  const draw = async () => {
+    setHtml(el, html`<div class="card pad">
+      <div class="filters wrap">
+        <label>Vista <select name="vista">${['A+B', 'A', 'B', 'C', 'D', 'TOTAL'].map((v) => html`<option value="${v}" ${v === st.vista ? html`selected` : ''}>${v === 'TOTAL' ? 'Todas las clases' : v}</option>`)}</select></label>
+        <label>Stock en CEDI <select name="cedi">${[['CON_STOCK', 'Con stock'], ['SIN_STOCK', 'Sin stock'], ['', 'Todos']].map(([v, t]) => html`<option value="${v}" ${v === st.cedi ? html`selected` : ''}>${t}</option>`)}</select></label>
+        <label class="check"><input type="checkbox" name="sinDemanda" ${st.sinDemanda ? html`checked` : ''}> Contar productos sin demanda</label>
+      </div><div data-role="charts">${skeletonBlock({ rows: 4 })}</div></div>`);
+    el.querySelectorAll('select, input').forEach((i) => i.addEventListener('change', () => {
+      if (i.name === 'sinDemanda') st.sinDemanda = i.checked; else st[i.name] = i.value;
+      draw();
+    }));
+    const charts = el.querySelector('[data-role=charts]');
+    try {
+      const q = new URLSearchParams();
+      if (st.cedi) q.set('stock_cedi', st.cedi);
+      if (fecha) q.set('fecha', fecha);
+      const h = await apiGet(`/api/stock/health/${encodeURIComponent(id)}?${q}`, { signal: ctx.signal });
+      const b = h.bloques.find((x) => x.clase === st.vista);
+      const score = st.sinDemanda ? b.salud : b.salud_sin_demanda_excluida;
+      setHtml(charts, html`<div class="health-grid">
+        <div class="health-score"><span class="kpi-label">Salud ${st.vista === 'TOTAL' ? 'de la ubicación' : `de ${st.vista}`}</span>
+          <span class="score big ${scoreClass(score)}" data-role="score">${formatNumber(score, 1)}</span>
+          <span class="muted small">% de productos en Óptimo o Exceso (sin riesgo de quiebre). Verde ≥ 70, ámbar ≥ 50.</span>
+          <span class="muted small">Peso en stock ${formatNumber(b.peso_kg, 0)} kg · volumen ${formatNumber(b.volumen_m3 * 1000, 0)} L</span></div>
+        <div class="health-donut">${donut(b, st.sinDemanda)}</div>
+        <div class="health-bars"><h3>Por clase</h3>${classBars(h.bloques, st.sinDemanda)}</div></div>`);
+    } catch (e) {
+      if (!isAbort(e)) showError(charts, e, draw, 'No se pudo calcular la salud del inventario');
+    }
+  };
+  await draw();
 }
