@@ -89,3 +89,32 @@ async fn a_buyer_reads_a_stores_stock_and_a_manager_only_his_own() {
     b.wait_ready().await;
     b.wait_for("document.querySelectorAll('[data-role=stock] tbody tr').length > 0").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_manager_records_a_physical_count_of_a_negative_stock() {
+    let app = spawn_app(true).await;
+    app.state
+        .warehouse
+        .write(|c| {
+            c.execute_batch("UPDATE inventario_actual SET cantidad = -7 WHERE ubicacion_id = 'tienda_01' AND producto_codigo = '000101'")
+        })
+        .unwrap();
+    app.add_user("gerente.t1", PASSWORD, "gerente_tienda", &["tienda_01"]);
+    let manager = app.token("gerente.t1", PASSWORD).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &manager).await;
+    b.goto(&app.url("/dashboard/tienda_01")).await;
+    b.wait_ready().await;
+    b.wait_for("!document.querySelector('[data-role=anomaly-badge]').hidden").await;
+    b.click("[data-view=correccion]").await;
+    b.wait_for("document.querySelector('[data-role=anomalies] tr[data-code=\"000101\"]')").await;
+    let note = b.eval("document.querySelector('[data-role=corrections] .banner-info').textContent").await;
+    assert!(note.as_str().unwrap().contains("debe ingresarse en el POS"), "{note}");
+    b.fill("input[name=conteo][data-code=\"000101\"]", "3").await;
+    b.click("[data-role=counts] button[type=submit]").await;
+    b.wait_for("document.querySelector('[data-role=recorded] tbody tr')").await;
+    let row = b.eval("document.querySelector('[data-role=recorded] tbody tr').innerText").await;
+    let row = row.as_str().unwrap();
+    assert!(row.contains("gerente.t1") && row.contains("000101") && row.contains("+10"), "{row}");
+    b.screenshot(&artifacts_dir().join("inventario-correccion.png")).await;
+}

@@ -1,6 +1,7 @@
 //! Application state (SQLite file `app.sqlite`): users, orders, settings, audit, ETL runs.
 //! Embedded, numbered migrations with SHA-256 checksums; WAL; foreign keys on.
 
+pub mod adjustments;
 pub mod audit;
 pub mod inventory_settings;
 pub mod locations;

@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 mod backups;
 mod body;
+mod corrections;
 pub mod error;
 mod etl;
 pub mod guard;
@@ -122,6 +123,10 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)),
         route(Method::GET, "/api/stock/health/{ubicacion_id}", Capability(InventarioVer), get(stock::health)),
+        route(Method::GET, "/api/stock/anomalias/{ubicacion_id}", Capability(InventarioVer), get(corrections::anomalies)),
+        route(Method::GET, "/api/stock/anomalias/{ubicacion_id}/count", Capability(InventarioVer), get(corrections::anomaly_count)),
+        route(Method::POST, "/api/stock/ajustes", Capability(InventarioAjustar), post(corrections::record)),
+        route(Method::GET, "/api/stock/ajustes", Capability(InventarioVer), get(corrections::list)),
         route(Method::GET, "/api/ventas/detail", Capability(VentasVer), get(sales::detail)),
         route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)),
         route(Method::GET, "/api/ventas/producto/{codigo}/historico-dia", Capability(VentasVer), get(sales::weekday_history)),

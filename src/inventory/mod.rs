@@ -6,6 +6,7 @@
 //! daily rows, the ABC cache) and kept by `Tables` while nothing it came from changed, so a
 //! filter, a sort or a page is a pass over rows in memory.
 
+pub mod corrections;
 mod export;
 mod query;
 

@@ -101,3 +101,76 @@ pub fn store_classes(conn: &Connection, store: &str) -> duckdb::Result<FxHashMap
     }
     Ok(out)
 }
+
+/// A location's current stock per product (optionally one almacén) for the products whose
+/// total is ≤ 0, of active products.
+pub fn non_positive(conn: &Connection, location: &str, almacen: Option<&str>) -> duckdb::Result<Vec<(String, String, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.producto_codigo, any_value(p.descripcion), sum(i.cantidad)::DOUBLE AS q
+         FROM inventario_actual i JOIN productos_v p ON p.codigo = i.producto_codigo AND p.activo
+         WHERE i.ubicacion_id = ? AND (? IS NULL OR i.almacen_codigo = ?)
+         GROUP BY i.producto_codigo HAVING sum(i.cantidad) <= 0 ORDER BY q, i.producto_codigo",
+    )?;
+    let rows = stmt.query_map(params![location, almacen, almacen], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// One sale line as evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaleEvidence {
+    pub codigo: String,
+    pub numero_factura: String,
+    pub fecha_venta: chrono::NaiveDateTime,
+    pub cantidad: f64,
+}
+
+/// The sale lines of `codes` at `location` since `since` (local), newest first.
+pub fn sales_since(conn: &Connection, location: &str, codes: &[String], since: chrono::NaiveDateTime) -> duckdb::Result<Vec<SaleEvidence>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT producto_codigo, numero_factura, fecha_venta, cantidad_vendida::DOUBLE FROM ventas
+         WHERE ubicacion_id = ? AND fecha >= ?::DATE AND fecha_venta >= ? AND list_contains((SELECT string_split(?, chr(31))), producto_codigo)
+         ORDER BY fecha_venta DESC",
+    )?;
+    let joined = codes.join("\u{1f}");
+    let rows = stmt.query_map(params![location, since, since, joined], |r| {
+        Ok(SaleEvidence { codigo: r.get(0)?, numero_factura: r.get(1)?, fecha_venta: r.get(2)?, cantidad: r.get(3)? })
+    })?;
+    rows.collect()
+}
+
+/// The recorded stock of `codes` at `location` (each almacén's changes) since `since`,
+/// oldest first: (code, almacén, instant, quantity).
+pub fn history_since(
+    conn: &Connection,
+    location: &str,
+    codes: &[String],
+    since: chrono::NaiveDateTime,
+) -> duckdb::Result<Vec<(String, String, chrono::NaiveDateTime, f64)>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT producto_codigo, almacen_codigo, fecha_snapshot, cantidad::DOUBLE FROM inventario_historico
+         WHERE ubicacion_id = ? AND fecha_snapshot >= ? AND list_contains((SELECT string_split(?, chr(31))), producto_codigo)
+         ORDER BY fecha_snapshot",
+    )?;
+    let joined = codes.join("\u{1f}");
+    let rows = stmt.query_map(params![location, since, joined], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+/// Current stock of one product at a location (one almacén, or all of them); `None` when the
+/// location holds no row for it.
+pub fn current(conn: &Connection, location: &str, almacen: Option<&str>, code: &str) -> duckdb::Result<Option<f64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sum(cantidad)::DOUBLE, count(*) FROM inventario_actual
+         WHERE ubicacion_id = ? AND producto_codigo = ? AND (? IS NULL OR almacen_codigo = ?)",
+    )?;
+    stmt.query_row(params![location, code, almacen, almacen], |r| {
+        let n: i64 = r.get(1)?;
+        Ok(if n == 0 { None } else { Some(r.get::<_, f64>(0)?) })
+    })
+}

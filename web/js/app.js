@@ -299,6 +299,7 @@ async function renderRoute() {
     query: new URLSearchParams(location.search),
     signal: renderAbort.signal,
     navigate,
+    can,
     setQuery: (params) => {
       const qs = new URLSearchParams(params).toString();
       history.replaceState(null, '', `${location.pathname}${qs ? `?${qs}` : ''}`);

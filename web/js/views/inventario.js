@@ -2,7 +2,7 @@
 // demand, levels, state, activity and velocity as the server computed them. Filters,
 // sort and paging run on the server (GET /api/stock) and live in the URL; the cards are the
 // statistics of the filtered set and filter by themselves when clicked.
-import { apiGet, isAbort } from '../api.js';
+import { apiGet, apiPost, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDateTime } from '../format.js';
 
@@ -49,8 +49,10 @@ export async function render(container, ctx) {
       <div class="actions"><a class="btn" data-role="export" href="#" download>Exportar Excel</a></div></div>
     <div class="tabs" role="tablist" data-role="views">
       <button type="button" role="tab" class="tab" data-view="tabla" aria-selected="true">Tabla</button>
-      <button type="button" role="tab" class="tab" data-view="salud" aria-selected="false">Salud del inventario</button></div>
+      <button type="button" role="tab" class="tab" data-view="salud" aria-selected="false">Salud del inventario</button>
+      <button type="button" role="tab" class="tab" data-view="correccion" aria-selected="false">Corrección <span class="badge badge-critico" data-role="anomaly-badge" hidden></span></button></div>
     <section data-role="health" hidden></section>
+    <section data-role="corrections" hidden></section>
     <div data-role="table-view">
     <div class="kpis kpis-6" data-role="cards">${skeletonBlock({ cards: 0, rows: 1 })}</div>
     <form class="card filter-bar filters wrap" data-role="filters" autocomplete="off"></form>
@@ -59,16 +61,22 @@ export async function render(container, ctx) {
     </div>
     <aside class="drawer" data-role="drawer" hidden aria-label="Detalle del producto"></aside>`);
   const healthEl = container.querySelector('[data-role=health]');
+  const correctionsEl = container.querySelector('[data-role=corrections]');
   const tableView = container.querySelector('[data-role=table-view]');
+  const badgeEl = container.querySelector('[data-role=anomaly-badge]');
+  const showBadge = (n) => { badgeEl.textContent = formatInteger(n); badgeEl.hidden = !n; };
+  apiGet(`/api/stock/anomalias/${encodeURIComponent(id)}/count`, { signal: ctx.signal }).then((b) => showBadge(b.total)).catch(() => {});
   container.querySelector('[data-role=views]').addEventListener('click', (ev) => {
     const b = ev.target.closest('[data-view]');
     if (!b) return;
-    const health = b.dataset.view === 'salud';
+    const view = b.dataset.view;
     container.querySelectorAll('[data-view]').forEach((x) => x.setAttribute('aria-selected', String(x === b)));
-    healthEl.hidden = !health;
-    tableView.hidden = health;
+    healthEl.hidden = view !== 'salud';
+    correctionsEl.hidden = view !== 'correccion';
+    tableView.hidden = view !== 'tabla';
     container.querySelector('[data-role=drawer]').hidden = true;
-    if (health) renderHealth(healthEl, ctx, id, f.fecha);
+    if (view === 'salud') renderHealth(healthEl, ctx, id, f.fecha);
+    if (view === 'correccion') renderCorrections(correctionsEl, ctx, id, showBadge);
   });
   const form = container.querySelector('[data-role=filters]');
   const cardsEl = container.querySelector('[data-role=cards]');
@@ -359,4 +367,69 @@ async function renderHealth(el, ctx, id, fecha) {
     }
   };
   await draw();
+}
+
+// ---------- Centro de Comando de Corrección (spec 40 §7.5) ----------
+
+async function renderCorrections(el, ctx, id, showBadge) {
+  setHtml(el, skeletonBlock({ rows: 6 }));
+  let list;
+  let recorded;
+  try {
+    [list, recorded] = await Promise.all([
+      apiGet(`/api/stock/anomalias/${encodeURIComponent(id)}`, { signal: ctx.signal }),
+      apiGet(`/api/stock/ajustes?ubicacion_id=${encodeURIComponent(id)}`, { signal: ctx.signal }),
+    ]);
+  } catch (e) {
+    if (!isAbort(e)) showError(el, e, () => renderCorrections(el, ctx, id, showBadge), 'No se pudieron cargar las anomalías');
+    return;
+  }
+  showBadge(list.total);
+  const mayAdjust = ctx.can('inventario.ajustar');
+  setHtml(el, html`<div class="banner banner-info" role="note">${list.nota}</div>
+    <div class="kpis"><div class="kpi"><span class="kpi-label">Stock negativo</span><span class="kpi-value">${formatInteger(list.negativos)}</span></div>
+      <div class="kpi"><span class="kpi-label">Venta zombie</span><span class="kpi-value">${formatInteger(list.ventas_zombie)}</span><span class="kpi-hint">Stock 0, vendido hoy, sin stock visto hoy</span></div></div>
+    ${list.items.length ? html`<form data-role="counts"><div class="card table-card"><table class="data-table" data-role="anomalies">
+      <thead><tr><th>Código</th><th>Descripción</th><th>Tipo</th><th class="num">Stock</th><th class="num">Ventas 7 días</th><th>Últimas ventas</th><th class="num">Hoy mín · máx</th>${mayAdjust ? html`<th class="num">Conteo físico</th>` : ''}</tr></thead>
+      <tbody>${list.items.map((a) => html`<tr data-code="${a.codigo_producto}">
+        <td class="code">${a.codigo_producto}</td><td class="desc" title="${a.descripcion}">${a.descripcion}</td>
+        <td>${a.tipo === 'stock_negativo' ? html`<span class="badge badge-critico">Negativo</span>` : html`<span class="badge badge-bajo">Venta zombie</span>`}</td>
+        <td class="num"><strong>${formatNumber(a.stock_actual, 2)}</strong></td>
+        <td class="num">${formatInteger(a.ventas_7d_lineas)} líneas · ${formatNumber(a.ventas_7d_unidades, 1)} unid</td>
+        <td class="evidence">${a.ultimas_ventas.slice(0, 3).map((v) => html`<span title="${`Stock en ese momento: ${formatNumber(v.stock_en_el_momento, 1)}`}">${v.fecha.slice(5)} ${v.hora} · ${v.numero_factura} · ${formatNumber(v.cantidad, 1)}</span>`)}</td>
+        <td class="num">${a.stock_min_hoy === null ? '—' : `${formatNumber(a.stock_min_hoy, 1)} · ${formatNumber(a.stock_max_hoy, 1)}`}</td>
+        ${mayAdjust ? html`<td class="num"><input class="qty" type="number" min="0" step="any" inputmode="decimal" name="conteo" data-code="${a.codigo_producto}" aria-label="${`Conteo físico de ${a.codigo_producto}`}"></td>` : ''}</tr>`)}</tbody></table></div>
+      ${mayAdjust ? html`<div class="actions"><button type="submit" class="btn btn-primary">Registrar conteos</button> <span class="muted small">Solo se registran las diferencias con el sistema.</span></div>` : ''}
+      <p class="ok-note" data-role="ok" role="status" hidden></p><p class="field-error" data-role="error" role="alert" hidden></p></form>`
+      : emptyState('Sin anomalías', 'Ningún producto con stock negativo ni ventas sin stock hoy.')}
+    <h3>Conteos registrados</h3>
+    ${recorded.length ? html`<div class="card table-card"><table class="data-table" data-role="recorded"><thead><tr><th>Fecha</th><th>Lote</th><th>Usuario</th><th>Código</th><th class="num">Sistema</th><th class="num">Conteo</th><th class="num">Diferencia</th><th>Observaciones</th></tr></thead>
+      <tbody>${recorded.map((r) => html`<tr><td>${formatDateTime(r.fecha)}</td><td class="code">${r.lote}</td><td>${r.usuario}</td><td class="code">${r.producto_codigo}</td>
+        <td class="num">${formatNumber(r.stock_anterior, 2)}</td><td class="num">${formatNumber(r.conteo, 2)}</td><td class="num ${r.diferencia > 0 ? 'pos' : 'neg'}">${r.diferencia > 0 ? '+' : ''}${formatNumber(r.diferencia, 2)}</td><td>${r.observaciones || ''}</td></tr>`)}</tbody></table></div>`
+      : html`<p class="muted">Todavía no hay conteos registrados en esta ubicación.</p>`}`);
+  const form = el.querySelector('[data-role=counts]');
+  if (!form || !mayAdjust) return;
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const ajustes = [...form.querySelectorAll('input[name=conteo]')].filter((i) => i.value !== '').map((i) => ({ producto_codigo: i.dataset.code, conteo: Number(i.value) }));
+    const err = form.querySelector('[data-role=error]');
+    const ok = form.querySelector('[data-role=ok]');
+    if (!ajustes.length) { err.textContent = 'Escriba al menos un conteo.'; err.hidden = false; return; }
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const r = await apiPost('/api/stock/ajustes', { ubicacion_id: id, ajustes });
+      await renderCorrections(el, ctx, id, showBadge);
+      const note = el.querySelector('[data-role=ok]');
+      if (note) { note.textContent = r.mensaje; note.hidden = false; }
+      else { el.insertAdjacentHTML('afterbegin', String(html`<p class="ok-note" role="status">${r.mensaje}</p>`)); }
+    } catch (e) {
+      if (isAbort(e)) return;
+      err.textContent = e.detail || String(e);
+      err.hidden = false;
+      ok.hidden = true;
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
