@@ -68,3 +68,29 @@ async fn an_administrator_finds_a_klk_product_without_pack_size_and_corrects_it(
         .unwrap();
     assert_eq!((upb, peso), (50, 0.012));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_reads_the_abc_xyz_matrix_and_opens_a_cell() {
+    let app = spawn_app(true).await;
+    {
+        let db = fluxion::appdb::connect(&app.state.app_db_path).unwrap();
+        fluxion::classification::rebuild(&app.state.tenant, &app.state.warehouse, &db, common::end_date() + chrono::Duration::days(1))
+            .unwrap();
+    }
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/productos/abc?ubicacion_id=tienda_01")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelectorAll('[data-role=matrix] [data-cell]').length === 12").await;
+    let ay: i64 = app
+        .state
+        .warehouse
+        .reader()
+        .unwrap()
+        .query_row("SELECT count(*) FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01' AND clase_abc = 'A' AND coalesce(clase_xyz, 'Y') = 'Y'", [], |r| r.get(0))
+        .unwrap();
+    b.click("[data-role=matrix] [data-cell=AY]").await;
+    b.wait_for(&format!("document.querySelectorAll('[data-role=cell-products] tbody tr').length === {}", ay.min(200))).await;
+    assert!(b.eval("location.search").await.as_str().unwrap().contains("celda=AY"));
+    b.screenshot(&artifacts_dir().join("productos-abc-xyz.png")).await;
+}

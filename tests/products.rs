@@ -258,3 +258,64 @@ async fn deactivating_a_product_takes_it_out_of_the_order_and_only_an_administra
     let (_, still) = get(&app, &format!("/api/admin/productos/{code}")).await;
     assert_eq!(still["activo"], false, "nothing written");
 }
+
+#[tokio::test]
+async fn the_abc_xyz_matrix_adds_up_to_the_classification_and_lists_each_cell() {
+    let app = spawn_app(true).await;
+    {
+        let db = fluxion::appdb::connect(&app.state.app_db_path).unwrap();
+        fluxion::classification::rebuild(&app.state.tenant, &app.state.warehouse, &db, end_date() + Duration::days(1)).unwrap();
+    }
+    let classified = count(&app, "SELECT count(*) FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01'");
+    assert!(classified > 100);
+    let (s, m) = get(&app, "/api/productos/matriz-abc-xyz?ubicacion_id=tienda_01").await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    let cells = m["matriz"]["celdas"].as_array().unwrap();
+    assert_eq!(cells.len(), 12, "A–D × X–Z");
+    assert_eq!(cells.iter().map(|c| c["productos"].as_i64().unwrap()).sum::<i64>(), classified);
+    let a_count = count(&app, "SELECT count(*) FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01' AND clase_abc = 'A'");
+    assert_eq!(m["abc"][0]["productos"], a_count);
+    // Undetermined XYZ counts as Y.
+    let ax =
+        count(&app, "SELECT count(*) FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01' AND clase_abc = 'A' AND clase_xyz = 'X'");
+    let ay = count(
+        &app,
+        "SELECT count(*) FROM productos_abc_tienda WHERE ubicacion_id = 'tienda_01' AND clase_abc = 'A' AND coalesce(clase_xyz, 'Y') = 'Y'",
+    );
+    let cell = |c: &str| cells.iter().find(|x| x["celda"] == c).unwrap()["productos"].as_i64().unwrap();
+    assert_eq!((cell("AX"), cell("AY")), (ax, ay));
+    let (_, list) = get(&app, "/api/productos/lista-por-matriz?ubicacion_id=tienda_01&abc=A&xyz=Y&page_size=500").await;
+    assert_eq!(list["total"], ay);
+    assert!(list["productos"].as_array().unwrap().iter().all(|p| p["clase_abc"] == "A"));
+    // The whole chain.
+    let (s, chain) = get(&app, "/api/productos/matriz-abc-xyz").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        chain["matriz"]["celdas"].as_array().unwrap().iter().map(|c| c["productos"].as_i64().unwrap()).sum::<i64>(),
+        count(&app, "SELECT count(*) FROM productos_abc_cache WHERE ubicacion_id = '*'")
+    );
+
+    app.add_user("gerente.t2", "clave-gerente-123", "gerente_tienda", &["tienda_02"]);
+    let manager = app.token("gerente.t2", "clave-gerente-123").await;
+    for (path, status) in [
+        ("/api/productos/matriz-abc-xyz?ubicacion_id=tienda_01", StatusCode::FORBIDDEN),
+        ("/api/productos/matriz-abc-xyz", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/productos/matriz-abc-xyz?ubicacion_id=tienda_02", StatusCode::OK),
+    ] {
+        let got = app.client.get(app.url(path)).bearer_auth(&manager).send().await.unwrap().status();
+        assert_eq!(got, status, "{path}: a store manager sees his store, not the chain");
+    }
+    let (s, _) = get(&app, "/api/productos/lista-por-matriz?abc=Q").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn without_the_xyz_analysis_only_the_abc_distribution_is_shown() {
+    let app = common::spawn_app_with(true, |t| t.replace("xyz_analysis        = true", "xyz_analysis        = false")).await;
+    let (s, m) = get(&app, "/api/productos/matriz-abc-xyz").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(m["matriz"].is_null() && m["xyz"].is_null(), "{m}");
+    assert_eq!(m["abc"].as_array().unwrap().len(), 4);
+    let (s, _) = get(&app, "/api/productos/lista-por-matriz?abc=A&xyz=X").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}

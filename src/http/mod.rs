@@ -256,6 +256,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
             put(inventory_config::put_capacity),
         ),
         route(Method::GET, "/api/config-inventario/productos/buscar", Capability(AdminParametros), get(inventory_config::search_products)),
+        route(Method::GET, "/api/productos/matriz-abc-xyz", Capability(ProductosVer), get(products_admin::abc_xyz)),
+        route(Method::GET, "/api/productos/lista-por-matriz", Capability(ProductosVer), get(products_admin::cell)),
         route(Method::GET, "/api/admin/productos", Capability(AdminProductos), get(products_admin::list)),
         route(Method::GET, "/api/admin/productos/opciones/{tipo}", Capability(AdminProductos), get(products_admin::options)),
         route(Method::GET, "/api/admin/productos/{codigo}", Capability(AdminProductos), get(products_admin::detail)),

@@ -153,3 +153,83 @@ pub async fn options(State(state): State<AppState>, Path(kind): Path<String>) ->
     .await??;
     Ok(Json(rows))
 }
+
+// ---------- Productos: Clasificación ABC and Matriz ABC-XYZ (spec 50 §9.3) ----------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassesQuery {
+    /// A store; absent = the whole chain.
+    ubicacion_id: Option<String>,
+}
+
+/// The store of a query (checked against the caller's scope), or the chain.
+fn scope(state: &AppState, user: &AuthUser, id: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(id) = non_empty(id) else {
+        // The chain's figures include stores a store manager may not see.
+        if user.store_scope().is_some() {
+            return Err(ApiError::Validation { field: "ubicacion_id".into(), message: "Indique una de sus tiendas (ubicacion_id)".into() });
+        }
+        return Ok(None);
+    };
+    let known = state.tenant.stores().iter().any(|s| s.id == id && s.active && !s.is_cedi());
+    if !known {
+        return Err(ApiError::Validation { field: "ubicacion_id".into(), message: format!("«{id}» no es una tienda activa") });
+    }
+    user.check_location(&id, false)?;
+    Ok(Some(id))
+}
+
+pub async fn abc_xyz(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    QueryParams(q): QueryParams<ClassesQuery>,
+) -> Result<Json<crate::products::classes::Classes>, ApiError> {
+    let store = scope(&state, &user, q.ubicacion_id)?;
+    let with_xyz = state.tenant.file.features.xyz_analysis;
+    let c = tokio::task::spawn_blocking(move || crate::products::classes::classes(&state.warehouse, store.as_deref(), with_xyz)).await??;
+    Ok(Json(c))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellQuery {
+    ubicacion_id: Option<String>,
+    abc: String,
+    xyz: Option<String>,
+    page: Option<u32>,
+    page_size: Option<u32>,
+}
+
+pub async fn cell(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    QueryParams(q): QueryParams<CellQuery>,
+) -> Result<Json<crate::products::classes::CellPage>, ApiError> {
+    use crate::domain::replenishment::{AbcClass, XyzClass};
+    let invalid = |field: &str, message: String| ApiError::Validation { field: field.into(), message };
+    let store = scope(&state, &user, q.ubicacion_id)?;
+    let abc = AbcClass::parse(&q.abc).ok_or_else(|| invalid("abc", format!("Clase «{}» desconocida (A, B, C o D)", q.abc)))?;
+    let xyz = match non_empty(q.xyz) {
+        None => None,
+        Some(_) if !state.tenant.file.features.xyz_analysis => {
+            return Err(invalid("xyz", "El análisis XYZ no está activado en esta instalación".into()))
+        }
+        Some(x) => Some(
+            XyzClass::ALL
+                .into_iter()
+                .find(|c| c.as_str().eq_ignore_ascii_case(&x))
+                .ok_or_else(|| invalid("xyz", format!("Clase «{x}» desconocida (X, Y o Z)")))?,
+        ),
+    };
+    let page = q.page.unwrap_or(1);
+    let size = q.page_size.unwrap_or(50);
+    if page == 0 || !(1..=500).contains(&size) {
+        return Err(invalid("page_size", "page empieza en 1 y page_size va de 1 a 500".into()));
+    }
+    let c = tokio::task::spawn_blocking(move || {
+        crate::products::classes::cell(&state.warehouse, store.as_deref(), abc, xyz, page as usize, size as usize)
+    })
+    .await??;
+    Ok(Json(c))
+}

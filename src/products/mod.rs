@@ -4,6 +4,8 @@
 //! after values, and mirrored into the warehouse, whose product view puts it over the POS
 //! value: the next calculation uses it and no later load undoes it.
 
+pub mod classes;
+
 use serde::Serialize;
 use serde_json::json;
 

@@ -226,3 +226,48 @@ pub fn options(conn: &Connection, kind: OptionKind) -> duckdb::Result<Vec<Option
     let rows = stmt.query_map([], |r| Ok(OptionCount { valor: r.get("valor")?, cantidad: r.get("cantidad")? }))?;
     rows.collect()
 }
+
+/// A product's classification row (the caches rebuilt after each sales load and nightly).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassifiedRow {
+    pub codigo: String,
+    pub descripcion: String,
+    pub categoria: Option<String>,
+    pub clase_abc: String,
+    /// `None`: fewer selling days than XYZ requires.
+    pub clase_xyz: Option<String>,
+    pub cv: Option<f64>,
+    pub cantidad_30d: f64,
+    pub venta_30d: f64,
+    pub rank_valor: i32,
+    pub dias_venta: i32,
+}
+
+/// Every classified product of a store (`Some`) or of the whole chain (`None`), by value rank.
+pub fn classified(conn: &Connection, store: Option<&str>) -> duckdb::Result<Vec<ClassifiedRow>> {
+    let (table, key) = match store {
+        Some(s) => ("productos_abc_tienda", s),
+        None => ("productos_abc_cache", "*"),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.producto_codigo, coalesce(p.descripcion, 'Producto ' || c.producto_codigo) AS descripcion, p.categoria,
+                c.clase_abc, c.clase_xyz, c.cv, c.cantidad_30d, c.venta_30d, c.rank_valor, c.dias_venta
+         FROM {table} c LEFT JOIN productos_v p ON p.codigo = c.producto_codigo
+         WHERE c.ubicacion_id = ? ORDER BY c.rank_valor, c.producto_codigo"
+    ))?;
+    let rows = stmt.query_map([key], |r| {
+        Ok(ClassifiedRow {
+            codigo: r.get("producto_codigo")?,
+            descripcion: r.get("descripcion")?,
+            categoria: r.get("categoria")?,
+            clase_abc: r.get("clase_abc")?,
+            clase_xyz: r.get("clase_xyz")?,
+            cv: r.get("cv")?,
+            cantidad_30d: r.get("cantidad_30d")?,
+            venta_30d: r.get("venta_30d")?,
+            rank_valor: r.get("rank_valor")?,
+            dias_venta: r.get("dias_venta")?,
+        })
+    })?;
+    rows.collect()
+}

@@ -27,6 +27,7 @@ const loadEtl = () => import('./views/etl.js');
 const loadProductosAdmin = () => import('./views/productos-admin.js');
 const loadInventario = () => import('./views/inventario.js');
 const loadVentas = () => import('./views/ventas.js');
+const loadProductos = () => import('./views/productos.js');
 const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
@@ -37,6 +38,9 @@ const ROUTES = [
   { path: '/inventarios', nav: 'inventarios', cap: 'inventario.ver', title: 'Resumen de red', load: loadResumen, built: true },
   { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación', load: loadInventario, built: true },
   { path: '/ventas', prefix: true, nav: 'ventas', cap: 'ventas.ver', title: 'Ventas', load: loadVentas, built: true },
+  { path: '/productos/abc', nav: 'productos', cap: 'productos.ver', title: 'Clasificación ABC', load: loadProductos, built: true },
+  { path: '/productos/abc-xyz', nav: 'productos', cap: 'productos.ver', title: 'Matriz ABC-XYZ', load: loadProductos, built: true },
+  { path: '/productos', nav: 'productos', cap: 'productos.ver', title: 'Clasificación ABC', load: loadProductos, built: true },
   { path: '/productos', prefix: true, nav: 'productos', cap: 'productos.ver', title: 'Productos' },
   { path: '/emergencias', prefix: true, nav: 'emergencias', cap: 'emergencias.ver', feature: 'emergencias', title: 'Emergencias de inventario' },
   { path: '/bi', prefix: true, nav: 'bi', cap: 'bi.ver', feature: 'bi', title: 'Business Intelligence' },

@@ -25,7 +25,7 @@ pub mod transit;
 
 pub use classification::{
     abc_label, abc_xyz_matrix, aggregate_abc_inputs, classify_abc, classify_abc_owned, classify_xyz, most_critical_class, xyz_from_sales,
-    AbcClass, AbcInput, AbcModel, AbcRow, AbcSale, AbcThresholds, AbcXyzMatrix, MatrixItem, XyzClass, XyzConfig, XyzResult,
+    AbcClass, AbcInput, AbcModel, AbcRow, AbcSale, AbcThresholds, AbcXyzMatrix, MatrixCell, MatrixItem, XyzClass, XyzConfig, XyzResult,
 };
 pub use coverage::{weekday_coverage, CoverageInput, WeekdayCoverage};
 pub use criticality::{criticality, Criticality, CriticalityLevel};

@@ -65,6 +65,10 @@ pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
          [paths]\n\
          data_dir     = \"data\"\n\
          secrets_file = \"secrets.toml\"\n\n\
+         # The demo shows every screen, the XYZ analysis included (off by default for a client).\n\
+         [features]\n\
+         xyz_analysis        = true\n\
+         full_abc_xyz_matrix = true\n\n\
          [[regions]]\n\
          id   = \"VALENCIA\"\n\
          name = \"Valencia\"\n\n\
