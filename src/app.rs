@@ -43,5 +43,6 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         calculations: Default::default(),
         inventory_tables: Default::default(),
         sales_tables: Default::default(),
+        anomalies: Default::default(),
     })
 }

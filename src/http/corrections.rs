@@ -42,30 +42,38 @@ pub struct AnomalyQuery {
 }
 
 #[derive(Serialize)]
-pub struct Anomalies {
+pub struct Anomalies<'a> {
     ubicacion_id: String,
     total: usize,
     negativos: usize,
     ventas_zombie: usize,
-    items: Vec<Anomaly>,
+    items: &'a [Anomaly],
     nota: &'static str,
 }
 
 const POS_NOTE: &str =
     "Fluxion registra el conteo físico, pero no modifica el inventario del POS: la corrección también debe ingresarse en el POS.";
 
-async fn list_anomalies(state: &AppState, user: &AuthUser, id: &str, q: AnomalyQuery) -> Result<Anomalies, ApiError> {
+/// The location's anomalies (kept for the day while the data is unchanged).
+async fn list_anomalies(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    q: AnomalyQuery,
+) -> Result<(String, std::sync::Arc<Vec<Anomaly>>), ApiError> {
     let loc = location(state, user, id)?;
     let almacen = almacen(state, &loc, q.almacen)?;
     let st = state.clone();
     let now = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
     let l = loc.clone();
-    let items = tokio::task::spawn_blocking(move || -> Result<Vec<Anomaly>, ApiError> {
-        Ok(corrections::anomalies(&st.warehouse, &l, almacen.as_deref(), now)?)
-    })
-    .await??;
-    let negativos = items.iter().filter(|a| a.tipo == corrections::AnomalyKind::StockNegativo).count();
-    Ok(Anomalies { ubicacion_id: loc, total: items.len(), negativos, ventas_zombie: items.len() - negativos, items, nota: POS_NOTE })
+    let items =
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(st.anomalies.get(&st.warehouse, &l, almacen.as_deref(), now)?) })
+            .await??;
+    Ok((loc, items))
+}
+
+fn negatives(items: &[Anomaly]) -> usize {
+    items.iter().filter(|a| a.tipo == corrections::AnomalyKind::StockNegativo).count()
 }
 
 pub async fn anomalies(
@@ -73,8 +81,13 @@ pub async fn anomalies(
     Extension(user): Extension<AuthUser>,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<AnomalyQuery>,
-) -> Result<Json<Anomalies>, ApiError> {
-    Ok(Json(list_anomalies(&state, &user, &id, q).await?))
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (loc, items) = list_anomalies(&state, &user, &id, q).await?;
+    let n = negatives(&items);
+    let body =
+        Anomalies { ubicacion_id: loc, total: items.len(), negativos: n, ventas_zombie: items.len() - n, items: &items, nota: POS_NOTE };
+    Ok(Json(body).into_response())
 }
 
 #[derive(Serialize)]
@@ -91,8 +104,9 @@ pub async fn anomaly_count(
     Path(id): Path<String>,
     QueryParams(q): QueryParams<AnomalyQuery>,
 ) -> Result<Json<Badge>, ApiError> {
-    let a = list_anomalies(&state, &user, &id, q).await?;
-    Ok(Json(Badge { total: a.total, negativos: a.negativos, ventas_zombie: a.ventas_zombie }))
+    let (_, items) = list_anomalies(&state, &user, &id, q).await?;
+    let n = negatives(&items);
+    Ok(Json(Badge { total: items.len(), negativos: n, ventas_zombie: items.len() - n }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -58,6 +58,8 @@ pub struct AppState {
     pub inventory_tables: Arc<crate::inventory::Tables>,
     /// Sales tables kept per store and period while the data is unchanged.
     pub sales_tables: Arc<crate::sales::Tables>,
+    /// Stock anomalies kept per location and day while the data is unchanged.
+    pub anomalies: Arc<crate::inventory::corrections::KeptAnomalies>,
 }
 
 impl AppState {

@@ -111,6 +111,29 @@ pub fn anomalies(wh: &Warehouse, location: &str, almacen: Option<&str>, now: Nai
     Ok(out)
 }
 
+/// The anomalies of a location (and almacén) for a day, kept while the warehouse has had no
+/// write: the screen's badge asks on every visit.
+pub struct KeptAnomalies(crate::warehouse::kept::Kept<(String, Option<String>, chrono::NaiveDate), Vec<Anomaly>>);
+
+impl Default for KeptAnomalies {
+    fn default() -> Self {
+        KeptAnomalies(crate::warehouse::kept::Kept::new(64))
+    }
+}
+
+impl KeptAnomalies {
+    pub fn get(
+        &self,
+        wh: &Warehouse,
+        location: &str,
+        almacen: Option<&str>,
+        now: NaiveDateTime,
+    ) -> Result<std::sync::Arc<Vec<Anomaly>>, InventoryError> {
+        let key = (location.to_string(), almacen.map(str::to_string), now.date());
+        self.0.get_or_compute(wh, key, || anomalies(wh, location, almacen, now))
+    }
+}
+
 /// One counted product of a batch.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
