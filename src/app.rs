@@ -44,5 +44,6 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         inventory_tables: Default::default(),
         sales_tables: Default::default(),
         anomalies: Default::default(),
+        opportunities: Default::default(),
     })
 }

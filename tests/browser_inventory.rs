@@ -29,6 +29,10 @@ async fn a_buyer_reads_a_stores_stock_and_a_manager_only_his_own() {
     b.goto(&app.url("/inventarios")).await;
     b.wait_ready().await;
     b.wait_for("document.querySelector('a[href=\"/dashboard/tienda_01\"]')").await;
+    // The landing's CEDI opportunities open in a drawer.
+    b.click("[data-opportunities=cedi]").await;
+    b.wait_for("document.querySelector('[data-role=drawer] [data-role=cedi-opportunities] tbody tr')").await;
+    b.screenshot(&artifacts_dir().join("inventarios-oportunidades-cedi.png")).await;
     b.goto(&app.url(&format!("/dashboard/tienda_01?fecha={fecha}"))).await;
     b.wait_ready().await;
     b.wait_for("document.querySelectorAll('[data-role=stock] tbody tr').length === 50").await;

@@ -33,7 +33,7 @@ async fn tenant_endpoint_is_public_and_carries_branding() {
     assert_eq!(body["timezone"], "America/Caracas");
     assert_eq!(body["currency"], "USD");
     assert_eq!(body["features"]["bi"], true);
-    assert_eq!(body["features"]["xyz_analysis"], false);
+    assert_eq!(body["features"]["xyz_analysis"], true, "the demo turns the XYZ analysis on (a client has it off unless configured)");
     assert_eq!(body["maintenance"]["active"], false);
 }
 

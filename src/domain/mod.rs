@@ -6,6 +6,7 @@ pub mod corrections;
 pub mod inventory;
 pub mod lockout;
 pub mod maintenance;
+pub mod opportunities;
 pub mod orders;
 pub mod products;
 pub mod records;

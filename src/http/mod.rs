@@ -14,6 +14,7 @@ mod inventory_config;
 mod locations;
 mod maintenance;
 mod metrics;
+mod opportunities;
 mod orders;
 mod products_admin;
 mod sales;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub inventory_tables: Arc<crate::inventory::Tables>,
     /// Sales tables kept per store and period while the data is unchanged.
     pub sales_tables: Arc<crate::sales::Tables>,
+    /// CEDI opportunities and catalogue expansion kept while the data is unchanged.
+    pub opportunities: Arc<crate::inventory::opportunities::KeptOpportunities>,
     /// Stock anomalies kept per location and day while the data is unchanged.
     pub anomalies: Arc<crate::inventory::corrections::KeptAnomalies>,
 }
@@ -123,6 +126,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
+        route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),
+        route(Method::GET, "/api/inventario/expansion-catalogo", Capability(InventarioVer), get(opportunities::expansion)),
         route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)),
         route(Method::GET, "/api/stock/health/{ubicacion_id}", Capability(InventarioVer), get(stock::health)),
         route(Method::GET, "/api/stock/anomalias/{ubicacion_id}", Capability(InventarioVer), get(corrections::anomalies)),

@@ -8,6 +8,7 @@
 
 pub mod corrections;
 mod export;
+pub mod opportunities;
 mod query;
 
 use std::collections::HashMap;

@@ -271,3 +271,37 @@ pub fn classified(conn: &Connection, store: Option<&str>) -> duckdb::Result<Vec<
     })?;
     rows.collect()
 }
+
+/// A product's 30-day sales (USD) and class per store, from the classification cache.
+#[derive(Debug, Clone, Default)]
+pub struct StoreSales {
+    pub descripcion: String,
+    pub categoria: Option<String>,
+    pub ventas: std::collections::HashMap<String, f64>,
+    pub clases: std::collections::HashMap<String, crate::domain::replenishment::AbcClass>,
+}
+
+/// Per product code, the 30-day sales and class of each of `stores` that sold it.
+pub fn sales_30d(conn: &Connection, stores: &[String]) -> duckdb::Result<std::collections::BTreeMap<String, StoreSales>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.producto_codigo, c.ubicacion_id, c.venta_30d, c.clase_abc, coalesce(p.descripcion, 'Producto ' || c.producto_codigo), p.categoria
+         FROM productos_abc_tienda c LEFT JOIN productos_v p ON p.codigo = c.producto_codigo
+         WHERE list_contains((SELECT string_split(?, chr(31))), c.ubicacion_id) AND coalesce(p.activo, true)",
+    )?;
+    let mut out: std::collections::BTreeMap<String, StoreSales> = std::collections::BTreeMap::new();
+    let mut rows = stmt.query([stores.join("\u{1f}")])?;
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let store: String = r.get(1)?;
+        let e = out.entry(code).or_insert_with(|| StoreSales {
+            descripcion: r.get(4).unwrap_or_default(),
+            categoria: r.get(5).ok().flatten(),
+            ..Default::default()
+        });
+        e.ventas.insert(store.clone(), r.get(2)?);
+        if let Some(c) = crate::domain::replenishment::AbcClass::parse(&r.get::<_, String>(3)?) {
+            e.clases.insert(store, c);
+        }
+    }
+    Ok(out)
+}

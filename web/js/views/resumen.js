@@ -150,12 +150,21 @@ export async function render(container, ctx) {
         <h1>Resumen de red</h1>
         <p class="subtitle" data-role="subtitle">Cargando…</p>
       </div>
-      <form class="filters" data-role="filters">
-        <label>Hasta <input type="date" name="hasta"></label>
-        <button type="submit" class="btn btn-secondary">Aplicar</button>
-      </form>
+      <div class="actions">
+        <button type="button" class="btn" data-opportunities="cedi">Oportunidades CEDI</button>
+        <button type="button" class="btn" data-opportunities="expansion">Expansión de catálogo</button>
+        <form class="filters" data-role="filters">
+          <label>Hasta <input type="date" name="hasta"></label>
+          <button type="submit" class="btn btn-secondary">Aplicar</button>
+        </form>
+      </div>
     </div>
-    <div data-role="body"></div>`);
+    <div data-role="body"></div>
+    <aside class="drawer" data-role="drawer" hidden aria-label="Oportunidades"></aside>`);
+  container.querySelectorAll('[data-opportunities]').forEach((b) => b.addEventListener('click', async () => {
+    const { openOpportunities } = await import('./oportunidades.js');
+    openOpportunities(container.querySelector('[data-role=drawer]'), ctx, b.dataset.opportunities);
+  }));
   const subtitle = container.querySelector('[data-role="subtitle"]');
   const body = container.querySelector('[data-role="body"]');
   const filters = container.querySelector('[data-role="filters"]');
