@@ -56,6 +56,7 @@ async fn a_buyer_reads_a_stores_stock_and_a_manager_only_his_own() {
     b.wait_for("!document.querySelector('[data-role=drawer]').hidden").await;
     let facts = b.eval("document.querySelector('[data-role=drawer]').innerText").await;
     assert!(facts.as_str().unwrap().contains("Punto de reorden"), "{facts}");
+    b.wait_for("!document.querySelector('[data-role=drawer] [data-role=history] .spinner')").await;
     b.screenshot(&artifacts_dir().join("inventario-detalle.png")).await;
 
     // The export carries the filters and downloads a workbook.

@@ -358,3 +358,56 @@ async fn the_health_chart_counts_the_tables_rows_by_class_and_state() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_two_hour_reconciliation_finds_the_units_sales_do_not_explain() {
+    let app = spawn_app(true).await;
+    // E14 in the last day: a block with stock 50 then 38 and 10 units sold between.
+    let now = chrono::Utc::now().with_timezone(&app.state.tenant.timezone).naive_local();
+    let start = fluxion::domain::reconciliation::block_start(now - Duration::hours(4));
+    let at = |m: i64| start + Duration::minutes(m);
+    app.state
+        .warehouse
+        .write(|c| {
+            c.execute_batch(&format!(
+                "INSERT INTO inventario_historico VALUES
+                   ('tienda_01', 'T01-PV', '000101', TIMESTAMP '{}', 50, NULL, true, 'etl', NULL),
+                   ('tienda_01', 'T01-PV', '000101', TIMESTAMP '{}', 38, -12, true, 'etl', NULL)",
+                at(5).format("%Y-%m-%d %H:%M:%S"),
+                at(95).format("%Y-%m-%d %H:%M:%S")
+            ))
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ventas.csv"),
+        format!(
+            "ubicacion_id,numero_factura,linea,fecha_venta,producto_codigo,cantidad_vendida,venta_total\n\
+             tienda_01,R-1,1,{},000101,4,6.00\ntienda_01,R-2,1,{},000101,6,9.00\n",
+            at(30).format("%Y-%m-%d %H:%M:%S"),
+            at(60).format("%Y-%m-%d %H:%M:%S")
+        ),
+    )
+    .unwrap();
+    let opts = fluxion::sources::files::ImportOptions { skip_bad_rows: false, now_utc: chrono::Utc::now().naive_utc() };
+    fluxion::sources::files::import_dir(&app.state.warehouse, &app.state.tenant, dir.path(), &opts).unwrap();
+
+    let r: Value = app.get_json("/api/productos/000101/reconciliacion-inventario?ubicacion_id=tienda_01&horas=24", &app.admin_token).await;
+    let block = r["bloques"].as_array().unwrap().iter().find(|b| b["almacen_codigo"] == "T01-PV").expect("the block").clone();
+    assert_eq!(
+        (f(&block["inicio"]), f(&block["fin"]), f(&block["cambio"]), f(&block["ventas"]), f(&block["diferencia"])),
+        (50.0, 38.0, -12.0, 10.0, -2.0)
+    );
+    let h: Value = app.get_json("/api/productos/000101/historico-inventario?ubicacion_id=tienda_01&dias=1", &app.admin_token).await;
+    let points = h["puntos"].as_array().unwrap();
+    assert!(points.iter().filter(|p| p["es_actual"] == false).count() >= 2, "{h}");
+    assert!(points.iter().any(|p| p["es_actual"] == true), "the current stock closes the series");
+    let bad = app
+        .client
+        .get(app.url("/api/productos/000101/reconciliacion-inventario?ubicacion_id=tienda_01&horas=0"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -9,6 +9,7 @@ pub mod maintenance;
 pub mod opportunities;
 pub mod orders;
 pub mod products;
+pub mod reconciliation;
 pub mod records;
 pub mod replenishment;
 pub mod sales;

@@ -264,6 +264,13 @@ pub fn api_routes() -> Vec<RouteSpec> {
         ),
         route(Method::GET, "/api/config-inventario/productos/buscar", Capability(AdminParametros), get(inventory_config::search_products)),
         route(Method::GET, "/api/productos/matriz-abc-xyz", Capability(ProductosVer), get(products_admin::abc_xyz)),
+        route(Method::GET, "/api/productos/{codigo}/historico-inventario", Capability(InventarioVer), get(stock::product_history)),
+        route(
+            Method::GET,
+            "/api/productos/{codigo}/reconciliacion-inventario",
+            Capability(InventarioVer),
+            get(stock::product_reconciliation),
+        ),
         route(Method::GET, "/api/productos/lista-por-matriz", Capability(ProductosVer), get(products_admin::cell)),
         route(Method::GET, "/api/admin/productos", Capability(AdminProductos), get(products_admin::list)),
         route(Method::GET, "/api/admin/productos/opciones/{tipo}", Capability(AdminProductos), get(products_admin::options)),

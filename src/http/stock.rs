@@ -327,3 +327,53 @@ pub async fn health(
     let t = table(&state, &user, location, fecha).await?;
     Ok(Json(Health { ubicacion_id: t.ubicacion_id.clone(), fecha: t.fecha, bloques: inventory::health(&t.lines, cedi_stock) }))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductWindow {
+    ubicacion_id: String,
+    /// History: days back (default 7, at most 90). Reconciliation: hours (default 24, at most 168).
+    dias: Option<i64>,
+    horas: Option<i64>,
+}
+
+fn product_location(state: &AppState, user: &AuthUser, id: &str) -> Result<String, ApiError> {
+    let loc = state.tenant.stores().iter().find(|s| s.id == id.trim() && s.active);
+    let Some(loc) = loc else { return Err(invalid("ubicacion_id", format!("«{}» no es una ubicación activa", id.trim()))) };
+    user.check_location(&loc.id, loc.is_cedi())?;
+    Ok(loc.id.clone())
+}
+
+pub async fn product_history(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    QueryParams(q): QueryParams<ProductWindow>,
+) -> Result<Json<inventory::history::History>, ApiError> {
+    let loc = product_location(&state, &user, &q.ubicacion_id)?;
+    let days = q.dias.unwrap_or(7);
+    if !(1..=90).contains(&days) {
+        return Err(invalid("dias", "dias va de 1 a 90"));
+    }
+    let now = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let st = state.clone();
+    let h = tokio::task::spawn_blocking(move || inventory::history::history(&st.warehouse, &loc, code.trim(), days * 24, now)).await??;
+    Ok(Json(h))
+}
+
+pub async fn product_reconciliation(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    QueryParams(q): QueryParams<ProductWindow>,
+) -> Result<Json<inventory::history::Reconciliation>, ApiError> {
+    let loc = product_location(&state, &user, &q.ubicacion_id)?;
+    let hours = q.horas.unwrap_or(24);
+    if !(2..=168).contains(&hours) {
+        return Err(invalid("horas", "horas va de 2 a 168"));
+    }
+    let now = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || inventory::history::reconciliation(&st.warehouse, &loc, code.trim(), hours, now)).await??;
+    Ok(Json(r))
+}

@@ -8,6 +8,7 @@
 
 pub mod corrections;
 mod export;
+pub mod history;
 pub mod opportunities;
 mod query;
 

@@ -174,3 +174,13 @@ pub fn current(conn: &Connection, location: &str, almacen: Option<&str>, code: &
         Ok(if n == 0 { None } else { Some(r.get::<_, f64>(0)?) })
     })
 }
+
+/// A product's current stock rows at a location: (almacén, quantity, local update time).
+pub fn product_rows(conn: &Connection, location: &str, code: &str) -> duckdb::Result<Vec<(String, f64, chrono::NaiveDateTime)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT almacen_codigo, cantidad::DOUBLE, fecha_actualizacion FROM inventario_actual
+         WHERE ubicacion_id = ? AND producto_codigo = ? ORDER BY almacen_codigo",
+    )?;
+    let rows = stmt.query_map(params![location, code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}

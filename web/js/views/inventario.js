@@ -291,7 +291,10 @@ export async function render(container, ctx) {
           ${l.minimo_exhibicion ? html`<dt>Mínimo de exhibición</dt><dd>${formatNumber(l.minimo_exhibicion, 0)} unid</dd>` : ''}
           <dt>Almacén</dt><dd>${l.almacen_nombre}</dd>
           <dt>Actualizado</dt><dd>${formatDateTime(l.actualizado)}</dd>
-        </dl></div>`);
+        </dl>
+        <h3>Stock de los últimos 7 días</h3><div data-role="history"><div class="route-spinner"><span class="spinner"></span>Cargando…</div></div>
+        <h3>Conciliación de las últimas 24 horas</h3><div data-role="reconciliation"></div></div>`);
+    loadHistory(drawer, ctx, id, l.codigo_producto);
     const close = () => { drawer.hidden = true; row.focus(); };
     drawer.querySelector('[data-role=close]').addEventListener('click', close);
     drawer.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); }, { once: true });
@@ -432,4 +435,47 @@ async function renderCorrections(el, ctx, id, showBadge) {
       button.disabled = false;
     }
   });
+}
+
+// ---------- product history and 2-hour reconciliation (spec 40 §7.4) ----------
+
+async function loadHistory(drawer, ctx, id, code) {
+  const histEl = drawer.querySelector('[data-role=history]');
+  const recEl = drawer.querySelector('[data-role=reconciliation]');
+  const q = `ubicacion_id=${encodeURIComponent(id)}`;
+  try {
+    const [h, r] = await Promise.all([
+      apiGet(`/api/productos/${encodeURIComponent(code)}/historico-inventario?${q}&dias=7`, { signal: ctx.signal }),
+      apiGet(`/api/productos/${encodeURIComponent(code)}/reconciliacion-inventario?${q}&horas=24`, { signal: ctx.signal }),
+    ]);
+    // Total stock over time: each almacén's last value carried forward, summed.
+    const last = new Map();
+    const series = [];
+    for (const p of h.puntos) { last.set(p.almacen_codigo, p.cantidad); series.push([new Date(p.fecha).getTime(), [...last.values()].reduce((a, b) => a + b, 0)]); }
+    if (series.length < 2) {
+      setHtml(histEl, html`<p class="muted small">Sin cambios de stock registrados en 7 días${series.length ? `: ${formatNumber(series[0][1], 1)} unidades` : ''}.</p>`);
+    } else {
+      const W = 480; const H = 150; const pad = 30;
+      const t0 = new Date(h.desde).getTime(); const t1 = Math.max(series[series.length - 1][0], t0 + 1);
+      const vmax = Math.max(1, ...series.map((s) => s[1])); const vmin = Math.min(0, ...series.map((s) => s[1]));
+      const x = (t) => pad + ((t - t0) / (t1 - t0)) * (W - pad * 2);
+      const y = (v) => H - pad - ((v - vmin) / (vmax - vmin)) * (H - pad * 2);
+      let d = `M ${x(series[0][0])} ${y(series[0][1])}`;
+      for (let i = 1; i < series.length; i++) d += ` H ${x(series[i][0])} V ${y(series[i][1])}`;
+      setHtml(histEl, html`<svg class="bars" viewBox="0 0 ${W} ${H}" role="img" aria-label="Stock de los últimos 7 días">
+        <path d="${d}" fill="none" stroke="var(--primary)" stroke-width="2"></path>
+        ${vmin < 0 ? html`<line x1="${pad}" x2="${W - pad}" y1="${y(0)}" y2="${y(0)}" class="avg-line"></line>` : ''}
+        <text x="${pad}" y="${H - 8}" class="axis">${h.desde.slice(5, 16).replace('T', ' ')}</text>
+        <text x="${W - pad}" y="${H - 8}" text-anchor="end" class="axis">ahora</text>
+        <text x="4" y="${y(vmax) + 4}" class="axis">${formatNumber(vmax, 0)}</text></svg>`);
+    }
+    setHtml(recEl, r.bloques.length ? html`<table class="data-table compact" data-role="reconciliation-table"><thead><tr><th>Bloque</th><th class="num">Inicio</th><th class="num">Fin</th><th class="num">Cambio</th><th class="num">Ventas</th><th class="num">Diferencia</th></tr></thead>
+      <tbody>${r.bloques.map((b) => html`<tr><td>${b.bloque.slice(11, 16)}</td><td class="num">${formatNumber(b.inicio, 1)}</td><td class="num">${formatNumber(b.fin, 1)}</td>
+        <td class="num">${formatNumber(b.cambio, 1)}</td><td class="num">${formatNumber(b.ventas, 1)}</td>
+        <td class="num ${b.diferencia < 0 ? 'neg' : b.diferencia > 0 ? 'pos' : ''}" title="${b.diferencia < 0 ? 'Pérdida sin explicar' : b.diferencia > 0 ? 'Recepción o ajuste positivo' : 'Consistente'}">${formatNumber(b.diferencia, 1)}</td></tr>`)}</tbody></table>
+      <p class="muted small">Diferencia = cambio + ventas: 0 es consistente; negativa, unidades que las ventas no explican; positiva, una recepción o un ajuste.</p>`
+      : html`<p class="muted small">Sin fotos de inventario en las últimas 24 horas.</p>`);
+  } catch (e) {
+    if (!isAbort(e)) showError(histEl, e, () => loadHistory(drawer, ctx, id, code), 'No se pudo cargar el historial');
+  }
 }
