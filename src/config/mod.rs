@@ -656,6 +656,11 @@ impl Tenant {
         chrono::Utc::now().with_timezone(&self.timezone).date_naive()
     }
 
+    /// The local wall-clock time now (sale and stock timestamps are local and naive).
+    pub fn now_local(&self) -> chrono::NaiveDateTime {
+        chrono::Utc::now().with_timezone(&self.timezone).naive_local()
+    }
+
     /// A location's configured name; its id when it is not (or no longer) configured.
     pub fn location_name(&self, id: &str) -> String {
         self.stores().iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())

@@ -64,3 +64,23 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         }
     }
 }
+
+/// A 422 naming the field, with a message for the user.
+pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Validation { field: field.into(), message: message.into() }
+}
+
+/// A trimmed text parameter; empty counts as absent.
+pub fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// An active location the caller may see (a store manager: his stores and the CEDIs).
+pub fn visible_location(state: &super::AppState, user: &super::session::AuthUser, id: &str) -> Result<String, ApiError> {
+    let id = id.trim();
+    let Some(loc) = state.tenant.stores().iter().find(|s| s.id == id && s.active) else {
+        return Err(invalid("ubicacion_id", format!("«{id}» no es una ubicación activa")));
+    };
+    user.check_location(&loc.id, loc.is_cedi())?;
+    Ok(loc.id.clone())
+}

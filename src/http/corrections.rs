@@ -5,26 +5,12 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::body::{JsonBody, QueryParams};
+use super::body::{invalid, visible_location as location, JsonBody, QueryParams};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
 use crate::appdb::adjustments::{self, Adjustment};
 use crate::inventory::corrections::{self, Anomaly, Count, Recorded};
-
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation { field: field.into(), message: message.into() }
-}
-
-/// An active location the caller may see (stores only for a store manager).
-fn location(state: &AppState, user: &AuthUser, id: &str) -> Result<String, ApiError> {
-    let loc = state.tenant.stores().iter().find(|s| s.id == id.trim() && s.active);
-    let Some(loc) = loc else {
-        return Err(invalid("ubicacion_id", format!("«{}» no es una ubicación activa", id.trim())));
-    };
-    user.check_location(&loc.id, loc.is_cedi())?;
-    Ok(loc.id.clone())
-}
 
 fn almacen(state: &AppState, loc: &str, a: Option<String>) -> Result<Option<String>, ApiError> {
     let Some(a) = a.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) else { return Ok(None) };
@@ -64,7 +50,7 @@ async fn list_anomalies(
     let loc = location(state, user, id)?;
     let almacen = almacen(state, &loc, q.almacen)?;
     let st = state.clone();
-    let now = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let now = state.tenant.now_local();
     let l = loc.clone();
     let items =
         tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(st.anomalies.get(&st.warehouse, &l, almacen.as_deref(), now)?) })

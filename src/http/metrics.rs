@@ -136,7 +136,7 @@ fn collect(state: &AppState) -> String {
         out.sample("fluxion_backup_last_size_bytes", &[("kind", kind)], *size);
     }
 
-    let now_local = Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let now_local = state.tenant.now_local();
     let active = crate::domain::maintenance::active_window(&state.tenant.maintenance, now_local).is_some();
     out.single(
         "fluxion_maintenance_window_active",

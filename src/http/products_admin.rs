@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::body::{JsonBody, QueryParams};
+use super::body::{non_empty, JsonBody, QueryParams};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
@@ -45,10 +45,6 @@ pub struct ListQuery {
     estado: Option<String>,
     page: Option<u32>,
     page_size: Option<u32>,
-}
-
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 impl ListQuery {

@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::body::QueryParams;
+use super::body::{invalid, non_empty, QueryParams};
 use super::error::ApiError;
 use super::saved_orders::parse_date;
 use super::session::AuthUser;
@@ -27,14 +27,6 @@ impl From<SalesError> for ApiError {
             SalesError::WarehouseOpen(e) => e.into(),
         }
     }
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation { field: field.into(), message: message.into() }
-}
-
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::body::QueryParams;
+use super::body::{invalid, non_empty, visible_location, QueryParams};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
@@ -53,14 +53,6 @@ pub struct StockQuery {
     page_size: Option<i64>,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation { field: field.into(), message: message.into() }
-}
-
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 fn parsed<T>(field: &str, v: Option<String>, parse: impl Fn(&str) -> Option<T>, allowed: &str) -> Result<Option<T>, ApiError> {
     match non_empty(v) {
         None => Ok(None),
@@ -81,18 +73,23 @@ fn presence(field: &str, v: Option<String>) -> Result<Option<StockPresence>, Api
     )
 }
 
+/// The `fecha` parameter: an earlier business date, or today when absent.
+fn business_date(fecha: Option<String>, today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let Some(s) = non_empty(fecha) else { return Ok(today) };
+    let d = super::saved_orders::parse_date("fecha", &s)?;
+    if d > today {
+        return Err(invalid("fecha", format!("La fecha {d} es posterior a hoy ({today})")));
+    }
+    Ok(d)
+}
+
 impl StockQuery {
     fn location(&self) -> Result<String, ApiError> {
         non_empty(self.ubicacion_id.clone()).ok_or_else(|| invalid("ubicacion_id", "Indique la ubicación (ubicacion_id)"))
     }
 
     fn date(&self, today: NaiveDate) -> Result<NaiveDate, ApiError> {
-        let Some(s) = non_empty(self.fecha.clone()) else { return Ok(today) };
-        let d = super::saved_orders::parse_date("fecha", &s)?;
-        if d > today {
-            return Err(invalid("fecha", format!("La fecha {d} es posterior a hoy ({today})")));
-        }
-        Ok(d)
+        business_date(self.fecha.clone(), today)
     }
 
     fn filter(self) -> Result<Filter, ApiError> {
@@ -213,11 +210,7 @@ fn choices(t: &Table) -> Choices {
 
 /// The location's table (computed, or kept from the last request while nothing changed).
 async fn table(state: &AppState, user: &AuthUser, location: String, fecha: NaiveDate) -> Result<Arc<Table>, ApiError> {
-    let loc = state.tenant.stores().iter().find(|s| s.id == location && s.active);
-    let Some(loc) = loc else {
-        return Err(invalid("ubicacion_id", format!("«{location}» no es una ubicación activa")));
-    };
-    user.check_location(&loc.id, loc.is_cedi())?;
+    let location = visible_location(state, user, &location)?;
     let st = state.clone();
     tokio::task::spawn_blocking(move || -> Result<Arc<Table>, ApiError> {
         let app = crate::appdb::connect(&st.app_db_path)?;
@@ -303,26 +296,7 @@ pub async fn health(
     axum::extract::Path(location): axum::extract::Path<String>,
     QueryParams(q): QueryParams<HealthQuery>,
 ) -> Result<Json<Health>, ApiError> {
-    let as_stock = StockQuery {
-        ubicacion_id: Some(location.clone()),
-        fecha: q.fecha,
-        almacen: None,
-        categoria: None,
-        marca: None,
-        search: None,
-        estado: None,
-        clasificacion: None,
-        abc: None,
-        top: None,
-        velocidad: None,
-        stock_cedi: None,
-        stock_tienda: None,
-        sort_by: None,
-        sort_order: None,
-        page: None,
-        page_size: None,
-    };
-    let fecha = as_stock.date(state.tenant.today())?;
+    let fecha = business_date(q.fecha, state.tenant.today())?;
     let cedi_stock = presence("stock_cedi", q.stock_cedi)?;
     let t = table(&state, &user, location, fecha).await?;
     Ok(Json(Health { ubicacion_id: t.ubicacion_id.clone(), fecha: t.fecha, bloques: inventory::health(&t.lines, cedi_stock) }))
@@ -337,25 +311,18 @@ pub struct ProductWindow {
     horas: Option<i64>,
 }
 
-fn product_location(state: &AppState, user: &AuthUser, id: &str) -> Result<String, ApiError> {
-    let loc = state.tenant.stores().iter().find(|s| s.id == id.trim() && s.active);
-    let Some(loc) = loc else { return Err(invalid("ubicacion_id", format!("«{}» no es una ubicación activa", id.trim()))) };
-    user.check_location(&loc.id, loc.is_cedi())?;
-    Ok(loc.id.clone())
-}
-
 pub async fn product_history(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
     axum::extract::Path(code): axum::extract::Path<String>,
     QueryParams(q): QueryParams<ProductWindow>,
 ) -> Result<Json<inventory::history::History>, ApiError> {
-    let loc = product_location(&state, &user, &q.ubicacion_id)?;
+    let loc = visible_location(&state, &user, &q.ubicacion_id)?;
     let days = q.dias.unwrap_or(7);
     if !(1..=90).contains(&days) {
         return Err(invalid("dias", "dias va de 1 a 90"));
     }
-    let now = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let now = state.tenant.now_local();
     let st = state.clone();
     let h = tokio::task::spawn_blocking(move || inventory::history::history(&st.warehouse, &loc, code.trim(), days * 24, now)).await??;
     Ok(Json(h))
@@ -367,12 +334,12 @@ pub async fn product_reconciliation(
     axum::extract::Path(code): axum::extract::Path<String>,
     QueryParams(q): QueryParams<ProductWindow>,
 ) -> Result<Json<inventory::history::Reconciliation>, ApiError> {
-    let loc = product_location(&state, &user, &q.ubicacion_id)?;
+    let loc = visible_location(&state, &user, &q.ubicacion_id)?;
     let hours = q.horas.unwrap_or(24);
     if !(2..=168).contains(&hours) {
         return Err(invalid("horas", "horas va de 2 a 168"));
     }
-    let now = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let now = state.tenant.now_local();
     let st = state.clone();
     let r = tokio::task::spawn_blocking(move || inventory::history::reconciliation(&st.warehouse, &loc, code.trim(), hours, now)).await??;
     Ok(Json(r))

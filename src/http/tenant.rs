@@ -12,7 +12,7 @@ use crate::domain::maintenance::active_window;
 
 pub async fn tenant_info(State(state): State<AppState>) -> Json<Value> {
     let f = &state.tenant.file;
-    let now_local = chrono::Utc::now().with_timezone(&state.tenant.timezone).naive_local();
+    let now_local = state.tenant.now_local();
     let maintenance = active_window(&state.tenant.maintenance, now_local);
     Json(json!({
         "id": f.tenant.id,

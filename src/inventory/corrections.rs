@@ -178,7 +178,7 @@ pub fn record(
     counts: &[Count],
     user: &str,
 ) -> Result<Recorded, InventoryError> {
-    let now_local = chrono::Utc::now().with_timezone(&tenant.timezone).naive_local();
+    let now_local = tenant.now_local();
     let lote = batch_label(now_local);
     let conn = wh.reader()?;
     let mut resultados = Vec::with_capacity(counts.len());

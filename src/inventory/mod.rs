@@ -205,7 +205,7 @@ fn store_lines(
 ) -> Result<Vec<InventoryLine>, InventoryError> {
     let cfg = settings::param_config(app, store)?;
     let atypical = settings::atypical_days(app, store)?;
-    let mut limits = settings::storage_limits(app, store)?;
+    let limits = settings::storage_limits(app, store)?;
     let yesterday = today - Duration::days(1);
     let (from20, from14, from30) =
         (today - Duration::days(STORE_P75_DAYS), today - Duration::days(14), today - Duration::days(CEDI_P75_DAYS));
@@ -238,7 +238,6 @@ fn store_lines(
         }
         out.push(l);
     }
-    limits.clear();
     Ok(out)
 }
 

@@ -265,7 +265,7 @@ pub fn verify_arrival(tenant: &Tenant, app: &rusqlite::Connection, wh: &duckdb::
     let cfg = settings::order_settings(app)?;
     let created = replenishment::transit::local_time(&order.header.fecha_creacion, tenant.timezone)
         .ok_or_else(|| OrderError::Refused(format!("fecha de creación ilegible: {}", order.header.fecha_creacion)))?;
-    let now = chrono::Utc::now().with_timezone(&tenant.timezone).naive_local();
+    let now = tenant.now_local();
     let lines: Vec<&store::Line> = order.lineas.iter().filter(|l| l.incluido).collect();
     let codes: Vec<&str> = lines.iter().map(|l| l.codigo_producto.as_str()).collect();
     let excluded = replenishment::excluded_warehouses(tenant, &h.tienda_destino_id);

@@ -1,4 +1,5 @@
 // Tiny HTML helpers: an auto-escaping template tag and the shared screen states.
+import { formatInteger } from './format.js';
 
 class SafeHtml {
   constructor(s) { this.s = s; }
@@ -58,4 +59,30 @@ export function showError(el, err, onRetry, title = 'No se pudieron cargar los d
     ${onRetry ? html`<button type="button" class="btn btn-primary" data-action="retry">Reintentar</button>` : ''}
   </div>`);
   if (onRetry) el.querySelector('[data-action="retry"]').addEventListener('click', onRetry);
+}
+
+// The pager under a server-paged table: page size, previous/next and "Página p de n · N
+// <what>". `f` holds page and page_size; `total` 0 draws nothing.
+export function drawPager(el, f, { sizes, pages, total, what }) {
+  if (!total) { setHtml(el, ''); return; }
+  setHtml(el, html`<label>Por página <select data-role="size">${sizes.map((s) => html`<option value="${s}" ${s === f.page_size ? html`selected` : ''}>${s}</option>`)}</select></label>
+    <button type="button" class="btn" data-page="-1" ${f.page <= 1 ? html`disabled` : ''}>Anterior</button>
+    <span>Página ${formatInteger(f.page)} de ${formatInteger(pages)} · ${formatInteger(total)} ${what}</span>
+    <button type="button" class="btn" data-page="1" ${f.page >= pages ? html`disabled` : ''}>Siguiente</button>`);
+}
+
+// Its events: a page step or a new page size updates `f` and calls `reload`.
+export function bindPager(el, f, reload) {
+  el.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-page]');
+    if (!b || b.disabled) return;
+    f.page += Number(b.dataset.page);
+    reload();
+  });
+  el.addEventListener('change', (ev) => {
+    if (ev.target.dataset.role !== 'size') return;
+    f.page_size = Number(ev.target.value);
+    f.page = 1;
+    reload();
+  });
 }

@@ -3,7 +3,7 @@
 // sort and paging run on the server (GET /api/stock) and live in the URL; the cards are the
 // statistics of the filtered set and filter by themselves when clicked.
 import { apiGet, apiPost, isAbort } from '../api.js';
-import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
+import { html, setHtml, skeletonBlock, emptyState, showError, drawPager, bindPager } from '../dom.js';
 import { formatNumber, formatInteger, formatDateTime } from '../format.js';
 
 const STATES = {
@@ -154,11 +154,7 @@ export async function render(container, ctx) {
           <td class="num">${l.peso_total_kg === null ? html`<span class="muted">—</span>` : formatNumber(l.peso_total_kg, 1)}</td></tr>`)}</tbody></table></div>
         ${cedi ? html`<p class="muted legend">Días = stock del CEDI / P75 regional (suma del P75 de 30 días de cada tienda de la región). Tiempo de reposición del CEDI: 2 días.</p>` : ''}`);
     }
-    if (!d.estadisticas.total) { setHtml(pagerEl, ''); return; }
-    setHtml(pagerEl, html`<label>Por página <select data-role="size">${PAGE_SIZES.map((n) => html`<option value="${n}" ${n === f.page_size ? html`selected` : ''}>${n}</option>`)}</select></label>
-      <button type="button" class="btn" data-page="-1" ${f.page <= 1 ? html`disabled` : ''}>Anterior</button>
-      <span>Página ${formatInteger(f.page)} de ${formatInteger(d.total_pages)} · ${formatInteger(d.estadisticas.total)} filas</span>
-      <button type="button" class="btn" data-page="1" ${f.page >= d.total_pages ? html`disabled` : ''}>Siguiente</button>`);
+    drawPager(pagerEl, f, { sizes: PAGE_SIZES, pages: d.total_pages, total: d.estadisticas.total, what: 'filas' });
   };
 
   const load = async () => {
@@ -247,18 +243,7 @@ export async function render(container, ctx) {
     if (ev.key === 'ArrowDown' && row.nextElementSibling) { ev.preventDefault(); row.nextElementSibling.focus(); }
     if (ev.key === 'ArrowUp' && row.previousElementSibling) { ev.preventDefault(); row.previousElementSibling.focus(); }
   });
-  pagerEl.addEventListener('click', (ev) => {
-    const b = ev.target.closest('[data-page]');
-    if (!b || b.disabled) return;
-    f.page += Number(b.dataset.page);
-    load();
-  });
-  pagerEl.addEventListener('change', (ev) => {
-    if (ev.target.dataset.role !== 'size') return;
-    f.page_size = Number(ev.target.value);
-    f.page = 1;
-    load();
-  });
+  bindPager(pagerEl, f, load);
 
   // The row's figures and how its state follows from them, as a bar of the stock against
   // its levels.

@@ -3,7 +3,7 @@
 // stored apart from the POS values and win over them, so no later ETL run undoes them.
 // Filters live in the URL (a link reproduces the view); the server pages and filters.
 import { apiGet, apiPut, isAbort } from '../api.js';
-import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
+import { html, setHtml, skeletonBlock, emptyState, showError, drawPager, bindPager } from '../dom.js';
 import { formatNumber, formatInteger } from '../format.js';
 import { openDialog } from '../dialog.js';
 
@@ -110,11 +110,7 @@ export async function render(container, ctx) {
           <td>${p.activo ? 'Activo' : html`<span class="badge badge-rechazado">Inactivo</span>`}${p.con_ajustes ? html` <span class="badge badge-aprobado" title="Tiene valores corregidos a mano">corregido</span>` : ''}</td>
           <td><button type="button" class="btn btn-sm" data-action="edit">Editar</button></td></tr>`)}</tbody></table></div>`);
     }
-    if (!page.total) { setHtml(pagerEl, ''); return; }
-    setHtml(pagerEl, html`<label>Por página <select data-role="size">${PAGE_SIZES.map((n) => html`<option value="${n}" ${n === f.page_size ? html`selected` : ''}>${n}</option>`)}</select></label>
-      <button type="button" class="btn" data-page="-1" ${f.page <= 1 ? html`disabled` : ''}>Anterior</button>
-      <span>Página ${formatInteger(f.page)} de ${formatInteger(page.total_pages)} · ${formatInteger(page.total)} productos</span>
-      <button type="button" class="btn" data-page="1" ${f.page >= page.total_pages ? html`disabled` : ''}>Siguiente</button>`);
+    drawPager(pagerEl, f, { sizes: PAGE_SIZES, pages: page.total_pages, total: page.total, what: 'productos' });
   };
 
   const load = async () => {
@@ -164,18 +160,7 @@ export async function render(container, ctx) {
     f.page = 1;
     load();
   });
-  pagerEl.addEventListener('click', (ev) => {
-    const b = ev.target.closest('[data-page]');
-    if (!b || b.disabled) return;
-    f.page += Number(b.dataset.page);
-    load();
-  });
-  pagerEl.addEventListener('change', (ev) => {
-    if (ev.target.dataset.role !== 'size') return;
-    f.page_size = Number(ev.target.value);
-    f.page = 1;
-    load();
-  });
+  bindPager(pagerEl, f, load);
 
   const edit = (code) => editProduct(container, ctx, code, cedis, async (message) => {
     okEl.textContent = message;

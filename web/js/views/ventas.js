@@ -4,7 +4,7 @@
 // payday effect, the period's ABC and velocity, and stock. The server filters, ranks and
 // pages (GET /api/ventas/detail); filters live in the URL.
 import { apiGet, isAbort } from '../api.js';
-import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
+import { html, setHtml, skeletonBlock, emptyState, showError, drawPager, bindPager } from '../dom.js';
 import { formatNumber, formatInteger } from '../format.js';
 
 const WEEKDAYS = ['Dom', 'Lun', 'Mar', 'Mié', 'Jue', 'Vie', 'Sáb'];
@@ -168,10 +168,7 @@ async function renderStore(container, ctx, id) {
           <td class="num ${l.q15_pct > 0 ? 'pos' : l.q15_pct < 0 ? 'neg' : ''}">${l.q15_pct > 0 ? '+' : ''}${formatNumber(l.q15_pct, 1)}</td>
           <td>${l.clase_abc_periodo}</td><td>${VELOCITY[l.velocidad_venta] || ''}</td><td class="num">${formatNumber(l.stock_actual, 0)}</td></tr>`;
       })}</tbody></table></div>`);
-    setHtml(pagerEl, html`<label>Por página <select data-role="size">${PAGE_SIZES.map((n) => html`<option value="${n}" ${n === f.page_size ? html`selected` : ''}>${n}</option>`)}</select></label>
-      <button type="button" class="btn" data-page="-1" ${f.page <= 1 ? html`disabled` : ''}>Anterior</button>
-      <span>Página ${formatInteger(f.page)} de ${formatInteger(d.total_pages)} · ${formatInteger(t.productos)} productos</span>
-      <button type="button" class="btn" data-page="1" ${f.page >= d.total_pages ? html`disabled` : ''}>Siguiente</button>`);
+    drawPager(pagerEl, f, { sizes: PAGE_SIZES, pages: d.total_pages, total: t.productos, what: 'productos' });
   };
 
   const load = async () => {
@@ -249,18 +246,7 @@ async function renderStore(container, ctx, id) {
     if (ev.key === 'ArrowDown' && row.nextElementSibling) { ev.preventDefault(); row.nextElementSibling.focus(); }
     if (ev.key === 'ArrowUp' && row.previousElementSibling) { ev.preventDefault(); row.previousElementSibling.focus(); }
   });
-  pagerEl.addEventListener('click', (ev) => {
-    const b = ev.target.closest('[data-page]');
-    if (!b || b.disabled) return;
-    f.page += Number(b.dataset.page);
-    load();
-  });
-  pagerEl.addEventListener('change', (ev) => {
-    if (ev.target.dataset.role !== 'size') return;
-    f.page_size = Number(ev.target.value);
-    f.page = 1;
-    load();
-  });
+  bindPager(pagerEl, f, load);
 
   // The last 8 same weekdays of a product as bars; probable stock-out days in red.
   async function openWeekday(row, wd) {
