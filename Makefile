@@ -8,7 +8,7 @@ SCALE ?= small
 PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
-.PHONY: build demo test test-deps lint test-fast bench bench-etl bench-import bench-wizard new-tenant check-config clean-demo
+.PHONY: build demo test test-deps lint test-fast bench bench-screens bench-etl bench-import bench-wizard new-tenant check-config clean-demo
 .PHONY: deploy rollback status logs backup-now build-static
 
 build:
@@ -38,6 +38,10 @@ test-fast:
 ## make bench: benchmarks (criterion) of the user-facing queries at scale.
 bench:
 	$(CARGO) bench --locked
+
+## make bench-screens: the sales, inventory and product screens over HTTP at client scale.
+bench-screens:
+	$(CARGO) bench --locked --bench screens
 
 ## make bench-import: `fluxion import` of a 4.4 M-line ventas.csv (20 stores, 180 days) into a fresh tenant.
 bench-import:

@@ -44,6 +44,8 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         inventory_tables: Default::default(),
         sales_tables: Default::default(),
         anomalies: Default::default(),
+        stockouts: Default::default(),
+        lost_sales: Default::default(),
         opportunities: Default::default(),
     })
 }

@@ -25,10 +25,14 @@ pub fn registry(state: &AppState) -> Registry {
             async move {
                 let run = tokio::task::spawn_blocking(move || -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
                     let today = state.tenant.today();
-                    // Nightly upkeep first: the daily aggregate back in store order.
+                    // Nightly upkeep first: the daily aggregate back in store order, the stock
+                    // history in store and product order.
                     let started = std::time::Instant::now();
                     let rows = state.warehouse.write(crate::warehouse::sales::cluster_daily_sales)?;
                     tracing::info!(rows, ms = started.elapsed().as_millis() as u64, "daily sales reordered by store");
+                    let started = std::time::Instant::now();
+                    let rows = state.warehouse.write(crate::warehouse::load::cluster_stock_history)?;
+                    tracing::info!(rows, ms = started.elapsed().as_millis() as u64, "stock history reordered by store and product");
                     Ok(crate::classification::rebuild_at(&state.tenant, &state.warehouse, &state.app_db_path, today)?)
                 });
                 match run.await {

@@ -22,9 +22,15 @@ async fn a_buyer_reads_a_stores_sales_and_a_manager_only_his_own() {
 
     let mut b = Browser::launch().await;
     b.set_cookie(&app.url("/"), "fluxion_session", &buyer).await;
-    b.goto(&app.url("/ventas")).await;
+    // The landing's window (complete days to yesterday) must reach the generated data.
+    let dias = (app.state.tenant.today() - end_date()).num_days() + 10;
+    b.goto(&app.url(&format!("/ventas?dias={dias}"))).await;
     b.wait_ready().await;
     b.wait_for("document.querySelector('[data-role=store-list] a[href=\"/ventas/tienda_01\"]')").await;
+    // Region tabs: the other region lists its own store.
+    b.click("[data-role=regions] [data-region=CARACAS]").await;
+    b.wait_for("document.querySelector('[data-role=store-list] a[href=\"/ventas/tienda_02\"]')").await;
+    b.click("[data-role=regions] [data-region=VALENCIA]").await;
     b.screenshot(&artifacts_dir().join("ventas-tiendas.png")).await;
 
     b.goto(&app.url(&format!("/ventas/tienda_01?fecha_inicio={desde}&fecha_fin={hasta}"))).await;
@@ -67,7 +73,7 @@ async fn a_buyer_reads_a_stores_sales_and_a_manager_only_his_own() {
 
     let manager = app.token("gerente.t2", PASSWORD).await;
     b.set_cookie(&app.url("/"), "fluxion_session", &manager).await;
-    b.goto(&app.url("/ventas")).await;
+    b.goto(&app.url(&format!("/ventas?dias={dias}"))).await;
     b.wait_ready().await;
     b.wait_for("document.querySelector('[data-role=store-list]')").await;
     let links = b.eval("[...document.querySelectorAll('[data-role=store-list] a')].map((a) => a.getAttribute('href'))").await;

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{now_rfc3339, Result};
-use crate::config::TenantFile;
+use crate::config::{StoreParams, TenantFile};
 use crate::domain::replenishment::{
     AbcModel, AbcThresholds, CategoryOverride, EngineSettings, GlobalParams, ParamConfig, PerClass, StorageLimits, StoreOverride,
 };
@@ -214,20 +214,43 @@ pub fn atypical_days_key(conn: &Connection) -> Result<String> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join(","))
 }
 
+/// Who wrote the override rows seeded from tenant.toml (`actualizado_por`).
+pub const SEED_AUTHOR: &str = "tenant.toml";
+
+/// The override row a `[stores.params]` seed stands for (coverage days are whole days in
+/// the table, so they are rounded the same way here).
+pub fn seed_override(p: &StoreParams) -> StoreOverride {
+    let cov = |k: &str| p.cobertura_dias.as_ref().and_then(|m| m.get(k)).map(|v| v.round());
+    StoreOverride { lead_time_override: p.lead_time_days, cobertura_dias: PerClass { a: cov("a"), b: cov("b"), c: cov("c"), d: cov("d") } }
+}
+
 /// `[stores.params]` of tenant.toml seed a store's override once; edits made in the UI win.
 pub fn seed_store_params(conn: &Connection, file: &TenantFile) -> Result<()> {
     for s in &file.stores {
         let Some(p) = &s.params else { continue };
-        let cov = |k: &str| p.cobertura_dias.as_ref().and_then(|m| m.get(k)).map(|v| v.round() as i64);
+        let o = seed_override(p);
+        let cov = |v: Option<f64>| v.map(|d| d as i64);
+        let c = o.cobertura_dias;
         conn.execute(
             "INSERT OR IGNORE INTO config_parametros_abc_tienda
                  (tienda_id, lead_time_override, dias_cobertura_a, dias_cobertura_b, dias_cobertura_c, dias_cobertura_d,
                   actualizado_por, actualizado_en)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'tenant.toml', ?7)",
-            params![s.id, p.lead_time_days, cov("a"), cov("b"), cov("c"), cov("d"), now_rfc3339()],
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![s.id, o.lead_time_override, cov(c.a), cov(c.b), cov(c.c), cov(c.d), SEED_AUTHOR, now_rfc3339()],
         )?;
     }
     Ok(())
+}
+
+/// Who last wrote a location's active override row ([`SEED_AUTHOR`] for the tenant.toml
+/// seed, else the user); `None` when the location has no active row or no author.
+pub fn store_params_author(conn: &Connection, store_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT actualizado_por FROM config_parametros_abc_tienda WHERE tienda_id = ?1 AND activo = 1", [store_id], |r| {
+            r.get::<_, Option<String>>(0)
+        })
+        .optional()?
+        .flatten())
 }
 
 // ---- updates (validated) ------------------------------------------------------------
@@ -717,12 +740,15 @@ mod tests {
         assert_eq!((a.lead_time.valor, a.lead_time.fuente), (2.5, ParamSource::Tienda));
         assert_eq!(a.cobertura_dias.valor, 5.0);
         assert_eq!(resolve_params(&cfg, None, AbcClass::B).cobertura_dias.valor, 14.0, "unset class keeps the global");
+        assert_eq!(store_params_author(&conn, "tienda_01").unwrap().as_deref(), Some(SEED_AUTHOR));
+        assert_eq!(store_params_author(&conn, "tienda_02").unwrap(), None);
         upsert_store_params(&conn, "tienda_01", &StoreParamsUpdate { lead_time_override: Some(1.0), ..Default::default() }, "ui")
             .unwrap()
             .unwrap();
         seed_store_params(&conn, &file).unwrap();
         let cfg = param_config(&conn, "tienda_01").unwrap();
         assert_eq!(resolve_params(&cfg, None, AbcClass::A).lead_time.valor, 1.0, "the UI edit wins over the seed");
+        assert_eq!(store_params_author(&conn, "tienda_01").unwrap().as_deref(), Some("ui"));
     }
 
     #[test]

@@ -653,12 +653,18 @@ impl Tenant {
 
     /// The business date now, in the tenant's time zone ("today" of every screen and job).
     pub fn today(&self) -> chrono::NaiveDate {
-        chrono::Utc::now().with_timezone(&self.timezone).date_naive()
+        self.local_at(chrono::Utc::now()).date()
     }
 
     /// The local wall-clock time now (sale and stock timestamps are local and naive).
     pub fn now_local(&self) -> chrono::NaiveDateTime {
-        chrono::Utc::now().with_timezone(&self.timezone).naive_local()
+        self.local_at(chrono::Utc::now())
+    }
+
+    /// The tenant's wall-clock time at an instant, daylight saving time included (a zone
+    /// such as America/Santiago moves its clocks; America/Caracas does not).
+    pub fn local_at(&self, instant: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+        instant.with_timezone(&self.timezone).naive_local()
     }
 
     /// A location's configured name; its id when it is not (or no longer) configured.

@@ -208,3 +208,30 @@ fn pos_kinds_round_trip_and_only_klk_and_stellar_are_extracted() {
     assert_eq!(PosKind::parse("KLK"), None, "tenant.toml values are lower-case");
     assert!(PosKind::Klk.is_extracted() && PosKind::Stellar.is_extracted() && !PosKind::None.is_extracted());
 }
+
+/// "Today" and local time follow the tenant's zone at any instant: Caracas (UTC−4 all year)
+/// and Santiago around its September 2026 change (00:00 → 01:00, UTC−4 → UTC−3) and its
+/// April 2026 change (00:00 → 23:00 of the day before, UTC−3 → UTC−4).
+#[test]
+fn local_time_follows_the_zone_and_its_daylight_saving_changes() {
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    let local = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    let caracas = load(&filled_template(), GOOD_SECRETS).unwrap();
+    let santiago = load(
+        &filled_template().replace("timezone           = \"America/Caracas\"", "timezone           = \"America/Santiago\""),
+        GOOD_SECRETS,
+    )
+    .unwrap();
+    assert_eq!(santiago.timezone, chrono_tz::America::Santiago);
+    // 23:30 local the evening before the change is still that day in both zones.
+    assert_eq!(caracas.local_at(at("2026-09-06T03:30:00Z")), local("2026-09-05 23:30"));
+    assert_eq!(santiago.local_at(at("2026-09-06T03:30:00Z")), local("2026-09-05 23:30"));
+    // Half an hour after Santiago's midnight the clock already says 01:30 (00:xx never
+    // happens that night); Caracas is at 00:30.
+    assert_eq!(santiago.local_at(at("2026-09-06T04:30:00Z")), local("2026-09-06 01:30"));
+    assert_eq!(caracas.local_at(at("2026-09-06T04:30:00Z")), local("2026-09-06 00:30"));
+    // In April the hour 23:00–24:00 of the 4th happens twice; the date is the 4th both times.
+    assert_eq!(santiago.local_at(at("2026-04-05T02:30:00Z")), local("2026-04-04 23:30"));
+    assert_eq!(santiago.local_at(at("2026-04-05T03:30:00Z")), local("2026-04-04 23:30"));
+    assert_eq!(santiago.local_at(at("2026-04-05T04:30:00Z")).date(), chrono::NaiveDate::from_ymd_opt(2026, 4, 5).unwrap());
+}

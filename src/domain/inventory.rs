@@ -119,6 +119,79 @@ pub fn activity(stock: f64, units_30d: f64, units_14d: f64) -> Activity {
     }
 }
 
+/// A product's state in *Análisis Maestro* (spec 50 §9.3): the activity of §7.2 refined by
+/// where its stock stands against its levels. The spec names the seven states without
+/// defining the two new ones; the rules, first match wins:
+/// no stock → FANTASMA (no sale in 30 days) or ANOMALIA (sold); stock but no sale in 30 days
+/// → SIN_VENTAS; none in 14 → DORMIDO; stock ≤ safety stock → CRITICO; ≤ reorder point →
+/// AGOTANDOSE (it will need an order soon); else ACTIVO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MasterState {
+    Activo,
+    Agotandose,
+    Critico,
+    Dormido,
+    SinVentas,
+    Anomalia,
+    Fantasma,
+}
+
+impl MasterState {
+    pub const ALL: [MasterState; 7] = [
+        MasterState::Activo,
+        MasterState::Agotandose,
+        MasterState::Critico,
+        MasterState::Dormido,
+        MasterState::SinVentas,
+        MasterState::Anomalia,
+        MasterState::Fantasma,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MasterState::Activo => "ACTIVO",
+            MasterState::Agotandose => "AGOTANDOSE",
+            MasterState::Critico => "CRITICO",
+            MasterState::Dormido => "DORMIDO",
+            MasterState::SinVentas => "SIN_VENTAS",
+            MasterState::Anomalia => "ANOMALIA",
+            MasterState::Fantasma => "FANTASMA",
+        }
+    }
+
+    /// The screen's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            MasterState::Activo => "Activo",
+            MasterState::Agotandose => "Agotándose",
+            MasterState::Critico => "Crítico",
+            MasterState::Dormido => "Dormido",
+            MasterState::SinVentas => "Sin ventas",
+            MasterState::Anomalia => "Anomalía",
+            MasterState::Fantasma => "Fantasma",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MasterState> {
+        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+pub fn master_state(stock: f64, units_30d: f64, units_14d: f64, state: StockState) -> MasterState {
+    match activity(stock, units_30d, units_14d) {
+        Activity::Fantasma => MasterState::Fantasma,
+        Activity::Anomalia => MasterState::Anomalia,
+        Activity::Dormido if units_30d <= 0.0 => MasterState::SinVentas,
+        Activity::Dormido => MasterState::Dormido,
+        Activity::Activo => match state {
+            StockState::Critico => MasterState::Critico,
+            StockState::Urgente => MasterState::Agotandose,
+            _ => MasterState::Activo,
+        },
+    }
+}
+
 /// Sales velocity from monthly units (spec 40 §6.2 bands; lower bounds inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -273,5 +346,22 @@ mod tests {
         assert_eq!(regional_class(Some(800)), Some(AbcClass::C));
         assert_eq!(regional_class(Some(801)), Some(AbcClass::D));
         assert_eq!(regional_class(None), None);
+    }
+
+    #[test]
+    fn master_states_refine_activity_by_levels() {
+        use MasterState::*;
+        // E12's levels: SS 12, ROP 68, MAX 124 with P75 8.
+        let l = levels(8.0, 1.5, 14.0);
+        let st = |stock: f64| stock_state(stock, 8.0, &l);
+        assert_eq!(master_state(0.0, 0.0, 0.0, st(0.0)), Fantasma);
+        assert_eq!(master_state(-2.0, 3.0, 0.0, st(-2.0)), Anomalia);
+        assert_eq!(master_state(5.0, 0.0, 0.0, st(5.0)), SinVentas);
+        assert_eq!(master_state(5.0, 4.0, 0.0, st(5.0)), Dormido);
+        assert_eq!(master_state(12.0, 40.0, 20.0, st(12.0)), Critico);
+        assert_eq!(master_state(68.0, 40.0, 20.0, st(68.0)), Agotandose);
+        assert_eq!(master_state(70.0, 40.0, 20.0, st(70.0)), Activo);
+        assert_eq!(master_state(125.0, 40.0, 20.0, st(125.0)), Activo, "excess is still an active product");
+        assert_eq!(MasterState::parse("agotandose"), Some(Agotandose));
     }
 }

@@ -664,6 +664,18 @@ pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusq
     }))
 }
 
+/// End of the last successful load of each location, by job: `(etl_name, tienda_id,
+/// finished_at)` with `finished_at` the UTC text of SQLite, ordered by job then location.
+pub fn last_location_successes(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.etl_name, d.tienda_id, max(d.finished_at) FROM etl_execution_details d
+         JOIN etl_executions e ON e.id = d.execution_id
+         WHERE d.status = 'success' AND d.finished_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
 /// The last finished execution of each (etl_name, etl_type) and the running ones.
 pub fn last_runs(conn: &Connection) -> rusqlite::Result<Vec<Value>> {
     let mut stmt = conn.prepare(&format!(

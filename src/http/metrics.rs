@@ -196,14 +196,7 @@ fn etl_metrics(conn: &rusqlite::Connection) -> rusqlite::Result<Exposition> {
     for (etl, t) in etl_last_success(conn)? {
         out.sample("fluxion_etl_last_success_timestamp_seconds", &[("etl", &etl)], t.timestamp() as f64);
     }
-    let per_location: Vec<(String, String, String)> = conn
-        .prepare(
-            "SELECT e.etl_name, d.tienda_id, max(d.finished_at) FROM etl_execution_details d
-             JOIN etl_executions e ON e.id = d.execution_id
-             WHERE d.status = 'success' AND d.finished_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let per_location = crate::etl::history::last_location_successes(conn)?;
     out.family(
         "fluxion_etl_location_last_success_timestamp_seconds",
         "gauge",

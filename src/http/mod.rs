@@ -17,10 +17,15 @@ mod metrics;
 mod opportunities;
 mod orders;
 mod products_admin;
+mod products_master;
 mod sales;
+mod sales_alerts;
+mod sales_product;
+mod sales_summary;
 mod saved_orders;
 pub mod session;
 mod stock;
+mod stores_admin;
 mod summary;
 mod tenant;
 mod users;
@@ -63,6 +68,10 @@ pub struct AppState {
     pub opportunities: Arc<crate::inventory::opportunities::KeptOpportunities>,
     /// Stock anomalies kept per location and day while the data is unchanged.
     pub anomalies: Arc<crate::inventory::corrections::KeptAnomalies>,
+    /// Visual stock-out scans kept per store and minute while the data is unchanged.
+    pub stockouts: Arc<crate::sales::stockouts::KeptStockouts>,
+    /// Lost-sales results kept per request while the data is unchanged.
+    pub lost_sales: Arc<crate::sales::lost::KeptLostSales>,
 }
 
 impl AppState {
@@ -124,6 +133,9 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/admin/maintenance", Capability(AdminSistema), put(maintenance::switch)),
         route(Method::GET, "/api/admin/backups", Capability(AdminSistema), get(backups::list)),
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
+        route(Method::GET, "/api/ubicaciones/{id}/stock-params", Authenticated, get(locations::stock_params)),
+        route(Method::GET, "/api/admin/tiendas", Capability(AdminSistema), get(stores_admin::list)),
+        route(Method::POST, "/api/admin/tiendas/{id}/probar", Capability(AdminSistema), post(stores_admin::probe)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),
@@ -137,6 +149,25 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/ventas/detail", Capability(VentasVer), get(sales::detail)),
         route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)),
         route(Method::GET, "/api/ventas/producto/{codigo}/historico-dia", Capability(VentasVer), get(sales::weekday_history)),
+        route(Method::GET, "/api/ventas/producto/diario", Capability(VentasVer), get(sales_product::daily)),
+        route(Method::GET, "/api/ventas/producto/horario", Capability(VentasVer), get(sales_product::hourly)),
+        route(Method::GET, "/api/ventas/producto/{codigo}/ultimos-20-dias", Capability(VentasVer), get(sales_product::last_20_days)),
+        route(Method::GET, "/api/ventas/producto/{codigo}/transacciones", Capability(VentasVer), get(sales_product::transactions)),
+        route(
+            Method::GET,
+            "/api/productos/{codigo}/historial-ventas-inventario",
+            Capability(VentasVer),
+            get(sales_product::sales_stock_history),
+        ),
+        route(Method::GET, "/api/ventas/agotados-visuales/{ubicacion_id}", Capability(VentasVer), get(sales_alerts::visual_stockouts)),
+        route(
+            Method::GET,
+            "/api/ventas/agotados-visuales/{ubicacion_id}/count",
+            Capability(VentasVer),
+            get(sales_alerts::visual_stockouts_count),
+        ),
+        route(Method::GET, "/api/ventas/ventas-perdidas-v3/{ubicacion_id}", Capability(VentasVer), get(sales_alerts::lost_sales)),
+        route(Method::GET, "/api/ventas/summary-regional", Capability(VentasVer), get(sales_summary::regional)),
         route(Method::POST, "/api/pedidos-sugeridos/calcular", Capability(PedidosCrear), post(orders::calculate)),
         route(Method::GET, "/api/pedidos-sugeridos", Capability(PedidosVer), get(saved_orders::list)),
         route(Method::POST, "/api/pedidos-sugeridos", Capability(PedidosCrear), post(saved_orders::create)),
@@ -272,6 +303,9 @@ pub fn api_routes() -> Vec<RouteSpec> {
             get(stock::product_reconciliation),
         ),
         route(Method::GET, "/api/productos/lista-por-matriz", Capability(ProductosVer), get(products_admin::cell)),
+        route(Method::GET, "/api/productos/analisis-maestro", Capability(ProductosVer), get(products_master::list)),
+        route(Method::GET, "/api/productos/analisis-maestro/resumen", Capability(ProductosVer), get(products_master::summary)),
+        route(Method::GET, "/api/productos/{codigo}/detalle-completo", Capability(ProductosVer), get(products_master::product_view)),
         route(Method::GET, "/api/admin/productos", Capability(AdminProductos), get(products_admin::list)),
         route(Method::GET, "/api/admin/productos/opciones/{tipo}", Capability(AdminProductos), get(products_admin::options)),
         route(Method::GET, "/api/admin/productos/{codigo}", Capability(AdminProductos), get(products_admin::detail)),

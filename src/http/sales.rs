@@ -23,6 +23,7 @@ impl From<SalesError> for ApiError {
     fn from(e: SalesError) -> Self {
         match e {
             SalesError::UnknownStore(_) => ApiError::Validation { field: "ubicacion_id".into(), message: e.to_string() },
+            SalesError::UnknownProduct(_) => ApiError::Missing(e.to_string()),
             SalesError::Warehouse(e) => e.into(),
             SalesError::WarehouseOpen(e) => e.into(),
         }

@@ -9,6 +9,7 @@
 pub mod corrections;
 mod export;
 pub mod history;
+pub mod master;
 pub mod opportunities;
 mod query;
 

@@ -6,7 +6,11 @@
 //! A (store, period) table is computed from the daily aggregate (never the raw lines) and
 //! kept while the warehouse has had no write; filters, ranks and pages are passes over it.
 
+pub mod drilldown;
 mod export;
+pub mod lost;
+pub mod stockouts;
+pub mod summary;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -38,6 +42,8 @@ pub const MAX_PERIOD_DAYS: i64 = 400;
 pub enum SalesError {
     #[error("«{0}» no es una tienda activa")]
     UnknownStore(String),
+    #[error("El producto «{0}» no existe")]
+    UnknownProduct(String),
     #[error("warehouse: {0}")]
     Warehouse(#[from] duckdb::Error),
     #[error(transparent)]

@@ -6,12 +6,15 @@ pub mod catalog;
 pub mod kept;
 pub mod load;
 pub mod mirror;
+pub mod product_sales;
 pub mod products;
 pub mod replenishment;
 pub mod sale_batch;
+pub mod sale_events;
 pub mod sale_scan;
 pub mod sales;
 pub mod sales_detail;
+pub mod sales_summary;
 pub mod staging;
 pub mod stock;
 pub mod summary;
@@ -29,6 +32,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "product_ids", include_str!("product_ids.sql")),
     (4, "demand_cache", include_str!("demand_cache.sql")),
     (5, "product_overrides", include_str!("product_overrides.sql")),
+    (6, "hourly_sales", include_str!("hourly_sales.sql")),
+    (7, "stock_history_order", include_str!("stock_history_order.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -301,6 +301,7 @@ pub fn refresh_daily_sales(conn: &Connection, touched_table: &str) -> Result<(),
     conn.execute_batch(&format!(
         "DELETE FROM ventas_diarias d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;
          DELETE FROM ventas_diarias_ubicacion d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;
+         DELETE FROM ventas_horarias_ubicacion d USING {t} t WHERE d.ubicacion_id = t.ubicacion_id AND d.fecha = t.fecha;
          CREATE OR REPLACE TEMP TABLE daily_new AS {DAILY_BY_PRODUCT}
              FROM ventas v SEMI JOIN {t} t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
              GROUP BY v.ubicacion_id, v.producto_codigo, v.fecha;
@@ -310,6 +311,9 @@ pub fn refresh_daily_sales(conn: &Connection, touched_table: &str) -> Result<(),
          INSERT INTO ventas_diarias_ubicacion {DAILY_BY_LOCATION}
              FROM ventas v SEMI JOIN {t} t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
              GROUP BY v.ubicacion_id, v.fecha;
+         INSERT INTO ventas_horarias_ubicacion {HOURLY_BY_LOCATION}
+             FROM ventas v SEMI JOIN {t} t ON v.ubicacion_id = t.ubicacion_id AND v.fecha = t.fecha
+             GROUP BY v.ubicacion_id, v.fecha, hour(v.fecha_venta);
          INSERT INTO ventas_diarias_cambios
              SELECT ubicacion_id, nextval('ventas_diarias_cambio_seq'), gen_random_uuid()::VARCHAR
              FROM (SELECT DISTINCT ubicacion_id FROM {t});",
@@ -322,21 +326,24 @@ pub fn refresh_daily_sales(conn: &Connection, touched_table: &str) -> Result<(),
     check_daily_counts(
         conn,
         &format!(
-            "SELECT {}, {}, {}",
+            "SELECT {}, {}, {}, {}",
             on_touched("ventas", "count(*)"),
             on_touched("ventas_diarias", "coalesce(sum(lineas), 0)"),
             on_touched("ventas_diarias_ubicacion", "coalesce(sum(lineas), 0)"),
+            on_touched("ventas_horarias_ubicacion", "coalesce(sum(lineas), 0)"),
         ),
         "the days touched",
     )
 }
 
-/// Both daily aggregates must count exactly the lines of `ventas` they summarise.
+/// Every aggregate must count exactly the lines of `ventas` it summarises.
 fn check_daily_counts(conn: &Connection, sql: &str, scope: &str) -> Result<(), LoadError> {
-    let (lines, by_product, by_location): (i64, i64, i64) = conn.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (lines, by_product, by_location, by_hour): (i64, i64, i64, i64) =
+        conn.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     let lines = lines as usize;
     expect_stored(&format!("sale lines in ventas_diarias for {scope}"), lines, by_product as usize)?;
-    expect_stored(&format!("sale lines in ventas_diarias_ubicacion for {scope}"), lines, by_location as usize)
+    expect_stored(&format!("sale lines in ventas_diarias_ubicacion for {scope}"), lines, by_location as usize)?;
+    expect_stored(&format!("sale lines in ventas_horarias_ubicacion for {scope}"), lines, by_hour as usize)
 }
 
 /// Product totals per (location, product, day), in `ventas_diarias` column order (without
@@ -346,6 +353,9 @@ const DAILY_BY_PRODUCT: &str = "SELECT v.ubicacion_id, v.producto_codigo, v.fech
     count(DISTINCT v.numero_factura) AS tickets";
 const DAILY_BY_LOCATION: &str = "SELECT v.ubicacion_id, v.fecha, sum(v.cantidad_vendida), sum(v.venta_total),
     coalesce(sum(v.costo_total), 0), count(*), count(DISTINCT v.numero_factura), count(DISTINCT v.producto_codigo)";
+/// Location totals per (location, day, local hour), in `ventas_horarias_ubicacion` column order.
+const HOURLY_BY_LOCATION: &str = "SELECT v.ubicacion_id, v.fecha, hour(v.fecha_venta)::TINYINT, sum(v.cantidad_vendida),
+    sum(v.venta_total), coalesce(sum(v.costo_total), 0), count(*), count(DISTINCT v.numero_factura)";
 
 /// SQL giving every code of `codes` (a query with a `codigo` column) that has no integer id
 /// the next ones, in code order. Ids are never reused or changed.
@@ -361,12 +371,14 @@ fn assign_product_ids(codes: &str) -> String {
 /// they count every line.
 pub fn rebuild_daily_sales(conn: &Connection) -> Result<(), LoadError> {
     conn.execute_batch(&format!(
-        "DELETE FROM ventas_diarias; DELETE FROM ventas_diarias_ubicacion;
+        "DELETE FROM ventas_diarias; DELETE FROM ventas_diarias_ubicacion; DELETE FROM ventas_horarias_ubicacion;
          {ids}
          INSERT INTO ventas_diarias SELECT d.*, i.id FROM ({DAILY_BY_PRODUCT} FROM ventas v
              GROUP BY v.ubicacion_id, v.producto_codigo, v.fecha) d JOIN producto_ids i ON i.codigo = d.producto_codigo
              ORDER BY d.ubicacion_id, d.fecha, i.id; -- DAILY_ORDER
          INSERT INTO ventas_diarias_ubicacion {DAILY_BY_LOCATION} FROM ventas v GROUP BY v.ubicacion_id, v.fecha
+             ORDER BY v.fecha, v.ubicacion_id;
+         INSERT INTO ventas_horarias_ubicacion {HOURLY_BY_LOCATION} FROM ventas v GROUP BY v.ubicacion_id, v.fecha, hour(v.fecha_venta)
              ORDER BY v.fecha, v.ubicacion_id;
          INSERT INTO ventas_diarias_cambios VALUES ('*', nextval('ventas_diarias_cambio_seq'), gen_random_uuid()::VARCHAR);",
         ids = assign_product_ids("SELECT producto_codigo AS codigo FROM ventas"),
@@ -374,7 +386,8 @@ pub fn rebuild_daily_sales(conn: &Connection) -> Result<(), LoadError> {
     check_daily_counts(
         conn,
         "SELECT (SELECT count(*) FROM ventas), (SELECT coalesce(sum(lineas), 0) FROM ventas_diarias),
-                (SELECT coalesce(sum(lineas), 0) FROM ventas_diarias_ubicacion)",
+                (SELECT coalesce(sum(lineas), 0) FROM ventas_diarias_ubicacion),
+                (SELECT coalesce(sum(lineas), 0) FROM ventas_horarias_ubicacion)",
         "every day",
     )
 }

@@ -152,9 +152,13 @@ pub fn history_since(
     if codes.is_empty() {
         return Ok(Vec::new());
     }
+    // A semi join on the codes, not list_contains per row: DuckDB turns the join into a
+    // min/max filter that, with the store's filter, skips other row groups (the history is
+    // stored by store, then product).
     let mut stmt = conn.prepare_cached(
-        "SELECT producto_codigo, almacen_codigo, fecha_snapshot, cantidad::DOUBLE FROM inventario_historico
-         WHERE ubicacion_id = ? AND fecha_snapshot >= ? AND list_contains((SELECT string_split(?, chr(31))), producto_codigo)
+        "WITH codes AS (SELECT unnest(string_split(?3, chr(31))) AS producto_codigo)
+         SELECT producto_codigo, almacen_codigo, fecha_snapshot, cantidad::DOUBLE FROM inventario_historico SEMI JOIN codes USING (producto_codigo)
+         WHERE ubicacion_id = ?1 AND fecha_snapshot >= ?2
          ORDER BY fecha_snapshot",
     )?;
     let joined = codes.join("\u{1f}");

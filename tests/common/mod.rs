@@ -107,6 +107,44 @@ impl TestApp {
     pub fn config_path(&self) -> PathBuf {
         self.dir.path().join("tenant.toml")
     }
+
+    /// GET with a bearer token: the status and the body as JSON (`Null` when it is not).
+    pub async fn get_with_status(&self, path: &str, token: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Loads sale lines into the warehouse as an ETL batch would.
+    pub fn load_sales(&self, lines: &[fluxion::domain::records::SaleLine]) {
+        let now = chrono::Utc::now().naive_utc();
+        self.state.warehouse.write(|c| fluxion::warehouse::sales::load_sales(c, lines.iter(), None, now)).unwrap();
+    }
+}
+
+/// One priced sale line (line 1 of its invoice; cost 70 % of the price).
+pub fn sale_line(
+    store: &str,
+    invoice: &str,
+    at: chrono::NaiveDateTime,
+    code: &str,
+    qty: f64,
+    price: f64,
+) -> fluxion::domain::records::SaleLine {
+    fluxion::domain::records::SaleLine {
+        ubicacion_id: store.into(),
+        numero_factura: invoice.into(),
+        linea: 1,
+        fecha_venta: at,
+        producto_codigo: code.into(),
+        cantidad_vendida: qty,
+        venta_total: qty * price,
+        costo_total: Some(qty * price * 0.7),
+        precio_unitario: Some(price),
+        costo_unitario: Some(price * 0.7),
+        factor_unidad_medida: 1.0,
+        ..fluxion::domain::records::SaleLine::default()
+    }
 }
 
 /// A served tenant with the `tiny` synthetic chain (or empty, with `generate = false`).

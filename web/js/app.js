@@ -28,7 +28,9 @@ const loadProductosAdmin = () => import('./views/productos-admin.js');
 const loadInventario = () => import('./views/inventario.js');
 const loadVentas = () => import('./views/ventas.js');
 const loadProductos = () => import('./views/productos.js');
+const loadMaestro = () => import('./views/analisis-maestro.js');
 const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
+const loadTiendasAdmin = () => import('./views/tiendas-admin.js');
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
@@ -38,6 +40,7 @@ const ROUTES = [
   { path: '/inventarios', nav: 'inventarios', cap: 'inventario.ver', title: 'Resumen de red', load: loadResumen, built: true },
   { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación', load: loadInventario, built: true },
   { path: '/ventas', prefix: true, nav: 'ventas', cap: 'ventas.ver', title: 'Ventas', load: loadVentas, built: true },
+  { path: '/productos/analisis-maestro', nav: 'productos', cap: 'productos.ver', title: 'Análisis maestro', load: loadMaestro, built: true },
   { path: '/productos/abc', nav: 'productos', cap: 'productos.ver', title: 'Clasificación ABC', load: loadProductos, built: true },
   { path: '/productos/abc-xyz', nav: 'productos', cap: 'productos.ver', title: 'Matriz ABC-XYZ', load: loadProductos, built: true },
   { path: '/productos', nav: 'productos', cap: 'productos.ver', title: 'Clasificación ABC', load: loadProductos, built: true },
@@ -50,6 +53,7 @@ const ROUTES = [
   { path: '/administrador/parametros-abc', nav: 'administrador', cap: 'admin.parametros', title: 'Parámetros ABC', load: loadParametros, built: true },
   { path: '/administrador/productos', nav: 'administrador', cap: 'admin.productos', title: 'Productos', load: loadProductosAdmin, built: true },
   { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
+  { path: '/administrador/tiendas', nav: 'administrador', cap: 'admin.sistema', title: 'Tiendas', load: loadTiendasAdmin, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },
   { path: '/cuenta', nav: 'cuenta', cap: 'session', title: 'Mi cuenta', load: loadCuenta, built: true },

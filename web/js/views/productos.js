@@ -5,6 +5,7 @@
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger } from '../format.js';
+import { subnav } from './analisis-maestro.js';
 
 const ABC_HINT = { A: 'Los que más venden', B: 'Venta media', C: 'Venta baja', D: 'Venta mínima' };
 const XYZ_HINT = { X: 'Demanda estable (CV < 0,5)', Y: 'Variable (0,5 ≤ CV < 1)', Z: 'Errática (CV ≥ 1)' };
@@ -34,6 +35,7 @@ export async function render(container, ctx) {
   setHtml(container, html`<div class="page-head"><div><h1>Clasificación ABC</h1>
       <p class="subtitle">Productos por su venta de los últimos 30 días (ABC) y por la regularidad de su demanda (XYZ). Se recalcula después de cada carga de ventas.</p></div>
       <div class="actions"><label>Ubicación <select name="tienda" data-role="store"><option value="">Toda la cadena</option></select></label></div></div>
+    ${subnav(location.pathname === '/productos/abc-xyz' ? '/productos/abc-xyz' : '/productos/abc')}
     <section data-role="classes">${skeletonBlock({ cards: 0, rows: 6 })}</section>
     <section data-role="cell"></section>`);
   const sel = container.querySelector('[data-role=store]');

@@ -475,6 +475,9 @@ export function renderAdminPanel(container) {
         <span class="shortcut-title">Centro de Control ETL</span>
         <span class="shortcut-text">Cargas de ventas e inventario, frescura de los datos, cobertura y huecos.</span>
       </a>
-    </div>
-    <p class="muted panel-note">La administración de tiendas estará disponible próximamente.</p>`);
+      <a class="card shortcut" href="/administrador/tiendas" data-shortcut="tiendas">
+        <span class="shortcut-title">Tiendas</span>
+        <span class="shortcut-text">Tiendas y CEDIs de tenant.toml: conexión al POS (con prueba de conexión), horarios, últimas cargas, almacenes y parámetros de stock.</span>
+      </a>
+    </div>`);
 }

@@ -6,6 +6,7 @@
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError, drawPager, bindPager } from '../dom.js';
 import { formatNumber, formatInteger } from '../format.js';
+import { openProductDrawer } from './producto-ventas.js';
 
 const WEEKDAYS = ['Dom', 'Lun', 'Mar', 'Mié', 'Jue', 'Vie', 'Sáb'];
 const WEEKDAY_ORDER = [1, 2, 3, 4, 5, 6, 0]; // shown Monday first
@@ -35,32 +36,71 @@ function presets(today) {
 }
 
 export async function render(container, ctx) {
-  const id = decodeURIComponent(location.pathname.split('/')[2] || '');
+  const [, , rawId, sub] = location.pathname.split('/');
+  const id = decodeURIComponent(rawId || '');
   if (!id) return renderStores(container, ctx);
+  if (sub === 'agotados') return (await import('./agotados.js')).render(container, ctx, id);
+  if (sub === 'perdidas') return (await import('./perdidas.js')).render(container, ctx, id);
   return renderStore(container, ctx, id);
 }
 
 // ---------- the stores ----------
 
 async function renderStores(container, ctx) {
-  setHtml(container, html`<div class="page-head"><div><h1>Ventas</h1><p class="subtitle">Últimos 30 días por tienda. Abra una tienda para ver sus productos.</p></div></div>
+  const asked = Math.trunc(Number(ctx.query.get('dias')));
+  // Chips offer 7, 30 and 90 days; a link may ask for any window the API accepts (1–400).
+  const f = { dias: asked >= 1 && asked <= 400 ? asked : 30, region: ctx.query.get('region') || '' };
+  setHtml(container, html`<div class="page-head"><div><h1>Ventas</h1><p class="subtitle" data-role="subtitle">Días completos hasta ayer, por región y tienda. Abra una tienda para ver sus productos.</p></div>
+      <div class="actions filters" role="group" aria-label="Periodo">${[7, 30, 90].map((d) => html`<button type="button" class="chip" data-dias="${d}" aria-pressed="${String(d === f.dias)}">${d} días</button>`)}</div></div>
+    <div class="tabs wrap" role="tablist" data-role="regions"></div>
+    <div class="kpis" data-role="region-cards"></div>
     <section data-role="stores">${skeletonBlock({ rows: 6 })}</section>`);
   const el = container.querySelector('[data-role=stores]');
-  try {
-    const d = await apiGet('/api/resumen-red', { signal: ctx.signal });
-    const stores = (d.ubicaciones || []).filter((u) => u.tipo !== 'cedi');
-    if (!stores.length) { setHtml(el, emptyState('Sin tiendas', 'No hay tiendas visibles para su usuario.')); return; }
-    const regions = [...new Set(stores.map((s) => s.region || 'Sin región'))].sort((a, b) => a.localeCompare(b, 'es'));
+  let data = null;
+  const draw = () => {
+    const regions = data.regiones;
+    if (!regions.length) {
+      setHtml(container.querySelector('[data-role=regions]'), '');
+      setHtml(container.querySelector('[data-role=region-cards]'), '');
+      setHtml(el, emptyState('Sin ventas', `Ninguna tienda visible vendió entre el ${data.desde} y el ${data.hasta}.`));
+      return;
+    }
+    if (!regions.some((r) => r.region === f.region)) f.region = regions[0].region;
+    const r = regions.find((x) => x.region === f.region);
+    setHtml(container.querySelector('[data-role=regions]'), html`${regions.map((x) => html`<button type="button" role="tab" class="tab" data-region="${x.region}" aria-selected="${String(x.region === f.region)}">${x.region} <span class="muted small">${formatInteger(x.ubicaciones)}</span></button>`)}`);
+    setHtml(container.querySelector('[data-role=region-cards]'), html`
+      <div class="kpi"><span class="kpi-label">Ventas (USD)</span><span class="kpi-value">${formatNumber(r.venta_total, 2)}</span></div>
+      <div class="kpi"><span class="kpi-label">Tickets</span><span class="kpi-value">${formatInteger(r.tickets)}</span></div>
+      <div class="kpi"><span class="kpi-label">Productos distintos</span><span class="kpi-value">${formatInteger(r.productos_distintos)}</span><span class="kpi-hint">En toda la región, sin repetir</span></div>
+      <div class="kpi"><span class="kpi-label">Unidades por día</span><span class="kpi-value">${formatNumber(r.unidades_diarias, 0)}</span><span class="kpi-hint">${formatNumber(r.unidades, 0)} unidades en ${data.dias} días</span></div>`);
     setHtml(el, html`<div class="card table-card"><table class="data-table" data-role="store-list">
-      <thead><tr><th>Tienda</th><th class="num">Ventas (${d.moneda || 'USD'})</th><th class="num">Tickets</th><th class="num">Unidades</th><th class="num">Ticket promedio</th><th class="num">Días con datos</th></tr></thead>
-      <tbody>${regions.map((r) => html`<tr class="group-row"><th colspan="6">${r}</th></tr>
-        ${stores.filter((s) => (s.region || 'Sin región') === r).map((s) => html`<tr>
-          <th scope="row" class="name"><a href="/ventas/${encodeURIComponent(s.id)}">${s.nombre || s.id}</a></th>
-          <td class="num">${formatNumber(s.ventas_usd, 2)}</td><td class="num">${formatInteger(s.tickets)}</td><td class="num">${formatInteger(s.unidades)}</td>
-          <td class="num">${s.tickets ? formatNumber(s.ventas_usd / s.tickets, 2) : '—'}</td><td class="num">${formatInteger(s.dias_con_datos)}</td></tr>`)}`)}</tbody></table></div>`);
-  } catch (e) {
-    if (!isAbort(e)) showError(el, e, () => renderStores(container, ctx));
-  }
+      <thead><tr><th>Tienda</th><th class="num">Ventas (USD)</th><th class="num">Tickets</th><th class="num">Ticket promedio</th><th class="num">Productos</th><th class="num">Unidades</th><th class="num">Unid./día</th><th class="num">Días con venta</th><th>Primera venta</th><th>Última venta</th></tr></thead>
+      <tbody>${r.tiendas.map((s) => html`<tr>
+        <th scope="row" class="name"><a href="/ventas/${encodeURIComponent(s.ubicacion_id)}">${s.nombre}</a></th>
+        <td class="num">${formatNumber(s.venta_total, 2)}</td><td class="num">${formatInteger(s.tickets)}</td><td class="num">${s.tickets ? formatNumber(s.venta_total / s.tickets, 2) : '—'}</td>
+        <td class="num">${formatInteger(s.productos_distintos)}</td><td class="num">${formatNumber(s.unidades, 0)}</td><td class="num">${formatNumber(s.promedio_unidades_diarias, 0)}</td>
+        <td class="num">${formatInteger(s.dias_con_venta)}</td><td>${s.primera_venta || '—'}</td><td>${s.ultima_venta || '—'}</td></tr>`)}</tbody></table></div>`);
+  };
+  const load = async () => {
+    ctx.setQuery({ ...(f.dias !== 30 ? { dias: String(f.dias) } : {}), ...(f.region ? { region: f.region } : {}) });
+    container.querySelectorAll('[data-dias]').forEach((b) => b.setAttribute('aria-pressed', String(Number(b.dataset.dias) === f.dias)));
+    try {
+      data = await apiGet(`/api/ventas/summary-regional?dias=${f.dias}`, { signal: ctx.signal });
+      container.querySelector('[data-role=subtitle]').textContent = `Del ${data.desde} al ${data.hasta} (${data.dias} días completos), por región y tienda. Abra una tienda para ver sus productos.`;
+      draw();
+    } catch (e) {
+      if (!isAbort(e)) showError(el, e, load);
+    }
+  };
+  container.querySelector('[data-role=regions]').addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-region]');
+    if (!b || !data) return;
+    f.region = b.dataset.region;
+    ctx.setQuery({ ...(f.dias !== 30 ? { dias: String(f.dias) } : {}), region: f.region });
+    draw();
+  });
+  container.querySelectorAll('[data-dias]').forEach((b) => b.addEventListener('click', () => { f.dias = Number(b.dataset.dias); load(); }));
+  await load();
 }
 
 // ---------- one store ----------
@@ -94,7 +134,9 @@ async function renderStore(container, ctx, id) {
   const activePreset = () => Object.keys(P).find((k) => (f.fecha_inicio || iso(P.mes[1])) === iso(P[k][1]) && (f.fecha_fin || iso(today)) === iso(P[k][2])) || 'personalizado';
   setHtml(container, html`<div class="page-head"><div><p class="muted"><a href="/ventas">← Ventas</a></p>
       <h1 data-role="title">Ventas</h1><p class="subtitle" data-role="subtitle"></p></div>
-      <div class="actions"><a class="btn" data-role="export" href="#" download>Exportar Excel</a></div></div>
+      <div class="actions"><a class="btn" href="/ventas/${encodeURIComponent(id)}/perdidas">V. perdidas</a>
+        <a class="btn" href="/ventas/${encodeURIComponent(id)}/agotados" data-role="agotados" title="Productos con stock que dejaron de venderse">Agotados<span class="count zero" data-role="agotados-count">…</span></a>
+        <a class="btn" data-role="export" href="#" download>Exportar Excel</a></div></div>
     <div class="card filter-bar filters wrap" data-role="periods" role="group" aria-label="Periodo">
       ${Object.entries(P).map(([k, [label]]) => html`<button type="button" class="chip" data-preset="${k}">${label}</button>`)}
       <label>Desde <input type="date" name="fecha_inicio"></label><label>Hasta <input type="date" name="fecha_fin" max="${iso(today)}"></label>
@@ -110,7 +152,7 @@ async function renderStore(container, ctx, id) {
     </form>
     <section data-role="table">${skeletonBlock({ rows: 10 })}</section>
     <div class="pager" data-role="pager"></div>
-    <aside class="drawer" data-role="drawer" hidden aria-label="Últimos días iguales"></aside>`);
+    <aside class="drawer" data-role="drawer" hidden aria-label="Detalle del producto"></aside>`);
   const periods = container.querySelector('[data-role=periods]');
   const form = container.querySelector('[data-role=filters]');
   const tableEl = container.querySelector('[data-role=table]');
@@ -237,21 +279,38 @@ async function renderStore(container, ctx, id) {
     if (s) { f.sort_by = s.dataset.sort === 'cantidad_total' ? '' : s.dataset.sort; f.page = 1; load(); return; }
     const cell = ev.target.closest('td[data-wd]');
     const row = ev.target.closest('tr[data-index]');
-    if (row) openWeekday(row, cell ? Number(cell.dataset.wd) : (new Date().getDay() + 6) % 7);
+    if (!row) return;
+    if (cell) openWeekday(row, Number(cell.dataset.wd));
+    else openProduct(row);
   });
   tableEl.addEventListener('keydown', (ev) => {
     const row = ev.target.closest('tr[data-index]');
     if (!row) return;
-    if (ev.key === 'Enter') { ev.preventDefault(); openWeekday(row, new Date().getDay()); }
+    if (ev.key === 'Enter') { ev.preventDefault(); openProduct(row); }
     if (ev.key === 'ArrowDown' && row.nextElementSibling) { ev.preventDefault(); row.nextElementSibling.focus(); }
     if (ev.key === 'ArrowUp' && row.previousElementSibling) { ev.preventDefault(); row.previousElementSibling.focus(); }
   });
   bindPager(pagerEl, f, load);
 
+  // The badge: every visual stock-out of the store (the list shows the first 100).
+  apiGet(`/api/ventas/agotados-visuales/${encodeURIComponent(id)}/count`, { signal: ctx.signal }).then((c) => {
+    const el = container.querySelector('[data-role=agotados-count]');
+    el.textContent = formatInteger(c.total);
+    el.classList.toggle('zero', !c.total);
+    container.querySelector('[data-role=agotados]').title = `${formatInteger(c.total)} productos con stock que dejaron de venderse (${formatInteger(c.criticos)} críticos)`;
+  }).catch(() => { container.querySelector('[data-role=agotados-count]').textContent = '?'; });
+
+  // A product's drill-downs: sales and stock history, by store, by hour, last days, lines.
+  function openProduct(row) {
+    const l = data.items[Number(row.dataset.index)];
+    openProductDrawer(drawer, { code: l.codigo_producto, name: l.descripcion, store: id, ctx, onClose: () => row.focus() });
+  }
+
   // The last 8 same weekdays of a product as bars; probable stock-out days in red.
   async function openWeekday(row, wd) {
     const l = data.items[Number(row.dataset.index)];
     drawer.hidden = false;
+    drawer.classList.remove('wide');
     const close = () => { drawer.hidden = true; row.focus(); };
     const head = html`<div class="drawer-head"><h2>${l.codigo_producto} · ${l.descripcion}</h2><button type="button" class="modal-close" data-role="close" aria-label="Cerrar">×</button></div>`;
     const tabs = html`<div class="tabs" role="tablist">${WEEKDAY_ORDER.map((d) => html`<button type="button" role="tab" class="tab" data-day="${d}" aria-selected="${String(d === wd)}">${WEEKDAYS[d]}</button>`)}</div>`;

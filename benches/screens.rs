@@ -1,0 +1,78 @@
+//! The sales, inventory and product screens at full client scale, over HTTP as the browser
+//! calls them (router, session, JSON, gzip): for each endpoint the first request of the
+//! process (nothing kept yet), then the median and p95 of 40 warm requests, then criterion.
+//!
+//!     make bench-screens     # or: cargo bench --bench screens
+//!
+//! `FLUXION_BENCH_DIR` may point at any client-scale tenant folder (e.g. a `fluxion demo
+//! --scale client` one) instead of generating the chain.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench stops at the line that failed
+
+mod support;
+
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use support::{client_tenant, Server};
+
+/// The busiest product of the first store (the drill-downs' worst case).
+fn busiest_product(state: &fluxion::http::AppState) -> String {
+    let r = state.warehouse.reader().unwrap();
+    r.query_row(
+        "SELECT producto_codigo FROM ventas_diarias WHERE ubicacion_id = 'tienda_01' AND fecha >= (SELECT max(fecha) - 30 FROM ventas_diarias) GROUP BY 1 ORDER BY sum(cantidad) DESC LIMIT 1",
+        [],
+        |x| x.get(0),
+    )
+    .unwrap()
+}
+
+fn screens(c: &mut Criterion) {
+    let state = client_tenant();
+    let code = busiest_product(&state);
+    let server = Server::start(&state);
+    let endpoints: Vec<(&str, String)> = vec![
+        ("ventas_resumen_regional", "/api/ventas/summary-regional".into()),
+        ("ventas_detalle", "/api/ventas/detail?ubicacion_id=tienda_01".into()),
+        ("ventas_producto_diario", format!("/api/ventas/producto/diario?codigo_producto={code}")),
+        ("ventas_producto_horario", format!("/api/ventas/producto/horario?codigo_producto={code}")),
+        ("ventas_producto_ultimos_20", format!("/api/ventas/producto/{code}/ultimos-20-dias?ubicacion_id=tienda_01")),
+        ("ventas_producto_transacciones", format!("/api/ventas/producto/{code}/transacciones?ubicacion_id=tienda_01")),
+        ("ventas_producto_historial", format!("/api/productos/{code}/historial-ventas-inventario?ubicacion_id=tienda_01")),
+        (
+            "ventas_producto_historial_horario",
+            format!("/api/productos/{code}/historial-ventas-inventario?ubicacion_id=tienda_01&granularidad=horario"),
+        ),
+        ("agotados_visuales", "/api/ventas/agotados-visuales/tienda_01".into()),
+        ("ventas_perdidas", "/api/ventas/ventas-perdidas-v3/tienda_01".into()),
+        ("stock_tienda", "/api/stock?ubicacion_id=tienda_01".into()),
+        ("stock_salud", "/api/stock/health/tienda_01".into()),
+        ("analisis_maestro_resumen", "/api/productos/analisis-maestro/resumen?ubicacion_id=tienda_01".into()),
+        ("analisis_maestro_lista", "/api/productos/analisis-maestro?ubicacion_id=tienda_01".into()),
+        ("producto_360", format!("/api/productos/{code}/detalle-completo")),
+        ("stock_excel", "/api/stock/exportar?ubicacion_id=tienda_01&page_size=100000".into()),
+    ];
+    println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
+    for (name, path) in &endpoints {
+        let t = Instant::now();
+        let size = server.get(path);
+        let first = t.elapsed().as_secs_f64() * 1000.0;
+        let mut ms: Vec<f64> = (0..40)
+            .map(|_| {
+                let t = Instant::now();
+                server.get(path);
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        println!("{name:<36} {first:>10.1} {:>10.1} {:>10.1} {:>10.1}", ms[20], ms[37], size as f64 / 1024.0);
+    }
+    let mut group = c.benchmark_group("pantallas");
+    group.sample_size(20);
+    for (name, path) in &endpoints {
+        group.bench_function(*name, |b| b.iter(|| server.get(path)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, screens);
+criterion_main!(benches);
