@@ -44,6 +44,7 @@ fn screens(c: &mut Criterion) {
         ),
         ("agotados_visuales", "/api/ventas/agotados-visuales/tienda_01".into()),
         ("ventas_perdidas", "/api/ventas/ventas-perdidas-v3/tienda_01".into()),
+        ("inventario_salud_regional", "/api/ubicaciones/summary-regional".into()),
         ("stock_tienda", "/api/stock?ubicacion_id=tienda_01".into()),
         ("stock_salud", "/api/stock/health/tienda_01".into()),
         ("analisis_maestro_resumen", "/api/productos/analisis-maestro/resumen?ubicacion_id=tienda_01".into()),

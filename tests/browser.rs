@@ -46,6 +46,21 @@ async fn network_summary_screen_shows_the_data_with_tenant_branding() {
     assert_eq!(primary, json!("#7c3aed"), "branding colour applied");
     assert!(b.html().await.contains("Mercados La Prueba"), "tenant name in the header");
 
+    // Below, the regional health: one tab per region, a row per location, almacenes on demand.
+    b.wait_for("document.querySelector('[data-role=health-table] tbody tr')").await;
+    let tabs = b.eval("[...document.querySelectorAll('[data-role=health-regions] [data-region]')].map((t) => t.dataset.region)").await;
+    assert_eq!(tabs, json!(["VALENCIA", "CARACAS"]));
+    let fill = b.eval("document.querySelector('[data-role=health-table] tbody tr[data-loc=tienda_01] td:nth-child(6)').textContent").await;
+    let health: serde_json::Value = app.get_admin("/api/ubicaciones/summary-regional").await.json().await.unwrap();
+    let t1 = health["regiones"][0]["ubicaciones"].as_array().unwrap().iter().find(|u| u["ubicacion_id"] == "tienda_01").unwrap().clone();
+    assert!(fill.as_str().unwrap().starts_with(&format!("{:.1}", t1["fill_rate"].as_f64().unwrap()).replace('.', ",")), "{fill} vs {t1}");
+    b.click("[data-toggle=tienda_01]").await;
+    b.wait_for("document.querySelector('[data-role=health-table] tr.sub-row')").await;
+    b.eval("document.querySelector('[data-role=health]').scrollIntoView()").await;
+    b.screenshot(&artifacts_dir().join("inventarios-salud-regional.png")).await;
+    b.click("[data-role=health-regions] [data-region=CARACAS]").await;
+    b.wait_for("document.querySelector('[data-role=health-table] tbody tr[data-loc=tienda_02]')").await;
+
     // The figures on screen are the server's figures.
     let api: serde_json::Value = app.get_admin(&format!("/api/resumen-red?hasta={}", end_date())).await.json().await.unwrap();
     for loc in api["ubicaciones"].as_array().unwrap() {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod corrections;
 pub mod inventory;
+pub mod inventory_health;
 pub mod lockout;
 pub mod lost_sales;
 pub mod maintenance;

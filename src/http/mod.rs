@@ -306,6 +306,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/productos/analisis-maestro", Capability(ProductosVer), get(products_master::list)),
         route(Method::GET, "/api/productos/analisis-maestro/resumen", Capability(ProductosVer), get(products_master::summary)),
         route(Method::GET, "/api/productos/{codigo}/detalle-completo", Capability(ProductosVer), get(products_master::product_view)),
+        route(Method::GET, "/api/ubicaciones/summary-regional", Capability(InventarioVer), get(stock::inventory_regional)),
         route(Method::GET, "/api/admin/productos", Capability(AdminProductos), get(products_admin::list)),
         route(Method::GET, "/api/admin/productos/opciones/{tipo}", Capability(AdminProductos), get(products_admin::options)),
         route(Method::GET, "/api/admin/productos/{codigo}", Capability(AdminProductos), get(products_admin::detail)),

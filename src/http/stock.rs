@@ -344,3 +344,20 @@ pub async fn product_reconciliation(
     let r = tokio::task::spawn_blocking(move || inventory::history::reconciliation(&st.warehouse, &loc, code.trim(), hours, now)).await??;
     Ok(Json(r))
 }
+
+/// `GET /api/ubicaciones/summary-regional`: the Inventarios landing's health per region,
+/// location and almacén (spec 50 §7.2). A store manager sees his stores and the CEDIs, and
+/// the regions' figures over them.
+pub async fn inventory_regional(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+) -> Result<Json<crate::inventory::regional::RegionalSummary>, ApiError> {
+    let (st, today) = (state.clone(), state.tenant.today());
+    let summary = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let visible = |id: &str, is_cedi: bool| user.sees_location(id, is_cedi);
+        Ok(crate::inventory::regional::summary(&st.tenant, &app, &st.warehouse, &st.inventory_tables, &visible, today)?)
+    })
+    .await??;
+    Ok(Json(summary))
+}

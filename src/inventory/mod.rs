@@ -12,6 +12,7 @@ pub mod history;
 pub mod master;
 pub mod opportunities;
 mod query;
+pub mod regional;
 
 use std::collections::HashMap;
 use std::sync::Arc;

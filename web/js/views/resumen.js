@@ -160,7 +160,9 @@ export async function render(container, ctx) {
       </div>
     </div>
     <div data-role="body"></div>
+    <section class="section" data-role="health"></section>
     <aside class="drawer" data-role="drawer" hidden aria-label="Oportunidades"></aside>`);
+  import('./salud-regional.js').then((m) => m.renderRegionalHealth(container.querySelector('[data-role=health]'), ctx));
   container.querySelectorAll('[data-opportunities]').forEach((b) => b.addEventListener('click', async () => {
     const { openOpportunities } = await import('./oportunidades.js');
     openOpportunities(container.querySelector('[data-role=drawer]'), ctx, b.dataset.opportunities);
