@@ -106,6 +106,19 @@ async fn every_locations_health_follows_its_stock_rows_and_regions_sum_them() {
     let active_locations = app.state.tenant.stores().iter().filter(|s| s.active).count();
     assert_eq!(seen, active_locations);
 
+    // The same figures flat, one row per almacén and one per location.
+    let (s, flat) = app.get_with_status("/api/ubicaciones/summary", &token).await;
+    assert_eq!(s, StatusCode::OK);
+    let flat = flat.as_array().unwrap();
+    for r in regions {
+        for u in r["ubicaciones"].as_array().unwrap() {
+            let whole = flat.iter().find(|x| x["ubicacion_id"] == u["ubicacion_id"] && x["almacen_codigo"].is_null()).unwrap();
+            assert_eq!((whole["total_skus"].clone(), whole["fill_rate"].clone()), (u["total_skus"].clone(), u["fill_rate"].clone()));
+            let parts = flat.iter().filter(|x| x["ubicacion_id"] == u["ubicacion_id"] && !x["almacen_codigo"].is_null()).count();
+            assert_eq!(parts, u["almacenes"].as_array().unwrap().len());
+        }
+    }
+
     // A store manager: his store and the CEDIs, nothing of the other store.
     app.add_user("gerente2", "clave-gerente-2", "gerente_tienda", &["tienda_02"]);
     let manager = app.token("gerente2", "clave-gerente-2").await;

@@ -164,6 +164,16 @@ async fn the_360_view_shows_every_visible_store_the_cedis_and_twelve_weeks() {
     let units: f64 = weeks.iter().map(|w| f(&w["unidades"])).sum();
     assert!((units - sold).abs() < 1e-6, "{units} vs {sold}");
     drop(r);
+    // The same parts on their own (spec 50 §10.2): per store, and the weekly series.
+    let (s, stores) = app.get_with_status(&format!("/api/productos/{code}/detalle-tiendas"), &token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(stores["tiendas"], v["tiendas"]);
+    let (s, weekly) = app.get_with_status(&format!("/api/productos/{code}/ventas-semanales"), &token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(weekly["semanas"], v["semanas"]);
+    for path in ["/api/productos/NOEXISTE/detalle-tiendas", "/api/productos/NOEXISTE/ventas-semanales"] {
+        assert_eq!(app.get_with_status(path, &token).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
 
     // A store manager sees his store only (the CEDIs stay visible).
     app.add_user("gerente2", "clave-gerente-2", "gerente_tienda", &["tienda_02"]);

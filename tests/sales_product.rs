@@ -88,6 +88,15 @@ async fn daily_hourly_and_recent_days_match_the_raw_lines_and_a_late_sale_stays_
         assert!(close(g.1, e.1), "{g:?} vs {e:?}");
     }
     assert!(got.iter().any(|(k, _)| k == &format!("tienda_01 {day}")));
+    // Per store over the same range: the days summed.
+    let (s, per_store) =
+        app.get_with_status(&format!("/api/productos/{code}/ventas-por-tienda?fecha_inicio={from}&fecha_fin={to}"), &token).await;
+    assert_eq!(s, StatusCode::OK, "{per_store}");
+    for t in per_store["tiendas"].as_array().unwrap() {
+        let id = t["ubicacion_id"].as_str().unwrap();
+        let want: f64 = got.iter().filter(|(k, _)| k.starts_with(&format!("{id} "))).map(|(_, u)| u).sum();
+        assert!(close(f(&t["unidades"]), want), "{id}: {t}");
+    }
 
     // Hourly on that day: 06–22 always listed, plus hour 23 with the late sale.
     let (s, body) = app

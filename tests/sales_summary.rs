@@ -178,6 +178,19 @@ async fn every_figure_matches_sql_over_the_raw_sale_lines_and_a_manager_sees_onl
     let sum = all["tienda_02"].productos + all["tienda_03"].productos;
     assert!(caracas["productos_distintos"].as_i64().unwrap() < sum, "distinct across the region, not the sum: {caracas}");
 
+    // Per location: the same rows without the regions' totals.
+    let (s, flat) = app.get_with_status(&format!("/api/ventas/summary?dias={dias}"), &token).await;
+    assert_eq!(s, StatusCode::OK);
+    let rows = flat["ubicaciones"].as_array().unwrap();
+    let listed: usize = body["regiones"].as_array().unwrap().iter().map(|r| r["tiendas"].as_array().unwrap().len()).sum();
+    assert_eq!(rows.len(), listed);
+    for r in body["regiones"].as_array().unwrap() {
+        for t in r["tiendas"].as_array().unwrap() {
+            let row = rows.iter().find(|x| x["ubicacion_id"] == t["ubicacion_id"]).unwrap();
+            assert_eq!((row["region"].clone(), row["tickets"].clone()), (r["region"].clone(), t["tickets"].clone()));
+        }
+    }
+
     // A store manager: his store only, and his region's totals over it alone.
     app.add_user("gerente2", "clave-gerente-2", "gerente_tienda", &["tienda_02"]);
     let manager = app.token("gerente2", "clave-gerente-2").await;

@@ -141,3 +141,67 @@ pub async fn product_view(
     .await??;
     view.map(Json).ok_or_else(|| ApiError::Missing("El producto no existe".into()))
 }
+
+#[derive(Serialize)]
+pub struct ProductStores {
+    codigo_producto: String,
+    tiendas: Vec<master::StoreView>,
+}
+
+#[derive(Serialize)]
+pub struct ProductWeeks {
+    codigo_producto: String,
+    semanas: Vec<master::Week>,
+}
+
+/// A valid product code of the path and the stores the caller sees; 404 for an unknown code.
+fn product_and_stores(state: &AppState, user: &AuthUser, code: &str) -> Result<(String, Vec<String>), ApiError> {
+    let code = code.trim().to_string();
+    if code.is_empty() || code.chars().count() > 50 || code.chars().any(char::is_control) {
+        return Err(invalid("codigo", "Código de producto inválido"));
+    }
+    let reader = state.warehouse.reader().map_err(ApiError::internal)?;
+    if crate::warehouse::products::get(&reader, &code).map_err(ApiError::internal)?.is_none() {
+        return Err(ApiError::Missing("El producto no existe".into()));
+    }
+    let stores = state
+        .tenant
+        .stores()
+        .iter()
+        .filter(|s| s.active && !s.is_cedi() && user.sees_location(&s.id, false))
+        .map(|s| s.id.clone())
+        .collect();
+    Ok((code, stores))
+}
+
+/// `GET /api/productos/{codigo}/detalle-tiendas`: the product in each store the caller sees.
+pub async fn product_stores(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(code): Path<String>,
+) -> Result<Json<ProductStores>, ApiError> {
+    let (st, today) = (state.clone(), state.tenant.today());
+    tokio::task::spawn_blocking(move || -> Result<Json<ProductStores>, ApiError> {
+        let (code, stores) = product_and_stores(&st, &user, &code)?;
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let tiendas = master::store_views(&st.tenant, &app, &st.warehouse, &st.inventory_tables, (&code, &stores), today)?;
+        Ok(Json(ProductStores { codigo_producto: code, tiendas }))
+    })
+    .await?
+}
+
+/// `GET /api/productos/{codigo}/ventas-semanales`: twelve weeks ending yesterday over the
+/// stores the caller sees.
+pub async fn product_weeks(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(code): Path<String>,
+) -> Result<Json<ProductWeeks>, ApiError> {
+    let (st, today) = (state.clone(), state.tenant.today());
+    tokio::task::spawn_blocking(move || -> Result<Json<ProductWeeks>, ApiError> {
+        let (code, stores) = product_and_stores(&st, &user, &code)?;
+        let semanas = master::weeks(&st.warehouse, &code, &stores, today)?;
+        Ok(Json(ProductWeeks { codigo_producto: code, semanas }))
+    })
+    .await?
+}

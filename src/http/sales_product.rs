@@ -211,3 +211,26 @@ pub async fn sales_stock_history(
     let now = state.tenant.now_local();
     Ok(Json(blocking(move || Ok(drilldown::history(&st.tenant, &st.warehouse, &store, &code, (granularity, days), now)?)).await?))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByStoreQuery {
+    ubicaciones: Option<String>,
+    fecha_inicio: Option<String>,
+    fecha_fin: Option<String>,
+}
+
+/// `GET /api/productos/{codigo}/ventas-por-tienda`: the product's totals per store the
+/// caller sees (default the last 30 days).
+pub async fn by_store(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(code): Path<String>,
+    QueryParams(q): QueryParams<ByStoreQuery>,
+) -> Result<Json<drilldown::ProductByStore>, ApiError> {
+    let code = product_code(&code)?;
+    let stores = store_list(&state, &user, q.ubicaciones)?;
+    let range = date_range(q.fecha_inicio, q.fecha_fin, state.tenant.today(), 30, 400)?;
+    let st = state.clone();
+    Ok(Json(blocking(move || Ok(drilldown::by_store(&st.tenant, &st.warehouse, &code, &stores, range)?)).await?))
+}

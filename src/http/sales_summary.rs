@@ -4,13 +4,13 @@
 
 use axum::extract::State;
 use axum::{Extension, Json};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::body::{invalid, QueryParams};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
-use crate::sales::summary::{self, RegionalSummary, DEFAULT_DAYS, MAX_DAYS};
+use crate::sales::summary::{self, RegionalSummary, StoreSummary, DEFAULT_DAYS, MAX_DAYS};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +24,41 @@ pub async fn regional(
     Extension(user): Extension<AuthUser>,
     QueryParams(q): QueryParams<RegionalQuery>,
 ) -> Result<Json<RegionalSummary>, ApiError> {
+    Ok(Json(compute(&state, &user, q).await?))
+}
+
+/// Per location, as the regional summary's rows with their region.
+#[derive(Serialize)]
+pub struct LocationRow {
+    region: String,
+    #[serde(flatten)]
+    tienda: StoreSummary,
+}
+
+#[derive(Serialize)]
+pub struct LocationSummary {
+    desde: chrono::NaiveDate,
+    hasta: chrono::NaiveDate,
+    dias: i64,
+    ubicaciones: Vec<LocationRow>,
+}
+
+/// `GET /api/ventas/summary`: the same figures per store, without the regions' totals.
+pub async fn per_location(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    QueryParams(q): QueryParams<RegionalQuery>,
+) -> Result<Json<LocationSummary>, ApiError> {
+    let r = compute(&state, &user, q).await?;
+    let ubicaciones = r
+        .regiones
+        .into_iter()
+        .flat_map(|g| g.tiendas.into_iter().map(move |tienda| LocationRow { region: g.region.clone(), tienda }))
+        .collect();
+    Ok(Json(LocationSummary { desde: r.desde, hasta: r.hasta, dias: r.dias, ubicaciones }))
+}
+
+async fn compute(state: &AppState, user: &AuthUser, q: RegionalQuery) -> Result<RegionalSummary, ApiError> {
     let dias = q.dias.unwrap_or(DEFAULT_DAYS);
     if !(1..=MAX_DAYS).contains(&dias) {
         return Err(invalid("dias", format!("dias debe estar entre 1 y {MAX_DAYS}")));
@@ -37,6 +72,5 @@ pub async fn regional(
         .collect();
     let today = state.tenant.today();
     let st = state.clone();
-    let out = tokio::task::spawn_blocking(move || summary::compute(&st.tenant, &st.warehouse, &visible, today, dias)).await??;
-    Ok(Json(out))
+    Ok(tokio::task::spawn_blocking(move || summary::compute(&st.tenant, &st.warehouse, &visible, today, dias)).await??)
 }

@@ -361,3 +361,47 @@ pub async fn inventory_regional(
     .await??;
     Ok(Json(summary))
 }
+
+/// One location's (or almacén's) stock health, flat (`GET /api/ubicaciones/summary`).
+#[derive(Serialize)]
+pub struct LocationHealthRow {
+    region: String,
+    ubicacion_id: String,
+    nombre: String,
+    tipo: &'static str,
+    almacen_codigo: Option<String>,
+    almacen_nombre: Option<String>,
+    #[serde(flatten)]
+    salud: crate::domain::inventory_health::Health,
+}
+
+/// `GET /api/ubicaciones/summary`: the regional summary's locations and almacenes as rows.
+pub async fn inventory_per_location(state: State<AppState>, user: Extension<AuthUser>) -> Result<Json<Vec<LocationHealthRow>>, ApiError> {
+    let Json(r) = inventory_regional(state, user).await?;
+    let mut rows = Vec::new();
+    for g in r.regiones {
+        for u in g.ubicaciones {
+            for a in &u.almacenes {
+                rows.push(LocationHealthRow {
+                    region: g.region.clone(),
+                    ubicacion_id: u.ubicacion_id.clone(),
+                    nombre: u.nombre.clone(),
+                    tipo: u.tipo,
+                    almacen_codigo: Some(a.almacen_codigo.clone()),
+                    almacen_nombre: Some(a.almacen_nombre.clone()),
+                    salud: a.salud.clone(),
+                });
+            }
+            rows.push(LocationHealthRow {
+                region: g.region.clone(),
+                ubicacion_id: u.ubicacion_id,
+                nombre: u.nombre,
+                tipo: u.tipo,
+                almacen_codigo: None,
+                almacen_nombre: None,
+                salud: u.salud,
+            });
+        }
+    }
+    Ok(Json(rows))
+}

@@ -173,6 +173,45 @@ pub struct ProductView {
     pub unidades_30d: f64,
 }
 
+/// The product in each active store of `stores` (its row of the store's stock table).
+pub fn store_views(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &Warehouse,
+    tables: &Tables,
+    (code, stores): (&str, &[String]),
+    today: NaiveDate,
+) -> Result<Vec<StoreView>, InventoryError> {
+    let mut tiendas = Vec::new();
+    for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && stores.contains(&s.id)) {
+        let t = tables.get(tenant, app, wh, &s.id, today)?;
+        let fila = product_row(&t, code);
+        tiendas.push(StoreView {
+            ubicacion_id: s.id.clone(),
+            nombre: s.name.clone(),
+            region: s.region.clone(),
+            presente: fila.is_some(),
+            fila,
+        });
+    }
+    Ok(tiendas)
+}
+
+/// Twelve 7-day weeks ending yesterday, oldest first, of the product's sales at `stores`.
+pub fn weeks(wh: &Warehouse, code: &str, stores: &[String], today: NaiveDate) -> Result<Vec<Week>, InventoryError> {
+    let end = today - Duration::days(1);
+    let start = end - Duration::days(12 * 7 - 1);
+    let days = ps::daily_by_store(&*wh.reader()?, code, stores, start, end)?;
+    Ok((0..12)
+        .map(|w| {
+            let (desde, hasta) = (start + Duration::days(w * 7), start + Duration::days(w * 7 + 6));
+            let of_week = days.iter().filter(|d| d.fecha >= desde && d.fecha <= hasta);
+            let (unidades, venta) = of_week.fold((0.0, 0.0), |(u, v), d| (u + d.cantidad, v + d.venta_total));
+            Week { desde, hasta, unidades, venta_total: round_half_away(venta, 2) }
+        })
+        .collect())
+}
+
 /// The product seen from every location the caller may see (`stores`: his stores; every
 /// active CEDI is shown, as in the rest of the product).
 pub fn product_view(
@@ -184,35 +223,14 @@ pub fn product_view(
     today: NaiveDate,
 ) -> Result<Option<ProductView>, InventoryError> {
     let Some(producto) = wp::get(&*wh.reader()?, code)? else { return Ok(None) };
-    let mut tiendas = Vec::new();
-    for s in tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && stores.contains(&s.id)) {
-        let t = tables.get(tenant, app, wh, &s.id, today)?;
-        let fila = product_row(&t, &producto.codigo);
-        tiendas.push(StoreView {
-            ubicacion_id: s.id.clone(),
-            nombre: s.name.clone(),
-            region: s.region.clone(),
-            presente: fila.is_some(),
-            fila,
-        });
-    }
+    let tiendas = store_views(tenant, app, wh, tables, (&producto.codigo, stores), today)?;
     let mut cedis = Vec::new();
     for c in tenant.stores().iter().filter(|s| s.active && s.is_cedi()) {
         let t = tables.get(tenant, app, wh, &c.id, today)?;
         let stock = t.lines.iter().filter(|l| l.codigo_producto == producto.codigo).map(|l| l.stock).sum();
         cedis.push(CediView { ubicacion_id: c.id.clone(), nombre: c.name.clone(), region: c.region.clone(), stock });
     }
-    let end = today - Duration::days(1);
-    let start = end - Duration::days(12 * 7 - 1);
-    let days = ps::daily_by_store(&*wh.reader()?, &producto.codigo, stores, start, end)?;
-    let semanas = (0..12)
-        .map(|w| {
-            let (desde, hasta) = (start + Duration::days(w * 7), start + Duration::days(w * 7 + 6));
-            let of_week = days.iter().filter(|d| d.fecha >= desde && d.fecha <= hasta);
-            let (unidades, venta) = of_week.fold((0.0, 0.0), |(u, v), d| (u + d.cantidad, v + d.venta_total));
-            Week { desde, hasta, unidades, venta_total: round_half_away(venta, 2) }
-        })
-        .collect();
+    let semanas = weeks(wh, &producto.codigo, stores, today)?;
     Ok(Some(ProductView {
         stock_tiendas: tiendas.iter().filter_map(|t| t.fila.as_ref()).map(|r| r.stock.max(0.0)).sum(),
         stock_cedis: cedis.iter().map(|c| c.stock.max(0.0)).sum(),

@@ -171,6 +171,59 @@ pub fn daily(
     Ok(ProductDaily { producto, desde: from, hasta: to, tiendas })
 }
 
+/// One store's totals of the product over a period.
+#[derive(Debug, Serialize)]
+pub struct StoreTotals {
+    pub ubicacion_id: String,
+    pub ubicacion_nombre: String,
+    pub unidades: f64,
+    pub bultos: f64,
+    pub venta_total: f64,
+    pub tickets: i64,
+    pub dias_con_venta: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductByStore {
+    #[serde(flatten)]
+    pub producto: ProductHeader,
+    pub desde: NaiveDate,
+    pub hasta: NaiveDate,
+    /// Every store asked for, best seller first (stores without sales at 0).
+    pub tiendas: Vec<StoreTotals>,
+}
+
+/// The product's sales per store over `from..=to` (`GET …/ventas-por-tienda`).
+pub fn by_store(
+    tenant: &Tenant,
+    wh: &Warehouse,
+    code: &str,
+    stores: &[String],
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<ProductByStore, SalesError> {
+    let (_, producto) = product(wh, code)?;
+    let conn = wh.reader()?;
+    let days = ps::daily_by_store(&conn, &producto.codigo_producto, stores, from, to)?;
+    let mut tiendas: Vec<StoreTotals> = stores
+        .iter()
+        .map(|s| {
+            let of: Vec<&ps::StoreDay> = days.iter().filter(|d| &d.ubicacion_id == s).collect();
+            let unidades: f64 = of.iter().map(|d| d.cantidad).sum();
+            StoreTotals {
+                ubicacion_id: s.clone(),
+                ubicacion_nombre: tenant.location_name(s),
+                bultos: round_half_away(unidades / producto.unidades_por_bulto, 2),
+                unidades,
+                venta_total: round_half_away(of.iter().map(|d| d.venta_total).sum(), 2),
+                tickets: of.iter().map(|d| d.tickets).sum(),
+                dias_con_venta: of.len(),
+            }
+        })
+        .collect();
+    tiendas.sort_by(|a, b| b.unidades.total_cmp(&a.unidades).then_with(|| a.ubicacion_id.cmp(&b.ubicacion_id)));
+    Ok(ProductByStore { producto, desde: from, hasta: to, tiendas })
+}
+
 // ---------------------------------------------------------------- hourly on one day
 
 #[derive(Debug, Serialize, Default, Clone)]

@@ -217,7 +217,10 @@ fn summarize(items: &[LostItem]) -> Summary {
         incidentes: items.len(),
         por_nivel,
         mayor_producto: items.first().map(|i| format!("{} – {}", i.codigo_producto, i.descripcion.chars().take(30).collect::<String>())),
-        por_categoria: by_category(items.iter().map(|i| (i.categoria.as_deref(), i.perdida.venta_perdida_usd))),
+        por_categoria: by_category(items.iter().map(|i| (i.categoria.as_deref(), i.perdida.venta_perdida_usd)))
+            .into_iter()
+            .map(|c| CategoryLoss { usd: round_half_away(c.usd, 2), ..c })
+            .collect(),
     }
 }
 
