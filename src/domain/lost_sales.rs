@@ -29,7 +29,7 @@ pub const UNCATEGORISED: &str = "Sin categoría";
 const TOLERANCE: f64 = 1e-9;
 
 /// `umbral_critico`, `umbral_alto`, `umbral_medio`: shares of the history's daily average, in %.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Thresholds {
     pub critico: f64,
     pub alto: f64,

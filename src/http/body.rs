@@ -84,3 +84,31 @@ pub fn visible_location(state: &super::AppState, user: &super::session::AuthUser
     user.check_location(&loc.id, loc.is_cedi())?;
     Ok(loc.id.clone())
 }
+
+/// A product code from the path or the query: trimmed, printable, at most 50 characters.
+pub fn product_code(field: &str, raw: &str) -> Result<String, ApiError> {
+    let code = raw.trim();
+    if code.is_empty() || code.chars().count() > 50 || code.chars().any(char::is_control) {
+        return Err(invalid(field, format!("Código de producto «{}» inválido", code.chars().take(50).collect::<String>())));
+    }
+    Ok(code.to_string())
+}
+
+/// An active store (not a CEDI) the caller may see.
+pub fn visible_store<'a>(
+    state: &'a super::AppState,
+    user: &super::session::AuthUser,
+    id: &str,
+) -> Result<&'a crate::config::Store, ApiError> {
+    let id = id.trim();
+    let Some(store) = state.tenant.stores().iter().find(|s| s.id == id && s.active && !s.is_cedi()) else {
+        return Err(invalid("ubicacion_id", format!("«{id}» no es una tienda activa")));
+    };
+    user.check_location(&store.id, false)?;
+    Ok(store)
+}
+
+/// Every active store the caller sees (a store manager: his own), in tenant.toml order.
+pub fn visible_stores(state: &super::AppState, user: &super::session::AuthUser) -> Vec<String> {
+    state.tenant.stores().iter().filter(|s| s.active && !s.is_cedi() && user.sees_location(&s.id, false)).map(|s| s.id.clone()).collect()
+}

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::body::{invalid, non_empty, QueryParams};
+use super::body::{invalid, non_empty, product_code, visible_stores, QueryParams};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
@@ -156,21 +156,12 @@ pub struct ProductWeeks {
 
 /// A valid product code of the path and the stores the caller sees; 404 for an unknown code.
 fn product_and_stores(state: &AppState, user: &AuthUser, code: &str) -> Result<(String, Vec<String>), ApiError> {
-    let code = code.trim().to_string();
-    if code.is_empty() || code.chars().count() > 50 || code.chars().any(char::is_control) {
-        return Err(invalid("codigo", "Código de producto inválido"));
-    }
+    let code = product_code("codigo", code)?;
     let reader = state.warehouse.reader().map_err(ApiError::internal)?;
     if crate::warehouse::products::get(&reader, &code).map_err(ApiError::internal)?.is_none() {
         return Err(ApiError::Missing("El producto no existe".into()));
     }
-    let stores = state
-        .tenant
-        .stores()
-        .iter()
-        .filter(|s| s.active && !s.is_cedi() && user.sees_location(&s.id, false))
-        .map(|s| s.id.clone())
-        .collect();
+    let stores = visible_stores(state, user);
     Ok((code, stores))
 }
 

@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::body::{invalid, non_empty, QueryParams};
+use super::body::{invalid, non_empty, visible_store, QueryParams};
 use super::error::ApiError;
 use super::saved_orders::parse_date;
 use super::session::AuthUser;
@@ -20,11 +20,7 @@ use crate::sales::stockouts::VisualStockouts;
 
 /// An active store the caller may see, and an almacén of it when one is named.
 fn store_and_almacen(state: &AppState, user: &AuthUser, id: &str, almacen: Option<String>) -> Result<(String, Option<String>), ApiError> {
-    let id = id.trim();
-    let Some(store) = state.tenant.stores().iter().find(|s| s.id == id && s.active && !s.is_cedi()) else {
-        return Err(invalid("ubicacion_id", format!("«{id}» no es una tienda activa")));
-    };
-    user.check_location(&store.id, false)?;
+    let store = visible_store(state, user, id)?;
     let almacen = match non_empty(almacen) {
         None => None,
         Some(a) if store.warehouses().any(|w| w.codigo == a) => Some(a),

@@ -7,44 +7,18 @@ use axum::{Extension, Json};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use super::body::{invalid, non_empty, QueryParams};
+use super::body::{invalid, non_empty, product_code, visible_store, visible_stores, QueryParams};
 use super::error::ApiError;
 use super::saved_orders::parse_date;
 use super::session::AuthUser;
 use super::AppState;
 use crate::sales::drilldown::{self, Granularity, Last20Days, ProductDaily, ProductHourly, SalesStockHistory, Transactions};
 
-/// A product code from the path or the query: trimmed, printable, at most 50 characters.
-fn product_code(raw: &str) -> Result<String, ApiError> {
-    let code = raw.trim();
-    if code.is_empty() || code.chars().count() > 50 || code.chars().any(char::is_control) {
-        return Err(invalid("codigo_producto", format!("Código de producto «{}» inválido", code.chars().take(50).collect::<String>())));
-    }
-    Ok(code.to_string())
-}
-
-/// An active store (not a CEDI) the caller may see.
-fn visible_store(state: &AppState, user: &AuthUser, id: &str) -> Result<String, ApiError> {
-    let id = id.trim();
-    let store = state.tenant.stores().iter().find(|s| s.id == id && s.active && !s.is_cedi());
-    let Some(store) = store else {
-        return Err(invalid("ubicacion_id", format!("«{id}» no es una tienda activa")));
-    };
-    user.check_location(&store.id, false)?;
-    Ok(store.id.clone())
-}
-
 /// The stores of a comma-separated list, or every active store the caller sees.
 fn store_list(state: &AppState, user: &AuthUser, raw: Option<String>) -> Result<Vec<String>, ApiError> {
     match non_empty(raw) {
-        Some(list) => list.split(',').filter(|s| !s.trim().is_empty()).map(|s| visible_store(state, user, s)).collect(),
-        None => Ok(state
-            .tenant
-            .stores()
-            .iter()
-            .filter(|s| s.active && !s.is_cedi() && user.sees_location(&s.id, false))
-            .map(|s| s.id.clone())
-            .collect()),
+        Some(list) => list.split(',').filter(|s| !s.trim().is_empty()).map(|s| Ok(visible_store(state, user, s)?.id.clone())).collect(),
+        None => Ok(visible_stores(state, user)),
     }
 }
 
@@ -90,7 +64,7 @@ pub async fn daily(
     Extension(user): Extension<AuthUser>,
     QueryParams(q): QueryParams<DailyQuery>,
 ) -> Result<Json<ProductDaily>, ApiError> {
-    let code = product_code(&q.codigo_producto)?;
+    let code = product_code("codigo_producto", &q.codigo_producto)?;
     let stores = store_list(&state, &user, q.ubicaciones)?;
     let today = state.tenant.today();
     let range = date_range(q.fecha_inicio, q.fecha_fin, today, 56, 400)?;
@@ -112,7 +86,7 @@ pub async fn hourly(
     Extension(user): Extension<AuthUser>,
     QueryParams(q): QueryParams<HourlyQuery>,
 ) -> Result<Json<ProductHourly>, ApiError> {
-    let code = product_code(&q.codigo_producto)?;
+    let code = product_code("codigo_producto", &q.codigo_producto)?;
     let stores = store_list(&state, &user, q.ubicaciones)?;
     let today = state.tenant.today();
     let date = non_empty(q.fecha).map(|s| parse_date("fecha", &s)).transpose()?.unwrap_or(today);
@@ -136,8 +110,8 @@ pub async fn last_20_days(
     Path(code): Path<String>,
     QueryParams(q): QueryParams<StoreQuery>,
 ) -> Result<Json<Last20Days>, ApiError> {
-    let code = product_code(&code)?;
-    let store = visible_store(&state, &user, &q.ubicacion_id)?;
+    let code = product_code("codigo_producto", &code)?;
+    let store = visible_store(&state, &user, &q.ubicacion_id)?.id.clone();
     let s = store.clone();
     let atypical = state.with_app_db(move |c| Ok(crate::appdb::inventory_settings::atypical_days(c, &s)?)).await?;
     let st = state.clone();
@@ -163,8 +137,8 @@ pub async fn transactions(
     Path(code): Path<String>,
     QueryParams(q): QueryParams<TransactionsQuery>,
 ) -> Result<Json<Transactions>, ApiError> {
-    let code = product_code(&code)?;
-    let store = visible_store(&state, &user, &q.ubicacion_id)?;
+    let code = product_code("codigo_producto", &code)?;
+    let store = visible_store(&state, &user, &q.ubicacion_id)?.id.clone();
     let range = date_range(q.fecha_inicio, q.fecha_fin, state.tenant.today(), 30, 400)?;
     let page = q.page.unwrap_or(1);
     if page < 1 {
@@ -194,8 +168,8 @@ pub async fn sales_stock_history(
     Path(code): Path<String>,
     QueryParams(q): QueryParams<HistoryQuery>,
 ) -> Result<Json<SalesStockHistory>, ApiError> {
-    let code = product_code(&code)?;
-    let store = visible_store(&state, &user, &q.ubicacion_id)?;
+    let code = product_code("codigo_producto", &code)?;
+    let store = visible_store(&state, &user, &q.ubicacion_id)?.id.clone();
     let granularity = match non_empty(q.granularidad) {
         None => Granularity::Diario,
         Some(g) => {
@@ -228,7 +202,7 @@ pub async fn by_store(
     Path(code): Path<String>,
     QueryParams(q): QueryParams<ByStoreQuery>,
 ) -> Result<Json<drilldown::ProductByStore>, ApiError> {
-    let code = product_code(&code)?;
+    let code = product_code("codigo_producto", &code)?;
     let stores = store_list(&state, &user, q.ubicaciones)?;
     let range = date_range(q.fecha_inicio, q.fecha_fin, state.tenant.today(), 30, 400)?;
     let st = state.clone();

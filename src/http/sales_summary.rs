@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::body::{invalid, QueryParams};
+use super::body::{invalid, visible_stores, QueryParams};
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
@@ -63,13 +63,7 @@ async fn compute(state: &AppState, user: &AuthUser, q: RegionalQuery) -> Result<
     if !(1..=MAX_DAYS).contains(&dias) {
         return Err(invalid("dias", format!("dias debe estar entre 1 y {MAX_DAYS}")));
     }
-    let visible: Vec<String> = state
-        .tenant
-        .stores()
-        .iter()
-        .filter(|s| s.active && !s.is_cedi() && user.sees_location(&s.id, false))
-        .map(|s| s.id.clone())
-        .collect();
+    let visible = visible_stores(state, user);
     let today = state.tenant.today();
     let st = state.clone();
     Ok(tokio::task::spawn_blocking(move || summary::compute(&st.tenant, &st.warehouse, &visible, today, dias)).await??)

@@ -107,14 +107,6 @@ pub struct Summary {
     pub por_categoria: Vec<CategoryLoss>,
 }
 
-/// The thresholds used, in % of the history's daily average.
-#[derive(Debug, Clone, Serialize)]
-pub struct Umbrales {
-    pub critico: f64,
-    pub alto: f64,
-    pub medio: f64,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct LostSales {
     pub ubicacion_id: String,
@@ -125,7 +117,8 @@ pub struct LostSales {
     pub historico_desde: NaiveDate,
     pub historico_hasta: NaiveDate,
     pub dias_historico: u32,
-    pub umbrales: Umbrales,
+    /// The thresholds used, in % of the history's daily average.
+    pub umbrales: Thresholds,
     pub resumen: Summary,
     /// By lost USD, at most [`MAX_ROWS`].
     pub items: Vec<LostItem>,
@@ -196,7 +189,7 @@ pub fn compute(tenant: &Tenant, wh: &Warehouse, r: &Request) -> Result<LostSales
         historico_desde: hist_from,
         historico_hasta: hist_to,
         dias_historico: h,
-        umbrales: Umbrales { critico: r.umbrales.critico, alto: r.umbrales.alto, medio: r.umbrales.medio },
+        umbrales: r.umbrales,
         resumen,
         items,
         limite: MAX_ROWS,

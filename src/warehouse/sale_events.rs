@@ -133,20 +133,6 @@ pub fn period_sales(
     rows.collect()
 }
 
-/// Current sale price per product code (`productos.precio_venta_usd`), for the codes given.
-pub fn current_prices(conn: &Connection, codes: &[&str]) -> duckdb::Result<FxHashMap<String, f64>> {
-    if codes.is_empty() {
-        return Ok(FxHashMap::default());
-    }
-    let mut stmt = conn.prepare_cached(
-        "WITH codes AS (SELECT unnest(string_split(?, chr(31))) AS codigo)
-         SELECT codigo, precio_venta_usd::DOUBLE FROM productos_v SEMI JOIN codes USING (codigo)
-         WHERE precio_venta_usd > 0",
-    )?;
-    let rows = stmt.query_map(params![codes.join("\u{1f}")], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect()
-}
-
 /// What the two screens show of a product (effective values).
 #[derive(Debug, Clone)]
 pub struct ProductLabel {
