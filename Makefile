@@ -8,7 +8,7 @@ SCALE ?= small
 PORT ?= 8080
 BIN := $(CARGO_TARGET_DIR)/release/fluxion
 
-.PHONY: build demo test test-deps lint test-fast bench bench-screens bench-etl bench-import bench-wizard new-tenant check-config clean-demo
+.PHONY: build demo test test-deps lint test-fast bench bench-screens bench-distribution bench-etl bench-import bench-wizard new-tenant check-config clean-demo
 .PHONY: deploy rollback status logs backup-now build-static
 
 build:
@@ -42,6 +42,10 @@ bench:
 ## make bench-screens: the sales, inventory and product screens over HTTP at client scale.
 bench-screens:
 	$(CARGO) bench --locked --bench screens
+
+## make bench-distribution: the multi-store batch (calculation and save) over HTTP at client scale.
+bench-distribution:
+	$(CARGO) bench --locked --bench distribution
 
 ## make bench-import: `fluxion import` of a 4.4 M-line ventas.csv (20 stores, 180 days) into a fresh tenant.
 bench-import:

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod classification;
 pub mod cli;
 pub mod config;
+pub mod distribution;
 pub mod domain;
 pub mod etl;
 pub mod http;

@@ -80,6 +80,7 @@ fn each_layer_uses_only_the_layers_below_it() {
         ("classification", &["appdb", "config", "domain", "replenishment", "warehouse"]),
         ("mail", &["appdb", "config"]),
         ("orders", &["appdb", "config", "domain", "mail", "replenishment", "warehouse"]),
+        ("distribution", &["appdb", "config", "domain", "replenishment", "warehouse"]),
         ("products", &["appdb", "config", "domain", "warehouse"]),
         ("inventory", &["appdb", "config", "domain", "replenishment", "warehouse"]),
         ("sales", &["config", "domain", "replenishment", "warehouse"]),

@@ -122,4 +122,21 @@ impl Server {
             r.bytes().await.unwrap().len()
         })
     }
+
+    /// POST `body` as JSON; panics unless 2xx. With `gzip`, as the browser sends it (the
+    /// body's size on the wire, no JSON: this client does not decompress); without, the JSON.
+    pub fn post(&self, path: &str, body: &serde_json::Value, gzip: bool) -> (usize, serde_json::Value) {
+        self.rt.block_on(async {
+            let mut req =
+                self.client.post(format!("http://{}{path}", self.addr)).header("host", "localhost").bearer_auth(&self.token).json(body);
+            if gzip {
+                req = req.header("accept-encoding", "gzip");
+            }
+            let r = req.send().await.unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            let bytes = r.bytes().await.unwrap();
+            let json = if gzip { serde_json::Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+            (bytes.len(), json)
+        })
+    }
 }

@@ -131,6 +131,29 @@ pub fn order_settings(conn: &Connection) -> Result<OrderSettings> {
     })
 }
 
+/// The DPD+U settings (spec 31 §2.6); the seeded defaults when a row is missing.
+pub fn dpdu_settings(conn: &Connection) -> Result<crate::domain::distribution::DpduSettings> {
+    let d = crate::domain::distribution::DpduSettings::default();
+    Ok(crate::domain::distribution::DpduSettings {
+        peso_demanda: global_num(conn, "dpdu", "dpdu_peso_demanda")?.unwrap_or(d.peso_demanda),
+        peso_urgencia: global_num(conn, "dpdu", "dpdu_peso_urgencia")?.unwrap_or(d.peso_urgencia),
+        dias_minimo_urgencia: global_num(conn, "dpdu", "dpdu_dias_minimo_urgencia")?.unwrap_or(d.dias_minimo_urgencia),
+    })
+}
+
+/// Stores validated DPD+U settings (super-admin form). The minimum days keep one decimal.
+pub fn set_dpdu_settings(conn: &Connection, s: &crate::domain::distribution::DpduSettings, by: &str) -> Result<Result<(), Invalid>> {
+    if let Err((field, message)) = s.validate() {
+        return Ok(Err(invalid(field, message)));
+    }
+    let tx = conn.unchecked_transaction()?;
+    set_global_value(&tx, "dpdu", "dpdu_peso_demanda", Some(s.peso_demanda), None, by)?;
+    set_global_value(&tx, "dpdu", "dpdu_peso_urgencia", Some(s.peso_urgencia), None, by)?;
+    set_global_value(&tx, "dpdu", "dpdu_dias_minimo_urgencia", Some((s.dias_minimo_urgencia * 10.0).round() / 10.0), None, by)?;
+    tx.commit()?;
+    Ok(Ok(()))
+}
+
 /// The global level of the parameters (the same for every store; the demand windows live here).
 pub fn global_params(conn: &Connection) -> Result<GlobalParams> {
     let mut levels: HashMap<String, (Option<f64>, Option<f64>)> = HashMap::new();

@@ -1,5 +1,6 @@
 //! `fluxion order suggest`: one store's suggested order (or every store's) from the
-//! command line, as JSON, CSV or a readable table.
+//! command line, as JSON, CSV or a readable table; `fluxion order multi`: a multi-store batch
+//! from one CEDI with its conflicts and DPD+U shares.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,6 +10,7 @@ use chrono::NaiveDate;
 
 use clap::{Subcommand, ValueEnum};
 
+use crate::distribution::multi_store;
 use crate::replenishment::{propose, propose_all, Request, StoreProposal};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -40,10 +42,28 @@ pub enum OrderCommand {
         #[arg(long)]
         detalle_v2: bool,
     },
+    /// A multi-store batch from one CEDI: the conflicts (products whose total need exceeds the
+    /// CEDI's stock) and each store's DPD+U share, as the wizard and the API compute them.
+    Multi {
+        /// Origin CEDI.
+        #[arg(long)]
+        cedi: String,
+        /// Destination store (repeat for several; the order breaks exact ties).
+        #[arg(long = "store", required = true)]
+        stores: Vec<String>,
+        /// Business date of the calculation (default: today in the tenant's time zone).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 pub fn run(config: &Path, command: OrderCommand) -> i32 {
-    let OrderCommand::Suggest { store, cedi, all_stores, date, format, detalle_v2 } = command;
+    let (store, cedi, all_stores, date, format, detalle_v2) = match command {
+        OrderCommand::Suggest { store, cedi, all_stores, date, format, detalle_v2 } => (store, cedi, all_stores, date, format, detalle_v2),
+        OrderCommand::Multi { cedi, stores, date, format } => return run_multi(config, cedi, stores, date, format),
+    };
     let state = match super::open_tenant(config) {
         Ok(s) => s,
         Err(code) => return code,
@@ -73,17 +93,12 @@ pub fn run(config: &Path, command: OrderCommand) -> i32 {
             // Streamed straight from the proposals: a network run is about a gigabyte of JSON
             // (every line carries its explanation), and building it as a value tree first
             // took 6 GB of memory and 20 s.
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let written = match all_stores {
-                true => serde_json::to_writer_pretty(&mut out, &proposals),
-                false => serde_json::to_writer_pretty(&mut out, &proposals[0]),
-            }
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(out))
-            .and_then(|()| out.flush());
-            if let Err(e) = written {
-                eprintln!("error: no se pudo escribir la salida: {e}");
-                return 1;
+                true => write_json(&proposals),
+                false => write_json(&proposals[0]),
+            };
+            if written != 0 {
+                return written;
             }
         }
         Format::Csv => print_csv(&proposals),
@@ -92,6 +107,20 @@ pub fn run(config: &Path, command: OrderCommand) -> i32 {
     let lines: usize = proposals.iter().map(|p| p.productos.len()).sum();
     eprintln!("{} propuesta(s), {lines} líneas, {:.0} ms", proposals.len(), elapsed.as_secs_f64() * 1000.0);
     0
+}
+
+/// Pretty JSON streamed to stdout; 1 (and a message) when stdout cannot take it.
+fn write_json<T: serde::Serialize>(value: &T) -> i32 {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written =
+        serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from).and_then(|()| writeln!(out)).and_then(|()| out.flush());
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: no se pudo escribir la salida: {e}");
+            1
+        }
+    }
 }
 
 const CSV_COLUMNS: &[&str] = &[
@@ -177,6 +206,132 @@ fn print_table(proposals: &[StoreProposal]) {
                 l.stock_maximo,
                 l.cantidad_sugerida_bultos,
                 field(&v, "regla_decisiva")
+            );
+        }
+    }
+}
+
+/// `fluxion order multi`: the batch through the same use case as the API.
+fn run_multi(config: &Path, cedi: String, tiendas: Vec<String>, date: Option<NaiveDate>, format: Format) -> i32 {
+    let state = match super::open_tenant(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let req = multi_store::Request { fecha: date.unwrap_or_else(|| state.tenant.today()), cedi, tiendas, todos: false };
+    let started = Instant::now();
+    let result = crate::appdb::connect(&state.app_db_path).map_err(|e| e.to_string()).and_then(|app| {
+        multi_store::calculate(&state.tenant, &app, &state.warehouse, &state.calculations, &req).map_err(|e| e.to_string())
+    });
+    let calc = match result {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let elapsed = started.elapsed();
+    match format {
+        Format::Json => {
+            if write_json(&calc) != 0 {
+                return 1;
+            }
+        }
+        Format::Csv => print_multi_csv(&calc),
+        Format::Table => print_multi_table(&calc),
+    }
+    eprintln!(
+        "{} tienda(s), {} conflicto(s), {} bultos, {:.0} ms",
+        calc.resumen.total_tiendas,
+        calc.resumen.total_conflictos,
+        calc.resumen.total_bultos,
+        elapsed.as_secs_f64() * 1000.0
+    );
+    0
+}
+
+const MULTI_CSV_COLUMNS: &[&str] = &[
+    "codigo_producto",
+    "descripcion_producto",
+    "unidades_por_bulto",
+    "stock_cedi_disponible",
+    "stock_cedi_bultos",
+    "tienda_id",
+    "demanda_p75",
+    "stock_actual",
+    "dias_stock",
+    "cantidad_necesaria",
+    "urgencia",
+    "pct_demanda",
+    "pct_urgencia",
+    "peso_final",
+    "cantidad_sugerida_bultos",
+    "cantidad_asignada_bultos",
+    "deficit_vs_necesidad",
+    "cobertura_dias_resultante",
+];
+
+/// One row per (conflicted product, participating store).
+fn print_multi_csv(calc: &multi_store::Calculation) {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    let _ = w.write_record(MULTI_CSV_COLUMNS);
+    for c in &calc.conflictos {
+        for s in &c.distribucion_dpdu {
+            let a = &s.asignacion;
+            let row = [
+                c.codigo_producto.clone(),
+                c.descripcion_producto.clone(),
+                c.unidades_por_bulto.to_string(),
+                c.stock_cedi_disponible.to_string(),
+                c.stock_cedi_bultos.to_string(),
+                s.tienda_id.clone(),
+                a.demanda_p75.to_string(),
+                a.stock_actual.to_string(),
+                a.dias_stock.to_string(),
+                a.cantidad_necesaria.to_string(),
+                a.urgencia.to_string(),
+                a.pct_demanda.to_string(),
+                a.pct_urgencia.to_string(),
+                a.peso_final.to_string(),
+                s.cantidad_sugerida_bultos.to_string(),
+                a.cantidad_asignada_bultos.to_string(),
+                a.deficit_vs_necesidad.to_string(),
+                a.cobertura_dias_resultante.to_string(),
+            ];
+            let _ = w.write_record(&row);
+        }
+    }
+    let _ = w.flush();
+}
+
+fn print_multi_table(calc: &multi_store::Calculation) {
+    println!(
+        "{} ({})  {}  DPD+U: demanda {:.0}% + urgencia {:.0}%, urgencia máxima con ≤ {} días",
+        calc.cedi_origen_nombre,
+        calc.cedi_origen,
+        calc.fecha,
+        calc.config_dpdu.peso_demanda * 100.0,
+        calc.config_dpdu.peso_urgencia * 100.0,
+        calc.config_dpdu.dias_minimo_urgencia
+    );
+    println!("\n{:<24} {:>9} {:>9} {:>12}", "tienda", "productos", "bultos", "ajust. DPD+U");
+    for p in &calc.pedidos_por_tienda {
+        println!("{:<24} {:>9} {:>9} {:>12}", p.tienda_nombre, p.total_productos, p.total_bultos, p.productos_ajustados_dpdu);
+    }
+    println!("\n{} conflicto(s) de stock (CEDI con menos de lo que piden las tiendas)", calc.conflictos.len());
+    for c in &calc.conflictos {
+        println!(
+            "\n{:<8} {:<40} CEDI {} bultos ({} u/b), necesidad {} u",
+            c.codigo_producto,
+            c.descripcion_producto.chars().take(40).collect::<String>(),
+            c.stock_cedi_bultos,
+            c.unidades_por_bulto,
+            c.necesidad_total_tiendas
+        );
+        for s in &c.distribucion_dpdu {
+            let a = &s.asignacion;
+            println!(
+                "    {:<22} días {:>6.1}  urgencia {:>7.2}  peso {:>6.2}%  sugerido {:>4}  asignado {:>4}",
+                s.tienda_nombre, a.dias_stock, a.urgencia, a.peso_final, s.cantidad_sugerida_bultos, a.cantidad_asignada_bultos
             );
         }
     }

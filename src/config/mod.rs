@@ -324,7 +324,9 @@ pub struct Store {
     pub id: String,
     pub name: String,
     pub kind: String,
-    #[serde(default = "default_region")]
+    /// Empty in the file means the first declared `[[regions]]` (filled in on load): the
+    /// code names no tenant's region.
+    #[serde(default)]
     pub region: String,
     pub city: Option<String>,
     #[serde(default = "yes")]
@@ -554,9 +556,6 @@ fn default_days() -> String {
 fn default_database() -> String {
     "VAD10".into()
 }
-fn default_region() -> String {
-    "VALENCIA".into()
-}
 fn default_pos() -> String {
     "none".into()
 }
@@ -604,8 +603,13 @@ impl Tenant {
     /// Parses the text of a tenant.toml that lives at `path` (relative paths resolve
     /// against its folder).
     pub fn from_str_at(text: &str, path: &Path) -> Result<Tenant, ConfigError> {
-        let file: TenantFile =
+        let mut file: TenantFile =
             toml::from_str(text).map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
+        if let Some(first) = file.regions.first().map(|r| r.id.clone()) {
+            for s in file.stores.iter_mut().filter(|s| s.region.trim().is_empty()) {
+                s.region = first.clone();
+            }
+        }
         let config_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let config_dir = if config_dir.as_os_str().is_empty() { PathBuf::from(".") } else { config_dir };
         let resolve = |p: &Option<String>, default: &str| -> PathBuf {

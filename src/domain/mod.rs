@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod corrections;
+pub mod distribution;
 pub mod inventory;
 pub mod inventory_health;
 pub mod lockout;

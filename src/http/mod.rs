@@ -6,6 +6,7 @@ pub mod auth;
 mod backups;
 mod body;
 mod corrections;
+mod distribution;
 pub mod error;
 mod etl;
 pub mod guard;
@@ -90,6 +91,8 @@ impl AppState {
 }
 
 const BODY_LIMIT: usize = 10 * 1024 * 1024;
+/// A multi-store batch save (every line of every store of a CEDI).
+const BATCH_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// One declared route: every `/api` route states who may call it, and is only reachable
 /// through this table (so a route without a declared access cannot exist).
@@ -134,6 +137,24 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/admin/backups", Capability(AdminSistema), get(backups::list)),
         route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
         route(Method::GET, "/api/ubicaciones/{id}/stock-params", Authenticated, get(locations::stock_params)),
+        route(Method::GET, "/api/ubicaciones/cedis", Authenticated, get(distribution::cedis)),
+        route(Method::GET, "/api/ubicaciones/tiendas-por-cedi/{cedi_id}", Authenticated, get(distribution::stores_of)),
+        route(Method::GET, "/api/pedidos-multitienda/config-dpdu", Capability(PedidosMultitienda), get(distribution::dpdu_settings)),
+        route(Method::PUT, "/api/pedidos-multitienda/config-dpdu", Capability(AdminSistema), put(distribution::set_dpdu_settings)),
+        route(Method::POST, "/api/pedidos-multitienda/calcular", Capability(PedidosMultitienda), post(distribution::calculate)),
+        // A batch of 20 stores × 8,000 lines is ~16 MB of JSON: this route alone takes more.
+        route(
+            Method::POST,
+            "/api/pedidos-multitienda/guardar-lote",
+            Capability(PedidosMultitienda),
+            post(distribution::save).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
+        ),
+        route(
+            Method::GET,
+            "/api/pedidos-multitienda/{id}/exportar-excel",
+            Capability(PedidosVer),
+            get(saved_orders::export_multi_store_excel),
+        ),
         route(Method::GET, "/api/admin/tiendas", Capability(AdminSistema), get(stores_admin::list)),
         route(Method::POST, "/api/admin/tiendas/{id}/probar", Capability(AdminSistema), post(stores_admin::probe)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),

@@ -600,20 +600,55 @@ fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> axum
     ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
-pub async fn export_excel(
-    State(state): State<AppState>,
-    Extension(user): Extension<AuthUser>,
-    Path(id): Path<String>,
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Builds a workbook of an order: its bytes and file name, or a refusal.
+type WorkbookBuilder = fn(&store::Order) -> Result<(Vec<u8>, String), ApiError>;
+
+/// A visible order's workbook as a download; `build` gives the bytes and the file name, or
+/// a refusal.
+async fn order_workbook(
+    state: &AppState,
+    user: AuthUser,
+    id: String,
+    build: WorkbookBuilder,
 ) -> Result<axum::response::Response, ApiError> {
     let (bytes, name) = state
         .with_app_db(move |conn| {
             let key = visible(conn, &user, &id)?;
             let order = store::get(conn, &key.id)?.ok_or(ApiError::NotFound)?;
-            let bytes = orders::export::order_xlsx(&order).map_err(ApiError::internal)?;
-            Ok((bytes, orders::export::order_file_name(&order.header.numero_pedido)))
+            build(&order)
         })
         .await?;
-    Ok(download(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &name))
+    Ok(download(bytes, XLSX, &name))
+}
+
+pub async fn export_excel(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    order_workbook(&state, user, id, |order| {
+        let bytes = orders::export::order_xlsx(order).map_err(ApiError::internal)?;
+        Ok((bytes, orders::export::order_file_name(&order.header.numero_pedido)))
+    })
+    .await
+}
+
+/// `GET /api/pedidos-multitienda/{id}/exportar-excel` (spec 31 §2.11): 404 when the order
+/// does not exist, is not visible, or has no included line.
+pub async fn export_multi_store_excel(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    order_workbook(&state, user, id, |order| {
+        let bytes = orders::export::multi_store_xlsx(order)
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::Missing(format!("El pedido {} no tiene líneas incluidas", order.header.numero_pedido)))?;
+        Ok((bytes, orders::export::multi_store_file_name(&order.header.numero_pedido)))
+    })
+    .await
 }
 
 pub async fn export_verification(
@@ -711,5 +746,5 @@ pub async fn export_wizard(
         Ok((bytes, orders::export::wizard_file_name(&store, &fecha.to_string())))
     })
     .await??;
-    Ok(download(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &name))
+    Ok(download(bytes, XLSX, &name))
 }

@@ -29,19 +29,55 @@ pub fn order_file_name(numero: &str) -> String {
 /// and description, filled by class.
 pub fn order_xlsx(order: &Order) -> Result<Vec<u8>, XlsxError> {
     let h = &order.header;
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Pedido")?;
-    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
-    sheet.merge_range(0, 0, 0, 9, &format!("Pedido: {}", h.numero_pedido), &title)?;
     let context = format!(
         "Tienda: {} | CEDI: {} | Fecha: {} | Cobertura: {}d",
         h.tienda_destino_nombre, h.cedi_origen_nombre, h.fecha_pedido, h.dias_cobertura
     );
-    sheet.write_string(1, 0, &context)?;
+    order_sheet(order, &format!("Pedido: {}", h.numero_pedido), &context, false)
+}
+
+/// `PS-00042-3_multitienda.xlsx` (spec 31 §2.11).
+pub fn multi_store_file_name(numero: &str) -> String {
+    format!("{}_multitienda.xlsx", numero.replace('/', "-"))
+}
+
+/// The workbook of an order saved by a multi-store batch (spec 31 §2.11): its number and
+/// group, store, CEDI and date, the lines by class then description, and "Ajustado DPD+U"
+/// where DPD+U (or the buyer in the conflict step) changed the quantity. None when the order
+/// has no included line.
+pub fn multi_store_xlsx(order: &Order) -> Result<Option<Vec<u8>>, XlsxError> {
+    let h = &order.header;
+    if !order.lineas.iter().any(|l| l.incluido && l.cantidad_pedida_bultos > 0) {
+        return Ok(None);
+    }
+    let group = h.grupo_pedido_id.as_deref().map(|g| format!(" (Grupo: {g})")).unwrap_or_default();
+    let title = format!("Pedido Multi-Tienda: {}{group}", h.numero_pedido);
+    let context = format!("Tienda: {} | CEDI: {} | Fecha: {}", h.tienda_destino_nombre, h.cedi_origen_nombre, h.fecha_pedido);
+    order_sheet(order, &title, &context, true).map(Some)
+}
+
+/// One sheet "Pedido": title, context, header on row 4, the ordered lines by class then
+/// description, filled by class; with `observation`, a last column marking DPD+U lines.
+fn order_sheet(order: &Order, title_text: &str, context: &str, observation: bool) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Pedido")?;
+    let mut columns = vec!["Código", "Descripción", "Categoría", "ABC", "Cuadrante", "Unid/Bulto", "Stock", "Sugerido", "Pedido"];
+    let mut widths = vec![12.0, 44.0, 22.0, 6.0, 16.0, 10.0, 10.0, 10.0, 10.0];
+    match observation {
+        true => {
+            columns.extend(["Total", "Observación"]);
+            widths.extend([11.0, 18.0]);
+        }
+        false => {
+            columns.push("Total Unid");
+            widths.push(11.0);
+        }
+    }
+    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
+    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title)?;
+    sheet.write_string(1, 0, context)?;
     let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
-    let columns = ["Código", "Descripción", "Categoría", "ABC", "Cuadrante", "Unid/Bulto", "Stock", "Sugerido", "Pedido", "Total Unid"];
-    let widths = [12.0, 44.0, 22.0, 6.0, 16.0, 10.0, 10.0, 10.0, 10.0, 11.0];
     for (c, (name, width)) in columns.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(3, c as u16, *name, &header)?;
         sheet.set_column_width(c as u16, width)?;
@@ -65,6 +101,12 @@ pub fn order_xlsx(order: &Order) -> Result<Vec<u8>, XlsxError> {
         sheet.write_number_with_format(row, 7, l.cantidad_sugerida_bultos, &fill)?;
         sheet.write_number_with_format(row, 8, l.cantidad_pedida_bultos as f64, &fill)?;
         sheet.write_number_with_format(row, 9, l.cantidad_pedida_unidades, &fill)?;
+        if observation {
+            // The line's reason names DPD+U when the batch changed it (§2.11).
+            let reason = l.razon_pedido.as_deref().unwrap_or("").to_lowercase();
+            let note = if reason.contains("dpd") || reason.contains("conflicto") { "Ajustado DPD+U" } else { "" };
+            sheet.write_string_with_format(row, 10, note, &fill)?;
+        }
     }
     book.save_to_buffer()
 }

@@ -130,7 +130,10 @@ pub fn create(
     let lines: Vec<(&crate::domain::replenishment::Suggestion, LineChoice)> = ordered
         .iter()
         .map(|p| {
-            (computed[p.codigo_producto.as_str()], LineChoice { packs: p.cantidad_pedida_bultos, observaciones: p.observaciones.clone() })
+            (
+                computed[p.codigo_producto.as_str()],
+                LineChoice { packs: p.cantidad_pedida_bultos, observaciones: p.observaciones.clone(), dpdu: None },
+            )
         })
         .collect();
     let chosen: HashSet<&str> = ordered.iter().map(|p| p.codigo_producto.as_str()).collect();

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use chrono::NaiveDate;
 
-use super::{propose_with, windows::history_windows, ReplenishmentError, Request, RunCache, StoreProposal};
+use super::{prefill_pairs, propose_with, windows::history_windows, ReplenishmentError, Request, RunCache, StoreProposal};
 use crate::appdb::inventory_settings as settings;
 use crate::config::Tenant;
 use crate::warehouse::Warehouse;
@@ -52,6 +52,35 @@ impl Memo {
             _ => RunCache { keep_catalogues: true, ..Default::default() },
         };
         let out = propose_with(tenant, app, &reader, req, &mut cache);
+        if out.is_ok() {
+            *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, cache));
+        }
+        out
+    }
+
+    /// The proposals of several (CEDI → store) pairs of one business date (a multi-store
+    /// batch), in the order of `reqs`: the stores' reads run side by side first, then each
+    /// store's engine, all sharing what the memo kept.
+    pub fn propose_many(
+        &self,
+        tenant: &Tenant,
+        app: &rusqlite::Connection,
+        wh: &Warehouse,
+        reqs: &[Request],
+    ) -> Result<Vec<StoreProposal>, ReplenishmentError> {
+        let Some(fecha) = reqs.first().map(|r| r.fecha) else {
+            return Ok(Vec::new());
+        };
+        let generation = wh.generation();
+        let reader = wh.reader()?;
+        let key = Key { generation, today: fecha, settings: settings_key(app, fecha)? };
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut cache = match kept {
+            Some((k, cache)) if k == key => cache,
+            _ => RunCache { keep_catalogues: true, ..Default::default() },
+        };
+        let out = prefill_pairs(tenant, app, &reader, fecha, reqs, &mut cache)
+            .and_then(|()| reqs.iter().map(|r| propose_with(tenant, app, &reader, r, &mut cache)).collect::<Result<Vec<_>, _>>());
         if out.is_ok() {
             *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, cache));
         }

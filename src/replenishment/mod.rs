@@ -186,6 +186,75 @@ fn prefill(
     Ok(())
 }
 
+/// Reads, spread over the cores, what the proposals of several stores need and the cache
+/// lacks: each store's daily rows and ABC classes, and the stock of every store and CEDI
+/// named (a multi-store batch reads its stores side by side, not one after another).
+fn prefill_pairs(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    today: NaiveDate,
+    reqs: &[Request],
+    cache: &mut RunCache,
+) -> Result<(), ReplenishmentError> {
+    let abc = settings::abc_settings(app)?;
+    let yesterday = today - Duration::days(1);
+    let (history_from, _) = history_windows(&settings::global_params(app)?, &abc, today);
+    if cache.codes.is_none() {
+        cache.codes = Some(timed("product codes", || wq::product_codes(wh))?);
+    }
+    let mut stores: Vec<&Store> = Vec::new();
+    for r in reqs {
+        if let Some(s) = active_store(tenant, &r.tienda) {
+            if !cache.daily.contains_key(&s.id) && !stores.iter().any(|x| x.id == s.id) {
+                stores.push(s);
+            }
+        }
+    }
+    let daily = timed("batch daily sales", || par_map(wh, &stores, |c, s| Ok(wq::daily_sales(c, &s.id, history_from, yesterday)?)))?;
+    #[allow(clippy::expect_used)] // filled at the top of this function
+    let codes = cache.codes.as_ref().expect("product codes were read");
+    let classes = timed("batch abc", || par_map(wh, &daily, |_, rows| Ok(store_classes(rows, codes, &abc, today))))?;
+    for ((s, d), c) in stores.iter().zip(daily).zip(classes) {
+        cache.daily.insert(s.id.clone(), d);
+        cache.classes.entry(s.id.clone()).or_insert(c);
+    }
+    // Each region whose every store is now read: its P75s from those rows, once, instead of a
+    // regional query per (store, CEDI) pair.
+    let (_, demand_from) = history_windows(&settings::global_params(app)?, &abc, today);
+    let mut regions: Vec<(String, Vec<wq::RegionStore>)> = Vec::new();
+    for r in reqs {
+        let Some(s) = active_store(tenant, &r.tienda) else { continue };
+        if cache.region_p75s.contains_key(&s.region) || regions.iter().any(|(id, _)| *id == s.region) {
+            continue;
+        }
+        let members = region_stores(tenant, app, &s.region)?;
+        if members.iter().all(|m| cache.daily.contains_key(&m.id)) {
+            regions.push((s.region.clone(), members));
+        }
+    }
+    let p75s = timed("batch region p75", || {
+        par_map(wh, &regions, |_, (_, members)| {
+            let days: Vec<&wq::DailyByProduct> = members.iter().map(|m| &cache.daily[&m.id]).collect();
+            Ok(wq::region_p75_from_days(members, &days, demand_from, yesterday))
+        })
+    })?;
+    for ((region, _), p) in regions.into_iter().zip(p75s) {
+        cache.region_p75s.insert(region, p);
+    }
+    let mut locations: Vec<String> = Vec::new();
+    for r in reqs {
+        for loc in std::iter::once(&r.tienda).chain(r.cedi.as_ref()) {
+            if !cache.stock.contains_key(loc) && !locations.contains(loc) {
+                locations.push(loc.clone());
+            }
+        }
+    }
+    let stock = timed("batch stock", || par_map(wh, &locations, |c, loc| Ok(wq::stock(c, loc, &excluded_warehouses(tenant, loc))?)))?;
+    cache.stock.extend(locations.into_iter().zip(stock));
+    Ok(())
+}
+
 /// The active stores of a region, with their atypical days (for the regional reference).
 fn region_stores(tenant: &Tenant, app: &rusqlite::Connection, region: &str) -> Result<Vec<wq::RegionStore>, ReplenishmentError> {
     let mut v = Vec::new();

@@ -9,7 +9,6 @@ const money = (v) => formatNumber(v, 2);
 const FIELDS = ['ventas_usd', 'tickets', 'unidades', 'valor_stock_costo_usd'];
 const SALES_FIELDS = new Set(['ventas_usd', 'tickets', 'unidades']);
 const TIPO_LABEL = { tienda: 'Tienda', cedi: 'CEDI' };
-const FIRST_REGION = 'VALENCIA'; // spec 50 §7.2: VALENCIA first, then alphabetical
 const NO_REGION = 'Sin región';
 
 // Kept across visits so the table reopens sorted as the user left it.
@@ -64,9 +63,11 @@ function groupByRegion(list, cols) {
     if (!groups.has(region)) groups.set(region, []);
     groups.get(region).push(u);
   }
+  // Spec 50 §7.2 puts the first tenant's main region first: here the region with the most
+  // locations (no tenant's region is named in the code), then alphabetical, "Sin región" last.
   const names = [...groups.keys()].sort((a, b) => {
-    const rank = (r) => (r === FIRST_REGION ? 0 : r === NO_REGION ? 2 : 1);
-    return rank(a) - rank(b) || a.localeCompare(b, 'es');
+    const rank = (r) => (r === NO_REGION ? 1 : 0);
+    return rank(a) - rank(b) || groups.get(b).length - groups.get(a).length || a.localeCompare(b, 'es');
   });
   return names.map((region) => {
     const rows = groups.get(region).slice().sort((a, b) => {

@@ -1,0 +1,128 @@
+//! Multi-store distribution at full client scale, over HTTP as the wizard calls it: the
+//! batch calculation of one CEDI and every store it supplies (first request, then warm), and
+//! the batch save of one draft per store with every suggested line.
+//!
+//!     cargo bench --bench distribution
+//!
+//! `FLUXION_BENCH_DIR` may point at any client-scale tenant folder (see benches/support).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench stops at the line that failed
+
+mod support;
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use support::{client_tenant, end_date, Server};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `FLUXION_LOG=fluxion::replenishment=debug` shows where a calculation spends its time.
+    if let Ok(filter) = std::env::var("FLUXION_LOG") {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_writer(std::io::stderr).compact().init();
+    }
+    let state = client_tenant();
+    let server = Server::start(&state);
+    let cedi = "cedi_seco";
+    let stores = fluxion::distribution::stores_of_cedi(&state.tenant, cedi).unwrap();
+    let fecha = (end_date() + chrono::Duration::days(1)).to_string();
+    let destinos: Vec<Value> = stores.iter().map(|s| json!({"tienda_id": s.id})).collect();
+    let body = json!({"cedi_origen": cedi, "tiendas_destino": destinos, "fecha": fecha, "formato": "tabla"});
+
+    let t = Instant::now();
+    let (wire, _) = server.post("/api/pedidos-multitienda/calcular", &body, true);
+    let first = t.elapsed().as_secs_f64() * 1000.0;
+    let warm: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            server.post("/api/pedidos-multitienda/calcular", &body, true);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let (_, calc) = server.post("/api/pedidos-multitienda/calcular", &body, false);
+    let lines: usize = calc["pedidos_por_tienda"].as_array().unwrap().iter().map(|p| p["filas"].as_array().unwrap().len()).sum();
+    println!(
+        "multi-store calculation, {} stores: first {first:.0} ms, warm median {:.0} ms; {} conflicts, {lines} lines, {:.0} kB on the wire",
+        stores.len(),
+        median(warm),
+        calc["resumen"]["total_conflictos"],
+        wire as f64 / 1024.0
+    );
+
+    // One draft per store with every suggested line, at the DPD+U packs.
+    let cols: Vec<String> = serde_json::from_value(calc["pedidos_por_tienda"][0]["columnas"].clone()).unwrap();
+    let at = |name: &str| cols.iter().position(|c| c == name).unwrap();
+    let (code, packs, suggested) = (at("codigo_producto"), at("cantidad_bultos"), at("es_sugerido"));
+    let pedidos: Vec<Value> = calc["pedidos_por_tienda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let productos: Vec<Value> = p["filas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r[suggested].as_bool().unwrap() && r[packs].as_u64().unwrap() > 0)
+                .map(|r| json!({"codigo_producto": r[code], "cantidad_pedida_bultos": r[packs], "incluido": true}))
+                .collect();
+            json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
+        })
+        .collect();
+    let saved_lines: usize = pedidos.iter().map(|p| p["productos"].as_array().unwrap().len()).sum();
+    let save = json!({"cedi_origen_id": cedi, "fecha_pedido": fecha, "pedidos": pedidos});
+    let runs: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            server.post("/api/pedidos-multitienda/guardar-lote", &save, true);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!(
+        "batch save of {} orders, {saved_lines} lines (recomputed and checked by the server): median {:.0} ms",
+        stores.len(),
+        median(runs)
+    );
+    // The worst case: every candidate line of every store ordered (≈ 8–10 k per store).
+    let mut all = body.clone();
+    all["todos"] = json!(true);
+    let (_, every) = server.post("/api/pedidos-multitienda/calcular", &all, false);
+    let pedidos: Vec<Value> = every["pedidos_por_tienda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let productos: Vec<Value> = p["filas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| !(r[at("es_conflicto")].as_bool().unwrap() && r[packs].as_u64().unwrap() == 0))
+                .map(|r| {
+                    let n = if r[at("es_conflicto")].as_bool().unwrap() {
+                        r[packs].as_u64().unwrap()
+                    } else {
+                        r[packs].as_u64().unwrap().max(1)
+                    };
+                    json!({"codigo_producto": r[code], "cantidad_pedida_bultos": n, "incluido": true})
+                })
+                .collect();
+            json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
+        })
+        .collect();
+    let big_lines: usize = pedidos.iter().map(|p| p["productos"].as_array().unwrap().len()).sum();
+    let big = json!({"cedi_origen_id": cedi, "fecha_pedido": fecha, "pedidos": pedidos});
+    let runs: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            server.post("/api/pedidos-multitienda/guardar-lote", &big, true);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!("batch save of {} orders, {big_lines} lines (every candidate): median {:.0} ms", stores.len(), median(runs));
+
+    // The benchmark's orders are not kept in the bench tenant.
+    let conn = state.app_db.lock().unwrap();
+    conn.execute_batch("DELETE FROM distribucion_dpdu_log; DELETE FROM pedidos_sugeridos WHERE grupo_pedido_id IS NOT NULL;").unwrap();
+}
