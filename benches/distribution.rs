@@ -122,6 +122,44 @@ fn main() {
         .collect();
     println!("batch save of {} orders, {big_lines} lines (every candidate): median {:.0} ms", stores.len(), median(runs));
 
+    // Inter-CEDI: the demo chain has no receiving CEDI, so the worst case is measured on a
+    // route declared here, into CEDI Seco from CEDI Frío: its region's 18 stores' demand.
+    let mut tenant = (*state.tenant).clone();
+    tenant.file.routes.push(fluxion::config::RouteFile {
+        origin: "cedi_frio".into(),
+        destination: "cedi_seco".into(),
+        active: true,
+        lead_time_dias: None,
+        frecuencia_viajes: None,
+        dias_cobertura_a: None,
+        dias_cobertura_b: None,
+        dias_cobertura_c: None,
+        dias_cobertura_d: None,
+        dias_cobertura_congelados: None,
+    });
+    let req = fluxion::distribution::inter_cedi::Request {
+        origen: "cedi_frio".into(),
+        destino: "cedi_seco".into(),
+        fecha: end_date() + chrono::Duration::days(1),
+        ajustes: None,
+    };
+    let app = fluxion::appdb::connect(&state.app_db_path).unwrap();
+    let runs: Vec<(f64, usize, usize)> = (0..6)
+        .map(|_| {
+            let t = Instant::now();
+            let c = fluxion::distribution::inter_cedi::calculate(&tenant, &app, &state.warehouse, &req).unwrap();
+            let bytes = serde_json::to_vec(&c).unwrap().len();
+            (t.elapsed().as_secs_f64() * 1000.0, c.total_productos, bytes)
+        })
+        .collect();
+    println!(
+        "inter-CEDI calculation, {} products from 18 stores' demand (with its JSON, {} kB): first {:.0} ms, median {:.0} ms",
+        runs[0].1,
+        runs[0].2 / 1024,
+        runs[0].0,
+        median(runs.iter().map(|r| r.0).collect())
+    );
+
     // The benchmark's orders are not kept in the bench tenant.
     let conn = state.app_db.lock().unwrap();
     conn.execute_batch("DELETE FROM distribucion_dpdu_log; DELETE FROM pedidos_sugeridos WHERE grupo_pedido_id IS NOT NULL;").unwrap();

@@ -3,6 +3,7 @@
 
 pub mod adjustments;
 pub mod audit;
+pub mod inter_cedi;
 pub mod inventory_settings;
 pub mod locations;
 pub mod orders;

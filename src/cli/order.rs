@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::distribution::multi_store;
+use crate::distribution::{inter_cedi, multi_store};
 use crate::replenishment::{propose, propose_all, Request, StoreProposal};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -57,12 +57,29 @@ pub enum OrderCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// An inter-CEDI order: what a receiving CEDI should order from one supplying CEDI (its
+    /// route in tenant.toml), with the regional demand, class, quantity and priority of each
+    /// product, as the API computes them.
+    InterCedi {
+        /// Supplying CEDI.
+        #[arg(long)]
+        origin: String,
+        /// Receiving CEDI.
+        #[arg(long)]
+        dest: String,
+        /// Business date of the calculation (default: today in the tenant's time zone).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 pub fn run(config: &Path, command: OrderCommand) -> i32 {
     let (store, cedi, all_stores, date, format, detalle_v2) = match command {
         OrderCommand::Suggest { store, cedi, all_stores, date, format, detalle_v2 } => (store, cedi, all_stores, date, format, detalle_v2),
         OrderCommand::Multi { cedi, stores, date, format } => return run_multi(config, cedi, stores, date, format),
+        OrderCommand::InterCedi { origin, dest, date, format } => return run_inter_cedi(config, origin, dest, date, format),
     };
     let state = match super::open_tenant(config) {
         Ok(s) => s,
@@ -335,4 +352,116 @@ fn print_multi_table(calc: &multi_store::Calculation) {
             );
         }
     }
+}
+
+/// `fluxion order inter-cedi`: the route's calculation through the same use case as the API.
+fn run_inter_cedi(config: &Path, origen: String, destino: String, date: Option<NaiveDate>, format: Format) -> i32 {
+    let state = match super::open_tenant(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let req = inter_cedi::Request { fecha: date.unwrap_or_else(|| state.tenant.today()), origen, destino, ajustes: None };
+    let started = Instant::now();
+    let result = crate::appdb::connect(&state.app_db_path)
+        .map_err(|e| e.to_string())
+        .and_then(|app| inter_cedi::calculate(&state.tenant, &app, &state.warehouse, &req).map_err(|e| e.to_string()));
+    let calc = match result {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let elapsed = started.elapsed();
+    match format {
+        Format::Json => {
+            if write_json(&calc) != 0 {
+                return 1;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let _ = w.write_record([
+                "codigo_producto",
+                "descripcion_producto",
+                "clasificacion_abc",
+                "prioridad",
+                "demanda_regional_p75",
+                "sigma_regional",
+                "stock_cedi_destino",
+                "transito_destino",
+                "stock_cedi_origen",
+                "unidades_por_bulto",
+                "dias_cobertura",
+                "stock_seguridad",
+                "punto_reorden",
+                "stock_maximo",
+                "cantidad_ideal_unid",
+                "cantidad_sugerida_bultos",
+            ]);
+            for l in &calc.productos {
+                let _ = w.write_record([
+                    l.codigo_producto.clone(),
+                    l.descripcion_producto.clone(),
+                    l.clasificacion_abc.as_str().to_string(),
+                    l.prioridad.to_string(),
+                    l.demanda_regional_p75.to_string(),
+                    l.sigma_regional.to_string(),
+                    l.stock_cedi_destino.to_string(),
+                    l.transito_destino.to_string(),
+                    l.stock_cedi_origen.to_string(),
+                    l.unidades_por_bulto.to_string(),
+                    l.dias_cobertura.to_string(),
+                    l.stock_seguridad.to_string(),
+                    l.punto_reorden.to_string(),
+                    l.stock_maximo.to_string(),
+                    l.cantidad_ideal_unid.to_string(),
+                    l.cantidad_sugerida_bultos.to_string(),
+                ]);
+            }
+            let _ = w.flush();
+        }
+        Format::Table => {
+            println!(
+                "{} → {} ({}, {} tiendas)  {}  lead time {} d, cobertura A {} / B {} / C {} / D {} / congelados {} d",
+                calc.cedi_origen_nombre,
+                calc.cedi_destino_nombre,
+                calc.region,
+                calc.num_tiendas_region,
+                calc.fecha,
+                calc.configuracion.lead_time_dias,
+                calc.configuracion.dias_cobertura_a,
+                calc.configuracion.dias_cobertura_b,
+                calc.configuracion.dias_cobertura_c,
+                calc.configuracion.dias_cobertura_d,
+                calc.configuracion.dias_cobertura_congelados
+            );
+            println!(
+                "{:<8} {:<36} {:>3} {:>4} {:>9} {:>9} {:>9} {:>9} {:>7}",
+                "código", "descripción", "ABC", "pri", "P75 reg", "stock dst", "ROP", "MÁX", "bultos"
+            );
+            for l in calc.productos.iter().filter(|l| l.cantidad_sugerida_bultos > 0) {
+                println!(
+                    "{:<8} {:<36} {:>3} {:>4} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>7}",
+                    l.codigo_producto,
+                    l.descripcion_producto.chars().take(36).collect::<String>(),
+                    l.clasificacion_abc.as_str(),
+                    l.prioridad,
+                    l.demanda_regional_p75,
+                    l.stock_cedi_destino,
+                    l.punto_reorden,
+                    l.stock_maximo,
+                    l.cantidad_sugerida_bultos
+                );
+            }
+        }
+    }
+    eprintln!(
+        "{} producto(s), {} con pedido, {} bultos, {:.0} ms",
+        calc.total_productos,
+        calc.total_productos_con_sugerido,
+        calc.total_bultos,
+        elapsed.as_secs_f64() * 1000.0
+    );
+    0
 }

@@ -87,6 +87,9 @@ pub struct TenantFile {
     pub regions: Vec<Region>,
     #[serde(default)]
     pub stores: Vec<Store>,
+    /// Inter-CEDI routes: which CEDI restocks which (spec 31 §3), with their settings.
+    #[serde(default)]
+    pub routes: Vec<RouteFile>,
     #[serde(default)]
     pub schedules: Schedules,
     #[serde(default)]
@@ -316,6 +319,56 @@ pub struct Region {
     pub id: String,
     pub name: String,
     pub cedi_reposicion: Option<String>,
+}
+
+/// One `[[routes]]` block: a supplying CEDI (`origin`) restocks a receiving CEDI
+/// (`destination`). Unset settings take the spec's defaults (lead time 2 days, coverage A 12,
+/// B 15, C 18, D 18, frozen 7 days, trips "Mar,Jue,Sab").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteFile {
+    pub origin: String,
+    pub destination: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+    pub lead_time_dias: Option<f64>,
+    pub frecuencia_viajes: Option<String>,
+    pub dias_cobertura_a: Option<u32>,
+    pub dias_cobertura_b: Option<u32>,
+    pub dias_cobertura_c: Option<u32>,
+    pub dias_cobertura_d: Option<u32>,
+    pub dias_cobertura_congelados: Option<u32>,
+}
+
+/// The trip frequencies a route may declare (informational only).
+pub const ROUTE_FREQUENCIES: &[&str] = &["Mar,Jue,Sab", "Lun,Mie,Vie", "Mar,Vie", "Diario"];
+
+/// A route with its settings resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub origin: String,
+    pub destination: String,
+    pub frecuencia_viajes: String,
+    pub settings: crate::domain::distribution::inter_cedi::RouteSettings,
+}
+
+impl RouteFile {
+    pub fn resolved(&self) -> Route {
+        let d = crate::domain::distribution::inter_cedi::RouteSettings::default();
+        Route {
+            origin: self.origin.clone(),
+            destination: self.destination.clone(),
+            frecuencia_viajes: self.frecuencia_viajes.clone().unwrap_or_else(|| ROUTE_FREQUENCIES[0].to_string()),
+            settings: crate::domain::distribution::inter_cedi::RouteSettings {
+                dias_cobertura_a: self.dias_cobertura_a.unwrap_or(d.dias_cobertura_a),
+                dias_cobertura_b: self.dias_cobertura_b.unwrap_or(d.dias_cobertura_b),
+                dias_cobertura_c: self.dias_cobertura_c.unwrap_or(d.dias_cobertura_c),
+                dias_cobertura_d: self.dias_cobertura_d.unwrap_or(d.dias_cobertura_d),
+                dias_cobertura_congelados: self.dias_cobertura_congelados.unwrap_or(d.dias_cobertura_congelados),
+                lead_time_dias: self.lead_time_dias.unwrap_or(d.lead_time_dias),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -672,6 +725,16 @@ impl Tenant {
     }
 
     /// A location's configured name; its id when it is not (or no longer) configured.
+    /// The active route from `origin` to `destination`, if the tenant declares one.
+    pub fn route(&self, origin: &str, destination: &str) -> Option<Route> {
+        self.file.routes.iter().find(|r| r.active && r.origin == origin && r.destination == destination).map(RouteFile::resolved)
+    }
+
+    /// Every active route, in declaration order.
+    pub fn routes(&self) -> Vec<Route> {
+        self.file.routes.iter().filter(|r| r.active).map(RouteFile::resolved).collect()
+    }
+
     pub fn location_name(&self, id: &str) -> String {
         self.stores().iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
     }

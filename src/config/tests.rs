@@ -102,10 +102,30 @@ fn every_class_of_error_is_reported_together_with_its_key() {
         ("server.allowed_hosts", "public_url"),
         ("stores[0].klk.sucursal", "required"),
         ("stores[2].id", "declared twice"),
+        // The renamed CEDI leaves the template's route without its origin.
+        ("routes[0].origin", "cedi_seco"),
     ] {
         assert!(has(&p, key, fragment), "missing {key} ({fragment}) in {p:#?}");
     }
-    assert_eq!(p.len(), 12, "one problem per mistake: {p:#?}");
+    assert_eq!(p.len(), 13, "one problem per mistake: {p:#?}");
+}
+
+#[test]
+fn routes_join_two_declared_cedis_with_settings_in_range() {
+    let broken = format!(
+        "{}\n[[routes]]\norigin = \"cedi_caracas\"\ndestination = \"cedi_caracas\"\nfrecuencia_viajes = \"Domingo\"\n\n\
+         [[routes]]\norigin = \"tienda_01\"\ndestination = \"cedi_caracas\"\ndias_cobertura_b = 91\n",
+        filled_template()
+    );
+    let p = problems(&broken);
+    assert!(has(&p, "routes[1].destination", "two different CEDIs"), "{p:#?}");
+    assert!(has(&p, "routes[1].frecuencia_viajes", "Domingo"), "{p:#?}");
+    assert!(has(&p, "routes[2].origin", "tienda_01"), "{p:#?}");
+    assert!(has(&p, "routes[2].dias_cobertura_b", "1 y 90"), "{p:#?}");
+    let t = load(&filled_template(), GOOD_SECRETS).unwrap_or_else(|e| panic!("{e}"));
+    let r = t.route("cedi_seco", "cedi_caracas").unwrap();
+    assert_eq!((r.settings.dias_cobertura_a, r.settings.lead_time_dias, r.frecuencia_viajes.as_str()), (12, 2.0, "Mar,Jue,Sab"));
+    assert!(t.route("cedi_caracas", "cedi_seco").is_none(), "a route has a direction");
 }
 
 #[test]

@@ -137,6 +137,7 @@ pub(super) fn validate(file: &TenantFile, config_dir: &Path) -> Vec<Problem> {
         c.check(klk.timeout_seconds > 0, "pos.klk.timeout_seconds", "must be greater than 0");
     }
     locations(&mut c, file);
+    routes(&mut c, file);
     schedules(&mut c, &file.schedules);
     notifications(&mut c, &file.notifications);
     c.one_of("backup.analytics_weekday", &file.backup.analytics_weekday, WEEKDAYS);
@@ -240,6 +241,26 @@ fn maintenance_section(c: &mut Checker, m: &Maintenance) {
             for d in w.days.split(',') {
                 c.one_of(&format!("maintenance.windows[{i}].days"), d.trim(), WEEKDAYS);
             }
+        }
+    }
+}
+
+/// `[[routes]]`: both ends declared CEDIs, distinct, one route per pair, settings in range.
+fn routes(c: &mut Checker, file: &TenantFile) {
+    let kinds: BTreeMap<&str, &str> = file.stores.iter().map(|s| (s.id.as_str(), s.kind.as_str())).collect();
+    let mut pairs = BTreeSet::new();
+    for (i, r) in file.routes.iter().enumerate() {
+        let k = |field: &str| format!("routes[{i}].{field}");
+        for (field, id) in [("origin", &r.origin), ("destination", &r.destination)] {
+            c.check(kinds.get(id.as_str()) == Some(&"cedi"), k(field), format!("{id:?} is not a CEDI declared in [[stores]]"));
+        }
+        c.check(r.origin != r.destination, k("destination"), "a route joins two different CEDIs");
+        c.check(pairs.insert((r.origin.as_str(), r.destination.as_str())), k("destination"), "this route is declared twice");
+        if let Some(f) = &r.frecuencia_viajes {
+            c.one_of(&k("frecuencia_viajes"), f, super::ROUTE_FREQUENCIES);
+        }
+        if let Err((field, message)) = r.resolved().settings.validate() {
+            c.fail(k(field), message);
         }
     }
 }

@@ -12,8 +12,10 @@ use super::error::ApiError;
 use super::saved_orders::parse_date;
 use super::session::AuthUser;
 use super::AppState;
+use crate::distribution::inter_cedi;
 use crate::distribution::multi_store::{self, ChosenLine, ChosenOrder, SaveRequest};
 use crate::distribution::{active_cedis, stores_of_cedi, DistributionError};
+use crate::domain::distribution::inter_cedi::RouteSettings;
 use crate::domain::distribution::DpduSettings;
 
 impl From<DistributionError> for ApiError {
@@ -365,4 +367,83 @@ pub async fn save(
     })
     .await??;
     Ok((StatusCode::CREATED, Json(saved)))
+}
+
+#[derive(Serialize)]
+pub struct RouteView {
+    cedi_origen_id: String,
+    cedi_origen_nombre: String,
+    cedi_destino_id: String,
+    cedi_destino_nombre: String,
+    frecuencia_viajes_dias: String,
+    #[serde(flatten)]
+    ajustes: RouteSettings,
+    activo: bool,
+}
+
+/// `GET /api/pedidos-inter-cedi/config/rutas`: the tenant's active routes with their settings.
+pub async fn routes(State(state): State<AppState>) -> Json<Vec<RouteView>> {
+    let t = &state.tenant;
+    Json(
+        t.routes()
+            .into_iter()
+            .map(|r| RouteView {
+                cedi_origen_nombre: t.location_name(&r.origin),
+                cedi_destino_nombre: t.location_name(&r.destination),
+                cedi_origen_id: r.origin,
+                cedi_destino_id: r.destination,
+                frecuencia_viajes_dias: r.frecuencia_viajes,
+                ajustes: r.settings,
+                activo: true,
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterCediBody {
+    cedi_destino_id: String,
+    cedi_origen_id: String,
+    dias_cobertura_a: Option<u32>,
+    dias_cobertura_b: Option<u32>,
+    dias_cobertura_c: Option<u32>,
+    dias_cobertura_d: Option<u32>,
+    dias_cobertura_congelados: Option<u32>,
+    lead_time_dias: Option<f64>,
+    /// Informational (the route's trips); not used by any formula.
+    #[allow(dead_code)]
+    frecuencia_viajes_dias: Option<String>,
+    fecha: Option<String>,
+}
+
+/// `POST /api/pedidos-inter-cedi/calcular` (spec 31 §3.2–§3.7): the route's settings, each
+/// one replaced by the body's value when given.
+pub async fn inter_cedi_calculate(
+    State(state): State<AppState>,
+    JsonBody(b): JsonBody<InterCediBody>,
+) -> Result<Json<inter_cedi::Calculation>, ApiError> {
+    let fecha = match b.fecha.as_deref() {
+        Some(s) => parse_date("fecha", s)?,
+        None => state.tenant.today(),
+    };
+    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| {
+        let d = r.settings;
+        RouteSettings {
+            dias_cobertura_a: b.dias_cobertura_a.unwrap_or(d.dias_cobertura_a),
+            dias_cobertura_b: b.dias_cobertura_b.unwrap_or(d.dias_cobertura_b),
+            dias_cobertura_c: b.dias_cobertura_c.unwrap_or(d.dias_cobertura_c),
+            dias_cobertura_d: b.dias_cobertura_d.unwrap_or(d.dias_cobertura_d),
+            dias_cobertura_congelados: b.dias_cobertura_congelados.unwrap_or(d.dias_cobertura_congelados),
+            lead_time_dias: b.lead_time_dias.unwrap_or(d.lead_time_dias),
+        }
+    });
+    let req = inter_cedi::Request { origen: b.cedi_origen_id, destino: b.cedi_destino_id, fecha, ajustes };
+    let st = state.clone();
+    let out = tokio::task::spawn_blocking(move || -> Result<inter_cedi::Calculation, ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        Ok(inter_cedi::calculate(&st.tenant, &app, &st.warehouse, &req)?)
+    })
+    .await??;
+    Ok(Json(out))
 }

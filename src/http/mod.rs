@@ -149,6 +149,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
             Capability(PedidosMultitienda),
             post(distribution::save).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
         ),
+        route(Method::GET, "/api/pedidos-inter-cedi/config/rutas", Capability(PedidosIntercedi), get(distribution::routes)),
+        route(Method::POST, "/api/pedidos-inter-cedi/calcular", Capability(PedidosIntercedi), post(distribution::inter_cedi_calculate)),
         route(
             Method::GET,
             "/api/pedidos-multitienda/{id}/exportar-excel",

@@ -31,12 +31,13 @@ const loadProductos = () => import('./views/productos.js');
 const loadMaestro = () => import('./views/analisis-maestro.js');
 const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage }));
 const loadTiendasAdmin = () => import('./views/tiendas-admin.js');
+const loadInterCedi = () => import('./views/pedido-inter-cedi.js');
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
 const ROUTES = [
   { path: '/pedidos-sugeridos', prefix: true, nav: 'pedidos', cap: 'pedidos.ver', title: 'Pedidos sugeridos', load: loadPedidos, built: true },
-  { path: '/pedidos-inter-cedi', prefix: true, nav: 'pedidos', cap: 'pedidos.intercedi', feature: 'pedidos_inter_cedi', title: 'Pedidos Inter-CEDI' },
+  { path: '/pedidos-inter-cedi', prefix: true, nav: 'pedidos', cap: 'pedidos.intercedi', feature: 'pedidos_inter_cedi', title: 'Pedidos Inter-CEDI', load: loadInterCedi, built: true },
   { path: '/inventarios', nav: 'inventarios', cap: 'inventario.ver', title: 'Resumen de red', load: loadResumen, built: true },
   { path: '/dashboard', prefix: true, nav: 'inventarios', cap: 'inventario.ver', title: 'Inventario de una ubicación', load: loadInventario, built: true },
   { path: '/ventas', prefix: true, nav: 'ventas', cap: 'ventas.ver', title: 'Ventas', load: loadVentas, built: true },
