@@ -58,3 +58,34 @@ async fn a_buyer_computes_an_inter_cedi_order() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_excludes_products_one_by_one_and_in_bulk() {
+    let app = spawn_app_with(true, with_receiving_cedi).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/administrador")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('a[data-shortcut=exclusiones-inter-cedi]') !== null").await;
+    b.click("a[data-shortcut=exclusiones-inter-cedi]").await;
+    b.wait_for("document.querySelector('[data-role=add]') !== null && document.querySelector('.state') !== null").await;
+    // One product by its code without leading zeros.
+    b.fill("[data-role=add] input[name=codigo]", "132").await;
+    b.click("[data-role=add] button[type=submit]").await;
+    b.wait_for("document.querySelectorAll('[data-role=exclusions] tbody tr').length === 1").await;
+    assert!(b.eval("document.querySelector('[data-role=add-msg]').innerText").await.as_str().unwrap().contains("000132"));
+    // Pasted codes: one new, one already excluded, one unknown.
+    b.fill("[data-role=bulk] textarea[name=codigos]", "000234\n132; NOEXISTE").await;
+    b.click("[data-role=bulk] button[type=submit]").await;
+    b.wait_for("document.querySelector('[data-role=bulk-result]') !== null && document.querySelectorAll('[data-role=exclusions] tbody tr').length === 2").await;
+    let result = b.eval("document.querySelector('[data-role=bulk-result]').innerText").await;
+    let result = result.as_str().unwrap();
+    assert!(result.contains("excluidos 1") && result.contains("ya excluidos 1") && result.contains("NOEXISTE"), "{result}");
+    b.screenshot(&artifacts_dir().join("exclusiones-inter-cedi.png")).await;
+    // Removed after confirming.
+    b.eval("window.confirm = () => true").await;
+    b.click("[data-role=exclusions] [data-delete]").await;
+    b.wait_for("document.querySelectorAll('[data-role=exclusions] tbody tr').length === 1").await;
+    let codes = app.get_json("/api/productos-excluidos-inter-cedi/codigos/cedi_caracas", &app.admin_token).await;
+    assert_eq!(codes["total"], 1);
+}

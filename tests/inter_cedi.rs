@@ -185,3 +185,84 @@ async fn excluded_products_and_bad_input() {
     assert_eq!(routes[0]["frecuencia_viajes_dias"], "Mar,Jue,Sab");
     assert_eq!(routes[0]["lead_time_dias"], 2.0);
 }
+
+#[tokio::test]
+async fn exclusions_are_added_by_typed_code_removed_readded_and_pasted_in_bulk() {
+    let app = spawn_app_with(true, with_receiving_cedi).await;
+    let send = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut r = app.client.request(method, app.url(path)).bearer_auth(&app.admin_token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let base = "/api/productos-excluidos-inter-cedi";
+    let one = |code: &str, motivo: &str| json!({"cedi_destino_id": "cedi_caracas", "codigo_producto": code, "motivo": motivo});
+
+    // The code as typed, without its leading zeros, finds the product (§7.11).
+    let (s, added) = send(reqwest::Method::POST, base, Some(one(" 132 ", "SOLO_TIENDA"))).await;
+    assert_eq!(s, StatusCode::CREATED, "{added}");
+    assert_eq!(added["codigo_producto"], "000132");
+    assert_eq!(added["reactivada"], false);
+    let (s, b) = send(reqwest::Method::POST, base, Some(one("000132", "MANUAL"))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b["detail"].as_str().unwrap().contains("ya está excluido"), "{b}");
+    let (s, _) = send(reqwest::Method::POST, base, Some(one("999999999", "MANUAL"))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, b) = send(reqwest::Method::POST, base, Some(one("000234", "CAPRICHO"))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b["detail"].as_str().unwrap().contains("CAPRICHO"));
+
+    let list = app.get_json(&format!("{base}/cedi_caracas"), &app.admin_token).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["exclusiones"][0]["motivo"], "SOLO_TIENDA");
+    assert_eq!(list["exclusiones"][0]["creado_por"], "admin");
+    let id = list["exclusiones"][0]["id"].as_i64().unwrap();
+
+    // Removed, then added again: the same row comes back (D-3: the original answered 500).
+    let (s, _) = send(reqwest::Method::DELETE, &format!("{base}/{id}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = send(reqwest::Method::DELETE, &format!("{base}/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(app.get_json(&format!("{base}/codigos/cedi_caracas"), &app.admin_token).await["total"], 0);
+    let (s, again) = send(reqwest::Method::POST, base, Some(one("132", "DESCONTINUADO"))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!((again["id"].as_i64().unwrap(), again["reactivada"].as_bool().unwrap()), (id, true));
+
+    // Pasted codes: blanks dropped, each item on its own.
+    let (s, bulk) = send(
+        reqwest::Method::POST,
+        &format!("{base}/bulk"),
+        Some(json!({"cedi_destino_id": "cedi_caracas", "codigos_productos": ["000234", " 346", "NOEXISTE", "000132", "", "  "]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{bulk}");
+    assert_eq!(
+        (&bulk["total_recibidos"], &bulk["exitosos"], &bulk["duplicados"], &bulk["no_encontrados"]),
+        (&json!(4), &json!(2), &json!(1), &json!(1)),
+        "{bulk}"
+    );
+    assert_eq!(bulk["codigos_no_encontrados"], json!(["NOEXISTE"]));
+    let (s, _) =
+        send(reqwest::Method::POST, &format!("{base}/bulk"), Some(json!({"cedi_destino_id": "cedi_caracas", "codigos_productos": [" "]})))
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no codes at all");
+
+    let stats = app.get_json(&format!("{base}/estadisticas/cedi_caracas"), &app.admin_token).await;
+    assert_eq!(stats["total_excluidos"], 3);
+    assert_eq!(stats["por_motivo"], json!({"DESCONTINUADO": 1, "MANUAL": 2}));
+    let (_, calc) = calculate(&app, body()).await;
+    assert_eq!(calc["codigos_excluidos_inter_cedi"], json!(["000132", "000234", "000346"]), "the calculation leaves them out");
+
+    // Only administrators change exclusions; buyers read them.
+    app.add_user("compras", "clave-de-prueba-9", "gestor_abastecimiento", &[]);
+    let buyer = app.token("compras", "clave-de-prueba-9").await;
+    let r = app.client.post(app.url(base)).bearer_auth(&buyer).json(&one("000309", "MANUAL")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.client.get(app.url(&format!("{base}/cedi_caracas"))).bearer_auth(&buyer).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

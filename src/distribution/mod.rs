@@ -2,6 +2,7 @@
 //! from the one replenishment engine, the conflicts and their DPD+U shares — and saving the
 //! batch as one group of store orders. The rules are in `domain::distribution`.
 
+pub mod exclusions;
 pub mod inter_cedi;
 pub mod multi_store;
 

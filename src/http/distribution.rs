@@ -447,3 +447,155 @@ pub async fn inter_cedi_calculate(
     .await??;
     Ok(Json(out))
 }
+
+// ---------- inter-CEDI exclusions (spec 31 §4.2) ----------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionQuery {
+    search: Option<String>,
+    motivo: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct ExclusionPage {
+    cedi_destino_id: String,
+    total: i64,
+    limit: u32,
+    offset: u32,
+    exclusiones: Vec<crate::appdb::inter_cedi::Exclusion>,
+}
+
+fn receiving_cedi(state: &AppState, id: &str) -> Result<(), ApiError> {
+    match state.tenant.stores().iter().any(|s| s.id == id && s.active && s.is_cedi()) {
+        true => Ok(()),
+        false => Err(ApiError::Missing(format!("«{id}» no es un CEDI activo"))),
+    }
+}
+
+/// `GET /api/productos-excluidos-inter-cedi/{cedi_destino_id}?search=&motivo=&limit=&offset=`.
+pub async fn exclusions(
+    State(state): State<AppState>,
+    Path(cedi): Path<String>,
+    super::body::QueryParams(q): super::body::QueryParams<ExclusionQuery>,
+) -> Result<Json<ExclusionPage>, ApiError> {
+    receiving_cedi(&state, &cedi)?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::Validation { field: "limit".into(), message: format!("limit debe estar entre 1 y 500 (recibido {limit})") });
+    }
+    let offset = q.offset.unwrap_or(0);
+    let search = q.search.filter(|s| !s.trim().is_empty());
+    let motivo = q.motivo.filter(|s| !s.trim().is_empty());
+    let id = cedi.clone();
+    let (exclusiones, total) = state
+        .with_app_db(move |app| {
+            Ok(crate::appdb::inter_cedi::list_exclusions(app, &id, search.as_deref(), motivo.as_deref(), limit, offset)?)
+        })
+        .await?;
+    Ok(Json(ExclusionPage { cedi_destino_id: cedi, total, limit, offset, exclusiones }))
+}
+
+#[derive(Serialize)]
+pub struct ExcludedCodes {
+    cedi_destino_id: String,
+    codigos_excluidos: Vec<String>,
+    total: usize,
+}
+
+/// `GET /api/productos-excluidos-inter-cedi/codigos/{cedi_destino_id}`.
+pub async fn excluded_codes(State(state): State<AppState>, Path(cedi): Path<String>) -> Result<Json<ExcludedCodes>, ApiError> {
+    receiving_cedi(&state, &cedi)?;
+    let id = cedi.clone();
+    let codigos_excluidos = state.with_app_db(move |app| Ok(crate::appdb::inter_cedi::exclusions(app, &id)?)).await?;
+    Ok(Json(ExcludedCodes { cedi_destino_id: cedi, total: codigos_excluidos.len(), codigos_excluidos }))
+}
+
+/// `GET /api/productos-excluidos-inter-cedi/estadisticas/{cedi_destino_id}`.
+pub async fn exclusion_stats(
+    State(state): State<AppState>,
+    Path(cedi): Path<String>,
+) -> Result<Json<crate::appdb::inter_cedi::ExclusionStats>, ApiError> {
+    receiving_cedi(&state, &cedi)?;
+    Ok(Json(state.with_app_db(move |app| Ok(crate::appdb::inter_cedi::exclusion_stats(app, &cedi)?)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionBody {
+    cedi_destino_id: String,
+    codigo_producto: String,
+    motivo: Option<String>,
+    observaciones: Option<String>,
+}
+
+/// `POST /api/productos-excluidos-inter-cedi`: one product (its code as typed).
+pub async fn add_exclusion(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    JsonBody(b): JsonBody<ExclusionBody>,
+) -> Result<(StatusCode, Json<crate::distribution::exclusions::AddedExclusion>), ApiError> {
+    let st = state.clone();
+    let out = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let motivo = b.motivo.unwrap_or_else(|| "MANUAL".into());
+        Ok(crate::distribution::exclusions::add(
+            &st.tenant,
+            &app,
+            &st.warehouse,
+            &b.cedi_destino_id,
+            &b.codigo_producto,
+            &motivo,
+            b.observaciones.as_deref(),
+            &user.username,
+        )?)
+    })
+    .await??;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkExclusionBody {
+    cedi_destino_id: String,
+    codigos_productos: Vec<String>,
+    motivo: Option<String>,
+    observaciones: Option<String>,
+}
+
+/// `POST /api/productos-excluidos-inter-cedi/bulk`: pasted codes, each stored on its own.
+pub async fn add_exclusions_bulk(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    JsonBody(b): JsonBody<BulkExclusionBody>,
+) -> Result<Json<crate::distribution::exclusions::BulkResult>, ApiError> {
+    let st = state.clone();
+    let out = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let motivo = b.motivo.unwrap_or_else(|| "MANUAL".into());
+        Ok(crate::distribution::exclusions::add_bulk(
+            &st.tenant,
+            &app,
+            &st.warehouse,
+            &b.cedi_destino_id,
+            &b.codigos_productos,
+            &motivo,
+            b.observaciones.as_deref(),
+            &user.username,
+        )?)
+    })
+    .await??;
+    Ok(Json(out))
+}
+
+/// `DELETE /api/productos-excluidos-inter-cedi/{id}` (soft; 404 when not active).
+pub async fn remove_exclusion(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::Missing(format!("Exclusión {id} no encontrada")))?;
+    let removed = state.with_app_db(move |app| Ok(crate::appdb::inter_cedi::remove_exclusion(app, id)?)).await?;
+    match removed {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::Missing(format!("Exclusión {id} no encontrada o ya eliminada"))),
+    }
+}

@@ -150,6 +150,32 @@ pub fn api_routes() -> Vec<RouteSpec> {
             post(distribution::save).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
         ),
         route(Method::GET, "/api/pedidos-inter-cedi/config/rutas", Capability(PedidosIntercedi), get(distribution::routes)),
+        route(Method::GET, "/api/productos-excluidos-inter-cedi/{id}", Capability(PedidosIntercedi), get(distribution::exclusions)),
+        route(
+            Method::DELETE,
+            "/api/productos-excluidos-inter-cedi/{id}",
+            Capability(AdminParametros),
+            delete(distribution::remove_exclusion),
+        ),
+        route(Method::POST, "/api/productos-excluidos-inter-cedi", Capability(AdminParametros), post(distribution::add_exclusion)),
+        route(
+            Method::POST,
+            "/api/productos-excluidos-inter-cedi/bulk",
+            Capability(AdminParametros),
+            post(distribution::add_exclusions_bulk),
+        ),
+        route(
+            Method::GET,
+            "/api/productos-excluidos-inter-cedi/codigos/{id}",
+            Capability(PedidosIntercedi),
+            get(distribution::excluded_codes),
+        ),
+        route(
+            Method::GET,
+            "/api/productos-excluidos-inter-cedi/estadisticas/{id}",
+            Capability(PedidosIntercedi),
+            get(distribution::exclusion_stats),
+        ),
         route(Method::POST, "/api/pedidos-inter-cedi/calcular", Capability(PedidosIntercedi), post(distribution::inter_cedi_calculate)),
         route(
             Method::GET,

@@ -475,6 +475,10 @@ export function renderAdminPanel(container) {
         <span class="shortcut-title">Centro de Control ETL</span>
         <span class="shortcut-text">Cargas de ventas e inventario, frescura de los datos, cobertura y huecos.</span>
       </a>
+      <a class="card shortcut" href="/administrador/exclusiones-inter-cedi" data-shortcut="exclusiones-inter-cedi">
+        <span class="shortcut-title">Exclusiones Inter-CEDI</span>
+        <span class="shortcut-text">Productos que un CEDI receptor nunca pide a otro CEDI: uno a uno o pegando una lista de códigos.</span>
+      </a>
       <a class="card shortcut" href="/administrador/tiendas" data-shortcut="tiendas">
         <span class="shortcut-title">Tiendas</span>
         <span class="shortcut-text">Tiendas y CEDIs de tenant.toml: conexión al POS (con prueba de conexión), horarios, últimas cargas, almacenes y parámetros de stock.</span>
