@@ -142,7 +142,9 @@ fn stellar_tenant(port: u16, klk_url: &str) -> String {
          [[stores]]\nid = \"cedi_frio\"\nname = \"CEDI Frio\"\nkind = \"cedi\"\npos = \"stellar\"\nserves_regions = [\"VALENCIA\"]\n\n  \
          [stores.stellar]\n  host = \"127.0.0.1\"\n  port = {port}\n  database = \"VAD10\"\n  codigo_deposito = \"1710\"\n  timeout_seconds = 1\n\n\
          [[stores]]\nid = \"tienda_21\"\nname = \"TIENDA STELLAR\"\nkind = \"tienda\"\npos = \"stellar\"\n\n  \
-         [stores.stellar]\n  host = \"127.0.0.1\"\n  port = {port}\n  database = \"VAD20\"\n  codigo_deposito = \"2102\"\n  timeout_seconds = 2\n"
+         [stores.stellar]\n  host = \"127.0.0.1\"\n  port = {port}\n  database = \"VAD20\"\n  codigo_deposito = \"2102\"\n  timeout_seconds = 2\n\n\
+         [distribution]\ndefault_origin = \"cedi_seco\"\n\
+         origin_by_stock = [{{ cedi = \"cedi_frio\", when = \"present\" }}, {{ cedi = \"cedi_seco\", when = \"positive\" }}]\n"
     )
 }
 

@@ -98,6 +98,16 @@ async fn every_line_matches_a_recomputation_from_raw_sql_and_the_cli_agrees() {
         let (xd, xo) = (dest.get(code).copied().unwrap_or(0.0), origin.get(code).copied().unwrap_or(0.0));
         assert_eq!(f(&l["stock_cedi_destino"]), xd, "{code}");
         let days = f(&l["dias_cobertura"]);
+        let category = l["categoria"].as_str().unwrap_or("").to_uppercase();
+        let frozen = l["cuadrante"] == "CUADRANTE VI" || ["CONGEL", "HELAD", "REFRIG"].iter().any(|w| category.contains(w));
+        assert_eq!(l["es_congelado"], frozen, "{code} frozen goods");
+        let expected_days = match (frozen, class) {
+            (true, _) => 5.0,
+            (_, "A") => 12.0,
+            (_, "B") => 15.0,
+            _ => 18.0,
+        };
+        assert_eq!(days, expected_days, "{code} coverage days");
         let origin_packs = (xo.max(0.0) / u + 1e-9).floor();
         let packs = if p <= 0.0 {
             let m: f64 = match class {

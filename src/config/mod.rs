@@ -90,6 +90,9 @@ pub struct TenantFile {
     /// Inter-CEDI routes: which CEDI restocks which (spec 31 §3), with their settings.
     #[serde(default)]
     pub routes: Vec<RouteFile>,
+    /// How each product's origin CEDI is assigned after an inventory load.
+    #[serde(default)]
+    pub distribution: DistributionSection,
     #[serde(default)]
     pub schedules: Schedules,
     #[serde(default)]
@@ -339,6 +342,40 @@ pub struct RouteFile {
     pub dias_cobertura_d: Option<u32>,
     pub dias_cobertura_congelados: Option<u32>,
 }
+
+/// `[distribution]`: which CEDI supplies each product (spec 31 §1.2, `cedi_origen_id`),
+/// assigned after every inventory load by the first rule whose CEDI holds the product. Ids
+/// come from here, never from the code (D-18). No rules: the origin is left as loaded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionSection {
+    /// Origin of a product no rule matches and that has none yet.
+    pub default_origin: Option<String>,
+    #[serde(default)]
+    pub origin_by_stock: Vec<OriginRule>,
+    /// Cuadrantes whose products use the frozen-goods coverage of inter-CEDI routes (§3.5;
+    /// default `["CUADRANTE VI"]`).
+    pub frozen_cuadrantes: Option<Vec<String>>,
+    /// Words that mark a category as frozen or refrigerated (default CONGEL, HELAD, REFRIG).
+    pub frozen_category_words: Option<Vec<String>>,
+}
+
+/// One rule of `origin_by_stock`: the product is at `cedi` (`present`: any stock row, even 0;
+/// `positive`: stock above 0).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginRule {
+    pub cedi: String,
+    #[serde(default = "default_presence")]
+    pub when: String,
+}
+
+fn default_presence() -> String {
+    "present".into()
+}
+
+/// The values `origin_by_stock[].when` takes.
+pub const ORIGIN_PRESENCE: &[&str] = &["present", "positive"];
 
 /// The trip frequencies a route may declare (informational only).
 pub const ROUTE_FREQUENCIES: &[&str] = &["Mar,Jue,Sab", "Lun,Mie,Vie", "Mar,Vie", "Diario"];
@@ -728,6 +765,16 @@ impl Tenant {
     /// The active route from `origin` to `destination`, if the tenant declares one.
     pub fn route(&self, origin: &str, destination: &str) -> Option<Route> {
         self.file.routes.iter().find(|r| r.active && r.origin == origin && r.destination == destination).map(RouteFile::resolved)
+    }
+
+    /// Which products use the frozen-goods coverage (tenant's lists, else the spec's).
+    pub fn frozen_goods(&self) -> crate::domain::distribution::inter_cedi::FrozenGoods {
+        let d = crate::domain::distribution::inter_cedi::FrozenGoods::default();
+        let dist = &self.file.distribution;
+        crate::domain::distribution::inter_cedi::FrozenGoods {
+            cuadrantes: dist.frozen_cuadrantes.clone().unwrap_or(d.cuadrantes),
+            palabras_categoria: dist.frozen_category_words.clone().unwrap_or(d.palabras_categoria),
+        }
     }
 
     /// Every active route, in declaration order.

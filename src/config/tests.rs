@@ -102,12 +102,27 @@ fn every_class_of_error_is_reported_together_with_its_key() {
         ("server.allowed_hosts", "public_url"),
         ("stores[0].klk.sucursal", "required"),
         ("stores[2].id", "declared twice"),
-        // The renamed CEDI leaves the template's route without its origin.
+        // The renamed CEDI leaves the template's route and origin rule without their CEDI.
         ("routes[0].origin", "cedi_seco"),
+        ("distribution.origin_by_stock[0].cedi", "cedi_seco"),
+        ("distribution.default_origin", "cedi_seco"),
     ] {
         assert!(has(&p, key, fragment), "missing {key} ({fragment}) in {p:#?}");
     }
-    assert_eq!(p.len(), 13, "one problem per mistake: {p:#?}");
+    assert_eq!(p.len(), 15, "one problem per mistake: {p:#?}");
+}
+
+#[test]
+fn origin_rules_name_declared_cedis_and_need_a_default() {
+    let broken = filled_template().replace(
+        "origin_by_stock = [\n  { cedi = \"cedi_seco\", when = \"positive\" },\n]",
+        "origin_by_stock = [{ cedi = \"tienda_01\", when = \"present\" }, { cedi = \"cedi_seco\", when = \"siempre\" }]",
+    );
+    let p = problems(&broken);
+    assert!(has(&p, "distribution.origin_by_stock[0].cedi", "tienda_01"), "{p:#?}");
+    assert!(has(&p, "distribution.origin_by_stock[1].when", "siempre"), "{p:#?}");
+    let no_default = filled_template().replace("default_origin  = \"cedi_seco\"\n", "");
+    assert!(has(&problems(&no_default), "distribution.default_origin", "required"));
 }
 
 #[test]

@@ -138,6 +138,7 @@ pub(super) fn validate(file: &TenantFile, config_dir: &Path) -> Vec<Problem> {
     }
     locations(&mut c, file);
     routes(&mut c, file);
+    distribution(&mut c, file);
     schedules(&mut c, &file.schedules);
     notifications(&mut c, &file.notifications);
     c.one_of("backup.analytics_weekday", &file.backup.analytics_weekday, WEEKDAYS);
@@ -242,6 +243,22 @@ fn maintenance_section(c: &mut Checker, m: &Maintenance) {
                 c.one_of(&format!("maintenance.windows[{i}].days"), d.trim(), WEEKDAYS);
             }
         }
+    }
+}
+
+/// `[distribution]`: every rule names a declared CEDI and a known presence; rules need a
+/// default origin.
+fn distribution(c: &mut Checker, file: &TenantFile) {
+    let is_cedi = |id: &str| file.stores.iter().any(|s| s.id == id && s.kind == "cedi");
+    let d = &file.distribution;
+    for (i, r) in d.origin_by_stock.iter().enumerate() {
+        let k = |field: &str| format!("distribution.origin_by_stock[{i}].{field}");
+        c.check(is_cedi(&r.cedi), k("cedi"), format!("{:?} is not a CEDI declared in [[stores]]", r.cedi));
+        c.one_of(&k("when"), &r.when, super::ORIGIN_PRESENCE);
+    }
+    match &d.default_origin {
+        Some(o) => c.check(is_cedi(o), "distribution.default_origin", format!("{o:?} is not a CEDI declared in [[stores]]")),
+        None => c.check(d.origin_by_stock.is_empty(), "distribution.default_origin", "required when origin_by_stock has rules"),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::appdb::inter_cedi as store;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
 use crate::domain::distribution::inter_cedi::{
-    priority, quantity, reason, regional_classes, regional_demand, FrozenGoods, QuantityInput, RouteSettings, StoreDays,
+    priority, quantity, reason, regional_classes, regional_demand, QuantityInput, RouteSettings, StoreDays,
 };
 use crate::domain::replenishment::AbcClass;
 use crate::replenishment::excluded_warehouses;
@@ -149,7 +149,7 @@ pub fn calculate(tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, re
     let ranked: Vec<(String, f64)> = units.iter().filter_map(|(id, u)| codes.by_id.get(id).map(|c| (c.clone(), *u))).collect();
     let thresholds = store::thresholds(app)?;
     let classes: HashMap<String, AbcClass> = regional_classes(&ranked, &thresholds).into_iter().collect();
-    let frozen = FrozenGoods::default();
+    let frozen = tenant.frozen_goods();
 
     let mut productos = Vec::new();
     let mut excluded_codes = Vec::new();

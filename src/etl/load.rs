@@ -382,25 +382,37 @@ pub fn load_stock_listing(
     Ok((p, s))
 }
 
-/// `cedi_origen_id` after an inventory run (spec 10 §7.2): present in `cedi_verde` ⇒
-/// verde; else in `cedi_frio` ⇒ frío; else positive stock in `cedi_seco` ⇒ seco; else the
-/// previous value; else seco. Only for tenants that have a `cedi_seco`.
-pub fn recompute_cedi_origen(conn: &Connection) -> duckdb::Result<usize> {
+/// `cedi_origen_id` after an inventory run (spec 10 §7.2, spec 31 §1.2): the first of the
+/// tenant's `[distribution].origin_by_stock` rules whose CEDI holds the product (`present`:
+/// any row there; `positive`: stock above 0), else the previous value, else the default
+/// origin. The CEDI ids are the tenant's (D-18). Returns the products changed.
+pub fn recompute_cedi_origen(conn: &Connection, rules: &[crate::config::OriginRule], default_origin: &str) -> duckdb::Result<usize> {
+    if rules.is_empty() {
+        return Ok(0);
+    }
+    let mut whens = String::new();
+    let mut joins = String::new();
+    let mut args: Vec<String> = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        whens.push_str(&format!("WHEN r{i}.producto_codigo IS NOT NULL THEN ?::VARCHAR "));
+        args.push(r.cedi.clone());
+    }
+    args.push(default_origin.to_string());
+    for (i, r) in rules.iter().enumerate() {
+        let positive = if r.when == "positive" { " AND cantidad > 0" } else { "" };
+        joins.push_str(&format!(
+            "LEFT JOIN (SELECT DISTINCT producto_codigo FROM inventario_actual WHERE ubicacion_id = ?{positive}) r{i}
+                    ON r{i}.producto_codigo = pr.codigo "
+        ));
+        args.push(r.cedi.clone());
+    }
     conn.execute(
-        "UPDATE productos p SET cedi_origen_id = x.nuevo
-         FROM (SELECT pr.codigo,
-                      CASE WHEN v.producto_codigo IS NOT NULL THEN 'cedi_verde'
-                           WHEN f.producto_codigo IS NOT NULL THEN 'cedi_frio'
-                           WHEN s.producto_codigo IS NOT NULL THEN 'cedi_seco'
-                           ELSE coalesce(pr.cedi_origen_id, 'cedi_seco') END AS nuevo
-               FROM productos pr
-               LEFT JOIN (SELECT DISTINCT producto_codigo FROM inventario_actual WHERE ubicacion_id = 'cedi_verde') v
-                      ON v.producto_codigo = pr.codigo
-               LEFT JOIN (SELECT DISTINCT producto_codigo FROM inventario_actual WHERE ubicacion_id = 'cedi_frio') f
-                      ON f.producto_codigo = pr.codigo
-               LEFT JOIN (SELECT DISTINCT producto_codigo FROM inventario_actual WHERE ubicacion_id = 'cedi_seco' AND cantidad > 0) s
-                      ON s.producto_codigo = pr.codigo) x
-         WHERE p.codigo = x.codigo AND p.cedi_origen_id IS DISTINCT FROM x.nuevo",
-        [],
+        &format!(
+            "UPDATE productos p SET cedi_origen_id = x.nuevo
+             FROM (SELECT pr.codigo, CASE {whens} ELSE coalesce(pr.cedi_origen_id, ?::VARCHAR) END AS nuevo
+                   FROM productos pr {joins}) x
+             WHERE p.codigo = x.codigo AND p.cedi_origen_id IS DISTINCT FROM x.nuevo"
+        ),
+        duckdb::params_from_iter(args),
     )
 }

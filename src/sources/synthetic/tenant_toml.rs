@@ -124,6 +124,15 @@ pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
              tipo   = \"principal\"\n"
         );
     }
+    // Product origins after an inventory load (spec 31 §1.2): fruit and vegetables where the
+    // verde CEDI lists them, cold chain where the frío CEDI does, else where seco holds stock.
+    let _ = writeln!(t, "\n[distribution]\ndefault_origin = \"{}\"\norigin_by_stock = [", cedis[0].0);
+    for (id, when) in [("cedi_verde", "present"), ("cedi_frio", "present"), ("cedi_seco", "positive")] {
+        if cedis.iter().any(|c| c.0 == id) {
+            let _ = writeln!(t, "  {{ cedi = \"{id}\", when = \"{when}\" }},");
+        }
+    }
+    let _ = writeln!(t, "]");
     t
 }
 
