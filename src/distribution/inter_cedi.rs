@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{invalid, DistributionError};
+use super::{invalid, text, DistributionError};
 use crate::appdb::inter_cedi as store;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
@@ -98,10 +98,6 @@ fn cedi<'t>(tenant: &'t Tenant, id: &str, field: &'static str) -> Result<&'t Sto
         .iter()
         .find(|s| s.id == id && s.active && s.is_cedi())
         .ok_or_else(|| invalid(field, format!("«{id}» no es un CEDI activo")))
-}
-
-fn text(t: &Option<crate::domain::text::Text>) -> Option<String> {
-    t.as_ref().map(|t| t.as_str().to_string())
 }
 
 /// Computes the inter-CEDI order of one route for `fecha` (windows end the day before).

@@ -21,6 +21,11 @@ pub enum DistributionError {
     AppDb(#[from] crate::appdb::AppDbError),
 }
 
+/// An optional catalogue text as an owned string (the responses' product fields).
+pub(crate) fn text(t: &Option<crate::domain::text::Text>) -> Option<String> {
+    t.as_ref().map(|t| t.as_str().to_string())
+}
+
 pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> DistributionError {
     DistributionError::Validation { field, message: message.into() }
 }

@@ -8,11 +8,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{invalid, stores_of_cedi, DistributionError};
+use super::{invalid, stores_of_cedi, text, DistributionError};
 use crate::appdb::inventory_settings as settings;
 use crate::appdb::orders::{self as store, BatchOrder, Created, Discarded, DpduAdjustment, DpduLogRow, LineChoice, NewHeader};
 use crate::config::{Store, Tenant};
-use crate::domain::distribution::{dpdu::NO_DEMAND_DAYS, dpdu_reason, manual_reason, resolve, Allocation, DpduSettings, Participant};
+use crate::domain::distribution::{
+    dpdu::{whole_packs, NO_DEMAND_DAYS},
+    dpdu_reason, manual_reason, resolve, Allocation, DpduSettings, Participant,
+};
 use crate::domain::replenishment::Suggestion;
 use crate::replenishment::{Memo, Request as EngineRequest, StoreProposal};
 use crate::warehouse::Warehouse;
@@ -248,6 +251,8 @@ struct Batch<'t> {
 struct ConflictShares {
     stock: f64,
     upb: f64,
+    /// Whole packs the CEDI holds.
+    packs: u64,
     shares: Vec<(usize, Allocation)>,
 }
 
@@ -257,10 +262,6 @@ fn days(units: f64, demand: f64) -> f64 {
     } else {
         NO_DEMAND_DAYS
     }
-}
-
-fn text(t: &Option<crate::domain::text::Text>) -> Option<String> {
-    t.as_ref().map(|t| t.as_str().to_string())
 }
 
 /// The inputs DPD+U takes from one store's line: the local P75 (a trial store has none and
@@ -340,7 +341,7 @@ fn compute<'t>(
         let (stock, upb) = (first.stock_cedi_origen, first.cantidad_bultos.max(1.0));
         if let Some(shares) = resolve(stock, upb, &listed, stores.len(), &settings) {
             let shares = shares.into_iter().map(|(i, a)| (lines[i].0, a)).collect();
-            conflicts.insert(code.to_string(), ConflictShares { stock, upb, shares });
+            conflicts.insert(code.to_string(), ConflictShares { stock, upb, packs: whole_packs(stock.max(0.0), upb), shares });
         }
     }
     Ok(Batch { cedi, stores, proposals, settings, conflicts })
@@ -436,17 +437,20 @@ pub fn calculate(
             productos,
         });
     }
+    // Each store's lines by code, once: thousands of conflicts look up a line per store.
+    let index: Vec<HashMap<&str, &Suggestion>> =
+        b.proposals.iter().map(|p| p.productos.iter().map(|s| (s.codigo_producto.as_str(), s)).collect()).collect();
     let mut conflictos: Vec<Conflict> = b
         .conflicts
         .iter()
         .map(|(code, c)| {
             let first = c.shares.first().map(|(d, _)| *d).unwrap_or(0);
-            let s = b.proposals[first].productos.iter().find(|s| s.codigo_producto.as_str() == code.as_str());
+            let s = index[first].get(code.as_str()).copied();
             let distribucion_dpdu = c
                 .shares
                 .iter()
                 .map(|(d, a)| {
-                    let line = b.proposals[*d].productos.iter().find(|s| s.codigo_producto.as_str() == code.as_str());
+                    let line = index[*d].get(code.as_str()).copied();
                     Share {
                         tienda_id: b.stores[*d].id.clone(),
                         tienda_nombre: b.stores[*d].name.clone(),
@@ -464,7 +468,7 @@ pub fn calculate(
                 clasificacion_abc: s.and_then(|s| s.clasificacion_abc).map(|c| c.as_str().to_string()),
                 unidades_por_bulto: c.upb,
                 stock_cedi_disponible: c.stock,
-                stock_cedi_bultos: ((c.stock.max(0.0) / c.upb) + 1e-9).floor() as u64,
+                stock_cedi_bultos: c.packs,
                 demanda_total_tiendas: c.shares.iter().map(|(_, a)| a.demanda_p75).sum(),
                 necesidad_total_tiendas: c.shares.iter().map(|(_, a)| a.cantidad_necesaria).sum(),
                 es_conflicto: true,
@@ -573,6 +577,7 @@ pub fn save(
     }
     let tiendas: Vec<String> = req.pedidos.iter().map(|p| p.tienda_destino_id.clone()).collect();
     let b = compute(tenant, app, wh, memo, &req.cedi, &tiendas, req.fecha)?;
+    let requiere_aprobacion = settings::order_settings(app)?.requiere_aprobacion;
     let mut packs_by_code: HashMap<&str, u64> = HashMap::new();
     let mut orders: Vec<Option<BatchOrder<'_>>> = Vec::with_capacity(req.pedidos.len());
     for (d, order) in req.pedidos.iter().enumerate() {
@@ -641,7 +646,7 @@ pub fn save(
             prioridad: req.prioridad.clone(),
             tipo_pedido: "reposicion".into(),
             dias_cobertura: req.dias_cobertura.clamp(1, 30),
-            requiere_aprobacion: settings::order_settings(app)?.requiere_aprobacion,
+            requiere_aprobacion,
         };
         orders.push(Some(BatchOrder { header, lines, discarded }));
     }
@@ -651,8 +656,7 @@ pub fn save(
     // A conflicted product may not leave the CEDI in more packs than it holds.
     let mut over: Vec<String> = Vec::new();
     for (code, packs) in &packs_by_code {
-        let c = &b.conflicts[*code];
-        let held = ((c.stock.max(0.0) / c.upb) + 1e-9).floor() as u64;
+        let held = b.conflicts[*code].packs;
         if *packs > held {
             over.push(format!("{code} ({packs} bultos pedidos, {held} disponibles: excede por {})", packs - held));
         }

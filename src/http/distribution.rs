@@ -222,6 +222,8 @@ pub async fn calculate(
         return Ok(Json(out).into_response());
     }
     let c = &out;
+    let position: std::collections::HashMap<&str, usize> =
+        c.pedidos_por_tienda.iter().enumerate().map(|(i, p)| (p.tienda_id.as_str(), i)).collect();
     let body = TableCalculation {
         head: TableHead {
             cedi_origen: &c.cedi_origen,
@@ -246,7 +248,7 @@ pub async fn calculate(
                         .distribucion_dpdu
                         .iter()
                         .map(|sh| {
-                            let at = c.pedidos_por_tienda.iter().position(|p| p.tienda_id == sh.tienda_id).unwrap_or(usize::MAX);
+                            let at = position.get(sh.tienda_id.as_str()).copied().unwrap_or(usize::MAX);
                             (at, sh.asignacion.cantidad_asignada_bultos, sh.asignacion.peso_final, sh.asignacion.urgencia)
                         })
                         .collect(),

@@ -40,22 +40,7 @@ impl Memo {
         wh: &Warehouse,
         req: &Request,
     ) -> Result<StoreProposal, ReplenishmentError> {
-        // The count before any read (see `Warehouse::generation`).
-        let generation = wh.generation();
-        let reader = wh.reader()?;
-        let key = Key { generation, today: req.fecha, settings: settings_key(app, req.fecha)? };
-        // Taken out while in use: a concurrent calculation starts from an empty memo rather
-        // than waiting; the last one to finish leaves its reads for the next.
-        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let mut cache = match kept {
-            Some((k, cache)) if k == key => cache,
-            _ => RunCache { keep_catalogues: true, ..Default::default() },
-        };
-        let out = propose_with(tenant, app, &reader, req, &mut cache);
-        if out.is_ok() {
-            *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, cache));
-        }
-        out
+        self.with_kept(app, wh, req.fecha, |reader, cache| propose_with(tenant, app, reader, req, cache))
     }
 
     /// The proposals of several (CEDI → store) pairs of one business date (a multi-store
@@ -71,16 +56,33 @@ impl Memo {
         let Some(fecha) = reqs.first().map(|r| r.fecha) else {
             return Ok(Vec::new());
         };
+        self.with_kept(app, wh, fecha, |reader, cache| {
+            prefill_pairs(tenant, app, reader, fecha, reqs, cache)?;
+            reqs.iter().map(|r| propose_with(tenant, app, reader, r, cache)).collect()
+        })
+    }
+
+    /// Runs `f` with the kept reads when they are still valid for `today` (else an empty
+    /// cache), and keeps what it read when it succeeds.
+    fn with_kept<T>(
+        &self,
+        app: &rusqlite::Connection,
+        wh: &Warehouse,
+        today: NaiveDate,
+        f: impl FnOnce(&duckdb::Connection, &mut RunCache) -> Result<T, ReplenishmentError>,
+    ) -> Result<T, ReplenishmentError> {
+        // The count before any read (see `Warehouse::generation`).
         let generation = wh.generation();
         let reader = wh.reader()?;
-        let key = Key { generation, today: fecha, settings: settings_key(app, fecha)? };
+        let key = Key { generation, today, settings: settings_key(app, today)? };
+        // Taken out while in use: a concurrent calculation starts from an empty memo rather
+        // than waiting; the last one to finish leaves its reads for the next.
         let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner()).take();
         let mut cache = match kept {
             Some((k, cache)) if k == key => cache,
             _ => RunCache { keep_catalogues: true, ..Default::default() },
         };
-        let out = prefill_pairs(tenant, app, &reader, fecha, reqs, &mut cache)
-            .and_then(|()| reqs.iter().map(|r| propose_with(tenant, app, &reader, r, &mut cache)).collect::<Result<Vec<_>, _>>());
+        let out = f(&reader, &mut cache);
         if out.is_ok() {
             *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, cache));
         }

@@ -99,7 +99,8 @@ fn round_to(v: f64, decimals: i32) -> f64 {
     (v * f).round() / f
 }
 
-fn whole_packs(units: f64, upb: f64) -> u64 {
+/// Whole packs in `units` (float noise tolerated: 13.999999 packs are 14).
+pub fn whole_packs(units: f64, upb: f64) -> u64 {
     ((units / upb) + EPS).floor().max(0.0) as u64
 }
 

@@ -230,7 +230,7 @@ pub struct Quantity {
 
 pub fn quantity(i: &QuantityInput) -> Quantity {
     let u = if i.unidades_por_bulto.is_finite() && i.unidades_por_bulto >= 1.0 { i.unidades_por_bulto } else { 1.0 };
-    let origin_packs = ((i.stock_origen.max(0.0) / u) + EPS).floor() as u64;
+    let origin_packs = super::dpdu::whole_packs(i.stock_origen.max(0.0), u);
     let held = i.stock_destino + i.transito_destino.max(0.0);
     if i.demanda <= 0.0 {
         let target = presence_packs(i.clase);
