@@ -79,7 +79,7 @@ pub fn by_id(conn: &Connection, id: &str) -> Result<Option<User>> {
 
 /// Newest first.
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM usuarios ORDER BY created_at DESC, username"))?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM usuarios ORDER BY created_at DESC, rowid DESC"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
