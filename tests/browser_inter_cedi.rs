@@ -1,7 +1,7 @@
-//! The Inter-CEDI calculation screen in a real headless Chromium: a buyer opens it from the
-//! orders list, the route's coverage days are prefilled, the calculation lists the products
-//! to send with their priority, and the filters change the rows. Screenshots go to
-//! tests/artifacts/.
+//! The Inter-CEDI screens in a real headless Chromium: a buyer opens them from the orders
+//! list, the route's coverage days are prefilled, the calculation lists the products to send
+//! with their priority, the filters change the rows, the quantities are edited, the order is
+//! saved as a draft, confirmed, dispatched and received. Screenshots go to tests/artifacts/.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
@@ -32,6 +32,12 @@ async fn a_buyer_computes_an_inter_cedi_order() {
     b.wait_ready().await;
     b.wait_for("document.querySelector('[data-role=inter-cedi]') !== null").await;
     b.click("[data-role=inter-cedi]").await;
+    b.wait_for(
+        "document.querySelector('[data-role=create]') !== null && document.querySelector('.state-empty, [data-role=orders]') !== null",
+    )
+    .await;
+    b.screenshot(&artifacts_dir().join("inter-cedi-lista-vacia.png")).await;
+    b.click("[data-role=create]").await;
     b.wait_for("document.querySelector('[data-role=config]') !== null").await;
     assert_eq!(b.eval("document.querySelector('input[name=dias_cobertura_a]').value").await, json!("10"), "from the route");
     assert_eq!(b.eval("document.querySelector('[data-origin][aria-selected=true]').textContent").await, json!("CEDI Seco"));
@@ -39,14 +45,79 @@ async fn a_buyer_computes_an_inter_cedi_order() {
     b.wait_for("document.querySelector('[data-role=lines]') !== null").await;
     let rows = b.eval("document.querySelectorAll('[data-role=lines] tbody tr').length").await.as_u64().unwrap();
     assert!(rows > 5, "{rows}");
-    let kpi = b.eval("document.querySelector('.kpis').innerText").await;
-    assert!(kpi.as_str().unwrap().contains("Productos con pedido"), "{kpi}");
+    let kpi = b.eval("document.querySelector('[data-role=totals]').innerText").await;
+    assert!(kpi.as_str().unwrap().contains("Productos en el pedido"), "{kpi}");
     b.screenshot(&artifacts_dir().join("inter-cedi-calculo.png")).await;
     // Pasted codes (with or without leading zeros) narrow the rows to those products.
     let first = b.eval("document.querySelector('[data-role=lines] tbody tr').dataset.code").await.as_str().unwrap().to_string();
     let stripped = first.trim_start_matches('0').to_string();
     b.fill("[data-role=filters] input[name=q]", &format!("{stripped}, NOEXISTE")).await;
     b.wait_for(&format!("document.querySelectorAll('[data-role=lines] tbody tr').length === 1 && document.querySelector('[data-role=lines] tbody tr').dataset.code === '{first}'")).await;
+    b.fill("[data-role=filters] input[name=q]", "").await;
+    b.wait_for(&format!("document.querySelectorAll('[data-role=lines] tbody tr').length === {rows}")).await;
+
+    // The buyer raises the first line to 9 packs and unticks the second: the totals follow.
+    let packs_before =
+        b.eval("Number(document.querySelector('[data-role=total-bultos]').textContent.replace(/\\D/g, ''))").await.as_u64().unwrap();
+    let second = b.eval("document.querySelectorAll('[data-role=lines] tbody tr')[1].dataset.code").await.as_str().unwrap().to_string();
+    let (q1, q2) = (
+        b.eval("Number(document.querySelectorAll('[data-role=lines] input[name=qty]')[0].value)").await.as_u64().unwrap(),
+        b.eval("Number(document.querySelectorAll('[data-role=lines] input[name=qty]')[1].value)").await.as_u64().unwrap(),
+    );
+    b.fill("[data-role=lines] tr:first-child input[name=qty]", "9").await;
+    b.eval(
+        "document.querySelector('[data-role=lines] tr:first-child input[name=qty]').dispatchEvent(new Event('change', {bubbles: true}))",
+    )
+    .await;
+    b.click(&format!("[data-role=lines] tr[data-code='{second}'] input[name=sel]")).await;
+    let expected = packs_before + 9 - q1 - q2;
+    b.wait_for(&format!("Number(document.querySelector('[data-role=total-bultos]').textContent.replace(/\\D/g, '')) === {expected}")).await;
+    b.click("[data-role=next]").await;
+    b.wait_for("document.querySelector('[data-role=confirm]') !== null").await;
+    b.eval("document.querySelector('[data-role=confirm] select[name=prioridad]').value = 'alta'").await;
+    b.fill("[data-role=confirm] textarea[name=observaciones]", "Semana de promoción").await;
+    b.click("[data-role=save]").await;
+    b.wait_for("document.querySelector('[data-role=flash]') !== null").await;
+    assert!(b.eval("document.querySelector('[data-role=flash]').textContent").await.as_str().unwrap().contains("IC-00001"));
+    b.screenshot(&artifacts_dir().join("inter-cedi-confirmacion.png")).await;
+    let saved = app.get_json("/api/pedidos-inter-cedi/IC-00001", &buyer).await;
+    assert_eq!(
+        (saved["estado"].as_str(), saved["prioridad"].as_str(), saved["observaciones"].as_str()),
+        (Some("borrador"), Some("alta"), Some("Semana de promoción"))
+    );
+    let lines = saved["productos"].as_array().unwrap();
+    assert!(lines.iter().any(|l| l["codigo_producto"] == first.as_str() && l["cantidad_pedida_bultos"] == 9), "{lines:?}");
+    assert!(!lines.iter().any(|l| l["codigo_producto"] == second.as_str()), "the unticked line is not saved");
+    let total: u64 = lines.iter().map(|l| l["cantidad_pedida_bultos"].as_u64().unwrap()).sum();
+    assert_eq!(total, expected, "what the screen totalled is what was saved");
+
+    // Confirm: the same draft is saved and confirmed, then the list shows it.
+    b.click("[data-role=confirm-btn]").await;
+    b.wait_for("document.querySelector('[data-role=orders] tr[data-numero=\"IC-00001\"] [data-estado=confirmado]') !== null").await;
+    assert!(b.eval("document.querySelector('[data-role=flash]').textContent").await.as_str().unwrap().contains("confirmado"));
+    b.screenshot(&artifacts_dir().join("inter-cedi-lista.png")).await;
+    let list = app.get_json("/api/pedidos-inter-cedi", &buyer).await;
+    assert_eq!(list["total"], 1, "confirming a saved draft does not create a second order");
+
+    // The order, read-only: dispatched, then received with one line short.
+    b.click("[data-role=orders] tr[data-numero=\"IC-00001\"] td:nth-child(3)").await;
+    b.wait_for("document.querySelector('[data-act=despachar]') !== null").await;
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=lines] input').length").await, json!(0), "a confirmed order is read-only");
+    b.click("[data-act=despachar]").await;
+    b.wait_for("document.querySelector('dialog[open] textarea[name=notas]') !== null").await;
+    b.fill("dialog[open] textarea[name=notas]", "Camión 7").await;
+    b.click("dialog[open] button[type=submit]").await;
+    b.wait_for("document.querySelector('[data-act=recibir]') !== null").await;
+    b.click("[data-act=recibir]").await;
+    b.wait_for("document.querySelector('dialog[open] input[name=rec]') !== null").await;
+    b.fill(&format!("dialog[open] input[data-code='{first}']"), "8").await;
+    b.click("dialog[open] button[type=submit]").await;
+    b.wait_for("document.querySelector('h1 [data-estado=recibido]') !== null").await;
+    let history = b.eval("[...document.querySelectorAll('[data-role=history] tbody tr')].map(r => r.cells[3].textContent)").await;
+    assert_eq!(history, json!(["compras", "compras", "compras", "compras"]));
+    let received = b.eval(&format!("document.querySelector('[data-role=lines] tr[data-code=\"{first}\"]').cells[10].textContent")).await;
+    assert_eq!(received, json!("8"));
+    b.screenshot(&artifacts_dir().join("inter-cedi-recibido.png")).await;
     // A manager of a store does not see the screen (capability pedidos.intercedi).
     app.add_user("gerente", PASSWORD, "gerente_tienda", &["tienda_01"]);
     let r = app

@@ -9,24 +9,12 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use chrono::{Duration, NaiveDate};
-use common::{end_date, spawn_app_with, TestApp};
+use common::{end_date, spawn_app_with, with_receiving_cedi, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 fn today() -> NaiveDate {
     end_date() + Duration::days(1)
-}
-
-/// The tiny chain with `cedi_caracas` replenishing the Caracas region, and a route from
-/// `cedi_seco` with frozen goods covered 5 days.
-fn with_receiving_cedi(toml: String) -> String {
-    let toml = toml.replace("cedi_reposicion = \"cedi_seco\"", "cedi_reposicion = \"cedi_caracas\"");
-    assert!(toml.contains("cedi_reposicion = \"cedi_caracas\""), "the tiny tenant names its Caracas supplier");
-    format!(
-        "{toml}\n[[stores]]\nid = \"cedi_caracas\"\nname = \"CEDI Caracas\"\nkind = \"cedi\"\nregion = \"CARACAS\"\ncity = \"Caracas\"\npos = \"none\"\n\
-         visible_pedidos = true\n\n[[stores.almacenes]]\ncodigo = \"CCS-01\"\nnombre = \"PRINCIPAL\"\ntipo = \"principal\"\n\n\
-         [[routes]]\norigin = \"cedi_seco\"\ndestination = \"cedi_caracas\"\ndias_cobertura_congelados = 5\n"
-    )
 }
 
 async fn calculate(app: &TestApp, body: Value) -> (StatusCode, Value) {

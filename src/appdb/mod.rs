@@ -4,6 +4,7 @@
 pub mod adjustments;
 pub mod audit;
 pub mod inter_cedi;
+pub mod inter_cedi_orders;
 pub mod inventory_settings;
 pub mod locations;
 pub mod orders;

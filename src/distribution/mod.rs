@@ -4,6 +4,7 @@
 
 pub mod exclusions;
 pub mod inter_cedi;
+pub mod inter_cedi_orders;
 pub mod multi_store;
 
 use crate::config::{Store, Tenant};
@@ -15,6 +16,9 @@ pub enum DistributionError {
     Validation { field: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// An order not in the state an action or edit needs (the message names both).
+    #[error("{0}")]
+    WrongState(String),
     #[error(transparent)]
     Replenishment(#[from] ReplenishmentError),
     #[error(transparent)]

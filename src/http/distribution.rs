@@ -23,6 +23,8 @@ impl From<DistributionError> for ApiError {
         match e {
             DistributionError::Validation { field, message } => ApiError::Validation { field: field.into(), message },
             DistributionError::NotFound(m) => ApiError::Missing(m),
+            // Spec 31 §3.9: a wrong current state is a 400 naming both states.
+            DistributionError::WrongState(m) => ApiError::BadRequest(m),
             DistributionError::Replenishment(e) => e.into(),
             DistributionError::AppDb(e) => e.into(),
         }

@@ -11,6 +11,7 @@ pub mod error;
 mod etl;
 pub mod guard;
 mod health;
+mod inter_cedi_orders;
 mod inventory_config;
 mod locations;
 mod maintenance;
@@ -177,6 +178,18 @@ pub fn api_routes() -> Vec<RouteSpec> {
             get(distribution::exclusion_stats),
         ),
         route(Method::POST, "/api/pedidos-inter-cedi/calcular", Capability(PedidosIntercedi), post(distribution::inter_cedi_calculate)),
+        route(Method::GET, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), get(inter_cedi_orders::list)),
+        route(Method::POST, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), post(inter_cedi_orders::create)),
+        route(Method::GET, "/api/pedidos-inter-cedi/recientes", Capability(PedidosIntercedi), get(inter_cedi_orders::recent)),
+        route(Method::GET, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), get(inter_cedi_orders::get_one)),
+        route(Method::PUT, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), put(inter_cedi_orders::update)),
+        route(Method::DELETE, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), delete(inter_cedi_orders::delete)),
+        route(Method::GET, "/api/pedidos-inter-cedi/{id}/historial", Capability(PedidosIntercedi), get(inter_cedi_orders::history)),
+        route(Method::GET, "/api/pedidos-inter-cedi/{id}/exportar", Capability(PedidosIntercedi), get(inter_cedi_orders::export)),
+        route(Method::POST, "/api/pedidos-inter-cedi/{id}/confirmar", Capability(PedidosIntercedi), post(inter_cedi_orders::confirm)),
+        route(Method::POST, "/api/pedidos-inter-cedi/{id}/despachar", Capability(PedidosIntercedi), post(inter_cedi_orders::dispatch)),
+        route(Method::POST, "/api/pedidos-inter-cedi/{id}/recibir", Capability(PedidosIntercedi), post(inter_cedi_orders::receive)),
+        route(Method::POST, "/api/pedidos-inter-cedi/{id}/cancelar", Capability(PedidosIntercedi), post(inter_cedi_orders::cancel)),
         route(
             Method::GET,
             "/api/pedidos-multitienda/{id}/exportar-excel",

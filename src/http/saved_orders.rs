@@ -593,14 +593,14 @@ pub async fn adjustments(
 // ---- exports ------------------------------------------------------------------------------
 
 /// A file download with its name (spec 30 §13).
-fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> axum::response::Response {
+pub(super) fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     let disposition = format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\'], "_"));
     ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Builds a workbook of an order: its bytes and file name, or a refusal.
 type WorkbookBuilder = fn(&store::Order) -> Result<(Vec<u8>, String), ApiError>;

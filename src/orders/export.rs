@@ -5,6 +5,7 @@
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
 
 use super::Verification;
+use crate::appdb::inter_cedi_orders::Order as InterCediOrder;
 use crate::appdb::orders::Order;
 use crate::domain::orders::ArrivalStatus;
 
@@ -109,6 +110,91 @@ fn order_sheet(order: &Order, title_text: &str, context: &str, observation: bool
         }
     }
     book.save_to_buffer()
+}
+
+/// `IC-00003.xlsx`, or `IC-00003_CEDI_SECO.xlsx` when filtered by origin (§3.10).
+pub fn inter_cedi_file_name(numero: &str, origin: Option<&str>) -> String {
+    match origin {
+        Some(o) => format!("{}_{}.xlsx", numero.replace('/', "-"), o.to_uppercase()),
+        None => format!("{}.xlsx", numero.replace('/', "-")),
+    }
+}
+
+/// Light fills told apart by origin, in order of the origins' ids.
+const ORIGIN_FILLS: [u32; 4] = [0xE3F2FD, 0xE8F5E9, 0xFFF3E0, 0xF3E5F5];
+
+/// The inter-CEDI order's workbook (spec 31 §3.10): title, date / state / origin, header on
+/// row 4, the lines by origin, class and description, filled by origin. None when no line
+/// matches (the caller answers 404).
+pub fn inter_cedi_xlsx(order: &InterCediOrder, origin: Option<&str>) -> Result<Option<Vec<u8>>, XlsxError> {
+    let h = &order.header;
+    let mut lines: Vec<_> = order.productos.iter().filter(|l| l.incluido && origin.is_none_or(|o| l.cedi_origen_id == o)).collect();
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let class = |c: &Option<String>| c.clone().unwrap_or_else(|| "D".into());
+    lines.sort_by(|a, b| {
+        a.cedi_origen_id
+            .cmp(&b.cedi_origen_id)
+            .then(class(&a.clasificacion_abc).cmp(&class(&b.clasificacion_abc)))
+            .then(a.descripcion_producto.cmp(&b.descripcion_producto))
+    });
+    let mut origins: Vec<&str> = lines.iter().map(|l| l.cedi_origen_id.as_str()).collect();
+    origins.dedup();
+    let origin_name = match origin {
+        Some(_) => lines[0].cedi_origen_nombre.clone(),
+        None => "Todos".to_string(),
+    };
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Pedido Inter-CEDI")?;
+    let columns = [
+        ("Código", 12.0),
+        ("Descripción", 44.0),
+        ("Categoría", 22.0),
+        ("ABC", 6.0),
+        ("CEDI Origen", 18.0),
+        ("Demanda P75", 12.0),
+        ("Tiendas", 8.0),
+        ("Stock CEDI Destino", 14.0),
+        ("Stock CEDI Origen", 14.0),
+        ("Sugerido (Bultos)", 14.0),
+        ("Pedido (Bultos)", 13.0),
+        ("Unidades", 11.0),
+    ];
+    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        columns.len() as u16 - 1,
+        &format!("Pedido Inter-CEDI: {} - {}", h.numero_pedido, h.cedi_destino_nombre),
+        &title,
+    )?;
+    sheet.write_string(1, 0, format!("Fecha: {} | Estado: {} | CEDI Origen: {origin_name}", h.fecha_pedido, h.estado.id()))?;
+    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(3, c as u16, *name, &header)?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
+    for (i, l) in lines.iter().enumerate() {
+        let row = 4 + i as u32;
+        let k = origins.iter().position(|o| *o == l.cedi_origen_id).unwrap_or(0) % ORIGIN_FILLS.len();
+        let fill = Format::new().set_background_color(Color::RGB(ORIGIN_FILLS[k]));
+        sheet.write_string_with_format(row, 0, &l.codigo_producto, &fill)?;
+        sheet.write_string_with_format(row, 1, &l.descripcion_producto, &fill)?;
+        sheet.write_string_with_format(row, 2, l.categoria.as_deref().unwrap_or(""), &fill)?;
+        sheet.write_string_with_format(row, 3, class(&l.clasificacion_abc), &fill)?;
+        sheet.write_string_with_format(row, 4, &l.cedi_origen_nombre, &fill)?;
+        sheet.write_number_with_format(row, 5, l.demanda_regional_p75.unwrap_or(0.0), &fill)?;
+        sheet.write_number_with_format(row, 6, l.num_tiendas_region.unwrap_or(0) as f64, &fill)?;
+        sheet.write_number_with_format(row, 7, l.stock_cedi_destino.unwrap_or(0.0), &fill)?;
+        sheet.write_number_with_format(row, 8, l.stock_cedi_origen.unwrap_or(0.0), &fill)?;
+        sheet.write_number_with_format(row, 9, l.cantidad_sugerida_bultos, &fill)?;
+        sheet.write_number_with_format(row, 10, l.cantidad_pedida_bultos as f64, &fill)?;
+        sheet.write_number_with_format(row, 11, l.total_unidades, &fill)?;
+    }
+    book.save_to_buffer().map(Some)
 }
 
 /// `verificacion_PS-00012_2026-11-26.csv`.

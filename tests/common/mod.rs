@@ -224,3 +224,15 @@ pub fn set_key(text: &str, key: &str, value: &str) -> String {
 pub fn with_branding(text: &str, primary: &str) -> String {
     format!("{text}\n[branding]\nprimary_color = \"{primary}\"\nsecondary_color = \"#4c1d95\"\n")
 }
+
+/// The tiny chain with `cedi_caracas` replenishing the Caracas region, and a route from
+/// `cedi_seco` with frozen goods covered 5 days (the inter-CEDI tests' tenant).
+pub fn with_receiving_cedi(toml: String) -> String {
+    let toml = toml.replace("cedi_reposicion = \"cedi_seco\"", "cedi_reposicion = \"cedi_caracas\"");
+    assert!(toml.contains("cedi_reposicion = \"cedi_caracas\""), "the tiny tenant names its Caracas supplier");
+    format!(
+        "{toml}\n[[stores]]\nid = \"cedi_caracas\"\nname = \"CEDI Caracas\"\nkind = \"cedi\"\nregion = \"CARACAS\"\ncity = \"Caracas\"\npos = \"none\"\n\
+         visible_pedidos = true\n\n[[stores.almacenes]]\ncodigo = \"CCS-01\"\nnombre = \"PRINCIPAL\"\ntipo = \"principal\"\n\n\
+         [[routes]]\norigin = \"cedi_seco\"\ndestination = \"cedi_caracas\"\ndias_cobertura_congelados = 5\n"
+    )
+}

@@ -4,6 +4,7 @@
 
 pub mod dpdu;
 pub mod inter_cedi;
+pub mod inter_cedi_order;
 
 pub use dpdu::{allocate, Allocation, DpduSettings, Participant};
 

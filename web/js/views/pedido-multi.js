@@ -72,6 +72,7 @@ async function step1(container, ctx, st) {
         <div data-role="stores" class="check-group">${skeletonBlock({ rows: 2 })}</div>
       </fieldset>
       <div class="card pad muted" data-role="summary"></div>
+      <div data-role="recent"></div>
       <div class="actions"><button class="btn btn-primary" type="submit" data-role="next">Calcular pedidos →</button></div>
     </form>`);
   const form = container.querySelector('[data-role=step1]');
@@ -85,7 +86,13 @@ async function step1(container, ctx, st) {
       : html`Seleccione al menos una tienda.`);
     form.querySelector('[data-role=next]').disabled = !st.cedi || names.length === 0;
   };
+  // §3.12: inter-CEDI orders from this CEDI in the last 24 hours share its stock.
+  const note = () => {
+    if (!ctx.can('pedidos.intercedi')) return;
+    import('./pedido-inter-cedi.js').then((m) => m.recentNote(container.querySelector('[data-role=recent]'), st.cedi, ctx));
+  };
   const loadStores = async () => {
+    note();
     setHtml(storesEl, skeletonBlock({ rows: 2 }));
     try {
       st.stores = (await apiGet(`/api/ubicaciones/tiendas-por-cedi/${encodeURIComponent(st.cedi)}`, { signal: ctx.signal })).tiendas;

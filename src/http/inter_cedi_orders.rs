@@ -1,0 +1,282 @@
+//! Inter-CEDI orders over HTTP (spec 31 §3.9–§3.11): list, save a draft (or save and
+//! confirm), read, replace a draft (`PUT`, D-10), the transitions by the acting user, the
+//! history, delete, the Excel, and the 24-hour note of §3.12. Roles come from the route
+//! table (`pedidos.intercedi`, D-17).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+
+use super::body::{JsonBody, QueryParams};
+use super::error::ApiError;
+use super::saved_orders::{download, parse_date, XLSX};
+use super::session::AuthUser;
+use super::AppState;
+use crate::appdb::inter_cedi_orders::{self as store, Created, HistoryRow, ListEntry, ListFilter, Order};
+use crate::distribution::inter_cedi_orders::{self as orders, Choice, Draft, Received, RecentNote};
+use crate::domain::distribution::inter_cedi::RouteSettings;
+use crate::domain::distribution::inter_cedi_order::{Action, InterCediState};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    estado: Option<String>,
+    cedi_destino_id: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct ListResponse {
+    total: usize,
+    pedidos: Vec<ListEntry>,
+}
+
+/// `GET /api/pedidos-inter-cedi?estado=&cedi_destino_id=&limit=50`: newest first.
+pub async fn list(State(state): State<AppState>, QueryParams(q): QueryParams<ListQuery>) -> Result<Json<ListResponse>, ApiError> {
+    let estado = match q.estado.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(InterCediState::parse(s).ok_or_else(|| ApiError::Validation {
+            field: "estado".into(),
+            message: format!("Estado «{s}» desconocido (borrador, confirmado, despachado, recibido o cancelado)"),
+        })?),
+        None => None,
+    };
+    let f = ListFilter { estado, cedi_destino_id: q.cedi_destino_id.filter(|s| !s.is_empty()), limit: q.limit.unwrap_or(50) };
+    let pedidos = state.with_app_db(move |app| Ok(store::list(app, &f, chrono::Utc::now())?)).await?;
+    Ok(Json(ListResponse { total: pedidos.len(), pedidos }))
+}
+
+/// A draft as the wizard sends it: the route, the settings the user kept or changed, the
+/// header texts and the chosen lines; `confirmar` saves and confirms at once.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    cedi_origen_id: String,
+    cedi_destino_id: String,
+    fecha: Option<String>,
+    dias_cobertura_a: Option<u32>,
+    dias_cobertura_b: Option<u32>,
+    dias_cobertura_c: Option<u32>,
+    dias_cobertura_d: Option<u32>,
+    dias_cobertura_congelados: Option<u32>,
+    lead_time_dias: Option<f64>,
+    frecuencia_viajes_dias: Option<String>,
+    prioridad: Option<String>,
+    observaciones: Option<String>,
+    notas_logistica: Option<String>,
+    productos: Vec<Choice>,
+    #[serde(default)]
+    confirmar: bool,
+}
+
+fn draft(state: &AppState, b: DraftBody) -> Result<(Draft, bool), ApiError> {
+    let fecha = match b.fecha.as_deref() {
+        Some(s) => parse_date("fecha", s)?,
+        None => state.tenant.today(),
+    };
+    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| {
+        let d = r.settings;
+        RouteSettings {
+            dias_cobertura_a: b.dias_cobertura_a.unwrap_or(d.dias_cobertura_a),
+            dias_cobertura_b: b.dias_cobertura_b.unwrap_or(d.dias_cobertura_b),
+            dias_cobertura_c: b.dias_cobertura_c.unwrap_or(d.dias_cobertura_c),
+            dias_cobertura_d: b.dias_cobertura_d.unwrap_or(d.dias_cobertura_d),
+            dias_cobertura_congelados: b.dias_cobertura_congelados.unwrap_or(d.dias_cobertura_congelados),
+            lead_time_dias: b.lead_time_dias.unwrap_or(d.lead_time_dias),
+        }
+    });
+    let d = Draft {
+        origen: b.cedi_origen_id,
+        destino: b.cedi_destino_id,
+        fecha,
+        ajustes,
+        frecuencia_viajes_dias: b.frecuencia_viajes_dias,
+        prioridad: b.prioridad,
+        observaciones: b.observaciones,
+        notas_logistica: b.notas_logistica,
+        productos: b.productos,
+    };
+    Ok((d, b.confirmar))
+}
+
+/// `POST /api/pedidos-inter-cedi`: 201 with the id, number and state.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    JsonBody(b): JsonBody<DraftBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let (d, confirm) = draft(&state, b)?;
+    let st = state.clone();
+    // Its own connection: the calculation reads the warehouse for a while, and the shared
+    // application connection serves every other request meanwhile.
+    let created = tokio::task::spawn_blocking(move || -> Result<Created, ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        Ok(orders::save(&st.tenant, &app, &st.warehouse, &d, &user.username, confirm)?)
+    })
+    .await??;
+    tracing::info!(numero = %created.numero_pedido, estado = created.estado.id(), "inter-CEDI order saved");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `PUT /api/pedidos-inter-cedi/{id}`: replaces a draft (and confirms it with `confirmar`).
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<DraftBody>,
+) -> Result<Json<Created>, ApiError> {
+    let (d, confirm) = draft(&state, b)?;
+    let st = state.clone();
+    let saved = tokio::task::spawn_blocking(move || -> Result<Created, ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        Ok(orders::update(&st.tenant, &app, &st.warehouse, &id, &d, &user.username, confirm)?)
+    })
+    .await??;
+    Ok(Json(saved))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::Missing(format!("Pedido Inter-CEDI {id} no encontrado"))
+}
+
+/// `GET /api/pedidos-inter-cedi/{id}` (id or number): header and lines.
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Order>, ApiError> {
+    let order = state.with_app_db(move |app| store::get(app, &id)?.ok_or_else(|| not_found(&id))).await?;
+    Ok(Json(order))
+}
+
+/// `DELETE /api/pedidos-inter-cedi/{id}`: a draft or a confirmed order.
+pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    state.with_app_db(move |app| Ok(orders::delete(app, &id)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/pedidos-inter-cedi/{id}/historial`: oldest first.
+pub async fn history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Vec<HistoryRow>>, ApiError> {
+    Ok(Json(
+        state
+            .with_app_db(move |app| {
+                store::key(app, &id)?.ok_or_else(|| not_found(&id))?;
+                Ok(store::history(app, &id)?)
+            })
+            .await?,
+    ))
+}
+
+/// The optional body of a transition. `usuario` is accepted for the original's clients and
+/// ignored: the history names the session's user (D-14).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ActBody {
+    motivo: Option<String>,
+    notas: Option<String>,
+    #[allow(dead_code)]
+    usuario: Option<String>,
+    #[serde(default)]
+    lineas_recibidas: Vec<Received>,
+}
+
+#[derive(Serialize)]
+pub struct Acted {
+    id: String,
+    numero_pedido: String,
+    estado: InterCediState,
+    mensaje: String,
+}
+
+async fn act(
+    state: AppState,
+    user: AuthUser,
+    id: String,
+    action: Action,
+    body: Option<JsonBody<ActBody>>,
+) -> Result<Json<Acted>, ApiError> {
+    let b = body.map(|JsonBody(b)| b).unwrap_or_default();
+    let out = state
+        .with_app_db(move |app| {
+            let estado = orders::act(app, &id, action, &user.username, b.motivo.as_deref(), b.notas.as_deref(), &b.lineas_recibidas)?;
+            let key = store::key(app, &id)?.ok_or_else(|| not_found(&id))?;
+            Ok(Acted {
+                mensaje: format!("Pedido {} {}", key.numero_pedido, estado.id()),
+                id: key.id,
+                numero_pedido: key.numero_pedido,
+                estado,
+            })
+        })
+        .await?;
+    tracing::info!(numero = %out.numero_pedido, estado = out.estado.id(), "inter-CEDI order moved");
+    Ok(Json(out))
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+    body: Option<JsonBody<ActBody>>,
+) -> Result<Json<Acted>, ApiError> {
+    act(state, user, id, Action::Confirmar, body).await
+}
+
+pub async fn dispatch(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+    body: Option<JsonBody<ActBody>>,
+) -> Result<Json<Acted>, ApiError> {
+    act(state, user, id, Action::Despachar, body).await
+}
+
+pub async fn receive(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+    body: Option<JsonBody<ActBody>>,
+) -> Result<Json<Acted>, ApiError> {
+    act(state, user, id, Action::Recibir, body).await
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    Path(id): Path<String>,
+    body: Option<JsonBody<ActBody>>,
+) -> Result<Json<Acted>, ApiError> {
+    act(state, user, id, Action::Cancelar, body).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    cedi_origen: Option<String>,
+}
+
+/// `GET /api/pedidos-inter-cedi/{id}/exportar?cedi_origen=`: the order's workbook (§3.10).
+pub async fn export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let origin = q.cedi_origen.filter(|o| !o.is_empty());
+    let (bytes, name) = state
+        .with_app_db(move |app| {
+            let order = store::get(app, &id)?.ok_or_else(|| not_found(&id))?;
+            let bytes = crate::orders::export::inter_cedi_xlsx(&order, origin.as_deref())
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::Missing(format!("El pedido {} no tiene líneas de ese origen", order.header.numero_pedido)))?;
+            Ok((bytes, crate::orders::export::inter_cedi_file_name(&order.header.numero_pedido, origin.as_deref())))
+        })
+        .await?;
+    Ok(download(bytes, XLSX, &name))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecentQuery {
+    cedi_origen_id: String,
+}
+
+/// `GET /api/pedidos-inter-cedi/recientes?cedi_origen_id=`: the §3.12 note both wizards show.
+pub async fn recent(State(state): State<AppState>, QueryParams(q): QueryParams<RecentQuery>) -> Result<Json<RecentNote>, ApiError> {
+    let st = state.clone();
+    Ok(Json(state.with_app_db(move |app| Ok(orders::recent_note(&st.tenant, app, &q.cedi_origen_id, chrono::Utc::now())?)).await?))
+}
