@@ -160,3 +160,35 @@ async fn an_administrator_excludes_products_one_by_one_and_in_bulk() {
     let codes = app.get_json("/api/productos-excluidos-inter-cedi/codigos/cedi_caracas", &app.admin_token).await;
     assert_eq!(codes["total"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_groups_substitute_products_into_a_set() {
+    let app = spawn_app_with(true, with_receiving_cedi).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/administrador")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('a[data-shortcut=conjuntos-sustituibles]') !== null").await;
+    b.click("a[data-shortcut=conjuntos-sustituibles]").await;
+    b.wait_for("document.querySelector('[data-role=create]') !== null && document.querySelector('.state-empty') !== null").await;
+    b.click("[data-role=create]").await;
+    b.wait_for("document.querySelector('dialog[open] textarea[name=productos]') !== null").await;
+    b.fill("dialog[open] input[name=nombre]", "Azúcar 1 kg").await;
+    b.fill("dialog[open] textarea[name=productos]", "132, 60\n000234").await;
+    b.click("dialog[open] button[type=submit]").await;
+    b.wait_for("document.querySelectorAll('[data-role=sets] tbody tr').length === 1").await;
+    let row = b.eval("document.querySelector('[data-role=sets] tbody tr').innerText").await;
+    let row = row.as_str().unwrap();
+    assert!(row.contains("Azúcar 1 kg") && row.contains("000132") && row.contains("60,0 %") && row.contains("por ventas"), "{row}");
+    assert!(b.eval("document.querySelector('[data-role=flash]').textContent").await.as_str().unwrap().contains("creado con 2 productos"));
+    b.screenshot(&artifacts_dir().join("conjuntos-sustituibles.png")).await;
+    // A refused set keeps the dialog open with the server's message.
+    b.click("[data-role=create]").await;
+    b.wait_for("document.querySelector('dialog[open] textarea[name=productos]') !== null").await;
+    b.fill("dialog[open] input[name=nombre]", "Otro").await;
+    b.fill("dialog[open] textarea[name=productos]", "132").await;
+    b.click("dialog[open] button[type=submit]").await;
+    b.wait_for("!document.querySelector('dialog[open] [data-role=dialog-error]').hidden").await;
+    let msg = b.eval("document.querySelector('dialog[open] [data-role=dialog-error]').textContent").await;
+    assert!(msg.as_str().unwrap().contains("al menos dos"), "{msg}");
+}

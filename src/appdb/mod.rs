@@ -10,6 +10,7 @@ pub mod locations;
 pub mod orders;
 pub mod outbox;
 pub mod product_overrides;
+pub mod substitutable_sets;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "order_discards", include_str!("migrations/0004_order_discards.sql")),
     (5, "transit_index", include_str!("migrations/0005_transit_index.sql")),
     (6, "product_override_fields", include_str!("migrations/0006_product_override_fields.sql")),
+    (7, "substitutable_sets", include_str!("migrations/0007_substitutable_sets.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

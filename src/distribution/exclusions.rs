@@ -30,7 +30,7 @@ fn check_motive(motivo: &str) -> Result<(), DistributionError> {
 }
 
 /// The first product found under any variant of the typed code.
-fn resolve(wh: &Warehouse, typed: &str) -> Result<Option<ProductRow>, DistributionError> {
+pub(super) fn resolve(wh: &Warehouse, typed: &str) -> Result<Option<ProductRow>, DistributionError> {
     let reader = wh.reader().map_err(crate::replenishment::ReplenishmentError::from)?;
     for v in exclusion_code_variants(typed) {
         if let Some(p) = products::get(&reader, &v).map_err(|e| DistributionError::Replenishment(e.into()))? {

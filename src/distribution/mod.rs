@@ -6,6 +6,7 @@ pub mod exclusions;
 pub mod inter_cedi;
 pub mod inter_cedi_orders;
 pub mod multi_store;
+pub mod substitutes;
 
 use crate::config::{Store, Tenant};
 use crate::replenishment::{supplying_cedis, ReplenishmentError};

@@ -28,6 +28,7 @@ mod saved_orders;
 pub mod session;
 mod stock;
 mod stores_admin;
+mod substitutes;
 mod summary;
 mod tenant;
 mod users;
@@ -178,6 +179,11 @@ pub fn api_routes() -> Vec<RouteSpec> {
             get(distribution::exclusion_stats),
         ),
         route(Method::POST, "/api/pedidos-inter-cedi/calcular", Capability(PedidosIntercedi), post(distribution::inter_cedi_calculate)),
+        route(Method::GET, "/api/conjuntos-sustituibles", Capability(PedidosVer), get(substitutes::list)),
+        route(Method::POST, "/api/conjuntos-sustituibles", Capability(AdminParametros), post(substitutes::create)),
+        route(Method::GET, "/api/conjuntos-sustituibles/{id}", Capability(PedidosVer), get(substitutes::get_one)),
+        route(Method::PUT, "/api/conjuntos-sustituibles/{id}", Capability(AdminParametros), put(substitutes::update)),
+        route(Method::DELETE, "/api/conjuntos-sustituibles/{id}", Capability(AdminParametros), delete(substitutes::delete)),
         route(Method::GET, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), get(inter_cedi_orders::list)),
         route(Method::POST, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), post(inter_cedi_orders::create)),
         route(Method::GET, "/api/pedidos-inter-cedi/recientes", Capability(PedidosIntercedi), get(inter_cedi_orders::recent)),

@@ -387,6 +387,7 @@ fn gather(
     let mut limites = settings::storage_limits(app, &store.id)?;
     let productos_excluidos = settings::exclusions(app, &store.id)?;
     let dias_atipicos = settings::atypical_days(app, &store.id)?;
+    let conjuntos = crate::appdb::substitutable_sets::active(app)?;
 
     let (history_from, demand_from) = history_windows(&parametros.global, &abc, today);
     let yesterday = today - Duration::days(1);
@@ -525,6 +526,7 @@ fn gather(
         parametros,
         ajustes,
         detalle_v2: req.detalle_v2,
+        conjuntos,
     };
     Ok((store.id.clone(), cedi.id.clone(), input))
 }

@@ -33,6 +33,7 @@ const loadCobertura = () => loadEtl().then((m) => ({ render: m.renderCoverage })
 const loadTiendasAdmin = () => import('./views/tiendas-admin.js');
 const loadInterCedi = () => import('./views/pedido-inter-cedi.js');
 const loadExclusionesInterCedi = () => import('./views/exclusiones-inter-cedi.js');
+const loadConjuntos = () => import('./views/conjuntos.js');
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
@@ -56,6 +57,7 @@ const ROUTES = [
   { path: '/administrador/productos', nav: 'administrador', cap: 'admin.productos', title: 'Productos', load: loadProductosAdmin, built: true },
   { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
   { path: '/administrador/tiendas', nav: 'administrador', cap: 'admin.sistema', title: 'Tiendas', load: loadTiendasAdmin, built: true },
+  { path: '/administrador/conjuntos-sustituibles', nav: 'administrador', cap: 'admin.parametros', title: 'Conjuntos sustituibles', load: loadConjuntos, built: true },
   { path: '/administrador/exclusiones-inter-cedi', nav: 'administrador', cap: 'admin.parametros', title: 'Exclusiones Inter-CEDI', load: loadExclusionesInterCedi, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },
@@ -73,7 +75,8 @@ const NAV = [
 
 const LEGACY_REDIRECTS = {
   '/administrador/config-inventario': '/administrador/parametros-abc',
-  '/administrador/conjuntos': '/administrador/parametros-abc',
+  // The original's set screen redirected elsewhere (spec 31 §5); it exists now.
+  '/administrador/conjuntos': '/administrador/conjuntos-sustituibles',
   '/administrador/alertas': '/administrador/parametros-abc',
 };
 

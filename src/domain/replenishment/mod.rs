@@ -20,6 +20,7 @@ pub mod criticality;
 pub mod demand;
 pub mod levels;
 pub mod parameters;
+pub mod substitutes;
 pub mod suggestion;
 pub mod transit;
 

@@ -5,7 +5,7 @@
 //! decided the final quantity (the explanation modals render it instead of re-implementing
 //! the formulas, which in the original drifted from the backend).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -19,6 +19,7 @@ use super::levels::{
     LevelMethod, Levels, PackSize, ReorderDecision, NO_DEMAND_DAYS,
 };
 use super::parameters::{normalize_category, resolve_params, resolve_windows, ParamConfig, ResolvedParams, ResolvedWindows};
+use super::substitutes::{apply as apply_set, units_in_window, MemberDemand, SubstituteSet, SHARE_WINDOW_DAYS};
 use crate::domain::text::Text;
 
 /// Trial / regional-reference σ when the local σ is 0: 0.3 · demand.
@@ -781,6 +782,46 @@ pub struct StoreInput {
     pub ajustes: EngineSettings,
     /// Keep the day-by-day V2 detail on every line (see [`suggest`]).
     pub detalle_v2: bool,
+    /// Active substitutable sets (spec 31 §5); empty changes nothing.
+    pub conjuntos: Vec<SubstituteSet>,
+}
+
+/// Replaces the demand of the members of each set by their redistributed demand (spec 31 §5)
+/// before any line is computed; returns the note each changed line carries, by code.
+fn apply_sets(candidates: &mut [(&ProductInput, DemandStats)], sets: &[SubstituteSet], today: NaiveDate) -> HashMap<String, String> {
+    let mut notes = HashMap::new();
+    if sets.is_empty() {
+        return notes;
+    }
+    let index: HashMap<String, usize> =
+        candidates.iter().enumerate().map(|(i, (p, _))| (p.codigo.as_str().trim().to_string(), i)).collect();
+    for set in sets {
+        let members: Vec<MemberDemand> = set
+            .miembros
+            .iter()
+            .map(|(code, _)| match index.get(code.as_str()) {
+                Some(&i) => {
+                    let (p, s) = &candidates[i];
+                    MemberDemand {
+                        p75: s.p75,
+                        sigma: s.sigma,
+                        unidades_ventana: units_in_window(&p.ventas_diarias, today, SHARE_WINDOW_DAYS),
+                        stock_cedi: p.stock_cedi,
+                    }
+                }
+                // Neither sold nor stocked anywhere it matters: no demand, no origin stock.
+                None => MemberDemand { p75: 0.0, sigma: 0.0, unidades_ventana: 0.0, stock_cedi: 0.0 },
+            })
+            .collect();
+        for ((code, _), r) in set.miembros.iter().zip(apply_set(set, &members)) {
+            if let (Some(r), Some(&i)) = (r, index.get(code.as_str())) {
+                candidates[i].1.p75 = r.p75;
+                candidates[i].1.sigma = r.sigma;
+                notes.insert(code.clone(), r.nota);
+            }
+        }
+    }
+    notes
 }
 
 fn cuadrante_key(c: Option<&str>) -> String {
@@ -803,13 +844,14 @@ fn cuadrante_key(c: Option<&str>) -> String {
 /// else runs; 1 computes them on the calling thread). The result does not depend on it.
 pub fn calculate_store(input: &StoreInput, workers: usize) -> Vec<Suggestion> {
     let windows = resolve_windows(&input.parametros.global).windows();
-    let candidates: Vec<(&ProductInput, DemandStats)> = input
+    let mut candidates: Vec<(&ProductInput, DemandStats)> = input
         .productos
         .iter()
         .filter(|p| !input.productos_excluidos.iter().any(|c| c.trim() == p.codigo.trim()))
         .map(|p| (p, demand_stats_with(&p.ventas_diarias, input.today, windows, &input.dias_atipicos, input.detalle_v2)))
         .filter(|(p, s)| s.total_ventana > 0.0 || p.stock_tienda > 0.0 || p.stock_cedi > 0.0)
         .collect();
+    let set_notes = apply_sets(&mut candidates, &input.conjuntos, input.today);
     let fallbacks = TrialFallbacks::from_candidates(candidates.iter().map(|(p, s)| (p.categoria.as_deref(), s.p75)));
     let filtro: Option<Vec<String>> = input.cuadrantes.as_ref().map(|v| v.iter().map(|c| cuadrante_key(Some(c))).collect());
     let mut kept: Vec<(&ProductInput, DemandStats)> = candidates
@@ -826,7 +868,11 @@ pub fn calculate_store(input: &StoreInput, workers: usize) -> Vec<Suggestion> {
             respaldo_prueba: fallbacks.for_category(p.categoria.as_deref()),
             local: std::mem::take(s),
         };
-        suggest_line(p, &line, &input.parametros, &input.ajustes, input.today, input.detalle_v2)
+        let mut s = suggest_line(p, &line, &input.parametros, &input.ajustes, input.today, input.detalle_v2);
+        if let Some(note) = set_notes.get(p.codigo.as_str().trim()) {
+            s.razon_pedido = format!("{} · {note}", s.razon_pedido);
+        }
+        s
     };
     // Lines are independent: split them over the workers; chunks are contiguous, so joining
     // them in order keeps the sorted order.
@@ -1132,6 +1178,7 @@ mod tests {
                 parametros: ParamConfig::default(),
                 ajustes: no_cap(),
                 detalle_v2: true,
+                conjuntos: Vec::new(),
             },
             2,
         );
@@ -1161,6 +1208,7 @@ mod tests {
                 parametros: ParamConfig::default(),
                 ajustes: no_cap(),
                 detalle_v2: false,
+                conjuntos: Vec::new(),
             },
             2,
         );
@@ -1351,6 +1399,7 @@ mod tests {
             parametros: ParamConfig::default(),
             ajustes: EngineSettings::default(),
             detalle_v2: false,
+            conjuntos: Vec::new(),
         };
         let alone = calculate_store(&input, 1);
         assert!(alone.len() > 800, "{} lines", alone.len());
@@ -1386,6 +1435,7 @@ mod tests {
             parametros: ParamConfig::default(),
             ajustes: EngineSettings::default(),
             detalle_v2: true,
+            conjuntos: Vec::new(),
         };
         let out = calculate_store(&input, 2);
         let codes: Vec<&str> = out.iter().map(|s| s.codigo_producto.as_str()).collect();

@@ -479,6 +479,10 @@ export function renderAdminPanel(container) {
         <span class="shortcut-title">Exclusiones Inter-CEDI</span>
         <span class="shortcut-text">Productos que un CEDI receptor nunca pide a otro CEDI: uno a uno o pegando una lista de códigos.</span>
       </a>
+      <a class="card shortcut" href="/administrador/conjuntos-sustituibles" data-shortcut="conjuntos-sustituibles">
+        <span class="shortcut-title">Conjuntos sustituibles</span>
+        <span class="shortcut-text">Productos que el cliente cambia entre sí: la demanda del conjunto pasa a los miembros que el CEDI tiene.</span>
+      </a>
       <a class="card shortcut" href="/administrador/tiendas" data-shortcut="tiendas">
         <span class="shortcut-title">Tiendas</span>
         <span class="shortcut-text">Tiendas y CEDIs de tenant.toml: conexión al POS (con prueba de conexión), horarios, últimas cargas, almacenes y parámetros de stock.</span>
