@@ -56,6 +56,20 @@ async fn a_buyer_computes_an_inter_cedi_order() {
     b.fill("[data-role=filters] input[name=q]", "").await;
     b.wait_for(&format!("document.querySelectorAll('[data-role=lines] tbody tr').length === {rows}")).await;
 
+    // The regional sales behind a line's P75, as a chart and a table, with the same P75.
+    b.click("[data-role=lines] tr:first-child [data-detail=ventas]").await;
+    b.wait_for("document.querySelector('[data-role=drawer] [data-role=p75-regional]') !== null").await;
+    let p75 = b.eval("document.querySelector('[data-role=drawer] [data-role=p75-regional]').textContent").await;
+    let title = b.eval("document.querySelector('[data-role=lines] tr:first-child [data-detail=ventas]').title").await;
+    assert!(title.as_str().unwrap().starts_with(&format!("{} unidades/día", p75.as_str().unwrap())), "{title} vs {p75}");
+    assert!(b.eval("document.querySelector('[data-role=drawer] svg.chart') !== null").await.as_bool().unwrap());
+    b.screenshot(&artifacts_dir().join("inter-cedi-ventas-region.png")).await;
+    b.click("[data-role=drawer] [data-role=close]").await;
+    b.click("[data-role=lines] tr:first-child [data-detail=origen]").await;
+    b.wait_for("document.querySelector('[data-role=drawer] [data-role=stock-actual]') !== null").await;
+    b.screenshot(&artifacts_dir().join("inter-cedi-stock-origen.png")).await;
+    b.click("[data-role=drawer] [data-role=close]").await;
+
     // The buyer raises the first line to 9 packs and unticks the second: the totals follow.
     let packs_before =
         b.eval("Number(document.querySelector('[data-role=total-bultos]').textContent.replace(/\\D/g, ''))").await.as_u64().unwrap();

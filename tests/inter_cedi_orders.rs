@@ -327,3 +327,86 @@ async fn the_excel_lists_the_order_lines_and_bad_drafts_are_refused_by_name() {
     let (s, _) = send(&app, reqwest::Method::POST, &format!("/api/pedidos-inter-cedi/{id}/confirmar"), &viewer, None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_analysis_views_use_the_calculations_p75_and_the_cedis_end_of_day_stock() {
+    let app = spawn_app_with(true, with_receiving_cedi).await;
+    let t = app.admin_token.clone();
+    let calc = calculation(&app).await;
+    let line = calc["productos"].as_array().unwrap().iter().find(|l| f(&l["demanda_regional_p75"]) > 0.0).unwrap();
+    let code = line["codigo_producto"].as_str().unwrap();
+
+    // Regional sales: the same P75 as the calculation (D-15), every day of the window.
+    let (s, h) = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/pedidos-inter-cedi/historial-ventas/{code}?cedi_destino_id=cedi_caracas&fecha={}", today()),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    assert!(
+        (f(&h["totales"]["p75_regional"]) - f(&line["demanda_regional_p75"])).abs() < 1e-9,
+        "{} vs {}",
+        h["totales"],
+        line["demanda_regional_p75"]
+    );
+    assert_eq!(h["dias"].as_array().unwrap().len(), 30);
+    assert_eq!(h["tiendas"][0]["id"], "tienda_02", "the Caracas region's store");
+    let r = app.state.warehouse.reader().unwrap();
+    let today = end_date() + Duration::days(1);
+    let sum: f64 = r
+        .query_row(
+            "SELECT coalesce(sum(cantidad), 0)::DOUBLE FROM ventas_diarias WHERE ubicacion_id = 'tienda_02' AND producto_codigo = ? AND fecha BETWEEN ?::DATE AND ?::DATE",
+            duckdb::params![code, (today - Duration::days(30)).to_string(), (today - Duration::days(1)).to_string()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!((f(&h["totales"]["total"]) - sum).abs() < 1e-6);
+    assert!((f(&h["totales"]["promedio_diario"]) - sum / 30.0).abs() < 1e-6);
+
+    // CEDI stock: today's point is the live stock the calculation used; past days are the
+    // last snapshot of each day.
+    let (s, inv) = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/pedidos-inter-cedi/historial-inventario/{code}?ubicacion_id=cedi_seco&fecha={today}"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{inv}");
+    let days = inv["dias"].as_array().unwrap();
+    let last = days.last().unwrap();
+    assert_eq!(last["fecha"], today.to_string());
+    assert!((f(&last["cantidad"]) - f(&line["stock_cedi_origen"])).abs() < 1e-9);
+    assert_eq!(f(&inv["estadisticas"]["actual"]), f(&last["cantidad"]));
+    let max = days.iter().map(|d| f(&d["cantidad"])).fold(f64::MIN, f64::max);
+    assert_eq!(f(&inv["estadisticas"]["maximo"]), max);
+    for d in days.iter().filter(|d| d["fecha"] != today.to_string()).take(5) {
+        let day = d["fecha"].as_str().unwrap();
+        let expected: f64 = r
+            .query_row(
+                "SELECT coalesce(sum(q), 0)::DOUBLE FROM (SELECT arg_max(cantidad, fecha_snapshot) AS q FROM inventario_historico
+                 WHERE ubicacion_id = 'cedi_seco' AND producto_codigo = ? AND fecha_snapshot < ?::DATE + 1 GROUP BY almacen_codigo)",
+                duckdb::params![code, day],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!((f(&d["cantidad"]) - expected).abs() < 1e-6, "{day}: {} vs {expected}", d["cantidad"]);
+    }
+    let (s, _) =
+        send(&app, reqwest::Method::GET, &format!("/api/pedidos-inter-cedi/historial-inventario/{code}?ubicacion_id=tienda_01"), &t, None)
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a store is not a CEDI");
+    let (s, _) = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/pedidos-inter-cedi/historial-ventas/{code}?cedi_destino_id=cedi_caracas&dias=0"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}

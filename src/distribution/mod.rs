@@ -4,6 +4,7 @@
 
 pub mod exclusions;
 pub mod inter_cedi;
+pub mod inter_cedi_history;
 pub mod inter_cedi_orders;
 pub mod multi_store;
 pub mod substitutes;

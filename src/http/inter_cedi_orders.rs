@@ -280,3 +280,75 @@ pub async fn recent(State(state): State<AppState>, QueryParams(q): QueryParams<R
     let st = state.clone();
     Ok(Json(state.with_app_db(move |app| Ok(orders::recent_note(&st.tenant, app, &q.cedi_origen_id, chrono::Utc::now())?)).await?))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SalesHistoryQuery {
+    cedi_destino_id: String,
+    dias: Option<i64>,
+    /// The calculation's date (default today): the window ends the day before.
+    fecha: Option<String>,
+}
+
+/// `GET /api/pedidos-inter-cedi/historial-ventas/{codigo}?cedi_destino_id=&dias=30`: the
+/// region's daily sales per store and the P75 the calculation used (§3.10, D-15).
+pub async fn sales_history(
+    State(state): State<AppState>,
+    Path(codigo): Path<String>,
+    QueryParams(q): QueryParams<SalesHistoryQuery>,
+) -> Result<Json<crate::distribution::inter_cedi_history::SalesHistory>, ApiError> {
+    let st = state.clone();
+    let today = match q.fecha.as_deref() {
+        Some(s) => parse_date("fecha", s)?,
+        None => state.tenant.today(),
+    };
+    Ok(Json(
+        state
+            .with_app_db(move |app| {
+                Ok(crate::distribution::inter_cedi_history::regional_sales(
+                    &st.tenant,
+                    app,
+                    &st.warehouse,
+                    &q.cedi_destino_id,
+                    codigo.trim(),
+                    today,
+                    q.dias.unwrap_or(30),
+                )?)
+            })
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockHistoryQuery {
+    ubicacion_id: String,
+    dias: Option<i64>,
+    fecha: Option<String>,
+}
+
+/// `GET /api/pedidos-inter-cedi/historial-inventario/{codigo}?ubicacion_id=&dias=30`: a
+/// CEDI's end-of-day stock, today's live stock and their statistics (§3.10).
+pub async fn stock_history(
+    State(state): State<AppState>,
+    Path(codigo): Path<String>,
+    QueryParams(q): QueryParams<StockHistoryQuery>,
+) -> Result<Json<crate::distribution::inter_cedi_history::StockHistory>, ApiError> {
+    let st = state.clone();
+    let today = match q.fecha.as_deref() {
+        Some(s) => parse_date("fecha", s)?,
+        None => state.tenant.today(),
+    };
+    let out = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        Ok(crate::distribution::inter_cedi_history::cedi_stock(
+            &st.tenant,
+            &st.warehouse,
+            &q.ubicacion_id,
+            codigo.trim(),
+            today,
+            q.dias.unwrap_or(30),
+        )?)
+    })
+    .await??;
+    Ok(Json(out))
+}

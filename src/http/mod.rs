@@ -187,6 +187,18 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), get(inter_cedi_orders::list)),
         route(Method::POST, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), post(inter_cedi_orders::create)),
         route(Method::GET, "/api/pedidos-inter-cedi/recientes", Capability(PedidosIntercedi), get(inter_cedi_orders::recent)),
+        route(
+            Method::GET,
+            "/api/pedidos-inter-cedi/historial-ventas/{codigo}",
+            Capability(PedidosIntercedi),
+            get(inter_cedi_orders::sales_history),
+        ),
+        route(
+            Method::GET,
+            "/api/pedidos-inter-cedi/historial-inventario/{codigo}",
+            Capability(PedidosIntercedi),
+            get(inter_cedi_orders::stock_history),
+        ),
         route(Method::GET, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), get(inter_cedi_orders::get_one)),
         route(Method::PUT, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), put(inter_cedi_orders::update)),
         route(Method::DELETE, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), delete(inter_cedi_orders::delete)),

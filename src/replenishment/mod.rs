@@ -19,11 +19,13 @@ use crate::warehouse::replenishment as wq;
 pub mod demand_cache;
 mod error;
 mod memo;
+mod stock_days;
 pub mod transit;
 mod windows;
 
 pub use error::ReplenishmentError;
 pub use memo::Memo;
+pub use stock_days::end_of_day_stock;
 use windows::history_windows;
 
 #[derive(Debug, Clone, Serialize)]

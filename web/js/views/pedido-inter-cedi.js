@@ -7,6 +7,7 @@ import { apiGet, apiPost, apiPut, apiDelete, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDate, formatDateTime } from '../format.js';
 import { openDialog } from '../dialog.js';
+import { barLineChart, legend } from '../charts.js';
 
 const PAGE = 50;
 const BASE = '/pedidos-inter-cedi';
@@ -303,7 +304,8 @@ function step2(container, ctx, st) {
     <div class="wizard-bar"><span class="actions"><button type="button" class="btn" data-role="accept-all">Aceptar todas las sugerencias</button><button type="button" class="btn" data-role="clear-all">Limpiar todo</button><button type="button" class="btn" data-role="excel-client">Exportar vista (Excel)</button></span>
       <span class="actions"><button type="button" class="btn" data-role="back">← Configuración</button><button type="button" class="btn btn-primary" data-role="next">Continuar →</button></span></div>
     <div class="card table-card grid-wrap" data-role="grid"></div>
-    <nav class="pager" data-role="pager" aria-label="Páginas"></nav>`);
+    <nav class="pager" data-role="pager" aria-label="Páginas"></nav>
+    <aside class="drawer wide" data-role="drawer" hidden aria-label="Análisis del producto"></aside>`);
   const gridEl = container.querySelector('[data-role=grid]');
   const pagerEl = container.querySelector('[data-role=pager]');
   const totalsEl = container.querySelector('[data-role=totals]');
@@ -356,10 +358,10 @@ function step2(container, ctx, st) {
         return html`<tr data-code="${l.codigo_producto}" class="${q > 0 ? 'is-selected' : ''}"><td><input type="checkbox" name="sel" aria-label="${`Incluir ${l.codigo_producto}`}" ${q > 0 ? html`checked` : ''}></td>
           <td class="code">${l.codigo_producto}</td><td class="desc" title="${l.razon_pedido}">${l.descripcion_producto}${l.es_congelado ? html` <span class="badge badge-enviado" title="Cobertura de congelados">❄</span>` : ''}</td>
           <td>${l.cuadrante || ''}</td><td class="num">${l.clasificacion_abc}</td><td class="num"><span class="badge badge-${band}" title="${label}">${l.prioridad}</span></td>
-          <td class="num" title="${`${formatNumber(l.demanda_regional_p75, 1)} unidades/día · σ ${formatNumber(l.sigma_regional, 1)}`}">${formatNumber(l.demanda_regional_p75 / u, 2)}</td><td class="num">${l.num_tiendas_con_venta}</td>
-          <td class="num">${formatNumber(l.stock_cedi_destino / u, 1)}${l.transito_destino > 0 ? html` <span class="muted" title="En camino (pedidos confirmados o despachados)">+${formatNumber(l.transito_destino / u, 0)}</span>` : ''}</td>
+          <td class="num"><button type="button" class="link" data-detail="ventas" title="${`${formatNumber(l.demanda_regional_p75, 1)} unidades/día · σ ${formatNumber(l.sigma_regional, 1)} · ver ventas de la región`}">${formatNumber(l.demanda_regional_p75 / u, 2)}</button></td><td class="num">${l.num_tiendas_con_venta}</td>
+          <td class="num"><button type="button" class="link" data-detail="destino" title="Ver el stock del CEDI destino por día">${formatNumber(l.stock_cedi_destino / u, 1)}</button>${l.transito_destino > 0 ? html` <span class="muted" title="En camino (pedidos confirmados o despachados)">+${formatNumber(l.transito_destino / u, 0)}</span>` : ''}</td>
           <td class="num"><span class="badge ${daysBadge(l.dias_stock_destino)}">${l.dias_stock_destino >= 999 ? '—' : formatNumber(l.dias_stock_destino, 1)}</span></td>
-          <td class="num">${formatNumber(l.stock_cedi_origen / u, 1)}</td><td class="num">${formatNumber(l.punto_reorden / u, 1)}</td><td class="num">${formatNumber(l.stock_maximo / u, 1)}</td>
+          <td class="num"><button type="button" class="link" data-detail="origen" title="Ver el stock del CEDI origen por día">${formatNumber(l.stock_cedi_origen / u, 1)}</button></td><td class="num">${formatNumber(l.punto_reorden / u, 1)}</td><td class="num">${formatNumber(l.stock_maximo / u, 1)}</td>
           <td class="num">${formatInteger(l.cantidad_sugerida_bultos)}${l.limitado_por_origen ? html` <span class="badge badge-bajo" title="${`Ideal ${formatNumber(l.cantidad_ideal_unid / u, 0)} b; el origen solo tiene ${formatNumber(l.stock_cedi_origen / u, 0)} b`}">lim.</span>` : ''}</td>
           <td class="num"><input class="qty${over ? ' is-over' : ''}" type="number" min="0" step="1" name="qty" value="${q}" aria-label="${`Bultos a pedir de ${l.codigo_producto}`}" title="${over ? 'Más bultos que el stock del origen' : ''}"></td></tr>`;
       })}</tbody></table>` : emptyState('Ningún producto con estos filtros', f.vista === 'seleccionados' ? 'No hay productos seleccionados que cumplan los filtros. Cambie la vista a «Todos».' : 'Pruebe con otros filtros.'));
@@ -401,6 +403,12 @@ function step2(container, ctx, st) {
     if (next) { next.focus(); next.select(); }
   });
   gridEl.addEventListener('click', (ev) => {
+    const detail = ev.target.closest('[data-detail]');
+    if (detail) {
+      const l = calc.productos.find((x) => x.codigo_producto === detail.closest('tr').dataset.code);
+      openAnalysis(container.querySelector('[data-role=drawer]'), ctx, calc, l, detail.dataset.detail);
+      return;
+    }
     const s = ev.target.closest('[data-sort]');
     if (!s) return;
     // A new column starts descending, except priority (most urgent first).
@@ -423,6 +431,53 @@ function step2(container, ctx, st) {
   container.querySelector('[data-role=back]').addEventListener('click', () => step1(container, ctx, st));
   nextBtn.addEventListener('click', () => step3(container, ctx, st));
   draw();
+}
+
+// The analysis drawer of one line (§3.8 detail modals): the region's daily sales with the P75
+// the calculation used, or a CEDI's stock at the end of each day.
+async function openAnalysis(drawer, ctx, calc, l, kind) {
+  drawer.hidden = false;
+  const titles = { ventas: 'Ventas de la región', destino: `Stock en ${calc.cedi_destino_nombre}`, origen: `Stock en ${calc.cedi_origen_nombre}` };
+  setHtml(drawer, html`<div class="drawer-head"><h2>${l.codigo_producto} · ${l.descripcion_producto}</h2><button type="button" class="modal-close" data-role="close" aria-label="Cerrar">×</button></div>
+    <div class="drawer-body" data-role="body"><h3>${titles[kind]}</h3><div class="route-spinner"><span class="spinner"></span>Cargando…</div></div>`);
+  const close = () => { drawer.hidden = true; };
+  drawer.querySelector('[data-role=close]').addEventListener('click', close);
+  drawer.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); }, { once: true });
+  drawer.querySelector('[data-role=close]').focus();
+  const body = drawer.querySelector('[data-role=body]');
+  const code = encodeURIComponent(l.codigo_producto);
+  const u = l.unidades_por_bulto;
+  try {
+    if (kind === 'ventas') {
+      const h = await apiGet(`/api/pedidos-inter-cedi/historial-ventas/${code}?cedi_destino_id=${encodeURIComponent(calc.cedi_destino_id)}&fecha=${calc.fecha}`, { signal: ctx.signal });
+      const t = h.totales;
+      setHtml(body, html`<h3>${titles[kind]} · ${h.region}, ${formatDate(h.desde)} – ${formatDate(h.hasta)}</h3>
+        <div class="kpis kpis-4"><div class="kpi"><span class="kpi-label">P75 regional</span><strong class="kpi-value" data-role="p75-regional">${formatNumber(t.p75_regional, 1)}</strong><span class="kpi-hint">unid./día · ${formatNumber(t.p75_regional / u, 2)} bultos</span></div>
+          <div class="kpi"><span class="kpi-label">Total</span><strong class="kpi-value">${formatInteger(t.total)}</strong><span class="kpi-hint">unidades</span></div>
+          <div class="kpi"><span class="kpi-label">Días con venta</span><strong class="kpi-value">${t.dias_con_venta}</strong><span class="kpi-hint">de ${h.dias.length}</span></div>
+          <div class="kpi"><span class="kpi-label">Promedio diario</span><strong class="kpi-value">${formatNumber(t.promedio_diario, 1)}</strong></div></div>
+        ${barLineChart({ labels: h.dias.map((d) => d.fecha.slice(5)), bars: h.dias.map((d) => d.total), avg: t.p75_regional, tips: (i) => `${h.dias[i].dia_semana} ${h.dias[i].fecha}: ${formatNumber(h.dias[i].total, 0)} unid.`, aria: 'Unidades vendidas por día en la región', height: 200 })}
+        ${legend([['bar', 'Unidades vendidas en la región'], ['avg-line', 'P75 regional (la demanda del cálculo)']])}
+        <p class="muted small">P75 de cada tienda sobre sus días con venta (días atípicos excluidos); el regional es su suma, el mismo valor del cálculo.</p>
+        <table class="data-table compact"><thead><tr><th>Fecha</th><th>Día</th>${h.tiendas.map((s) => html`<th class="num">${s.nombre}</th>`)}<th class="num">Total</th></tr></thead>
+          <tbody>${[...h.dias].reverse().map((d) => html`<tr><td>${formatDate(d.fecha)}</td><td>${d.dia_semana}</td>${h.tiendas.map((s) => html`<td class="num">${formatNumber(d.por_tienda[s.id] || 0, 0)}</td>`)}<td class="num"><strong>${formatNumber(d.total, 0)}</strong></td></tr>`)}</tbody>
+          <tfoot><tr><th colspan="2">P75 por tienda</th>${h.tiendas.map((s) => html`<th class="num">${t.p75_por_tienda[s.id] == null ? '—' : formatNumber(t.p75_por_tienda[s.id], 1)}</th>`)}<th class="num">${formatNumber(t.p75_regional, 1)}</th></tr></tfoot></table>`);
+    } else {
+      const loc = kind === 'destino' ? calc.cedi_destino_id : calc.cedi_origen_id;
+      const h = await apiGet(`/api/pedidos-inter-cedi/historial-inventario/${code}?ubicacion_id=${encodeURIComponent(loc)}&fecha=${calc.fecha}`, { signal: ctx.signal });
+      if (!h.dias.length) { setHtml(body, html`<h3>${titles[kind]}</h3>${emptyState('Sin inventario registrado', 'Este CEDI no ha tenido existencias de este producto en el período.')}`); return; }
+      const e = h.estadisticas;
+      setHtml(body, html`<h3>${titles[kind]} · ${formatDate(h.desde)} – ${formatDate(h.hasta)}</h3>
+        <div class="kpis kpis-4"><div class="kpi"><span class="kpi-label">Actual</span><strong class="kpi-value" data-role="stock-actual">${formatNumber(e.actual / u, 1)}</strong><span class="kpi-hint">bultos · ${formatInteger(e.actual)} unid.</span></div>
+          <div class="kpi"><span class="kpi-label">Máximo</span><strong class="kpi-value">${formatNumber(e.maximo / u, 1)}</strong><span class="kpi-hint">bultos</span></div>
+          <div class="kpi"><span class="kpi-label">Mínimo</span><strong class="kpi-value">${formatNumber(e.minimo / u, 1)}</strong><span class="kpi-hint">bultos</span></div>
+          <div class="kpi"><span class="kpi-label">Promedio</span><strong class="kpi-value">${formatNumber(e.promedio / u, 1)}</strong><span class="kpi-hint">bultos en ${e.dias} días</span></div></div>
+        ${barLineChart({ labels: h.dias.map((d) => d.fecha.slice(5)), bars: h.dias.map((d) => d.cantidad / u), tips: (i) => `${h.dias[i].fecha}: ${formatNumber(h.dias[i].cantidad / u, 1)} bultos`, aria: 'Stock al cierre de cada día', height: 200 })}
+        ${legend([['bar', 'Bultos al cierre del día (hoy: stock actual)']])}`);
+    }
+  } catch (err) {
+    if (!isAbort(err)) showError(body, err, () => openAnalysis(drawer, ctx, calc, l, kind), 'No se pudo cargar el análisis');
+  }
 }
 
 // The filtered and sorted rows as a spreadsheet the buyer can open in Excel (an HTML table
