@@ -160,7 +160,66 @@ fn main() {
         median(runs.iter().map(|r| r.0).collect())
     );
 
+    // Saving that inter-CEDI order as a draft (the server recomputes the route and snapshots
+    // every suggested line), then reading it back and listing the orders.
+    let calc = fluxion::distribution::inter_cedi::calculate(&tenant, &app, &state.warehouse, &req).unwrap();
+    let productos: Vec<fluxion::distribution::inter_cedi_orders::Choice> = calc
+        .productos
+        .iter()
+        .filter(|l| l.cantidad_sugerida_bultos > 0)
+        .map(|l| {
+            serde_json::from_value(json!({"codigo_producto": l.codigo_producto, "cantidad_pedida_bultos": l.cantidad_sugerida_bultos}))
+                .unwrap()
+        })
+        .collect();
+    let draft = fluxion::distribution::inter_cedi_orders::Draft {
+        origen: req.origen.clone(),
+        destino: req.destino.clone(),
+        fecha: req.fecha,
+        ajustes: None,
+        frecuencia_viajes_dias: None,
+        prioridad: None,
+        observaciones: None,
+        notas_logistica: None,
+        productos,
+    };
+    let mut ids = Vec::new();
+    let saves: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let c = fluxion::distribution::inter_cedi_orders::save(&tenant, &app, &state.warehouse, &draft, "bench", false).unwrap();
+            ids.push(c.id);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let reads: Vec<f64> = (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            let o = fluxion::appdb::inter_cedi_orders::get(&app, &ids[0]).unwrap().unwrap();
+            let _ = serde_json::to_vec(&o).unwrap();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let lists: Vec<f64> = (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            let f = fluxion::appdb::inter_cedi_orders::ListFilter { limit: 50, ..Default::default() };
+            fluxion::appdb::inter_cedi_orders::list(&app, &f, chrono::Utc::now()).unwrap();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!(
+        "inter-CEDI draft of {} lines: save median {:.0} ms (calculation included); read back median {:.1} ms; list median {:.1} ms",
+        draft.productos.len(),
+        median(saves),
+        median(reads),
+        median(lists)
+    );
+
     // The benchmark's orders are not kept in the bench tenant.
     let conn = state.app_db.lock().unwrap();
-    conn.execute_batch("DELETE FROM distribucion_dpdu_log; DELETE FROM pedidos_sugeridos WHERE grupo_pedido_id IS NOT NULL;").unwrap();
+    conn.execute_batch(
+        "DELETE FROM distribucion_dpdu_log; DELETE FROM pedidos_sugeridos WHERE grupo_pedido_id IS NOT NULL; DELETE FROM pedidos_inter_cedi;",
+    )
+    .unwrap();
 }

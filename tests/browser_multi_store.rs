@@ -157,3 +157,43 @@ async fn a_buyer_shares_scarce_stock_among_three_stores_and_saves_the_batch() {
         conn.query_row("SELECT count(*) FROM distribucion_dpdu_log WHERE codigo_producto = ?1", [&code], |r| r.get(0)).unwrap();
     assert_eq!(logged, 1, "the accepted share of the conflicted product is recorded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_includes_the_receiving_cedi_and_saves_its_inter_cedi_draft_with_the_batch() {
+    let app = spawn_app_with(true, common::with_receiving_cedi).await;
+    app.add_user("compras", PASSWORD, "gestor_abastecimiento", &[]);
+    let buyer = app.token("compras", PASSWORD).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &buyer).await;
+    b.goto(&app.url("/pedidos-sugeridos/nuevo-multi?cedi=cedi_seco")).await;
+    b.wait_ready().await;
+    b.wait_for(
+        "document.querySelector('input[name=incluir_cedis]') !== null && document.querySelectorAll('input[name=tienda]').length === 1",
+    )
+    .await;
+    let label = b.eval("document.querySelector('input[name=incluir_cedis]').closest('label').innerText").await;
+    assert!(label.as_str().unwrap().contains("CEDI Caracas"), "{label}");
+    b.click("input[name=incluir_cedis]").await;
+    b.screenshot(&artifacts_dir().join("multi-cedi-paso1.png")).await;
+    b.click("[data-role=next]").await;
+    // CEDI Seco is short for tienda_01 and CEDI Caracas: the conflicts list both.
+    b.wait_for("document.querySelector('.conflict-grid') !== null").await;
+    let heads = b.eval("[...document.querySelectorAll('.conflict-grid th.group')].map(t => t.textContent)").await;
+    assert!(heads.as_array().unwrap().iter().any(|h| h.as_str().unwrap().contains("CEDI Caracas")), "{heads}");
+    b.screenshot(&artifacts_dir().join("multi-cedi-conflictos.png")).await;
+    b.click("[data-role=next]").await;
+    b.wait_for("document.querySelector('[data-tab=cedi_caracas]') !== null").await;
+    b.click("[data-tab=cedi_caracas]").await;
+    b.wait_for("document.querySelector('[data-role=lines] tbody tr') !== null").await;
+    b.screenshot(&artifacts_dir().join("multi-cedi-pestana.png")).await;
+    b.click("[data-role=next]").await;
+    b.wait_for("document.querySelector('[data-role=save]') !== null").await;
+    b.click("[data-role=save]").await;
+    b.wait_for("document.querySelector('[data-role=done]') !== null").await;
+    let created = b.eval("document.querySelector('[data-role=inter-cedi-created]').innerText").await;
+    assert!(created.as_str().unwrap().contains("IC-00001"), "{created}");
+    b.screenshot(&artifacts_dir().join("multi-cedi-guardado.png")).await;
+    let order = app.get_json("/api/pedidos-inter-cedi/IC-00001", &buyer).await;
+    assert!(order["grupo_pedido_id"].as_str().unwrap().starts_with("GRUPO-"));
+    assert!(!order["productos"].as_array().unwrap().is_empty());
+}

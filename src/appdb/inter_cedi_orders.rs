@@ -252,7 +252,24 @@ pub struct ActNotes<'a> {
 /// failure leaves neither a draft nor a confirmation (D-10).
 pub fn create(conn: &Connection, h: &NewHeader, lines: &[NewLine], user: &str, confirm: bool) -> Result<Created> {
     let tx = conn.unchecked_transaction()?;
-    let numero = order_number(next_counter(&tx)?);
+    let created = insert_draft(&tx, h, lines, user, None)?;
+    let estado = if confirm {
+        match apply(&tx, &created.id, Action::Confirmar, user, &ActNotes::default())? {
+            Outcome::Done(s) => s,
+            // A row this transaction just wrote as a draft: nothing else can have moved it.
+            _ => InterCediState::Borrador,
+        }
+    } else {
+        InterCediState::Borrador
+    };
+    tx.commit()?;
+    Ok(Created { estado, ..created })
+}
+
+/// Inserts a draft, its lines and its creation history inside the caller's transaction (a
+/// multi-store batch saves its receiving CEDI's draft with the batch's group id, §2.3).
+pub fn insert_draft(tx: &Connection, h: &NewHeader, lines: &[NewLine], user: &str, grupo: Option<&str>) -> Result<Created> {
+    let numero = order_number(next_counter(tx)?);
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_rfc3339();
     let t = totals(lines);
@@ -260,9 +277,9 @@ pub fn create(conn: &Connection, h: &NewHeader, lines: &[NewLine], user: &str, c
         "INSERT INTO pedidos_inter_cedi (id, numero_pedido, cedi_destino_id, cedi_destino_nombre, cedi_destino_region, cedi_origen_id,
              cedi_origen_nombre, fecha_pedido, fecha_creacion, estado, prioridad, dias_cobertura_a, dias_cobertura_b, dias_cobertura_c,
              dias_cobertura_d, dias_cobertura_congelados, frecuencia_viajes_dias, lead_time_dias, total_cedis_origen, total_productos,
-             total_lineas, total_bultos, total_unidades, total_peso_kg, observaciones, notas_logistica, usuario_creador)
+             total_lineas, total_bultos, total_unidades, total_peso_kg, observaciones, notas_logistica, usuario_creador, grupo_pedido_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'borrador', ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?18, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24)",
+                 ?22, ?23, ?24, ?25)",
         params![
             id,
             numero,
@@ -288,21 +305,13 @@ pub fn create(conn: &Connection, h: &NewHeader, lines: &[NewLine], user: &str, c
             h.observaciones,
             h.notas_logistica,
             user,
+            grupo,
         ],
     )?;
-    insert_lines(&tx, &id, h, lines)?;
-    write_history(&tx, &id, None, InterCediState::Borrador, "Pedido creado", user, &now)?;
-    let estado = if confirm {
-        match apply(&tx, &id, Action::Confirmar, user, &ActNotes::default())? {
-            Outcome::Done(s) => s,
-            // A row this transaction just wrote as a draft: nothing else can have moved it.
-            _ => InterCediState::Borrador,
-        }
-    } else {
-        InterCediState::Borrador
-    };
-    tx.commit()?;
-    Ok(Created { id, numero_pedido: numero, estado })
+    insert_lines(tx, &id, h, lines)?;
+    let reason = if grupo.is_some() { "Pedido creado (multi-tienda)" } else { "Pedido creado" };
+    write_history(tx, &id, None, InterCediState::Borrador, reason, user, &now)?;
+    Ok(Created { id, numero_pedido: numero, estado: InterCediState::Borrador })
 }
 
 /// Replaces the header values and every line of a draft (D-10), then, with `confirm`,
@@ -434,6 +443,8 @@ pub struct Header {
     pub region: Option<String>,
     pub cedi_origen_id: String,
     pub cedi_origen_nombre: String,
+    /// The multi-store batch the order was saved with, if any.
+    pub grupo_pedido_id: Option<String>,
     pub fecha_pedido: String,
     pub fecha_creacion: String,
     pub fecha_modificacion: Option<String>,
@@ -469,7 +480,7 @@ pub struct Header {
 }
 
 const HEADER_COLUMNS: &str = "id, numero_pedido, cedi_destino_id, cedi_destino_nombre, cedi_destino_region, cedi_origen_id,
-    cedi_origen_nombre, fecha_pedido, fecha_creacion, fecha_modificacion, fecha_confirmacion, fecha_despacho, fecha_recepcion,
+    cedi_origen_nombre, grupo_pedido_id, fecha_pedido, fecha_creacion, fecha_modificacion, fecha_confirmacion, fecha_despacho, fecha_recepcion,
     fecha_cancelacion, estado, tipo_pedido, prioridad, metodo_calculo, dias_cobertura_a, dias_cobertura_b, dias_cobertura_c,
     dias_cobertura_d, dias_cobertura_congelados, frecuencia_viajes_dias, lead_time_dias, total_cedis_origen, total_productos,
     total_lineas, total_bultos, total_unidades, total_peso_kg, observaciones, notas_logistica, notas_recepcion, usuario_creador,
@@ -484,6 +495,7 @@ fn header_row(r: &Row<'_>) -> rusqlite::Result<Header> {
         region: r.get("cedi_destino_region")?,
         cedi_origen_id: r.get("cedi_origen_id")?,
         cedi_origen_nombre: r.get("cedi_origen_nombre")?,
+        grupo_pedido_id: r.get("grupo_pedido_id")?,
         fecha_pedido: r.get("fecha_pedido")?,
         fecha_creacion: r.get("fecha_creacion")?,
         fecha_modificacion: r.get("fecha_modificacion")?,

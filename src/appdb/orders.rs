@@ -189,12 +189,20 @@ pub struct DpduLogRow {
 pub struct SavedBatch {
     pub grupo_pedido_id: String,
     pub pedidos: Vec<Option<Created>>,
+    /// The receiving CEDIs' inter-CEDI drafts, in the order given.
+    pub pedidos_inter_cedi: Vec<super::inter_cedi_orders::Created>,
 }
 
 /// Saves a multi-store batch in one transaction (spec 31 §2.10): one base number from the
 /// counter shared with single-store orders, `PS-{base}-{k}` for the order in position k,
 /// one group id, and a DPD+U log row per conflicted product. Any failure saves nothing.
-pub fn create_batch(conn: &Connection, orders: &[Option<BatchOrder<'_>>], dpdu_log: &[DpduLogRow], user: &str) -> Result<SavedBatch> {
+pub fn create_batch(
+    conn: &Connection,
+    orders: &[Option<BatchOrder<'_>>],
+    cedi_orders: &[(super::inter_cedi_orders::NewHeader, Vec<super::inter_cedi_orders::NewLine>)],
+    dpdu_log: &[DpduLogRow],
+    user: &str,
+) -> Result<SavedBatch> {
     // Serialised before the transaction starts, on every core: the write lock is held only
     // for the inserts.
     let snaps: Vec<Vec<String>> = orders.iter().map(|o| o.as_ref().map(|o| snapshots(&o.lines)).unwrap_or_default()).collect();
@@ -224,6 +232,11 @@ pub fn create_batch(conn: &Connection, orders: &[Option<BatchOrder<'_>>], dpdu_l
         )?;
         pedidos.push(Some(created));
     }
+    // A receiving CEDI of the batch: an inter-CEDI draft with the batch's group id (§2.3).
+    let mut pedidos_inter_cedi = Vec::with_capacity(cedi_orders.len());
+    for (h, lines) in cedi_orders {
+        pedidos_inter_cedi.push(super::inter_cedi_orders::insert_draft(&tx, h, lines, user, Some(&grupo))?);
+    }
     let mut log = tx.prepare(
         "INSERT INTO distribucion_dpdu_log (grupo_pedido_id, codigo_producto, stock_cedi_inicial, unidades_por_bulto, distribucion, pesos,
              resolucion_usuario, usuario, fecha) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -244,7 +257,7 @@ pub fn create_batch(conn: &Connection, orders: &[Option<BatchOrder<'_>>], dpdu_l
     }
     drop(log);
     tx.commit()?;
-    Ok(SavedBatch { grupo_pedido_id: grupo, pedidos })
+    Ok(SavedBatch { grupo_pedido_id: grupo, pedidos, pedidos_inter_cedi })
 }
 
 /// Inserts one order, its lines, its discarded suggestions and its creation history inside

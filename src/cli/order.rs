@@ -234,7 +234,8 @@ fn run_multi(config: &Path, cedi: String, tiendas: Vec<String>, date: Option<Nai
         Ok(s) => s,
         Err(code) => return code,
     };
-    let req = multi_store::Request { fecha: date.unwrap_or_else(|| state.tenant.today()), cedi, tiendas, todos: false };
+    let req =
+        multi_store::Request { fecha: date.unwrap_or_else(|| state.tenant.today()), cedi, tiendas, todos: false, incluir_cedis: false };
     let started = Instant::now();
     let result = crate::appdb::connect(&state.app_db_path).map_err(|e| e.to_string()).and_then(|app| {
         multi_store::calculate(&state.tenant, &app, &state.warehouse, &state.calculations, &req).map_err(|e| e.to_string())

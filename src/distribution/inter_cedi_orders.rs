@@ -79,14 +79,27 @@ fn build(tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, d: &Draft)
         &inter_cedi::Request { origen: d.origen.clone(), destino: d.destino.clone(), fecha: d.fecha, ajustes: d.ajustes },
     )?;
     let lines = chosen_lines(&calc, &d.productos)?;
+    let header = header_of(&calc, d.fecha, prioridad, frecuencia, blank_to_none(&d.observaciones), blank_to_none(&d.notas_logistica));
+    Ok((header, lines))
+}
+
+/// The header of an order of `calc`'s route with the settings it used.
+pub(super) fn header_of(
+    calc: &Calculation,
+    fecha: NaiveDate,
+    prioridad: String,
+    frecuencia: String,
+    observaciones: Option<String>,
+    notas_logistica: Option<String>,
+) -> NewHeader {
     let c = calc.configuracion;
-    let header = NewHeader {
+    NewHeader {
         cedi_destino_id: calc.cedi_destino_id.clone(),
         cedi_destino_nombre: calc.cedi_destino_nombre.clone(),
         cedi_destino_region: calc.region.clone(),
         cedi_origen_id: calc.cedi_origen_id.clone(),
         cedi_origen_nombre: calc.cedi_origen_nombre.clone(),
-        fecha_pedido: d.fecha.to_string(),
+        fecha_pedido: fecha.to_string(),
         prioridad,
         dias_cobertura_a: c.dias_cobertura_a,
         dias_cobertura_b: c.dias_cobertura_b,
@@ -95,13 +108,22 @@ fn build(tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, d: &Draft)
         dias_cobertura_congelados: c.dias_cobertura_congelados,
         frecuencia_viajes_dias: frecuencia,
         lead_time_dias: c.lead_time_dias,
-        observaciones: blank_to_none(&d.observaciones),
-        notas_logistica: blank_to_none(&d.notas_logistica),
-    };
-    Ok((header, lines))
+        observaciones,
+        notas_logistica,
+    }
 }
 
 fn chosen_lines(calc: &Calculation, choices: &[Choice]) -> Result<Vec<NewLine>, DistributionError> {
+    let lines = lines_of(calc, choices)?;
+    if lines.is_empty() {
+        return Err(invalid("productos", "El pedido no tiene ninguna línea incluida con cantidad mayor que 0"));
+    }
+    Ok(lines)
+}
+
+/// The saved lines of the user's choices, each snapshotted from `calc` (included, packs > 0);
+/// a product not in the calculation, twice, of another origin or negative is refused.
+pub(super) fn lines_of(calc: &Calculation, choices: &[Choice]) -> Result<Vec<NewLine>, DistributionError> {
     let by_code: HashMap<&str, &inter_cedi::Line> = calc.productos.iter().map(|l| (l.codigo_producto.as_str(), l)).collect();
     let mut seen = HashSet::new();
     let mut lines = Vec::new();
@@ -159,9 +181,6 @@ fn chosen_lines(calc: &Calculation, choices: &[Choice]) -> Result<Vec<NewLine>, 
             dias_cobertura_objetivo: l.dias_cobertura,
             observaciones: blank_to_none(&c.observaciones),
         });
-    }
-    if lines.is_empty() {
-        return Err(invalid("productos", "El pedido no tiene ninguna línea incluida con cantidad mayor que 0"));
     }
     Ok(lines)
 }

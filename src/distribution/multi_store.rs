@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::inter_cedi::{self, Line as CediLine};
+use super::inter_cedi_orders::{self as cedi_orders, Choice};
 use super::{invalid, stores_of_cedi, text, DistributionError};
 use crate::appdb::inventory_settings as settings;
 use crate::appdb::orders::{self as store, BatchOrder, Created, Discarded, DpduAdjustment, DpduLogRow, LineChoice, NewHeader};
@@ -29,6 +31,9 @@ pub struct Request {
     pub fecha: NaiveDate,
     /// Every candidate line, not only the suggested and conflicted ones (the CLI, the tests).
     pub todos: bool,
+    /// Add the receiving CEDIs this CEDI supplies along a route as destinations (§2.3), each
+    /// with its need from the inter-CEDI engine; they share the CEDI's stock with the stores.
+    pub incluir_cedis: bool,
 }
 
 /// The result of a batch calculation (spec 31 §2.5, §2.7).
@@ -238,10 +243,26 @@ impl Line {
     }
 }
 
-/// The engine's proposals for a batch and the DPD+U shares of its conflicts.
+/// A receiving CEDI as a destination of the batch: its inter-CEDI calculation along the route
+/// from the batch's CEDI (its exclusions applied, D-16), lines by code.
+struct CediDestination<'t> {
+    store: &'t Store,
+    calc: inter_cedi::Calculation,
+    by_code: HashMap<String, usize>,
+}
+
+impl CediDestination<'_> {
+    fn line(&self, code: &str) -> Option<&CediLine> {
+        self.by_code.get(code).map(|i| &self.calc.productos[*i])
+    }
+}
+
+/// The engine's proposals for a batch and the DPD+U shares of its conflicts. Destinations are
+/// numbered stores first, in request order, then receiving CEDIs (§9: CEDIs last).
 struct Batch<'t> {
     cedi: &'t Store,
     stores: Vec<&'t Store>,
+    cedis: Vec<CediDestination<'t>>,
     proposals: Vec<StoreProposal>,
     settings: DpduSettings,
     /// Product code → (destination index, allocation) per participant.
@@ -275,6 +296,35 @@ fn participant(s: &Suggestion) -> Participant {
         dias_stock: days(s.stock_total, s.prom_p75_unid),
         necesidad_unid: s.cantidad_necesaria_bultos as f64 * upb,
     }
+}
+
+/// The DPD+U inputs of a receiving CEDI's line (§2.3): the regional P75, its stock with what
+/// is already on the way, the days that gives, and the inter-CEDI ideal quantity as its need.
+fn cedi_participant(l: &CediLine) -> Participant {
+    let stock = l.stock_cedi_destino + l.transito_destino;
+    Participant {
+        demanda: l.demanda_regional_p75,
+        stock_actual: stock,
+        dias_stock: days(stock, l.demanda_regional_p75),
+        necesidad_unid: l.cantidad_ideal_unid,
+    }
+}
+
+/// The receiving CEDIs `origin` supplies along an active route, in route order.
+fn receiving_cedis<'t>(tenant: &'t Tenant, origin: &Store) -> Result<Vec<&'t Store>, DistributionError> {
+    let found: Vec<&Store> = tenant
+        .routes()
+        .iter()
+        .filter(|r| r.origin == origin.id)
+        .filter_map(|r| tenant.stores().iter().find(|s| s.id == r.destination && s.active && s.is_cedi()))
+        .collect();
+    if found.is_empty() {
+        return Err(invalid(
+            "incluir_cedi_caracas",
+            format!("{} no abastece a ningún CEDI receptor: declare una ruta [[routes]] desde «{}» en tenant.toml", origin.name, origin.id),
+        ));
+    }
+    Ok(found)
 }
 
 /// Checks the request against the tenant: a known CEDI, at least one store, each supplied
@@ -311,6 +361,7 @@ fn destinations<'t>(tenant: &'t Tenant, cedi: &str, tiendas: &[String]) -> Resul
     Ok((origin, out))
 }
 
+#[allow(clippy::too_many_arguments)] // the batch's inputs, named at its two call sites
 fn compute<'t>(
     tenant: &'t Tenant,
     app: &rusqlite::Connection,
@@ -319,6 +370,7 @@ fn compute<'t>(
     cedi: &str,
     tiendas: &[String],
     fecha: NaiveDate,
+    incluir_cedis: bool,
 ) -> Result<Batch<'t>, DistributionError> {
     let (cedi, stores) = destinations(tenant, cedi, tiendas)?;
     let reqs: Vec<EngineRequest> = stores
@@ -326,31 +378,126 @@ fn compute<'t>(
         .map(|s| EngineRequest { detalle_v2: false, tienda: s.id.clone(), cedi: Some(cedi.id.clone()), fecha, cuadrantes: None })
         .collect();
     let proposals = memo.propose_many(tenant, app, wh, &reqs)?;
-    let settings = settings::dpdu_settings(app)?;
-    // Only lines with a need can take part; a product is listed by every store's catalogue.
-    let mut needy: HashMap<&str, Vec<(usize, &Suggestion)>> = HashMap::new();
-    for (d, p) in proposals.iter().enumerate() {
-        for s in p.productos.iter().filter(|s| s.cantidad_necesaria_bultos > 0) {
-            needy.entry(s.codigo_producto.as_str()).or_default().push((d, s));
+    let mut cedis = Vec::new();
+    if incluir_cedis {
+        for rc in receiving_cedis(tenant, cedi)? {
+            let req = inter_cedi::Request { origen: cedi.id.clone(), destino: rc.id.clone(), fecha, ajustes: None };
+            let calc = inter_cedi::calculate(tenant, app, wh, &req)?;
+            let by_code = calc.productos.iter().enumerate().map(|(i, l)| (l.codigo_producto.clone(), i)).collect();
+            cedis.push(CediDestination { store: rc, calc, by_code });
         }
     }
+    let settings = settings::dpdu_settings(app)?;
+    // Only lines with a need can take part; a product is listed by every store's catalogue.
+    // Per destination: its DPD+U inputs, and the CEDI's stock and pack as its line read them.
+    let mut needy: HashMap<&str, Vec<(usize, Participant, f64, f64)>> = HashMap::new();
+    for (d, p) in proposals.iter().enumerate() {
+        for s in p.productos.iter().filter(|s| s.cantidad_necesaria_bultos > 0) {
+            needy.entry(s.codigo_producto.as_str()).or_default().push((d, participant(s), s.stock_cedi_origen, s.cantidad_bultos.max(1.0)));
+        }
+    }
+    for (k, c) in cedis.iter().enumerate() {
+        for l in c.calc.productos.iter().filter(|l| l.cantidad_ideal_unid > 0.0) {
+            let entry = needy.entry(l.codigo_producto.as_str()).or_default();
+            entry.push((stores.len() + k, cedi_participant(l), l.stock_cedi_origen, l.unidades_por_bulto.max(1.0)));
+        }
+    }
+    let destinations = stores.len() + cedis.len();
     let mut conflicts = HashMap::new();
     for (code, lines) in needy.into_iter().filter(|(_, l)| l.len() > 1) {
-        let first = lines[0].1;
-        let listed: Vec<Participant> = lines.iter().map(|(_, s)| participant(s)).collect();
-        let (stock, upb) = (first.stock_cedi_origen, first.cantidad_bultos.max(1.0));
-        if let Some(shares) = resolve(stock, upb, &listed, stores.len(), &settings) {
+        let listed: Vec<Participant> = lines.iter().map(|(_, p, _, _)| *p).collect();
+        let (stock, upb) = (lines[0].2, lines[0].3);
+        if let Some(shares) = resolve(stock, upb, &listed, destinations, &settings) {
             let shares = shares.into_iter().map(|(i, a)| (lines[i].0, a)).collect();
             conflicts.insert(code.to_string(), ConflictShares { stock, upb, packs: whole_packs(stock.max(0.0), upb), shares });
         }
     }
-    Ok(Batch { cedi, stores, proposals, settings, conflicts })
+    Ok(Batch { cedi, stores, cedis, proposals, settings, conflicts })
 }
 
 impl Batch<'_> {
     /// The packs DPD+U gives `dest` for a product, when it is a participant of a conflict.
     fn allocation(&self, code: &str, dest: usize) -> Option<&Allocation> {
         self.conflicts.get(code)?.shares.iter().find(|(d, _)| *d == dest).map(|(_, a)| a)
+    }
+
+    /// The store or receiving CEDI at position `d`.
+    fn destination(&self, d: usize) -> &Store {
+        match d < self.stores.len() {
+            true => self.stores[d],
+            false => self.cedis[d - self.stores.len()].store,
+        }
+    }
+}
+
+/// A receiving CEDI's line in the review grid, in the store lines' shape: its stock is the
+/// CEDI's, its demand the regional P75, its need the inter-CEDI ideal quantity.
+fn cedi_line(l: &CediLine, allocation: Option<&Allocation>) -> Line {
+    let upb = l.unidades_por_bulto.max(1.0);
+    let demand = l.demanda_regional_p75;
+    let stock_total = l.stock_cedi_destino + l.transito_destino;
+    let packs = allocation.map_or(l.cantidad_sugerida_bultos, |a| a.cantidad_asignada_bultos);
+    let adjusted = allocation.is_some() && packs != l.cantidad_sugerida_bultos;
+    Line {
+        codigo_producto: l.codigo_producto.clone(),
+        descripcion_producto: l.descripcion_producto.clone(),
+        categoria: l.categoria.clone(),
+        cuadrante: l.cuadrante.clone(),
+        clasificacion_abc: Some(l.clasificacion_abc.as_str().to_string()),
+        unidades_por_bulto: upb,
+        bulto_sin_definir: false,
+        peso_unidad_kg: l.peso_unidad_kg,
+        prom_p75_unid: demand,
+        stock_tienda: l.stock_cedi_destino,
+        transito_bultos: l.transito_destino / upb,
+        stock_total,
+        dias_stock: days(stock_total, demand),
+        stock_cedi_origen: l.stock_cedi_origen,
+        stock_seguridad: l.stock_seguridad,
+        punto_reorden: l.punto_reorden,
+        stock_maximo: l.stock_maximo,
+        dias_ss: days(l.stock_seguridad, demand),
+        dias_rop: days(l.punto_reorden, demand),
+        dias_max: days(l.stock_maximo, demand),
+        cantidad_necesaria_bultos: (l.cantidad_ideal_unid.max(0.0) / upb).ceil() as u64,
+        cantidad_sugerida_bultos: l.cantidad_sugerida_bultos,
+        es_sugerido: l.cantidad_sugerida_bultos > 0,
+        cantidad_bultos: packs,
+        es_conflicto: allocation.is_some(),
+        ajustado_por_dpdu: adjusted,
+        cantidad_original_bultos: adjusted.then_some(l.cantidad_sugerida_bultos),
+        razon_pedido: match adjusted {
+            true => dpdu_reason(packs, l.cantidad_sugerida_bultos),
+            false => l.razon_pedido.clone(),
+        },
+    }
+}
+
+fn destination_order(store: &Store, es_cedi: bool, lines: impl Iterator<Item = Line>, todos: bool) -> DestinationOrder {
+    let mut productos = Vec::new();
+    let (mut total_productos, mut total_bultos, mut total_unidades, mut peso, mut ajustados) = (0, 0, 0.0, 0.0, 0);
+    for l in lines {
+        if l.es_sugerido {
+            total_productos += 1;
+            total_bultos += l.cantidad_bultos;
+            total_unidades += l.cantidad_bultos as f64 * l.unidades_por_bulto;
+            peso += l.cantidad_bultos as f64 * l.unidades_por_bulto * l.peso_unidad_kg;
+        }
+        ajustados += usize::from(l.ajustado_por_dpdu);
+        if todos || l.es_sugerido || l.es_conflicto {
+            productos.push(l);
+        }
+    }
+    DestinationOrder {
+        tienda_id: store.id.clone(),
+        tienda_nombre: store.name.clone(),
+        es_cedi,
+        total_productos,
+        total_bultos,
+        total_unidades,
+        total_peso_kg: peso,
+        productos_ajustados_dpdu: ajustados,
+        productos,
     }
 }
 
@@ -403,39 +550,19 @@ pub fn calculate(
     memo: &Memo,
     req: &Request,
 ) -> Result<Calculation, DistributionError> {
-    let b = compute(tenant, app, wh, memo, &req.cedi, &req.tiendas, req.fecha)?;
-    let mut pedidos = Vec::with_capacity(b.stores.len());
+    let b = compute(tenant, app, wh, memo, &req.cedi, &req.tiendas, req.fecha, req.incluir_cedis)?;
+    let mut pedidos = Vec::with_capacity(b.stores.len() + b.cedis.len());
     let mut needed: HashSet<&str> = HashSet::new();
     for (d, (store, p)) in b.stores.iter().zip(&b.proposals).enumerate() {
-        let mut productos = Vec::new();
-        let (mut total_productos, mut total_bultos, mut total_unidades, mut peso, mut ajustados) = (0, 0, 0.0, 0.0, 0);
-        for s in &p.productos {
-            let l = line(s, b.allocation(s.codigo_producto.as_str(), d));
-            if s.cantidad_necesaria_bultos > 0 {
-                needed.insert(s.codigo_producto.as_str());
-            }
-            if l.es_sugerido {
-                total_productos += 1;
-                total_bultos += l.cantidad_bultos;
-                total_unidades += l.cantidad_bultos as f64 * l.unidades_por_bulto;
-                peso += l.cantidad_bultos as f64 * l.unidades_por_bulto * l.peso_unidad_kg;
-            }
-            ajustados += usize::from(l.ajustado_por_dpdu);
-            if req.todos || l.es_sugerido || l.es_conflicto {
-                productos.push(l);
-            }
-        }
-        pedidos.push(DestinationOrder {
-            tienda_id: store.id.clone(),
-            tienda_nombre: store.name.clone(),
-            es_cedi: false,
-            total_productos,
-            total_bultos,
-            total_unidades,
-            total_peso_kg: peso,
-            productos_ajustados_dpdu: ajustados,
-            productos,
-        });
+        needed.extend(p.productos.iter().filter(|s| s.cantidad_necesaria_bultos > 0).map(|s| s.codigo_producto.as_str()));
+        let lines = p.productos.iter().map(|s| line(s, b.allocation(s.codigo_producto.as_str(), d)));
+        pedidos.push(destination_order(store, false, lines, req.todos));
+    }
+    for (k, c) in b.cedis.iter().enumerate() {
+        let d = b.stores.len() + k;
+        needed.extend(c.calc.productos.iter().filter(|l| l.cantidad_ideal_unid > 0.0).map(|l| l.codigo_producto.as_str()));
+        let lines = c.calc.productos.iter().map(|l| cedi_line(l, b.allocation(l.codigo_producto.as_str(), d)));
+        pedidos.push(destination_order(c.store, true, lines, req.todos));
     }
     // Each store's lines by code, once: thousands of conflicts look up a line per store.
     let index: Vec<HashMap<&str, &Suggestion>> =
@@ -444,28 +571,40 @@ pub fn calculate(
         .conflicts
         .iter()
         .map(|(code, c)| {
-            let first = c.shares.first().map(|(d, _)| *d).unwrap_or(0);
-            let s = index[first].get(code.as_str()).copied();
+            // A store's line names the product; a conflict among receiving CEDIs only, theirs.
+            let store_line = c.shares.iter().find(|(d, _)| *d < b.stores.len()).and_then(|(d, _)| index[*d].get(code.as_str()).copied());
+            let cedi_line = b.cedis.iter().find_map(|cd| cd.line(code));
             let distribucion_dpdu = c
                 .shares
                 .iter()
                 .map(|(d, a)| {
-                    let line = index[*d].get(code.as_str()).copied();
+                    let dest = b.destination(*d);
+                    let (clase, transito, sugerido) = match *d < b.stores.len() {
+                        true => index[*d].get(code.as_str()).map_or((None, 0.0, 0), |s| {
+                            (s.clasificacion_abc.map(|c| c.as_str().to_string()), s.stock_en_transito / c.upb, s.cantidad_sugerida_bultos)
+                        }),
+                        false => b.cedis[*d - b.stores.len()].line(code).map_or((None, 0.0, 0), |l| {
+                            (Some(l.clasificacion_abc.as_str().to_string()), l.transito_destino / c.upb, l.cantidad_sugerida_bultos)
+                        }),
+                    };
                     Share {
-                        tienda_id: b.stores[*d].id.clone(),
-                        tienda_nombre: b.stores[*d].name.clone(),
-                        clasificacion_abc: line.and_then(|s| s.clasificacion_abc).map(|c| c.as_str().to_string()),
-                        transito_bultos: line.map_or(0.0, |s| s.stock_en_transito / c.upb),
-                        cantidad_sugerida_bultos: line.map_or(0, |s| s.cantidad_sugerida_bultos),
+                        tienda_id: dest.id.clone(),
+                        tienda_nombre: dest.name.clone(),
+                        clasificacion_abc: clase,
+                        transito_bultos: transito,
+                        cantidad_sugerida_bultos: sugerido,
                         asignacion: a.clone(),
                     }
                 })
                 .collect::<Vec<_>>();
             Conflict {
                 codigo_producto: code.clone(),
-                descripcion_producto: s.map(|s| s.descripcion_producto.to_string()).unwrap_or_default(),
-                categoria: s.and_then(|s| text(&s.categoria)),
-                clasificacion_abc: s.and_then(|s| s.clasificacion_abc).map(|c| c.as_str().to_string()),
+                descripcion_producto: store_line
+                    .map(|s| s.descripcion_producto.to_string())
+                    .or_else(|| cedi_line.map(|l| l.descripcion_producto.clone()))
+                    .unwrap_or_default(),
+                categoria: store_line.and_then(|s| text(&s.categoria)).or_else(|| cedi_line.and_then(|l| l.categoria.clone())),
+                clasificacion_abc: store_line.and_then(|s| s.clasificacion_abc).map(|c| c.as_str().to_string()),
                 unidades_por_bulto: c.upb,
                 stock_cedi_disponible: c.stock,
                 stock_cedi_bultos: c.packs,
@@ -493,7 +632,7 @@ pub fn calculate(
             total_productos_unicos: needed.len(),
             total_conflictos: conflictos.len(),
             total_bultos,
-            incluye_cedi_caracas: false,
+            incluye_cedi_caracas: !b.cedis.is_empty(),
         },
         productos_sin_conflicto: needed.len() - conflictos.len(),
         conflictos,
@@ -541,11 +680,24 @@ pub struct CreatedInBatch {
     pub estado: crate::domain::orders::OrderState,
 }
 
+/// A receiving CEDI's inter-CEDI draft saved with the batch.
+#[derive(Debug, Serialize)]
+pub struct InterCediInBatch {
+    pub pedido_id: String,
+    pub numero_pedido: String,
+    pub cedi_destino_id: String,
+    pub cedi_destino_nombre: String,
+    pub total_productos: usize,
+    pub total_bultos: u64,
+    pub estado: crate::domain::distribution::inter_cedi_order::InterCediState,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Saved {
     pub success: bool,
     pub grupo_pedido_id: String,
     pub pedidos_creados: Vec<CreatedInBatch>,
+    pub pedidos_inter_cedi_creados: Vec<InterCediInBatch>,
     pub total_pedidos: usize,
     pub mensaje: String,
 }
@@ -575,12 +727,16 @@ pub fn save(
     if !PRIORITIES.contains(&req.prioridad.as_str()) {
         return Err(invalid("prioridad", format!("Prioridad «{}» desconocida (baja, normal, alta o urgente)", req.prioridad)));
     }
-    let tiendas: Vec<String> = req.pedidos.iter().map(|p| p.tienda_destino_id.clone()).collect();
-    let b = compute(tenant, app, wh, memo, &req.cedi, &tiendas, req.fecha)?;
+    // A receiving CEDI's order is the batch's inter-CEDI draft (§2.3); the rest are stores.
+    let is_cedi = |id: &str| tenant.stores().iter().any(|s| s.id == id && s.is_cedi());
+    let (cedi_chosen, store_chosen): (Vec<&ChosenOrder>, Vec<&ChosenOrder>) =
+        req.pedidos.iter().partition(|p| is_cedi(&p.tienda_destino_id));
+    let tiendas: Vec<String> = store_chosen.iter().map(|p| p.tienda_destino_id.clone()).collect();
+    let b = compute(tenant, app, wh, memo, &req.cedi, &tiendas, req.fecha, !cedi_chosen.is_empty())?;
     let requiere_aprobacion = settings::order_settings(app)?.requiere_aprobacion;
     let mut packs_by_code: HashMap<&str, u64> = HashMap::new();
-    let mut orders: Vec<Option<BatchOrder<'_>>> = Vec::with_capacity(req.pedidos.len());
-    for (d, order) in req.pedidos.iter().enumerate() {
+    let mut orders: Vec<Option<BatchOrder<'_>>> = Vec::with_capacity(store_chosen.len());
+    for (d, order) in store_chosen.iter().enumerate() {
         let computed: HashMap<&str, &Suggestion> = b.proposals[d].productos.iter().map(|s| (s.codigo_producto.as_str(), s)).collect();
         let store = b.stores[d];
         let mut seen = HashSet::new();
@@ -650,7 +806,50 @@ pub fn save(
         };
         orders.push(Some(BatchOrder { header, lines, discarded }));
     }
-    if orders.iter().all(Option::is_none) {
+    let mut cedi_drafts = Vec::new();
+    let mut cedi_packs: Vec<HashMap<String, u64>> = vec![HashMap::new(); b.cedis.len()];
+    let mut seen_cedis = HashSet::new();
+    for order in &cedi_chosen {
+        let Some(k) = b.cedis.iter().position(|c| c.store.id == order.tienda_destino_id) else {
+            return Err(invalid(
+                "pedidos",
+                format!("«{}» no es un CEDI receptor de {}: no hay una ruta activa entre ambos", order.tienda_destino_id, b.cedi.name),
+            ));
+        };
+        if !seen_cedis.insert(k) {
+            return Err(invalid("pedidos", format!("El CEDI «{}» aparece dos veces", order.tienda_destino_id)));
+        }
+        let choices: Vec<Choice> = order
+            .productos
+            .iter()
+            .map(|p| Choice {
+                codigo_producto: p.codigo_producto.clone(),
+                cantidad_pedida_bultos: p.cantidad_pedida_bultos,
+                incluido: p.incluido,
+                cedi_origen_id: None,
+                observaciones: p.observaciones.clone(),
+            })
+            .collect();
+        let calc = &b.cedis[k].calc;
+        let lines = cedi_orders::lines_of(calc, &choices)?;
+        for l in &lines {
+            let packs = l.cantidad_pedida_bultos.max(0) as u64;
+            cedi_packs[k].insert(l.codigo_producto.clone(), packs);
+            if b.allocation(&l.codigo_producto, b.stores.len() + k).is_some() {
+                if let Some((code, _)) = b.conflicts.get_key_value(l.codigo_producto.as_str()) {
+                    *packs_by_code.entry(code.as_str()).or_default() += packs;
+                }
+            }
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        let observaciones = joined(&[req.observaciones_globales.as_deref(), order.observaciones.as_deref()]);
+        let frecuencia = tenant.route(&b.cedi.id, &calc.cedi_destino_id).map(|r| r.frecuencia_viajes).unwrap_or_default();
+        let header = cedi_orders::header_of(calc, req.fecha, req.prioridad.clone(), frecuencia, observaciones, None);
+        cedi_drafts.push((header, lines));
+    }
+    if orders.iter().all(Option::is_none) && cedi_drafts.is_empty() {
         return Err(invalid("pedidos", "Ningún pedido del lote tiene productos incluidos con cantidad mayor que 0"));
     }
     // A conflicted product may not leave the CEDI in more packs than it holds.
@@ -665,8 +864,8 @@ pub fn save(
         over.sort();
         return Err(invalid("productos", format!("Excede el stock del CEDI {}: {}", b.cedi.name, over.join("; "))));
     }
-    let log = dpdu_log(&b, &req.pedidos, &orders);
-    let saved = store::create_batch(app, &orders, &log, user)?;
+    let log = dpdu_log(&b, &req.pedidos, &orders, &cedi_packs);
+    let saved = store::create_batch(app, &orders, &cedi_drafts, &log, user)?;
     let pedidos_creados: Vec<CreatedInBatch> = saved
         .pedidos
         .into_iter()
@@ -682,25 +881,54 @@ pub fn save(
             estado: c.estado,
         })
         .collect();
-    let n = pedidos_creados.len();
+    let pedidos_inter_cedi_creados: Vec<InterCediInBatch> = saved
+        .pedidos_inter_cedi
+        .into_iter()
+        .zip(&cedi_drafts)
+        .map(|(c, (h, lines))| InterCediInBatch {
+            pedido_id: c.id,
+            numero_pedido: c.numero_pedido,
+            cedi_destino_id: h.cedi_destino_id.clone(),
+            cedi_destino_nombre: h.cedi_destino_nombre.clone(),
+            total_productos: lines.len(),
+            total_bultos: lines.iter().map(|l| l.cantidad_pedida_bultos.max(0) as u64).sum(),
+            estado: c.estado,
+        })
+        .collect();
+    let n = pedidos_creados.len() + pedidos_inter_cedi_creados.len();
     tracing::info!(grupo = %saved.grupo_pedido_id, pedidos = n, cedi = %b.cedi.id, "multi-store batch saved");
+    let ic = match pedidos_inter_cedi_creados.len() {
+        0 => String::new(),
+        k => format!(", {k} de ellos Inter-CEDI"),
+    };
     Ok(Saved {
         success: true,
-        mensaje: format!("{n} pedido(s) creados en borrador (grupo {})", saved.grupo_pedido_id),
+        mensaje: format!("{n} pedido(s) creados en borrador{ic} (grupo {})", saved.grupo_pedido_id),
         grupo_pedido_id: saved.grupo_pedido_id,
         total_pedidos: n,
         pedidos_creados,
+        pedidos_inter_cedi_creados,
     })
 }
 
 /// One log row per conflicted product that some saved order carries: each participant's
 /// inputs, the DPD+U packs and the packs saved; `manual` when any saved packs differ.
-fn dpdu_log(b: &Batch<'_>, chosen: &[ChosenOrder], orders: &[Option<BatchOrder<'_>>]) -> Vec<DpduLogRow> {
+fn dpdu_log(
+    b: &Batch<'_>,
+    chosen: &[ChosenOrder],
+    orders: &[Option<BatchOrder<'_>>],
+    cedi_packs: &[HashMap<String, u64>],
+) -> Vec<DpduLogRow> {
     let by_order: Vec<HashMap<&str, u64>> = orders
         .iter()
         .map(|o| o.as_ref().map(|o| o.lines.iter().map(|(s, c)| (s.codigo_producto.as_str(), c.packs)).collect()).unwrap_or_default())
         .collect();
-    let saved_packs = |d: usize, code: &str| -> u64 { by_order[d].get(code).copied().unwrap_or(0) };
+    let saved_packs = |d: usize, code: &str| -> u64 {
+        match d < b.stores.len() {
+            true => by_order[d].get(code).copied().unwrap_or(0),
+            false => cedi_packs[d - b.stores.len()].get(code).copied().unwrap_or(0),
+        }
+    };
     let in_batch: HashSet<&str> = chosen.iter().flat_map(|o| o.productos.iter().map(|p| p.codigo_producto.as_str())).collect();
     let mut rows: Vec<DpduLogRow> = b
         .conflicts
@@ -715,7 +943,7 @@ fn dpdu_log(b: &Batch<'_>, chosen: &[ChosenOrder], orders: &[Option<BatchOrder<'
                     let saved = saved_packs(*d, code);
                     manual |= saved != a.cantidad_asignada_bultos;
                     serde_json::json!({
-                        "tienda_id": b.stores[*d].id,
+                        "tienda_id": b.destination(*d).id,
                         "demanda_p75": a.demanda_p75,
                         "stock_actual": a.stock_actual,
                         "dias_stock": a.dias_stock,

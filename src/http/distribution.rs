@@ -186,12 +186,6 @@ pub async fn calculate(
     JsonBody(b): JsonBody<CalculateBody>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    if b.incluir_cedi_caracas == Some(true) {
-        return Err(ApiError::Validation {
-            field: "incluir_cedi_caracas".into(),
-            message: "Incluir un CEDI receptor como destino aún no está disponible: use el pedido Inter-CEDI".into(),
-        });
-    }
     for d in &b.tiendas_destino {
         user.check_location(&d.tienda_id, false)?;
     }
@@ -203,6 +197,8 @@ pub async fn calculate(
         cedi: b.cedi_origen,
         tiendas: b.tiendas_destino.into_iter().map(|d| d.tienda_id).collect(),
         todos: b.todos,
+        // The original's name for "include the receiving CEDI(s) of this origin" (§2.12).
+        incluir_cedis: b.incluir_cedi_caracas == Some(true),
     };
     let table = match b.formato.as_deref() {
         None | Some("completo") => false,

@@ -71,6 +71,7 @@ async function step1(container, ctx, st) {
         <div class="actions"><button type="button" class="btn btn-ghost" data-role="all">Seleccionar todas</button><button type="button" class="btn btn-ghost" data-role="none">Deseleccionar todas</button></div>
         <div data-role="stores" class="check-group">${skeletonBlock({ rows: 2 })}</div>
       </fieldset>
+      <div data-role="receiving"></div>
       <div class="card pad muted" data-role="summary"></div>
       <div data-role="recent"></div>
       <div class="actions"><button class="btn btn-primary" type="submit" data-role="next">Calcular pedidos →</button></div>
@@ -91,8 +92,24 @@ async function step1(container, ctx, st) {
     if (!ctx.can('pedidos.intercedi')) return;
     import('./pedido-inter-cedi.js').then((m) => m.recentNote(container.querySelector('[data-role=recent]'), st.cedi, ctx));
   };
+  // §2.3: the receiving CEDIs this CEDI supplies along a route may join the batch.
+  const receivingEl = container.querySelector('[data-role=receiving]');
+  const receiving = async () => {
+    setHtml(receivingEl, '');
+    if (!ctx.can('pedidos.intercedi')) return;
+    try {
+      const routes = (await apiGet('/api/pedidos-inter-cedi/config/rutas', { signal: ctx.signal })).filter((r) => r.cedi_origen_id === st.cedi);
+      st.receiving = routes.map((r) => r.cedi_destino_nombre);
+      if (!routes.length) { st.incluirCedis = false; return; }
+      setHtml(receivingEl, html`<label class="check"><input type="checkbox" name="incluir_cedis" ${st.incluirCedis ? html`checked` : ''}> Incluir ${st.receiving.join(' y ')} como destino <span class="muted">(CEDI receptor: su necesidad la calcula el pedido Inter-CEDI y comparte el stock con las tiendas)</span></label>`);
+      receivingEl.querySelector('input').addEventListener('change', (ev) => { st.incluirCedis = ev.target.checked; });
+    } catch (e) {
+      if (!isAbort(e)) setHtml(receivingEl, '');
+    }
+  };
   const loadStores = async () => {
     note();
+    receiving();
     setHtml(storesEl, skeletonBlock({ rows: 2 }));
     try {
       st.stores = (await apiGet(`/api/ubicaciones/tiendas-por-cedi/${encodeURIComponent(st.cedi)}`, { signal: ctx.signal })).tiendas;
@@ -130,6 +147,7 @@ async function calculate(container, ctx, st) {
   try {
     calc = await apiPost('/api/pedidos-multitienda/calcular', {
       cedi_origen: st.cedi, tiendas_destino: destinos.map((s) => ({ tienda_id: s.id, tienda_nombre: s.nombre })), dias_cobertura: 3, formato: 'tabla',
+      incluir_cedi_caracas: Boolean(st.incluirCedis),
     }, { signal: ctx.signal });
   } catch (e) {
     if (!isAbort(e)) showError(container, e, () => calculate(container, ctx, st), 'No se pudieron calcular los pedidos');
@@ -367,7 +385,7 @@ function step3(container, ctx, st, tab = 'resumen') {
   setHtml(container, html`${head('Pedido multi-tienda')}${stepper(st, n)}
     <div class="tabs" role="tablist" data-role="tabs">
       <button type="button" role="tab" class="tab" data-tab="resumen" aria-selected="${tab === 'resumen'}">Resumen</button>
-      ${calc.pedidos_por_tienda.map((p) => html`<button type="button" role="tab" class="tab" data-tab="${p.tienda_id}" aria-selected="${tab === p.tienda_id}">${p.tienda_nombre}</button>`)}
+      ${calc.pedidos_por_tienda.map((p) => html`<button type="button" role="tab" class="tab" data-tab="${p.tienda_id}" aria-selected="${tab === p.tienda_id}">${p.tienda_nombre}${p.es_cedi ? html` <span class="badge badge-cedi">CEDI</span>` : ''}</button>`)}
     </div>
     <div data-role="warn"></div>
     <div data-role="pane"></div>
@@ -535,12 +553,12 @@ function step4(container, ctx, st) {
   setHtml(container, html`${head('Pedido multi-tienda')}${stepper(st, n)}
     <div class="card-grid" data-role="cards">${calc.pedidos_por_tienda.map((p) => {
       const t = storeTotals(p);
-      return html`<div class="card pad"><label class="check"><input type="checkbox" data-store="${p.tienda_id}" ${p.enabled ? html`checked` : ''}> <strong>${p.tienda_nombre}</strong></label>
+      return html`<div class="card pad"><label class="check"><input type="checkbox" data-store="${p.tienda_id}" ${p.enabled ? html`checked` : ''}> <strong>${p.tienda_nombre}</strong>${p.es_cedi ? html` <span class="badge badge-cedi">Inter-CEDI</span>` : ''}</label>
         <p class="muted">${formatInteger(t.n)} productos · ${formatInteger(t.bultos)} bultos · ${formatNumber(t.kg / 1000, 2)} t</p></div>`;
     })}</div>
     <div class="card pad"><p data-role="totals"></p>
       <label class="field">Observaciones (se guardan en cada pedido del grupo)<textarea name="observaciones" rows="3" data-role="obs"></textarea></label>
-      <p class="muted">Se crearán pedidos independientes en estado <strong>borrador</strong>, uno por tienda, numerados juntos y unidos por un grupo. Después siguen el flujo normal de aprobación.</p>
+      <p class="muted">Se crearán pedidos independientes en estado <strong>borrador</strong>, uno por tienda, numerados juntos y unidos por un grupo. Después siguen el flujo normal de aprobación.${calc.pedidos_por_tienda.some((p) => p.es_cedi) ? ' El CEDI receptor queda como pedido Inter-CEDI en borrador del mismo grupo.' : ''}</p>
       <p data-role="error"></p>
       <div class="actions"><button type="button" class="btn" data-role="back">← Revisar pedidos</button><button type="button" class="btn btn-primary" data-role="save">Guardar pedidos</button></div></div>`);
   draw();
@@ -581,6 +599,8 @@ function done(container, st, saved) {
     <div class="card pad" data-role="done"><h2>${saved.mensaje}</h2><p class="muted">Grupo <code>${saved.grupo_pedido_id}</code> · desde ${st.calc.cedi_origen_nombre} · ${formatDate(st.calc.fecha)}</p>
       <table class="data-table"><thead><tr><th>Tienda</th><th>Pedido</th><th class="num">Productos</th><th class="num">Bultos</th><th>Estado</th><th></th></tr></thead>
       <tbody>${saved.pedidos_creados.map((c) => html`<tr><td>${c.tienda_nombre}</td><td><a href="/pedidos-sugeridos/${encodeURIComponent(c.pedido_id)}">${c.numero_pedido}</a></td><td class="num">${formatInteger(c.total_productos)}</td><td class="num">${formatInteger(c.total_bultos)}</td><td><span class="badge badge-borrador">Borrador</span></td>
-        <td><a class="btn btn-ghost" data-role="excel" href="/api/pedidos-multitienda/${encodeURIComponent(c.pedido_id)}/exportar-excel" download>Excel</a></td></tr>`)}</tbody></table>
+        <td><a class="btn btn-ghost" data-role="excel" href="/api/pedidos-multitienda/${encodeURIComponent(c.pedido_id)}/exportar-excel" download>Excel</a></td></tr>`)}
+      ${(saved.pedidos_inter_cedi_creados || []).map((c) => html`<tr data-role="inter-cedi-created"><td>${c.cedi_destino_nombre} <span class="badge badge-cedi">Inter-CEDI</span></td><td><a href="/pedidos-inter-cedi/${encodeURIComponent(c.pedido_id)}">${c.numero_pedido}</a></td><td class="num">${formatInteger(c.total_productos)}</td><td class="num">${formatInteger(c.total_bultos)}</td><td><span class="badge badge-borrador">Borrador</span></td>
+        <td><a class="btn btn-ghost" href="/api/pedidos-inter-cedi/${encodeURIComponent(c.pedido_id)}/exportar" download>Excel</a></td></tr>`)}</tbody></table>
       <div class="actions"><a class="btn btn-primary" href="/pedidos-sugeridos">Ir a la lista de pedidos</a></div></div>`);
 }
