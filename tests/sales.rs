@@ -270,3 +270,33 @@ async fn the_export_has_both_sheets_and_bad_requests_are_named() {
         app.client.get(app.url("/api/ventas/detail?ubicacion_id=tienda_01&fecha_fin=2999-01-01")).bearer_auth(token).send().await.unwrap();
     assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_category_choices_and_the_daily_export_path() {
+    let app = spawn_app(true).await;
+    let token = &app.admin_token;
+    let (d, h) = period();
+    let (_, all) = detail(&app, token, "ubicacion_id=tienda_01&page_size=1000").await;
+    let r = app
+        .client
+        .get(app.url(&format!("/api/ventas/categorias?ubicacion_id=tienda_01&fecha_inicio={d}&fecha_fin={h}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c: Value = r.json().await.unwrap();
+    let sold: std::collections::BTreeSet<String> =
+        all["items"].as_array().unwrap().iter().filter_map(|i| i["categoria"].as_str().map(str::to_string)).collect();
+    let listed: Vec<String> = serde_json::from_value(c["categorias"].clone()).unwrap();
+    assert_eq!(listed, sold.into_iter().collect::<Vec<_>>(), "exactly the categories of the products sold, sorted");
+    let r = app
+        .client
+        .get(app.url(&format!("/api/ventas/export-diario?ubicacion_id=tienda_01&fecha_inicio={d}&fecha_fin={h}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(&format!("ventas_tienda_01_{d}_{h}.xlsx")));
+}

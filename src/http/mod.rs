@@ -228,6 +228,9 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/stock/ajustes", Capability(InventarioVer), get(corrections::list)),
         route(Method::GET, "/api/ventas/detail", Capability(VentasVer), get(sales::detail)),
         route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)),
+        // The original's two exports (summary, daily) are the two sheets of one workbook here.
+        route(Method::GET, "/api/ventas/export-diario", Capability(VentasVer), get(sales::export)),
+        route(Method::GET, "/api/ventas/categorias", Capability(VentasVer), get(sales::categories)),
         route(Method::GET, "/api/ventas/producto/{codigo}/historico-dia", Capability(VentasVer), get(sales::weekday_history)),
         route(Method::GET, "/api/ventas/producto/diario", Capability(VentasVer), get(sales_product::daily)),
         route(Method::GET, "/api/ventas/producto/horario", Capability(VentasVer), get(sales_product::hourly)),

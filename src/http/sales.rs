@@ -202,6 +202,32 @@ pub async fn export(
         .into_response())
 }
 
+#[derive(Serialize)]
+pub struct Categories {
+    ubicacion_id: String,
+    fecha_inicio: NaiveDate,
+    fecha_fin: NaiveDate,
+    /// Categories of the products sold at the store in the period, sorted.
+    categorias: Vec<String>,
+}
+
+/// `GET /api/ventas/categorias?ubicacion_id=&fecha_inicio=&fecha_fin=`: the category filter's
+/// choices (the same period defaults as the table).
+pub async fn categories(
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+    QueryParams(q): QueryParams<DetailQuery>,
+) -> Result<Json<Categories>, ApiError> {
+    let r = q.parse(state.tenant.today())?;
+    let t = table(&state, &user, &r).await?;
+    Ok(Json(Categories {
+        ubicacion_id: t.ubicacion_id.clone(),
+        fecha_inicio: t.desde,
+        fecha_fin: t.hasta,
+        categorias: t.categorias.iter().cloned().collect(),
+    }))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeekdayQuery {
