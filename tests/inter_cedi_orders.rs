@@ -316,6 +316,19 @@ async fn the_excel_lists_the_order_lines_and_bad_drafts_are_refused_by_name() {
     other["cedi_destino_id"] = json!("cedi_seco");
     let (s, e) = refused(other).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no route that way: {e}");
+    // A product excluded for that route is not in the calculation, so it cannot be ordered.
+    let other = calc["productos"][1]["codigo_producto"].as_str().unwrap().to_string();
+    let (s, _) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/productos-excluidos-inter-cedi",
+        &t,
+        Some(json!({"cedi_destino_id": "cedi_caracas", "codigo_producto": other, "motivo": "MANUAL"})),
+    )
+    .await;
+    assert!(s.is_success());
+    let (s, e) = refused(draft(json!([{"codigo_producto": other, "cantidad_pedida_bultos": 1}]))).await;
+    assert!(s == StatusCode::UNPROCESSABLE_ENTITY && e["detail"].as_str().unwrap().contains("excluido"), "{e}");
     let (_, list) = send(&app, reqwest::Method::GET, "/api/pedidos-inter-cedi", &t, None).await;
     assert_eq!(list["total"], 1, "nothing refused was stored");
 

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::process::Command;
 
 use chrono::{Duration, NaiveDate};
-use common::{end_date, spawn_app, TestApp};
+use common::{end_date, spawn_app, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -455,4 +455,43 @@ async fn each_stores_need_is_the_single_store_calculation() {
             }
         }
     }
+}
+
+/// A third Valencia store beside the tiny chain's two (the generator fills every store).
+fn with_third_store(toml: String) -> String {
+    format!(
+        "{toml}\n[[stores]]\nid = \"tienda_03\"\nname = \"Tienda Naguanagua\"\nkind = \"tienda\"\nregion = \"VALENCIA\"\ncity = \"Naguanagua\"\n\
+         pos = \"none\"\nopening = \"08:00\"\nclosing = \"21:00\"\nvisible_pedidos = true\n\n[[stores.almacenes]]\ncodigo = \"T03-PV\"\n\
+         nombre = \"PISO DE VENTA\"\ntipo = \"piso_venta\"\n"
+    )
+}
+
+#[tokio::test]
+async fn e7_12_a_store_without_included_lines_leaves_a_gap_in_the_batch_numbers() {
+    let app = spawn_app_with(true, with_third_store).await;
+    // The highest number in use is PS-00041-…: the counter stands at 41.
+    app.state.app_db.lock().unwrap().execute("UPDATE contadores SET ultimo_valor = 41 WHERE nombre = 'pedido_sugerido'", []).unwrap();
+    let mut body = calc_body(false);
+    body["tiendas_destino"] = json!([{"tienda_id": "tienda_01"}, {"tienda_id": "tienda_02"}, {"tienda_id": "tienda_03"}]);
+    let (s, calc) = post(&app, "/api/pedidos-multitienda/calcular", body).await;
+    assert_eq!(s, StatusCode::OK, "{calc}");
+    let mut save = save_body(&calc, None);
+    for l in save["pedidos"][1]["productos"].as_array_mut().unwrap() {
+        l["incluido"] = json!(false);
+    }
+    let (s, saved) = post(&app, "/api/pedidos-multitienda/guardar-lote", save).await;
+    assert_eq!(s, StatusCode::CREATED, "{saved}");
+    let created: Vec<(String, String)> = saved["pedidos_creados"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["tienda_id"].as_str().unwrap().to_string(), c["numero_pedido"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(created, vec![("tienda_01".to_string(), "PS-00042-1".to_string()), ("tienda_03".to_string(), "PS-00042-3".to_string())]);
+    let order_in_group: Vec<i64> = {
+        let db = app.state.app_db.lock().unwrap();
+        let mut stmt = db.prepare("SELECT orden_en_grupo FROM pedidos_sugeridos WHERE grupo_pedido_id = ?1 ORDER BY 1").unwrap();
+        stmt.query_map([saved["grupo_pedido_id"].as_str().unwrap()], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(order_in_group, vec![1, 3]);
 }
