@@ -200,3 +200,24 @@ async fn cross_origin_requests_get_no_cors_unless_the_origin_is_configured() {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(r.headers()["access-control-allow-origin"], "https://bi.example.com");
 }
+
+#[tokio::test]
+async fn a_disabled_feature_answers_404_feature_disabled_and_the_tenant_says_so() {
+    let app = common::spawn_app_with(false, |t| t.replace("[features]\n", "[features]\npedidos_inter_cedi = false\nbi = false\n")).await;
+    let tenant: serde_json::Value = app.client.get(app.url("/api/tenant")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((tenant["features"]["pedidos_inter_cedi"].as_bool(), tenant["features"]["bi"].as_bool()), (Some(false), Some(false)));
+    for path in
+        ["/api/pedidos-inter-cedi", "/api/pedidos-inter-cedi/config/rutas", "/api/productos-excluidos-inter-cedi/cedi_seco", "/api/bi/red"]
+    {
+        let r = app.client.get(app.url(path)).bearer_auth(&app.admin_token).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "feature_disabled", "{path}: {body}");
+    }
+    // Other features keep working.
+    let r = app.client.get(app.url("/api/pedidos-multitienda/config-dpdu")).bearer_auth(&app.admin_token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app.client.get(app.url("/api/pedidos-inter-cedi-no-existe")).bearer_auth(&app.admin_token).send().await.unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "not_found", "a longer path is not the feature's");
+}

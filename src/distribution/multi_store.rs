@@ -732,7 +732,9 @@ pub fn save(
     let (cedi_chosen, store_chosen): (Vec<&ChosenOrder>, Vec<&ChosenOrder>) =
         req.pedidos.iter().partition(|p| is_cedi(&p.tienda_destino_id));
     let tiendas: Vec<String> = store_chosen.iter().map(|p| p.tienda_destino_id.clone()).collect();
+    let started = std::time::Instant::now();
     let b = compute(tenant, app, wh, memo, &req.cedi, &tiendas, req.fecha, !cedi_chosen.is_empty())?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch save: recomputed");
     let requiere_aprobacion = settings::order_settings(app)?.requiere_aprobacion;
     let mut packs_by_code: HashMap<&str, u64> = HashMap::new();
     let mut orders: Vec<Option<BatchOrder<'_>>> = Vec::with_capacity(store_chosen.len());
@@ -865,7 +867,9 @@ pub fn save(
         return Err(invalid("productos", format!("Excede el stock del CEDI {}: {}", b.cedi.name, over.join("; "))));
     }
     let log = dpdu_log(&b, &req.pedidos, &orders, &cedi_packs);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch save: lines checked");
     let saved = store::create_batch(app, &orders, &cedi_drafts, &log, user)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch save: written");
     let pedidos_creados: Vec<CreatedInBatch> = saved
         .pedidos
         .into_iter()

@@ -50,6 +50,9 @@ pub enum ApiError {
     ForbiddenAction { code: &'static str, detail: String },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A feature the tenant switched off in `[features]` (spec 50 §6.2): its endpoints do not exist.
+    #[error("feature disabled: {0}")]
+    FeatureDisabled(&'static str),
     #[error("conflict: {code}")]
     Conflict { code: &'static str, detail: String },
     #[error("service unavailable: {0}")]
@@ -94,6 +97,9 @@ impl ApiError {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "El cuerpo de la solicitud es demasiado grande".into())
             }
             ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
+            ApiError::FeatureDisabled(_) => {
+                (StatusCode::NOT_FOUND, "feature_disabled", "Esta función no está habilitada para este cliente".into())
+            }
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Servicio no disponible, intente más tarde".into())
             }

@@ -69,6 +69,40 @@ pub async fn admission(State(state): State<AppState>, req: Request, next: Next) 
     }
 }
 
+/// The API paths each switchable feature owns (spec 50 §6.2).
+const FEATURE_PATHS: &[(&str, &str)] = &[
+    ("/api/bi", "bi"),
+    ("/api/emergencias", "emergencias"),
+    ("/api/pedidos-multitienda", "pedidos_multitienda"),
+    ("/api/pedidos-inter-cedi", "pedidos_inter_cedi"),
+    ("/api/productos-excluidos-inter-cedi", "pedidos_inter_cedi"),
+];
+
+/// The feature a request path belongs to, if any.
+pub fn feature_of(path: &str) -> Option<&'static str> {
+    FEATURE_PATHS
+        .iter()
+        .find(|(prefix, _)| path == *prefix || path.strip_prefix(prefix).is_some_and(|r| r.starts_with('/')))
+        .map(|(_, f)| *f)
+}
+
+/// A disabled feature's endpoints answer 404 `feature_disabled`, whoever asks (the feature
+/// list is public in `/api/tenant`, so this discloses nothing).
+pub async fn features(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let f = &state.tenant.file.features;
+    let off = match feature_of(req.uri().path()) {
+        Some("bi") => !f.bi,
+        Some("emergencias") => !f.emergencias,
+        Some("pedidos_multitienda") => !f.pedidos_multitienda,
+        Some("pedidos_inter_cedi") => !f.pedidos_inter_cedi,
+        _ => false,
+    };
+    match (off, feature_of(req.uri().path())) {
+        (true, Some(name)) => ApiError::FeatureDisabled(name).into_response(),
+        _ => next.run(req).await,
+    }
+}
+
 /// Cross-origin requests (spec 50 §2.2 rule 6): UI and API are same-origin, so no CORS
 /// headers are sent and preflights are refused with 403 — unless the origin is listed in
 /// `[server].cors_origins` for an integration, which then gets exactly that origin back.

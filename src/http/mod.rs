@@ -460,6 +460,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(assets::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::features))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::admission))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::headers_and_log))

@@ -58,7 +58,7 @@ const ROUTES = [
   { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
   { path: '/administrador/tiendas', nav: 'administrador', cap: 'admin.sistema', title: 'Tiendas', load: loadTiendasAdmin, built: true },
   { path: '/administrador/conjuntos-sustituibles', nav: 'administrador', cap: 'admin.parametros', title: 'Conjuntos sustituibles', load: loadConjuntos, built: true },
-  { path: '/administrador/exclusiones-inter-cedi', nav: 'administrador', cap: 'admin.parametros', title: 'Exclusiones Inter-CEDI', load: loadExclusionesInterCedi, built: true },
+  { path: '/administrador/exclusiones-inter-cedi', nav: 'administrador', cap: 'admin.parametros', feature: 'pedidos_inter_cedi', title: 'Exclusiones Inter-CEDI', load: loadExclusionesInterCedi, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },
   { path: '/cuenta', nav: 'cuenta', cap: 'session', title: 'Mi cuenta', load: loadCuenta, built: true },
@@ -314,6 +314,7 @@ async function renderRoute() {
     signal: renderAbort.signal,
     navigate,
     can,
+    featureOn,
     setQuery: (params) => {
       const qs = new URLSearchParams(params).toString();
       history.replaceState(null, '', `${location.pathname}${qs ? `?${qs}` : ''}`);

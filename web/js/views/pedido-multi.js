@@ -89,14 +89,14 @@ async function step1(container, ctx, st) {
   };
   // §3.12: inter-CEDI orders from this CEDI in the last 24 hours share its stock.
   const note = () => {
-    if (!ctx.can('pedidos.intercedi')) return;
+    if (!ctx.can('pedidos.intercedi') || !ctx.featureOn('pedidos_inter_cedi')) return;
     import('./pedido-inter-cedi.js').then((m) => m.recentNote(container.querySelector('[data-role=recent]'), st.cedi, ctx));
   };
   // §2.3: the receiving CEDIs this CEDI supplies along a route may join the batch.
   const receivingEl = container.querySelector('[data-role=receiving]');
   const receiving = async () => {
     setHtml(receivingEl, '');
-    if (!ctx.can('pedidos.intercedi')) return;
+    if (!ctx.can('pedidos.intercedi') || !ctx.featureOn('pedidos_inter_cedi')) return;
     try {
       const routes = (await apiGet('/api/pedidos-inter-cedi/config/rutas', { signal: ctx.signal })).filter((r) => r.cedi_origen_id === st.cedi);
       st.receiving = routes.map((r) => r.cedi_destino_nombre);

@@ -35,7 +35,13 @@ function caps(ctx) {
 export async function render(container, ctx) {
   const rest = location.pathname.replace(/^\/pedidos-sugeridos\/?/, '');
   if (rest === 'nuevo') return (await import('./pedido-nuevo.js')).render(container, ctx);
-  if (rest === 'nuevo-multi') return (await import('./pedido-multi.js')).render(container, ctx);
+  if (rest === 'nuevo-multi') {
+    if (!ctx.featureOn('pedidos_multitienda')) {
+      setHtml(container, emptyState('Función no habilitada', 'Los pedidos multi-tienda no están activos para este cliente ([features] en tenant.toml).'));
+      return undefined;
+    }
+    return (await import('./pedido-multi.js')).render(container, ctx);
+  }
   if (rest) return renderDetail(container, ctx, decodeURIComponent(rest));
   return renderList(container, ctx);
 }
@@ -56,7 +62,7 @@ async function renderList(container, ctx) {
   setHtml(container, html`
     <div class="page-head">
       <div><h1>Pedidos sugeridos</h1><p class="muted">Pedidos de reposición de las tiendas: borradores, aprobaciones, despachos y llegadas.</p></div>
-      ${caps(ctx)('pedidos.crear') ? html`<div class="actions">${caps(ctx)('pedidos.intercedi') ? html`<a class="btn" href="/pedidos-inter-cedi" data-role="inter-cedi">Inter-CEDI</a>` : ''}${caps(ctx)('pedidos.multitienda') ? html`<a class="btn" href="/pedidos-sugeridos/nuevo-multi" data-role="create-multi">Pedido multi-tienda</a>` : ''}<a class="btn btn-primary" href="/pedidos-sugeridos/nuevo" data-role="create">Crear pedido</a></div>` : ''}
+      ${caps(ctx)('pedidos.crear') ? html`<div class="actions">${caps(ctx)('pedidos.intercedi') && ctx.featureOn('pedidos_inter_cedi') ? html`<a class="btn" href="/pedidos-inter-cedi" data-role="inter-cedi">Inter-CEDI</a>` : ''}${caps(ctx)('pedidos.multitienda') && ctx.featureOn('pedidos_multitienda') ? html`<a class="btn" href="/pedidos-sugeridos/nuevo-multi" data-role="create-multi">Pedido multi-tienda</a>` : ''}<a class="btn btn-primary" href="/pedidos-sugeridos/nuevo" data-role="create">Crear pedido</a></div>` : ''}
     </div>
     <form class="filters card filter-bar" data-role="filters">
       <label>Estado <select name="estado"><option value="">Todos</option>${STATES.map(([v, l]) => html`<option value="${v}">${l}</option>`)}</select></label>
