@@ -26,6 +26,13 @@ fn busiest_product(state: &fluxion::http::AppState) -> String {
     .unwrap()
 }
 
+/// The *Dashboard de Red* over the chain's last 30 days of sales (against the 30 before).
+fn bi_last_30_days(state: &fluxion::http::AppState) -> String {
+    let r = state.warehouse.reader().unwrap();
+    let last: chrono::NaiveDate = r.query_row("SELECT max(fecha) FROM ventas_diarias_ubicacion", [], |x| x.get(0)).unwrap();
+    format!("/api/bi/stores/network/kpis?fecha_inicio={}&fecha_fin={last}", last - chrono::Duration::days(29))
+}
+
 fn screens(c: &mut Criterion) {
     let state = client_tenant();
     let code = busiest_product(&state);
@@ -51,6 +58,7 @@ fn screens(c: &mut Criterion) {
         ("analisis_maestro_lista", "/api/productos/analisis-maestro?ubicacion_id=tienda_01".into()),
         ("producto_360", format!("/api/productos/{code}/detalle-completo")),
         ("stock_excel", "/api/stock/exportar?ubicacion_id=tienda_01&page_size=100000".into()),
+        ("bi_dashboard_red", bi_last_30_days(&state)),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

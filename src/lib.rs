@@ -8,6 +8,7 @@
 pub mod app;
 pub mod appdb;
 pub mod auth;
+pub mod bi;
 pub mod classification;
 pub mod cli;
 pub mod config;

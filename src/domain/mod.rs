@@ -2,6 +2,7 @@
 //! network — callers pass `today` and the data. The spec's worked examples are tests here.
 
 pub mod access;
+pub mod bi;
 pub mod corrections;
 pub mod distribution;
 pub mod inventory;

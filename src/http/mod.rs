@@ -4,6 +4,7 @@
 mod assets;
 pub mod auth;
 mod backups;
+mod bi;
 mod body;
 mod corrections;
 mod distribution;
@@ -216,6 +217,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         ),
         route(Method::GET, "/api/admin/tiendas", Capability(AdminSistema), get(stores_admin::list)),
         route(Method::POST, "/api/admin/tiendas/{id}/probar", Capability(AdminSistema), post(stores_admin::probe)),
+        route(Method::GET, "/api/bi/stores/network/kpis", Capability(BiVer), get(bi::network_kpis)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),

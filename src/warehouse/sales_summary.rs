@@ -23,6 +23,8 @@ pub struct StoreTotals {
     pub tickets: i64,
     pub unidades: f64,
     pub venta_total: f64,
+    /// Cost of the lines that carry one (the aggregate counts a missing cost as 0).
+    pub costo_total: f64,
     pub dias_con_venta: i64,
     pub primer_dia: NaiveDate,
     pub ultimo_dia: NaiveDate,
@@ -35,7 +37,8 @@ pub fn store_totals(conn: &Connection, stores: &[String], from: NaiveDate, to: N
         return Ok(Vec::new());
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT ubicacion_id, sum(tickets)::BIGINT, sum(cantidad)::DOUBLE, sum(venta_total)::DOUBLE, count(*), min(fecha), max(fecha)
+        "SELECT ubicacion_id, sum(tickets)::BIGINT, sum(cantidad)::DOUBLE, sum(venta_total)::DOUBLE, count(*), min(fecha), max(fecha),
+                sum(costo_total)::DOUBLE
          FROM ventas_diarias_ubicacion
          WHERE list_contains((SELECT string_split(?1, chr(31))), ubicacion_id) AND fecha BETWEEN ?2 AND ?3
          GROUP BY ubicacion_id",
@@ -46,6 +49,7 @@ pub fn store_totals(conn: &Connection, stores: &[String], from: NaiveDate, to: N
             tickets: r.get(1)?,
             unidades: r.get(2)?,
             venta_total: r.get(3)?,
+            costo_total: r.get(7)?,
             dias_con_venta: r.get(4)?,
             primer_dia: r.get(5)?,
             ultimo_dia: r.get(6)?,
@@ -149,6 +153,18 @@ pub fn sale_spans(conn: &Connection, days: &[(String, NaiveDate, NaiveDate)]) ->
         out.insert(store.clone(), SaleSpan { primera: *primera, ultima: *ultima });
     }
     Ok(out)
+}
+
+/// The last day with sales at any of `stores` (the `datos_al` of the BI screens).
+pub fn last_sale_day(conn: &Connection, stores: &[String]) -> duckdb::Result<Option<NaiveDate>> {
+    if stores.is_empty() {
+        return Ok(None);
+    }
+    conn.query_row(
+        "SELECT max(fecha) FROM ventas_diarias_ubicacion WHERE list_contains((SELECT string_split(?1, chr(31))), ubicacion_id)",
+        params![stores.join(SEP)],
+        |r| r.get(0),
+    )
 }
 
 #[cfg(test)]

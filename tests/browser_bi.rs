@@ -1,0 +1,38 @@
+//! The *Dashboard de Red* in a real headless Chromium (spec 40 §3.1): the default period (the
+//! 30 days ending two days before today), the KPI cards with their variations as the API
+//! gives them, the region filter narrowing the store bars. Screenshots go to tests/artifacts/.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
+
+mod common;
+
+use chrono::Duration;
+use common::browser::{artifacts_dir, Browser};
+use common::spawn_app;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_network_dashboard_shows_the_apis_kpis_and_filters_by_region() {
+    let app = spawn_app(true).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/bi")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('[data-kpi=tickets]') !== null").await;
+    // The default preset: the 30 days ending two days before today (tenant time zone).
+    let today = app.state.tenant.today();
+    let (desde, hasta) = (today - Duration::days(31), today - Duration::days(2));
+    assert_eq!(b.eval("document.querySelector('input[name=desde]').value").await, json!(desde.to_string()));
+    assert_eq!(b.eval("document.querySelector('input[name=hasta]').value").await, json!(hasta.to_string()));
+    let k = app.get_json(&format!("/api/bi/stores/network/kpis?fecha_inicio={desde}&fecha_fin={hasta}"), &app.admin_token).await;
+    let tickets = k["periodo_actual"]["tickets"].as_i64().unwrap();
+    assert!(tickets > 0, "the tiny chain sold in that window");
+    let shown = b.eval("document.querySelector('[data-kpi=tickets]').textContent").await;
+    assert_eq!(shown.as_str().unwrap().replace('.', ""), tickets.to_string());
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=stores] [data-store]').length").await, json!(2));
+    assert_eq!(b.eval("document.querySelectorAll('[data-delta]').length").await, json!(4));
+    b.screenshot(&artifacts_dir().join("bi-dashboard-red.png")).await;
+    // One region: one store's bar.
+    b.eval("(() => { const s = document.querySelector('select[name=region]'); s.value = 'CARACAS'; s.dispatchEvent(new Event('change', {bubbles: true})); })()").await;
+    b.wait_for("document.querySelectorAll('[data-role=stores] [data-store]').length === 1").await;
+    assert!(b.eval("document.querySelector('[data-role=periods]').textContent").await.as_str().unwrap().contains("CARACAS"));
+}

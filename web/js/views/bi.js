@@ -1,0 +1,114 @@
+// "Business Intelligence" (spec 40 §3, 50 §9.3): the *Dashboard de Red* tab — the network's
+// sales, tickets, average ticket and margin for a period against the one before (or last
+// year), with their variations, and sales per store as bars. Presets end two days before
+// today (the ETL's lag, §3.1); every figure is the server's, with its `datos_al`.
+import { apiGet, isAbort } from '../api.js';
+import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
+import { formatNumber, formatInteger, formatDate } from '../format.js';
+
+const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
+const UPCOMING = ['Detalle de Tienda', 'Comparar Tiendas', 'Ranking Tiendas', 'Por Producto', 'Análisis ABC', 'Rentabilidad', 'Cobertura'];
+
+// Today in the tenant's time zone, as YYYY-MM-DD.
+function todayIn(tz) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz || undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+const iso = (d) => d.toISOString().slice(0, 10);
+const addDays = (s, n) => { const d = new Date(`${s}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return iso(d); };
+
+// Presets end two days before today; "Mes anterior" is the whole previous month.
+function presetRange(key, today) {
+  const end = addDays(today, -2);
+  if (key === '7') return [addDays(end, -6), end];
+  if (key === '30') return [addDays(end, -29), end];
+  const [y, m] = end.split('-').map(Number);
+  if (key === 'mes') return [`${end.slice(0, 7)}-01`, end];
+  const first = new Date(Date.UTC(y, m - 2, 1));
+  const last = new Date(Date.UTC(y, m - 1, 0));
+  return [iso(first), iso(last)];
+}
+
+function delta(v, unit) {
+  const cls = v > 0 ? 'up' : v < 0 ? 'down' : 'flat';
+  const arrow = v > 0 ? '▲' : v < 0 ? '▼' : '■';
+  return html`<span class="kpi-delta ${cls}" data-delta>${arrow} ${v > 0 ? '+' : ''}${formatNumber(v, 1)}${unit}</span>`;
+}
+
+export async function render(container, ctx) {
+  const head = html`<div class="page-head"><div><h1>Business Intelligence</h1>
+    <p class="subtitle">El negocio de un vistazo: ventas, tickets y margen de la red frente al período anterior.</p></div></div>
+    <div class="tabs" role="tablist"><button type="button" role="tab" class="tab" aria-selected="true">Dashboard de Red</button></div>
+    <p class="muted small">Próximamente en esta sección: ${UPCOMING.join(' · ')}.</p>`;
+  setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 3 })}`);
+  let regions = [];
+  try {
+    const locs = await apiGet('/api/ubicaciones', { signal: ctx.signal });
+    const list = Array.isArray(locs) ? locs : locs.ubicaciones || [];
+    regions = [...new Set(list.filter((l) => l.tipo !== 'cedi').map((l) => l.region).filter(Boolean))].sort();
+  } catch (e) {
+    if (isAbort(e)) return;
+  }
+  const today = todayIn(ctx.tenant && ctx.tenant.timezone);
+  const q = ctx.query;
+  const preset = q.get('preset') || (q.get('fecha_inicio') ? '' : '30');
+  const [d0, d1] = preset ? presetRange(preset, today) : [q.get('fecha_inicio'), q.get('fecha_fin')];
+  const f = { preset, desde: d0, hasta: d1, region: q.get('region') || '', comparar: q.get('comparar_con') || 'anterior' };
+  setHtml(container, html`${head}
+    <form class="card filter-bar filters" data-role="filters" autocomplete="off">
+      <div class="chips" role="group" aria-label="Período">${PRESETS.map(([k, l]) => html`<button type="button" class="chip" data-preset="${k}" aria-pressed="${f.preset === k}">${l}</button>`)}</div>
+      <label>Desde <input type="date" name="desde" value="${f.desde}"></label>
+      <label>Hasta <input type="date" name="hasta" value="${f.hasta}"></label>
+      <label>Región <select name="region"><option value="">Todas</option>${regions.map((r) => html`<option value="${r}">${r}</option>`)}</select></label>
+      <label>Comparar con <select name="comparar"><option value="anterior">Período anterior</option><option value="ano_anterior">Año anterior</option></select></label>
+    </form>
+    <div data-role="result"></div>`);
+  const form = container.querySelector('[data-role=filters]');
+  form.region.value = f.region;
+  form.comparar.value = f.comparar;
+  const result = container.querySelector('[data-role=result]');
+  const load = async () => {
+    ctx.setQuery(Object.fromEntries(Object.entries({ preset: f.preset, fecha_inicio: f.preset ? '' : f.desde, fecha_fin: f.preset ? '' : f.hasta, region: f.region, comparar_con: f.comparar === 'anterior' ? '' : f.comparar }).filter(([, v]) => v)));
+    for (const b of form.querySelectorAll('[data-preset]')) b.setAttribute('aria-pressed', String(b.dataset.preset === f.preset));
+    setHtml(result, skeletonBlock({ cards: 4, rows: 3 }));
+    const params = new URLSearchParams({ fecha_inicio: f.desde, fecha_fin: f.hasta, comparar_con: f.comparar });
+    if (f.region) params.set('region', f.region);
+    let k;
+    try {
+      k = await apiGet(`/api/bi/stores/network/kpis?${params}`, { signal: ctx.signal });
+    } catch (e) {
+      if (!isAbort(e)) showError(result, e, load, 'No se pudieron calcular los indicadores');
+      return;
+    }
+    const a = k.periodo_actual; const c = k.periodo_comparacion; const v = k.variaciones;
+    const max = Math.max(0, ...k.ventas_por_tienda.map((s) => s.ventas_total));
+    setHtml(result, html`<p class="muted" data-role="periods">${formatDate(a.fecha_inicio)} – ${formatDate(a.fecha_fin)} (${k.dias_periodo} días) frente a ${formatDate(c.fecha_inicio)} – ${formatDate(c.fecha_fin)} · ${k.region || 'toda la red'} · datos al ${k.datos_al ? formatDate(k.datos_al) : 'sin ventas cargadas'}</p>
+      <div class="kpis" data-role="kpis">
+        <div class="kpi"><span class="kpi-label">Ventas totales</span><strong class="kpi-value" data-kpi="ventas">$ ${formatNumber(a.ventas_total, 2)}</strong><span class="kpi-hint">${delta(v.ventas_pct, ' %')} · antes $ ${formatNumber(c.ventas_total, 2)}</span></div>
+        <div class="kpi"><span class="kpi-label">Tickets</span><strong class="kpi-value" data-kpi="tickets">${formatInteger(a.tickets)}</strong><span class="kpi-hint">${delta(v.tickets_pct, ' %')} · antes ${formatInteger(c.tickets)}</span></div>
+        <div class="kpi"><span class="kpi-label">Ticket promedio</span><strong class="kpi-value">$ ${formatNumber(a.ticket_promedio, 2)}</strong><span class="kpi-hint">${delta(v.ticket_promedio_pct, ' %')} · ${formatNumber(a.items_por_ticket, 2)} artículos por ticket</span></div>
+        <div class="kpi"><span class="kpi-label">Margen</span><strong class="kpi-value">${formatNumber(a.margen_pct, 2)} %</strong><span class="kpi-hint">${delta(v.margen_pp, ' pp')} · utilidad $ ${formatNumber(a.utilidad_bruta, 2)}</span></div>
+      </div>
+      <div class="card pad"><h2>Ventas por tienda</h2>
+        ${max > 0 ? html`<div class="bi-bars" data-role="stores">${k.ventas_por_tienda.map((s) => html`<div class="bi-bar-row" data-store="${s.ubicacion_id}"><span class="bi-bar-label" title="${s.region}">${s.nombre}</span>
+          <span class="bi-bar-track"><span class="bi-bar" style="${`width:${((s.ventas_total / max) * 100).toFixed(1)}%`}"></span></span>
+          <span class="bi-bar-value">$ ${formatNumber(s.ventas_total, 2)} <span class="muted">· ${formatInteger(s.tickets)} tickets · ${formatNumber(s.margen_pct, 1)} %</span></span></div>`)}</div>`
+        : emptyState('Sin ventas en el período', 'Elija otro período: los datos cargados llegan hasta el ' + (k.datos_al ? formatDate(k.datos_al) : '—') + '.')}</div>`);
+  };
+  form.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-preset]');
+    if (!b) return;
+    f.preset = b.dataset.preset;
+    [f.desde, f.hasta] = presetRange(f.preset, today);
+    form.desde.value = f.desde; form.hasta.value = f.hasta;
+    load();
+  });
+  form.addEventListener('change', (ev) => {
+    const n = ev.target.name;
+    if (n === 'desde' || n === 'hasta') { f.preset = ''; f[n] = ev.target.value; if (f.desde && f.hasta) load(); }
+    if (n === 'region') { f.region = ev.target.value; load(); }
+    if (n === 'comparar') { f.comparar = ev.target.value; load(); }
+  });
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  load();
+}
