@@ -109,3 +109,79 @@ async fn bad_periods_and_comparisons_are_refused_by_name() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+async fn get(app: &TestApp, path: &str) -> (StatusCode, Value) {
+    let r = app.client.get(app.url(path)).bearer_auth(&app.admin_token).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_stores_evolution_tickets_and_hours_match_the_raw_lines() {
+    let app = spawn_app(true).await;
+    let fin = end_date();
+    let inicio = fin - Duration::days(13);
+    let q = format!("fecha_inicio={inicio}&fecha_fin={fin}");
+    let r = app.state.warehouse.reader().unwrap();
+
+    // Evolution: each day's sales and tickets, and the network's mean over the stores that sold.
+    let (s, e) = get(&app, &format!("/api/bi/stores/tienda_01/evolution?{q}")).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let days = e["dias"].as_array().unwrap();
+    assert_eq!(days.len(), 14);
+    for d in days.iter().take(3) {
+        let day = d["fecha"].as_str().unwrap();
+        let (ventas, tickets): (f64, i64) = r
+            .query_row(
+                "SELECT sum(venta_total)::DOUBLE, count(DISTINCT numero_factura) FROM ventas WHERE ubicacion_id = 'tienda_01' AND fecha = ?::DATE",
+                [day],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((f(&d["ventas_total"]), d["tickets"].as_i64().unwrap()), (round(ventas, 2), tickets), "{day}");
+        let mean: f64 = r
+            .query_row(
+                "SELECT avg(s)::DOUBLE FROM (SELECT sum(venta_total) AS s FROM ventas WHERE fecha = ?::DATE AND ubicacion_id LIKE 'tienda_%' GROUP BY ubicacion_id)",
+                [day],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(f(&d["promedio_red"]), round(mean, 2), "{day}");
+    }
+    check(&e["totales"], raw(&app, inicio, fin, Some("VALENCIA")));
+
+    // Tickets: the five buckets add up to the store's tickets and sales.
+    let (_, t) = get(&app, &format!("/api/bi/stores/tienda_01/ticket-distribution?{q}")).await;
+    let buckets = t["rangos"].as_array().unwrap();
+    assert_eq!(buckets.iter().map(|b| b["rango"].as_str().unwrap()).collect::<Vec<_>>(), vec!["$0-5", "$5-15", "$15-30", "$30-50", "$50+"]);
+    let (ventas, _, _, tickets) = raw(&app, inicio, fin, Some("VALENCIA"));
+    assert_eq!(t["total_tickets"].as_i64().unwrap(), tickets);
+    assert_eq!(buckets.iter().map(|b| b["tickets"].as_i64().unwrap()).sum::<i64>(), tickets);
+    assert!((f(&t["total_ventas"]) - ventas).abs() < 0.01);
+    let small: i64 = r
+        .query_row(
+            "SELECT count(*) FROM (SELECT sum(venta_total) AS t FROM ventas WHERE ubicacion_id = 'tienda_01' AND fecha BETWEEN ?::DATE AND ?::DATE
+             GROUP BY numero_factura) WHERE t < 5",
+            [inicio.to_string(), fin.to_string()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(buckets[0]["tickets"].as_i64().unwrap(), small);
+
+    // Heat map: 7 × 24, the peak is the busiest (weekday, hour) of the 30 days before today.
+    let (_, h) = get(&app, "/api/bi/stores/tienda_01/hourly-heatmap?dias=30").await;
+    assert_eq!(h["celdas"].as_array().unwrap().len(), 168);
+    let today = app.state.tenant.today();
+    let (peak_day, peak_hour): (i64, i64) = r
+        .query_row(
+            "SELECT dayofweek(fecha), hour(fecha_venta) FROM ventas WHERE ubicacion_id = 'tienda_01' AND fecha BETWEEN ?::DATE AND ?::DATE
+             GROUP BY 1, 2 ORDER BY sum(venta_total) DESC, 1, 2 LIMIT 1",
+            [(today - Duration::days(30)).to_string(), (today - Duration::days(1)).to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((h["hora_pico"]["dia_semana"].as_i64().unwrap(), h["hora_pico"]["hora"].as_i64().unwrap()), (peak_day, peak_hour));
+    // Unknown store or a CEDI: 404; a bad window: 422.
+    assert_eq!(get(&app, "/api/bi/stores/cedi_seco/evolution").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/api/bi/stores/tienda_01/hourly-heatmap?dias=0").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -35,4 +35,21 @@ async fn the_network_dashboard_shows_the_apis_kpis_and_filters_by_region() {
     b.eval("(() => { const s = document.querySelector('select[name=region]'); s.value = 'CARACAS'; s.dispatchEvent(new Event('change', {bubbles: true})); })()").await;
     b.wait_for("document.querySelectorAll('[data-role=stores] [data-store]').length === 1").await;
     assert!(b.eval("document.querySelector('[data-role=periods]').textContent").await.as_str().unwrap().contains("CARACAS"));
+
+    // Detalle de Tienda: the store's KPIs, its ticket buckets and its peak hour.
+    b.click("[data-tab=tienda]").await;
+    b.wait_for(
+        "document.querySelector('[data-kpi=store-tickets]') !== null && document.querySelector('[data-role=heatmap] table') !== null",
+    )
+    .await;
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=tickets] tbody tr').length").await, json!(5));
+    assert_eq!(b.eval("document.querySelectorAll('table.heatmap td.heat').length").await, json!(168));
+    let (desde, hasta) = (today - Duration::days(30), today - Duration::days(1));
+    let e = app.get_json(&format!("/api/bi/stores/tienda_01/evolution?fecha_inicio={desde}&fecha_fin={hasta}"), &app.admin_token).await;
+    let shown = b.eval("document.querySelector('[data-kpi=store-tickets]').textContent").await;
+    assert_eq!(shown.as_str().unwrap().replace('.', ""), e["totales"]["tickets"].as_i64().unwrap().to_string());
+    assert!(b.eval("document.querySelector('[data-role=peak]') !== null").await.as_bool().unwrap(), "a peak hour in the last 30 days");
+    b.screenshot(&artifacts_dir().join("bi-detalle-tienda.png")).await;
+    b.eval("document.querySelector('[data-role=heatmap]').scrollIntoView()").await;
+    b.screenshot(&artifacts_dir().join("bi-detalle-tienda-horas.png")).await;
 }

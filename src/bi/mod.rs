@@ -7,7 +7,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::{Store, Tenant};
-use crate::domain::bi::{comparison_range, period_days, variations, Comparison, Kpis, Totals, Variations};
+use crate::domain::bi::{
+    comparison_range, heatmap, period_days, ticket_distribution, variations, Comparison, Heatmap, Kpis, TicketDistribution, Totals,
+    Variations,
+};
 use crate::domain::sales::round_half_away;
 use crate::warehouse::sales_summary as ws;
 use crate::warehouse::Warehouse;
@@ -20,6 +23,8 @@ pub enum BiError {
     Warehouse(#[from] duckdb::Error),
     #[error(transparent)]
     WarehouseOpen(#[from] crate::warehouse::WarehouseError),
+    #[error("{0}")]
+    NotFound(String),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,4 +125,101 @@ pub fn network_kpis(
         ventas_por_tienda,
         datos_al,
     })
+}
+
+fn store<'t>(tenant: &'t Tenant, id: &str) -> Result<&'t Store, BiError> {
+    tenant.stores().iter().find(|s| s.id == id && !s.is_cedi()).ok_or_else(|| BiError::NotFound(format!("Tienda «{id}» no encontrada")))
+}
+
+fn check_range(inicio: NaiveDate, fin: NaiveDate) -> Result<(), BiError> {
+    match inicio <= fin {
+        true => Ok(()),
+        false => Err(BiError::Invalid { field: "fecha_inicio", message: "La fecha de inicio es posterior a la fecha de fin".into() }),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvolutionDay {
+    pub fecha: NaiveDate,
+    #[serde(flatten)]
+    pub kpis: Kpis,
+    /// Mean daily sales of the stores that sold that day (*Promedio Red*).
+    pub promedio_red: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evolution {
+    pub ubicacion_id: String,
+    pub nombre: String,
+    pub fecha_inicio: NaiveDate,
+    pub fecha_fin: NaiveDate,
+    /// Days with sales of the store.
+    pub dias: Vec<EvolutionDay>,
+    pub totales: Kpis,
+}
+
+/// *Evolución de ventas* of one store (§3.2 panel 1).
+pub fn evolution(tenant: &Tenant, wh: &Warehouse, id: &str, inicio: NaiveDate, fin: NaiveDate) -> Result<Evolution, BiError> {
+    check_range(inicio, fin)?;
+    let s = store(tenant, id)?;
+    let reader = wh.reader()?;
+    let rows = ws::store_days_totals(&reader, &s.id, inicio, fin)?;
+    let network: Vec<String> = tenant.stores().iter().filter(|s| !s.is_cedi()).map(|s| s.id.clone()).collect();
+    let mean: std::collections::HashMap<NaiveDate, f64> = ws::network_daily_mean(&reader, &network, inicio, fin)?.into_iter().collect();
+    let mut total = Totals::default();
+    let dias = rows
+        .iter()
+        .map(|(fecha, ventas, costo, items, tickets)| {
+            let t = Totals { ventas: *ventas, costo: *costo, items: *items, tickets: *tickets };
+            total += t;
+            EvolutionDay { fecha: *fecha, kpis: Kpis::of(&t).rounded(), promedio_red: mean.get(fecha).map(|m| round_half_away(*m, 2)) }
+        })
+        .collect();
+    Ok(Evolution {
+        ubicacion_id: s.id.clone(),
+        nombre: s.name.clone(),
+        fecha_inicio: inicio,
+        fecha_fin: fin,
+        dias,
+        totales: Kpis::of(&total).rounded(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketsOfStore {
+    pub ubicacion_id: String,
+    pub fecha_inicio: NaiveDate,
+    pub fecha_fin: NaiveDate,
+    #[serde(flatten)]
+    pub distribucion: TicketDistribution,
+}
+
+/// *Distribución de tickets* of one store (§3.2 panel 3).
+pub fn tickets(tenant: &Tenant, wh: &Warehouse, id: &str, inicio: NaiveDate, fin: NaiveDate) -> Result<TicketsOfStore, BiError> {
+    check_range(inicio, fin)?;
+    let s = store(tenant, id)?;
+    let reader = wh.reader()?;
+    let totals = ws::ticket_totals(&reader, &s.id, inicio, fin)?;
+    Ok(TicketsOfStore { ubicacion_id: s.id.clone(), fecha_inicio: inicio, fecha_fin: fin, distribucion: ticket_distribution(&totals) })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeatmapOfStore {
+    pub ubicacion_id: String,
+    pub fecha_inicio: NaiveDate,
+    pub fecha_fin: NaiveDate,
+    #[serde(flatten)]
+    pub mapa: Heatmap,
+}
+
+/// *Heatmap por hora* of one store over the `dias` complete days before `today` (§3.2 panel 4).
+pub fn hourly_heatmap(tenant: &Tenant, wh: &Warehouse, id: &str, today: NaiveDate, dias: i64) -> Result<HeatmapOfStore, BiError> {
+    if !(1..=365).contains(&dias) {
+        return Err(BiError::Invalid { field: "dias", message: "dias debe estar entre 1 y 365".into() });
+    }
+    let s = store(tenant, id)?;
+    let (from, to) = (today - chrono::Duration::days(dias), today - chrono::Duration::days(1));
+    let reader = wh.reader()?;
+    let rows = ws::weekday_hour_sales(&reader, &s.id, from, to)?;
+    Ok(HeatmapOfStore { ubicacion_id: s.id.clone(), fecha_inicio: from, fecha_fin: to, mapa: heatmap(&rows) })
 }

@@ -133,6 +133,121 @@ pub fn variations(a: &Kpis, c: &Kpis) -> Variations {
     }
 }
 
+/// Upper bounds of the ticket buckets (§3.2): `$0-5` [−∞, 5), `$5-15`, `$15-30`, `$30-50`,
+/// `$50+`; a return (negative total) falls in the first.
+const BUCKETS: [(&str, Option<f64>); 5] =
+    [("$0-5", Some(5.0)), ("$5-15", Some(15.0)), ("$15-30", Some(30.0)), ("$30-50", Some(50.0)), ("$50+", None)];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketBucket {
+    pub rango: &'static str,
+    pub rango_min: Option<f64>,
+    pub rango_max: Option<f64>,
+    pub tickets: i64,
+    pub pct_tickets: f64,
+    pub ventas: f64,
+    pub pct_ventas: f64,
+    pub ticket_promedio: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketDistribution {
+    /// Always the five buckets, ascending, zeros included.
+    pub rangos: Vec<TicketBucket>,
+    pub total_tickets: i64,
+    pub total_ventas: f64,
+    pub ticket_promedio: f64,
+}
+
+/// The distribution of a store's tickets by total (§3.2, E2).
+pub fn ticket_distribution(totals: &[f64]) -> TicketDistribution {
+    let mut counts = [0i64; 5];
+    let mut sums = [0.0f64; 5];
+    for t in totals.iter().filter(|t| t.is_finite()) {
+        let i = BUCKETS.iter().position(|(_, max)| max.is_none_or(|m| *t < m)).unwrap_or(BUCKETS.len() - 1);
+        counts[i] += 1;
+        sums[i] += t;
+    }
+    let n = totals.iter().filter(|t| t.is_finite()).count() as i64;
+    let total: f64 = sums.iter().sum();
+    let pct = |part: f64, whole: f64| if whole != 0.0 { round_half_away(part / whole * 100.0, 2) } else { 0.0 };
+    let rangos = BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, (rango, max))| TicketBucket {
+            rango,
+            rango_min: if i == 0 { None } else { BUCKETS[i - 1].1 },
+            rango_max: *max,
+            tickets: counts[i],
+            pct_tickets: pct(counts[i] as f64, n as f64),
+            ventas: round_half_away(sums[i], 2),
+            pct_ventas: pct(sums[i], total),
+            ticket_promedio: if counts[i] > 0 { round_half_away(sums[i] / counts[i] as f64, 2) } else { 0.0 },
+        })
+        .collect();
+    TicketDistribution {
+        rangos,
+        total_tickets: n,
+        total_ventas: round_half_away(total, 2),
+        ticket_promedio: if n > 0 { round_half_away(total / n as f64, 2) } else { 0.0 },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatCell {
+    /// 0 = domingo … 6 = sábado.
+    pub dia_semana: u8,
+    pub hora: u8,
+    pub ventas: f64,
+    pub tickets: i64,
+    pub pct_total: f64,
+    /// 0 (no sales) to 9: ⌊ventas ÷ max × 9⌋ for the colour scale.
+    pub nivel: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Heatmap {
+    /// 7 × 24 cells, Sunday 00h first.
+    pub celdas: Vec<HeatCell>,
+    pub hora_pico: Option<HeatCell>,
+    pub total_ventas: f64,
+}
+
+/// The 7 × 24 grid of a store's sales by weekday and hour (§3.2): `(weekday, hour, ventas,
+/// tickets)` summed per cell; the peak is the highest cell, ties to the earliest.
+pub fn heatmap(rows: &[(u8, u8, f64, i64)]) -> Heatmap {
+    let mut grid = [[(0.0f64, 0i64); 24]; 7];
+    for (d, h, v, t) in rows {
+        if let Some(cell) = grid.get_mut(*d as usize).and_then(|r| r.get_mut(*h as usize)) {
+            cell.0 += v;
+            cell.1 += t;
+        }
+    }
+    let total: f64 = grid.iter().flatten().map(|c| c.0).sum();
+    let max = grid.iter().flatten().map(|c| c.0).fold(0.0f64, f64::max);
+    let mut celdas = Vec::with_capacity(168);
+    for (d, row) in grid.iter().enumerate() {
+        for (h, (v, t)) in row.iter().enumerate() {
+            celdas.push(HeatCell {
+                dia_semana: d as u8,
+                hora: h as u8,
+                ventas: round_half_away(*v, 2),
+                tickets: *t,
+                pct_total: if total > 0.0 { round_half_away(v / total * 100.0, 2) } else { 0.0 },
+                nivel: if max > 0.0 && *v > 0.0 { ((v / max * 9.0).floor() as u8).min(9) } else { 0 },
+            });
+        }
+    }
+    // The first strictly highest cell in (day, hour) order: ties keep the earliest.
+    let mut pico: Option<&HeatCell> = None;
+    for c in &celdas {
+        if c.ventas > 0.0 && pico.is_none_or(|p| c.ventas > p.ventas) {
+            pico = Some(c);
+        }
+    }
+    Heatmap { hora_pico: pico.cloned(), celdas, total_ventas: round_half_away(total, 2) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +287,39 @@ mod tests {
         assert_eq!(period_days(d("2025-03-01"), d("2025-03-02")), 2);
         assert_eq!(Comparison::parse("ano_anterior"), Some(Comparison::AnoAnterior));
         assert_eq!(Comparison::parse("semana"), None);
+    }
+
+    #[test]
+    fn e2_ticket_distribution_in_five_buckets() {
+        let t = [3.00, 4.99, -2.00, 5.00, 14.00, 15.00, 29.00, 30.00, 49.00, 50.00, 120.00];
+        let d = ticket_distribution(&t);
+        let row = |i: usize| {
+            let b = &d.rangos[i];
+            (b.rango, b.tickets, b.ventas, b.pct_tickets, b.pct_ventas, b.ticket_promedio)
+        };
+        assert_eq!(row(0), ("$0-5", 3, 5.99, 27.27, 1.88, 2.00), "a return falls in the first bucket");
+        assert_eq!(row(1), ("$5-15", 2, 19.00, 18.18, 5.98, 9.50));
+        assert_eq!(row(2), ("$15-30", 2, 44.00, 18.18, 13.84, 22.00));
+        assert_eq!(row(3), ("$30-50", 2, 79.00, 18.18, 24.84, 39.50));
+        assert_eq!(row(4), ("$50+", 2, 170.00, 18.18, 53.46, 85.00));
+        assert_eq!(d.rangos[4].rango_max, None);
+        assert_eq!((d.total_tickets, d.total_ventas, d.ticket_promedio), (11, 317.99, 28.91));
+        // No tickets: the five buckets, all zero.
+        let empty = ticket_distribution(&[]);
+        assert_eq!(empty.rangos.len(), 5);
+        assert!(empty.rangos.iter().all(|b| b.tickets == 0 && b.pct_tickets == 0.0));
+    }
+
+    #[test]
+    fn the_heatmap_levels_and_the_earliest_peak() {
+        // Monday 10h and Tuesday 10h tie at 90: the peak is Monday's; 45 is level 4.
+        let h = heatmap(&[(1, 10, 90.0, 9), (2, 10, 90.0, 8), (3, 15, 45.0, 5), (3, 15, 0.0, 0)]);
+        assert_eq!(h.celdas.len(), 168);
+        let p = h.hora_pico.unwrap();
+        assert_eq!((p.dia_semana, p.hora), (1, 10));
+        let cell = |d: usize, hr: usize| &h.celdas[d * 24 + hr];
+        assert_eq!((cell(3, 15).nivel, cell(1, 10).nivel, cell(0, 0).nivel), (4, 9, 0));
+        assert_eq!(cell(3, 15).pct_total, 20.0);
+        assert_eq!(heatmap(&[]).hora_pico, None);
     }
 }

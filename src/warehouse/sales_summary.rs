@@ -167,6 +167,54 @@ pub fn last_sale_day(conn: &Connection, stores: &[String]) -> duckdb::Result<Opt
     )
 }
 
+/// A store's day: (day, ventas, costo, items, tickets).
+pub type StoreDayTotals = (NaiveDate, f64, f64, f64, i64);
+
+/// One store's totals per day with sales in `from..=to`.
+pub fn store_days_totals(conn: &Connection, store: &str, from: NaiveDate, to: NaiveDate) -> duckdb::Result<Vec<StoreDayTotals>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT fecha, venta_total::DOUBLE, costo_total::DOUBLE, cantidad::DOUBLE, tickets::BIGINT FROM ventas_diarias_ubicacion
+         WHERE ubicacion_id = ?1 AND fecha BETWEEN ?2 AND ?3 ORDER BY fecha",
+    )?;
+    let rows = stmt.query_map(params![store, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    rows.collect()
+}
+
+/// Per day, the mean of the daily sales of the `stores` that sold that day (a store without
+/// sales that day is not in the denominator, as the original).
+pub fn network_daily_mean(conn: &Connection, stores: &[String], from: NaiveDate, to: NaiveDate) -> duckdb::Result<Vec<(NaiveDate, f64)>> {
+    if stores.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT fecha, avg(venta_total)::DOUBLE FROM ventas_diarias_ubicacion
+         WHERE list_contains((SELECT string_split(?1, chr(31))), ubicacion_id) AND fecha BETWEEN ?2 AND ?3 AND venta_total <> 0
+         GROUP BY fecha ORDER BY fecha",
+    )?;
+    let rows = stmt.query_map(params![stores.join(SEP), from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// The total of each ticket (invoice) of a store in `from..=to`, from the sale lines.
+pub fn ticket_totals(conn: &Connection, store: &str, from: NaiveDate, to: NaiveDate) -> duckdb::Result<Vec<f64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sum(venta_total)::DOUBLE FROM ventas WHERE ubicacion_id = ?1 AND fecha BETWEEN ?2 AND ?3 GROUP BY numero_factura",
+    )?;
+    let rows = stmt.query_map(params![store, from, to], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// A store's sales per (weekday 0 = Sunday, local hour) over `from..=to`: (weekday, hour,
+/// ventas, tickets).
+pub fn weekday_hour_sales(conn: &Connection, store: &str, from: NaiveDate, to: NaiveDate) -> duckdb::Result<Vec<(u8, u8, f64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT dayofweek(fecha)::UTINYINT, hora::UTINYINT, sum(venta_total)::DOUBLE, sum(tickets)::BIGINT FROM ventas_horarias_ubicacion
+         WHERE ubicacion_id = ?1 AND fecha BETWEEN ?2 AND ?3 GROUP BY 1, 2",
+    )?;
+    let rows = stmt.query_map(params![store, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,10 @@
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDate } from '../format.js';
+import { barLineChart, legend } from '../charts.js';
 
 const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
-const UPCOMING = ['Detalle de Tienda', 'Comparar Tiendas', 'Ranking Tiendas', 'Por Producto', 'Análisis ABC', 'Rentabilidad', 'Cobertura'];
+const UPCOMING = ['Comparar Tiendas', 'Ranking Tiendas', 'Por Producto', 'Análisis ABC', 'Rentabilidad', 'Cobertura'];
 
 // Today in the tenant's time zone, as YYYY-MM-DD.
 function todayIn(tz) {
@@ -35,11 +36,15 @@ function delta(v, unit) {
   return html`<span class="kpi-delta ${cls}" data-delta>${arrow} ${v > 0 ? '+' : ''}${formatNumber(v, 1)}${unit}</span>`;
 }
 
+const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda']];
+
 export async function render(container, ctx) {
+  const tab = ctx.query.get('tab') === 'tienda' ? 'tienda' : 'red';
   const head = html`<div class="page-head"><div><h1>Business Intelligence</h1>
-    <p class="subtitle">El negocio de un vistazo: ventas, tickets y margen de la red frente al período anterior.</p></div></div>
-    <div class="tabs" role="tablist"><button type="button" role="tab" class="tab" aria-selected="true">Dashboard de Red</button></div>
+    <p class="subtitle">El negocio de un vistazo: ventas, tickets y margen de la red y de cada tienda.</p></div></div>
+    <div class="tabs" role="tablist" data-role="bi-tabs">${TABS.map(([k, l]) => html`<a role="tab" class="tab" href="${`/bi?tab=${k}`}" data-tab="${k}" aria-selected="${tab === k}">${l}</a>`)}</div>
     <p class="muted small">Próximamente en esta sección: ${UPCOMING.join(' · ')}.</p>`;
+  if (tab === 'tienda') return renderStore(container, ctx, head);
   setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 3 })}`);
   let regions = [];
   try {
@@ -108,6 +113,85 @@ export async function render(container, ctx) {
     if (n === 'desde' || n === 'hasta') { f.preset = ''; f[n] = ev.target.value; if (f.desde && f.hasta) load(); }
     if (n === 'region') { f.region = ev.target.value; load(); }
     if (n === 'comparar') { f.comparar = ev.target.value; load(); }
+  });
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  load();
+}
+
+const WEEKDAYS = ['Dom', 'Lun', 'Mar', 'Mié', 'Jue', 'Vie', 'Sáb'];
+
+// *Detalle de Tienda* (§3.2): one store's daily evolution against the network's average, its
+// tickets by size and its sales by weekday and hour.
+async function renderStore(container, ctx, head) {
+  setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 4 })}`);
+  let stores = [];
+  try {
+    const locs = await apiGet('/api/ubicaciones', { signal: ctx.signal });
+    stores = (Array.isArray(locs) ? locs : locs.ubicaciones || []).filter((l) => l.tipo !== 'cedi');
+  } catch (e) {
+    if (!isAbort(e)) showError(container, e, () => renderStore(container, ctx, head));
+    return;
+  }
+  if (!stores.length) { setHtml(container, html`${head}${emptyState('No hay tiendas', 'Declare tiendas en tenant.toml.')}`); return; }
+  const today = todayIn(ctx.tenant && ctx.tenant.timezone);
+  const f = {
+    tienda: ctx.query.get('tienda') || stores[0].id,
+    hasta: ctx.query.get('fecha_fin') || addDays(today, -1),
+    desde: ctx.query.get('fecha_inicio') || addDays(today, -30),
+  };
+  setHtml(container, html`${head}
+    <form class="card filter-bar filters" data-role="store-filters" autocomplete="off">
+      <label>Tienda <select name="tienda">${stores.map((s) => html`<option value="${s.id}">${s.nombre}</option>`)}</select></label>
+      <label>Desde <input type="date" name="desde" value="${f.desde}"></label>
+      <label>Hasta <input type="date" name="hasta" value="${f.hasta}"></label>
+    </form>
+    <div data-role="store-result"></div>`);
+  const form = container.querySelector('[data-role=store-filters]');
+  form.tienda.value = f.tienda;
+  const out = container.querySelector('[data-role=store-result]');
+  const load = async () => {
+    ctx.setQuery({ tab: 'tienda', tienda: f.tienda, fecha_inicio: f.desde, fecha_fin: f.hasta });
+    setHtml(out, skeletonBlock({ cards: 4, rows: 4 }));
+    const range = `fecha_inicio=${f.desde}&fecha_fin=${f.hasta}`;
+    const base = `/api/bi/stores/${encodeURIComponent(f.tienda)}`;
+    let e; let t; let h;
+    try {
+      [e, t, h] = await Promise.all([
+        apiGet(`${base}/evolution?${range}`, { signal: ctx.signal }),
+        apiGet(`${base}/ticket-distribution?${range}`, { signal: ctx.signal }),
+        apiGet(`${base}/hourly-heatmap?dias=30`, { signal: ctx.signal }),
+      ]);
+    } catch (err) {
+      if (!isAbort(err)) showError(out, err, load, 'No se pudo cargar la tienda');
+      return;
+    }
+    const k = e.totales;
+    const first = t.rangos[0]; const last = t.rangos[t.rangos.length - 1];
+    const cell = (c) => html`<td class="${`heat heat-${c.nivel}`}" title="${`${WEEKDAYS[c.dia_semana]} ${String(c.hora).padStart(2, '0')}:00 · $ ${formatNumber(c.ventas, 2)} · ${formatInteger(c.tickets)} tickets · ${formatNumber(c.pct_total, 2)} %`}">${c.pct_total >= 1 ? Math.round(c.pct_total) : ''}</td>`;
+    const hours = [...Array(24).keys()];
+    setHtml(out, html`<div class="kpis" data-role="store-kpis">
+        <div class="kpi"><span class="kpi-label">Ventas</span><strong class="kpi-value">$ ${formatNumber(k.ventas_total, 2)}</strong><span class="kpi-hint">${e.dias.length} días con venta</span></div>
+        <div class="kpi"><span class="kpi-label">Tickets</span><strong class="kpi-value" data-kpi="store-tickets">${formatInteger(k.tickets)}</strong></div>
+        <div class="kpi"><span class="kpi-label">Ticket promedio</span><strong class="kpi-value">$ ${formatNumber(k.ticket_promedio, 2)}</strong></div>
+        <div class="kpi"><span class="kpi-label">Margen</span><strong class="kpi-value">${formatNumber(k.margen_pct, 2)} %</strong></div></div>
+      <div class="card pad"><h2>Evolución de ventas</h2>
+        ${e.dias.length ? html`${barLineChart({ labels: e.dias.map((d) => d.fecha.slice(5)), bars: e.dias.map((d) => d.ventas_total), line: e.dias.map((d) => d.promedio_red), tips: (i) => `${e.dias[i].fecha}: $ ${formatNumber(e.dias[i].ventas_total, 2)} · ${formatInteger(e.dias[i].tickets)} tickets · promedio red $ ${formatNumber(e.dias[i].promedio_red || 0, 2)}`, aria: 'Ventas por día y promedio de la red', width: 1100, height: 260 })}
+          ${legend([['bar', 'Ventas de la tienda (eje izq.)'], ['stock-line', 'Promedio de la red por tienda (eje der.)']])}` : emptyState('Sin ventas en el período', 'Elija otras fechas.')}</div>
+      <div class="two-col">
+        <div class="card pad" data-role="tickets"><h2>Distribución de tickets</h2>
+          <table class="data-table compact"><thead><tr><th>Rango</th><th class="num">Tickets</th><th class="num">% tickets</th><th class="num">Ventas</th><th class="num">% ventas</th><th class="num">Promedio</th></tr></thead>
+            <tbody>${t.rangos.map((b) => html`<tr><td>${b.rango}</td><td class="num">${formatInteger(b.tickets)}</td><td class="num">${formatNumber(b.pct_tickets, 1)} %</td><td class="num">$ ${formatNumber(b.ventas, 2)}</td><td class="num">${formatNumber(b.pct_ventas, 1)} %</td><td class="num">$ ${formatNumber(b.ticket_promedio, 2)}</td></tr>`)}</tbody></table>
+          <p class="muted small">${formatNumber(first.pct_tickets, 1)} % de los tickets son de menos de $5 y suman el ${formatNumber(first.pct_ventas, 1)} % de las ventas; los de $50 o más son el ${formatNumber(last.pct_tickets, 1)} % de los tickets y el ${formatNumber(last.pct_ventas, 1)} % de las ventas.</p></div>
+        <div class="card pad" data-role="heatmap"><h2>Ventas por día y hora <span class="muted small">(${formatDate(h.fecha_inicio)} – ${formatDate(h.fecha_fin)})</span></h2>
+          ${h.hora_pico ? html`<p>Hora pico: <strong data-role="peak">${WEEKDAYS[h.hora_pico.dia_semana]} ${String(h.hora_pico.hora).padStart(2, '0')}:00</strong> ($ ${formatNumber(h.hora_pico.ventas, 2)})</p>` : ''}
+          <div class="grid-wrap"><table class="heatmap"><thead><tr><th></th>${hours.map((x) => html`<th>${x}</th>`)}</tr></thead>
+            <tbody>${WEEKDAYS.map((w, d) => html`<tr><th>${w}</th>${hours.map((x) => cell(h.celdas[d * 24 + x]))}</tr>`)}</tbody></table></div>
+          <p class="muted small">Cada celda: % de las ventas de los últimos 30 días completos.</p></div>
+      </div>`);
+  };
+  form.addEventListener('change', (ev) => {
+    const n = ev.target.name;
+    if (n in f) { f[n] = ev.target.value; if (f.desde && f.hasta) load(); }
   });
   form.addEventListener('submit', (ev) => ev.preventDefault());
   load();
