@@ -59,6 +59,9 @@ fn screens(c: &mut Criterion) {
         ("producto_360", format!("/api/productos/{code}/detalle-completo")),
         ("stock_excel", "/api/stock/exportar?ubicacion_id=tienda_01&page_size=100000".into()),
         ("bi_dashboard_red", bi_last_30_days(&state)),
+        ("bi_tienda_evolucion", "/api/bi/stores/tienda_01/evolution".into()),
+        ("bi_tienda_tickets", "/api/bi/stores/tienda_01/ticket-distribution".into()),
+        ("bi_tienda_horas", "/api/bi/stores/tienda_01/hourly-heatmap?dias=30".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {
