@@ -131,6 +131,9 @@ async fn a_buyer_shares_scarce_stock_among_three_stores_and_saves_the_batch() {
     // Step 4: confirm and save.
     b.wait_for("document.querySelector('[data-role=save]') !== null").await;
     b.fill("[data-role=obs]", "Camión del jueves").await;
+    // One destination's Excel before saving (§2.11).
+    b.click("[data-excel=tienda_01]").await;
+    b.wait_for("(document.querySelector('[data-excel=tienda_01]').dataset.done || '').startsWith('Pedido_')").await;
     b.screenshot(&artifacts_dir().join("multi-paso4.png")).await;
     b.click("[data-role=save]").await;
     b.wait_for("document.querySelector('[data-role=done]') !== null").await;

@@ -495,3 +495,31 @@ async fn e7_12_a_store_without_included_lines_leaves_a_gap_in_the_batch_numbers(
     };
     assert_eq!(order_in_group, vec![1, 3]);
 }
+
+#[tokio::test]
+async fn a_destinations_step_4_excel_marks_the_lines_dpdu_changed() {
+    let app = spawn_app(true).await;
+    make_cedi_short(&app).await;
+    let (_, calc) = post(&app, "/api/pedidos-multitienda/calcular", calc_body(false)).await;
+    let lines = calc["pedidos_por_tienda"][0]["productos"].as_array().unwrap();
+    let adjusted = lines.iter().find(|l| l["ajustado_por_dpdu"] == true).unwrap();
+    let plain = lines.iter().find(|l| l["ajustado_por_dpdu"] == false && l["cantidad_bultos"].as_u64().unwrap() > 0).unwrap();
+    let body = json!({"cedi_origen": "cedi_seco", "tienda_destino": "tienda_01", "fecha": today().to_string(), "vista": "multitienda", "productos": [
+        {"codigo_producto": adjusted["codigo_producto"], "cantidad_pedida_bultos": adjusted["cantidad_bultos"], "ajustado_dpdu": true},
+        {"codigo_producto": plain["codigo_producto"], "cantidad_pedida_bultos": plain["cantidad_bultos"]},
+    ]});
+    let r =
+        app.client.post(app.url("/api/pedidos-sugeridos/exportar-excel")).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(&format!("_{}.xlsx", today())));
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
+    for needle in ["Ajustado DPD+U", "P75 Unid/día", "Sí", "No", adjusted["codigo_producto"].as_str().unwrap()] {
+        assert!(strings.contains(needle), "{needle} missing");
+    }
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    assert_eq!(sheet.matches("<row ").count(), 3, "header and the two lines");
+}

@@ -677,6 +677,9 @@ pub struct WizardLineBody {
     cantidad_pedida_bultos: u64,
     #[serde(default)]
     observaciones: Option<String>,
+    /// Multi-store step 4: DPD+U (or the conflict step) set these packs.
+    #[serde(default)]
+    ajustado_dpdu: bool,
 }
 
 /// The wizard's table as the user left it: the server recomputes the store's calculation and
@@ -687,7 +690,7 @@ pub struct WizardExportBody {
     cedi_origen: String,
     tienda_destino: String,
     fecha: String,
-    /// `pedido` (step 2) or `planificacion` (step 3).
+    /// `pedido` (step 2), `planificacion` (step 3) or `multitienda` (a batch destination, step 4).
     vista: String,
     productos: Vec<WizardLineBody>,
 }
@@ -701,10 +704,11 @@ pub async fn export_wizard(
     let view = match b.vista.as_str() {
         "pedido" => orders::export::WizardView::Pedido,
         "planificacion" => orders::export::WizardView::Planificacion,
+        "multitienda" => orders::export::WizardView::MultiTienda,
         other => {
             return Err(ApiError::Validation {
                 field: "vista".into(),
-                message: format!("Vista «{other}» desconocida (pedido o planificacion)"),
+                message: format!("Vista «{other}» desconocida (pedido, planificacion o multitienda)"),
             })
         }
     };
@@ -739,6 +743,7 @@ pub async fn export_wizard(
                 line: by_code[p.codigo_producto.as_str()],
                 packs: p.cantidad_pedida_bultos,
                 nota: p.observaciones.clone(),
+                ajustado_dpdu: p.ajustado_dpdu,
             })
             .collect();
         let bytes = orders::export::wizard_xlsx(&rows, view).map_err(ApiError::internal)?;

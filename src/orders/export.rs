@@ -197,6 +197,59 @@ pub fn inter_cedi_xlsx(order: &InterCediOrder, origin: Option<&str>) -> Result<O
     book.save_to_buffer().map(Some)
 }
 
+/// One destination of a multi-store batch as its buyer left it in step 4 (§2.11): sheet
+/// `Pedido`, the engine's figures beside the packs, and whether DPD+U changed them.
+fn multi_store_step_xlsx(rows: &[WizardRow<'_>]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Pedido")?;
+    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
+    let one = Format::new().set_num_format("0.0");
+    let two = Format::new().set_num_format("0.00");
+    let columns = [
+        "#",
+        "Codigo",
+        "Descripción",
+        "Categoría",
+        "ABC",
+        "Cuadrante",
+        "U/B",
+        "P75 Unid/día",
+        "Stock Tienda",
+        "Días Stock",
+        "Stock CEDI",
+        "Pedido Bultos",
+        "Pedido Unidades",
+        "Ajustado DPD+U",
+    ];
+    for (c, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &header)?;
+    }
+    sheet.set_column_width(2, 42.0)?;
+    for (i, r) in rows.iter().enumerate() {
+        let (row, l) = (1 + i as u32, r.line);
+        let upb = if l.cantidad_bultos > 0.0 { l.cantidad_bultos } else { 1.0 };
+        let cuadrante = l.cuadrante_producto.as_ref().map(|c| c.as_str().trim()).filter(|c| !c.is_empty()).unwrap_or("NO ESPECIFICADO");
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        sheet.write_string(row, 1, l.codigo_producto.as_str())?;
+        sheet.write_string(row, 2, l.descripcion_producto.as_str())?;
+        sheet.write_string(row, 3, l.categoria.as_ref().map_or("", |c| c.as_str()))?;
+        sheet.write_string(row, 4, l.clasificacion_abc.map_or("D", |c| c.as_str()))?;
+        sheet.write_string(row, 5, cuadrante)?;
+        sheet.write_number(row, 6, upb)?;
+        sheet.write_number_with_format(row, 7, l.prom_p75_unid, &two)?;
+        sheet.write_number(row, 8, l.stock_tienda)?;
+        if let Some(d) = per_day(l.stock_total, l.prom_p75_unid) {
+            sheet.write_number_with_format(row, 9, d, &one)?;
+        }
+        sheet.write_number(row, 10, l.stock_cedi_origen)?;
+        sheet.write_number(row, 11, r.packs as f64)?;
+        sheet.write_number(row, 12, r.packs as f64 * upb)?;
+        sheet.write_string(row, 13, if r.ajustado_dpdu { "Sí" } else { "No" })?;
+    }
+    book.save_to_buffer()
+}
+
 /// `verificacion_PS-00012_2026-11-26.csv`.
 pub fn verification_file_name(numero: &str, fecha: &str) -> String {
     format!("verificacion_{}_{fecha}.csv", numero.replace('/', "-"))
@@ -259,6 +312,8 @@ pub enum WizardView {
     Pedido,
     /// Step 3: the planning view, by criticality.
     Planificacion,
+    /// One destination of a multi-store batch, step 4 (spec 31 §2.11).
+    MultiTienda,
 }
 
 /// One exported wizard row: the server's line and what the user chose.
@@ -266,6 +321,8 @@ pub struct WizardRow<'a> {
     pub line: &'a crate::domain::replenishment::Suggestion,
     pub packs: u64,
     pub nota: Option<String>,
+    /// The packs came from DPD+U or the conflict step (multi-store only).
+    pub ajustado_dpdu: bool,
 }
 
 /// `Pedido_<store name, non-alphanumerics → _>_<YYYY-MM-DD>.xlsx`.
@@ -280,6 +337,9 @@ fn per_day(units: f64, demand: f64) -> Option<f64> {
 
 /// The wizard's grid or planning view as a workbook (sheet `Pedido`), rows in the given order.
 pub fn wizard_xlsx(rows: &[WizardRow<'_>], view: WizardView) -> Result<Vec<u8>, XlsxError> {
+    if view == WizardView::MultiTienda {
+        return multi_store_step_xlsx(rows);
+    }
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Pedido")?;
@@ -287,6 +347,8 @@ pub fn wizard_xlsx(rows: &[WizardRow<'_>], view: WizardView) -> Result<Vec<u8>, 
     let one = Format::new().set_num_format("0.0");
     let two = Format::new().set_num_format("0.00");
     let columns: &[&str] = match view {
+        // Written by `multi_store_step_xlsx` above.
+        WizardView::MultiTienda => &[],
         WizardView::Pedido => &[
             "#",
             "Codigo",
@@ -354,6 +416,7 @@ pub fn wizard_xlsx(rows: &[WizardRow<'_>], view: WizardView) -> Result<Vec<u8>, 
                 sheet.write_number_with_format(row, 11, (l.stock_dias_cobertura * 10.0).round() / 10.0, &one)?;
                 sheet.write_number(row, 12, l.stock_cedi_origen)?;
             }
+            WizardView::MultiTienda => {}
             WizardView::Planificacion => {
                 let d = l.prom_p75_unid;
                 let days = |u: f64| per_day(u, d);

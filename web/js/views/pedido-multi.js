@@ -554,7 +554,8 @@ function step4(container, ctx, st) {
     <div class="card-grid" data-role="cards">${calc.pedidos_por_tienda.map((p) => {
       const t = storeTotals(p);
       return html`<div class="card pad"><label class="check"><input type="checkbox" data-store="${p.tienda_id}" ${p.enabled ? html`checked` : ''}> <strong>${p.tienda_nombre}</strong>${p.es_cedi ? html` <span class="badge badge-cedi">Inter-CEDI</span>` : ''}</label>
-        <p class="muted">${formatInteger(t.n)} productos · ${formatInteger(t.bultos)} bultos · ${formatNumber(t.kg / 1000, 2)} t</p></div>`;
+        <p class="muted">${formatInteger(t.n)} productos · ${formatInteger(t.bultos)} bultos · ${formatNumber(t.kg / 1000, 2)} t</p>
+        ${p.es_cedi ? '' : html`<button type="button" class="btn btn-ghost" data-excel="${p.tienda_id}">Excel de este pedido</button>`}</div>`;
     })}</div>
     <div class="card pad"><p data-role="totals"></p>
       <label class="field">Observaciones (se guardan en cada pedido del grupo)<textarea name="observaciones" rows="3" data-role="obs"></textarea></label>
@@ -562,6 +563,35 @@ function step4(container, ctx, st) {
       <p data-role="error"></p>
       <div class="actions"><button type="button" class="btn" data-role="back">← Revisar pedidos</button><button type="button" class="btn btn-primary" data-role="save">Guardar pedidos</button></div></div>`);
   draw();
+  // §2.11: one destination's order as its Excel, before saving (the server recomputes the
+  // store with the same engine and writes its figures beside these packs).
+  container.querySelector('[data-role=cards]').addEventListener('click', async (ev) => {
+    const b = ev.target.closest('[data-excel]');
+    if (!b) return;
+    const p = calc.pedidos_por_tienda.find((x) => x.tienda_id === b.dataset.excel);
+    const productos = [...p.selected].filter((c) => (p.pedir.get(c) || 0) > 0).map((c) => {
+      const l = p.byCode.get(c);
+      return { codigo_producto: c, cantidad_pedida_bultos: p.pedir.get(c), observaciones: p.notas.get(c) || null, ajustado_dpdu: Boolean(l && l.es_conflicto && p.pedir.get(c) !== l.cantidad_sugerida_bultos) };
+    });
+    b.disabled = true;
+    try {
+      const res = await fetch('/api/pedidos-sugeridos/exportar-excel', {
+        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ cedi_origen: calc.cedi_origen, tienda_destino: p.tienda_id, fecha: calc.fecha, vista: 'multitienda', productos }),
+      });
+      if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail || 'No se pudo exportar.');
+      const name = (/filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '') || [])[1] || 'Pedido.xlsx';
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url; a.download = name; document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      b.dataset.done = name;
+    } catch (err) {
+      setHtml(container.querySelector('[data-role=error]'), html`<span class="field-error" role="alert">${err.message}</span>`);
+    } finally {
+      b.disabled = false;
+    }
+  });
   container.querySelector('[data-role=cards]').addEventListener('change', (ev) => {
     const p = calc.pedidos_por_tienda.find((x) => x.tienda_id === ev.target.dataset.store);
     if (p) { p.enabled = ev.target.checked; draw(); }
