@@ -344,13 +344,16 @@ pub struct RouteFile {
 }
 
 /// `[distribution]`: which CEDI supplies each product (spec 31 §1.2, `cedi_origen_id`),
-/// assigned after every inventory load by the first rule whose CEDI holds the product. Ids
-/// come from here, never from the code (D-18). No rules: the origin is left as loaded.
+/// assigned after every inventory load: the first `origin_by_attribute` rule the product's
+/// cuadrante or category matches, else the first `origin_by_stock` rule whose CEDI holds it.
+/// Ids come from here, never from the code (D-18). No rules: the origin is left as loaded.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DistributionSection {
     /// Origin of a product no rule matches and that has none yet.
     pub default_origin: Option<String>,
+    #[serde(default)]
+    pub origin_by_attribute: Vec<AttributeRule>,
     #[serde(default)]
     pub origin_by_stock: Vec<OriginRule>,
     /// Cuadrantes whose products use the frozen-goods coverage of inter-CEDI routes (§3.5;
@@ -372,6 +375,24 @@ pub struct OriginRule {
 
 fn default_presence() -> String {
     "present".into()
+}
+
+/// One rule of `origin_by_attribute` (spec 31 §1.2): products whose cuadrante is `cuadrante`
+/// (ignoring case and spaces around), or whose category contains `categoria` (ignoring case),
+/// come from `cedi`. Exactly one of the two is given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeRule {
+    pub cedi: String,
+    pub cuadrante: Option<String>,
+    pub categoria: Option<String>,
+}
+
+impl DistributionSection {
+    /// Whether any rule assigns origins after an inventory load.
+    pub fn has_origin_rules(&self) -> bool {
+        !self.origin_by_attribute.is_empty() || !self.origin_by_stock.is_empty()
+    }
 }
 
 /// The values `origin_by_stock[].when` takes.

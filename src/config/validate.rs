@@ -256,9 +256,21 @@ fn distribution(c: &mut Checker, file: &TenantFile) {
         c.check(is_cedi(&r.cedi), k("cedi"), format!("{:?} is not a CEDI declared in [[stores]]", r.cedi));
         c.one_of(&k("when"), &r.when, super::ORIGIN_PRESENCE);
     }
+    for (i, r) in d.origin_by_attribute.iter().enumerate() {
+        let k = |field: &str| format!("distribution.origin_by_attribute[{i}].{field}");
+        c.check(is_cedi(&r.cedi), k("cedi"), format!("{:?} is not a CEDI declared in [[stores]]", r.cedi));
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        c.check(
+            given(&r.cuadrante) != given(&r.categoria),
+            k("cuadrante"),
+            "give exactly one of cuadrante (exact) or categoria (contained in the category)",
+        );
+    }
     match &d.default_origin {
         Some(o) => c.check(is_cedi(o), "distribution.default_origin", format!("{o:?} is not a CEDI declared in [[stores]]")),
-        None => c.check(d.origin_by_stock.is_empty(), "distribution.default_origin", "required when origin_by_stock has rules"),
+        None => {
+            c.check(!d.has_origin_rules(), "distribution.default_origin", "required when origin_by_attribute or origin_by_stock has rules")
+        }
     }
 }
 

@@ -383,22 +383,39 @@ pub fn load_stock_listing(
 }
 
 /// `cedi_origen_id` after an inventory run (spec 10 §7.2, spec 31 §1.2): the first of the
-/// tenant's `[distribution].origin_by_stock` rules whose CEDI holds the product (`present`:
-/// any row there; `positive`: stock above 0), else the previous value, else the default
-/// origin. The CEDI ids are the tenant's (D-18). Returns the products changed.
-pub fn recompute_cedi_origen(conn: &Connection, rules: &[crate::config::OriginRule], default_origin: &str) -> duckdb::Result<usize> {
-    if rules.is_empty() {
+/// tenant's `[distribution].origin_by_attribute` rules the product's cuadrante (exact, any
+/// case) or category (contains, any case) matches, else the first `origin_by_stock` rule
+/// whose CEDI holds the product (`present`: any row there; `positive`: stock above 0), else
+/// the previous value, else the default origin. A hand-set origin in the product
+/// administration overrides all of this in the effective product view. The CEDI ids are the
+/// tenant's (D-18). Returns the products changed.
+pub fn recompute_cedi_origen(conn: &Connection, d: &crate::config::DistributionSection) -> duckdb::Result<usize> {
+    if !d.has_origin_rules() {
         return Ok(0);
     }
     let mut whens = String::new();
     let mut joins = String::new();
     let mut args: Vec<String> = Vec::new();
-    for (i, r) in rules.iter().enumerate() {
+    for r in &d.origin_by_attribute {
+        match (&r.cuadrante, &r.categoria) {
+            (Some(q), _) if !q.trim().is_empty() => {
+                whens.push_str("WHEN upper(trim(pr.cuadrante)) = ?::VARCHAR THEN ?::VARCHAR ");
+                args.push(q.trim().to_uppercase());
+            }
+            (_, Some(c)) => {
+                whens.push_str("WHEN strpos(upper(coalesce(pr.categoria, '')), ?::VARCHAR) > 0 THEN ?::VARCHAR ");
+                args.push(c.trim().to_uppercase());
+            }
+            _ => continue,
+        }
+        args.push(r.cedi.clone());
+    }
+    for (i, r) in d.origin_by_stock.iter().enumerate() {
         whens.push_str(&format!("WHEN r{i}.producto_codigo IS NOT NULL THEN ?::VARCHAR "));
         args.push(r.cedi.clone());
     }
-    args.push(default_origin.to_string());
-    for (i, r) in rules.iter().enumerate() {
+    args.push(d.default_origin.clone().unwrap_or_default());
+    for (i, r) in d.origin_by_stock.iter().enumerate() {
         let positive = if r.when == "positive" { " AND cantidad > 0" } else { "" };
         joins.push_str(&format!(
             "LEFT JOIN (SELECT DISTINCT producto_codigo FROM inventario_actual WHERE ubicacion_id = ?{positive}) r{i}

@@ -315,11 +315,10 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     // The post-load work runs before the end is recorded: a client that sees the run
     // finished may start the next one at once, and the job is busy until this is done.
     let origins = &etl.tenant.file.distribution;
-    if ctx.req.job == EtlJob::Inventario && ok > 0 && !origins.origin_by_stock.is_empty() {
+    if ctx.req.job == EtlJob::Inventario && ok > 0 && origins.has_origin_rules() {
         let wh = etl.warehouse.clone();
-        let rules = origins.origin_by_stock.clone();
-        let default_origin = origins.default_origin.clone().unwrap_or_default();
-        let r = tokio::task::spawn_blocking(move || wh.write(|c| super::load::recompute_cedi_origen(c, &rules, &default_origin))).await;
+        let rules = origins.clone();
+        let r = tokio::task::spawn_blocking(move || wh.write(|c| super::load::recompute_cedi_origen(c, &rules))).await;
         match r {
             Ok(Ok(n)) if n > 0 => tracing::info!(products = n, "cedi_origen_id recomputed"),
             Ok(Err(e)) => tracing::error!("cedi_origen_id recompute failed: {e}"),
