@@ -42,13 +42,18 @@ pub fn thresholds(conn: &Connection) -> Result<RankThresholds> {
 /// Units on the way from `origin` to `destination` per product: the ordered units of
 /// included lines of confirmed or dispatched inter-CEDI orders.
 pub fn in_transit(conn: &Connection, origin: &str, destination: &str) -> Result<HashMap<String, f64>> {
+    use crate::domain::distribution::inter_cedi_order::ALL_STATES;
+    // The states that mean "on the way" come from the state machine, never a second list.
+    let states: Vec<&str> = ALL_STATES.iter().filter(|s| s.is_in_transit()).map(|s| s.id()).collect();
     let mut stmt = conn.prepare_cached(
         "SELECT d.codigo_producto, sum(d.total_unidades) FROM pedidos_inter_cedi_detalle d
          JOIN pedidos_inter_cedi p ON p.id = d.pedido_id
-         WHERE p.cedi_origen_id = ?1 AND p.cedi_destino_id = ?2 AND p.estado IN ('confirmado', 'despachado') AND d.incluido = 1
+         WHERE p.cedi_origen_id = ?1 AND p.cedi_destino_id = ?2 AND d.incluido = 1
+           AND p.estado IN (SELECT value FROM json_each(?3))
          GROUP BY 1",
     )?;
-    let rows = stmt.query_map([origin, destination], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
+    let states = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+    let rows = stmt.query_map([origin, destination, &states], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
 }
 

@@ -318,7 +318,7 @@ pub fn insert_draft(tx: &Connection, h: &NewHeader, lines: &[NewLine], user: &st
 /// confirms it — all in one transaction.
 pub fn replace(conn: &Connection, id: &str, h: &NewHeader, lines: &[NewLine], user: &str, confirm: bool) -> Result<Outcome<Created>> {
     let tx = conn.unchecked_transaction()?;
-    let Some(key) = key_in(&tx, id)? else {
+    let Some(key) = key(&tx, id)? else {
         return Ok(Outcome::Missing);
     };
     if !key.estado.is_editable() {
@@ -367,23 +367,27 @@ pub fn replace(conn: &Connection, id: &str, h: &NewHeader, lines: &[NewLine], us
     Ok(Outcome::Done(Created { id: key.id, numero_pedido: key.numero_pedido, estado }))
 }
 
-/// Applies one action (confirmar, despachar, recibir, cancelar) by `user`.
-pub fn act(conn: &Connection, id: &str, action: Action, user: &str, notes: &ActNotes<'_>) -> Result<Outcome<InterCediState>> {
+/// Applies one action (confirmar, despachar, recibir, cancelar) by `user`; the order's id,
+/// number and new state.
+pub fn act(conn: &Connection, id: &str, action: Action, user: &str, notes: &ActNotes<'_>) -> Result<Outcome<Created>> {
     let tx = conn.unchecked_transaction()?;
-    let Some(key) = key_in(&tx, id)? else {
+    let Some(key) = key(&tx, id)? else {
         return Ok(Outcome::Missing);
     };
-    let out = apply(&tx, &key.id, action, user, notes)?;
-    if matches!(out, Outcome::Done(_)) {
-        tx.commit()?;
-    }
-    Ok(out)
+    Ok(match apply(&tx, &key.id, action, user, notes)? {
+        Outcome::Done(estado) => {
+            tx.commit()?;
+            Outcome::Done(Created { id: key.id, numero_pedido: key.numero_pedido, estado })
+        }
+        Outcome::Missing => Outcome::Missing,
+        Outcome::WrongState(w) => Outcome::WrongState(w),
+    })
 }
 
 /// Hard delete (lines and history cascade) of a draft or a confirmed order.
 pub fn delete(conn: &Connection, id: &str) -> Result<Outcome<()>> {
     let tx = conn.unchecked_transaction()?;
-    let Some(key) = key_in(&tx, id)? else {
+    let Some(key) = key(&tx, id)? else {
         return Ok(Outcome::Missing);
     };
     if !key.estado.is_deletable() {
@@ -405,7 +409,7 @@ pub struct Key {
     pub cedi_destino_id: String,
 }
 
-fn key_in(conn: &Connection, id: &str) -> Result<Option<Key>> {
+pub fn key(conn: &Connection, id: &str) -> Result<Option<Key>> {
     Ok(conn
         .query_row(
             "SELECT id, numero_pedido, estado, cedi_origen_id, cedi_destino_id FROM pedidos_inter_cedi WHERE id = ?1 OR numero_pedido = ?1",
@@ -421,10 +425,6 @@ fn key_in(conn: &Connection, id: &str) -> Result<Option<Key>> {
             },
         )
         .optional()?)
-}
-
-pub fn key(conn: &Connection, id: &str) -> Result<Option<Key>> {
-    key_in(conn, id)
 }
 
 fn state_col(r: &Row<'_>, col: &str) -> rusqlite::Result<InterCediState> {

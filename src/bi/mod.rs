@@ -59,6 +59,10 @@ pub struct NetworkKpis {
     pub datos_al: Option<NaiveDate>,
 }
 
+fn totals_of(r: &ws::StoreTotals) -> Totals {
+    Totals { ventas: r.venta_total, costo: r.costo_total, items: r.unidades, tickets: r.tickets }
+}
+
 fn scope<'t>(tenant: &'t Tenant, region: Option<&str>) -> Result<Vec<&'t Store>, BiError> {
     let stores: Vec<&Store> = tenant.stores().iter().filter(|s| !s.is_cedi() && region.is_none_or(|r| s.region == r)).collect();
     if let (Some(r), true) = (region, stores.is_empty()) {
@@ -88,7 +92,7 @@ pub fn network_kpis(
     let sum = |rows: &[ws::StoreTotals]| {
         let mut t = Totals::default();
         for r in rows {
-            t += Totals { ventas: r.venta_total, costo: r.costo_total, items: r.unidades, tickets: r.tickets };
+            t += totals_of(r);
         }
         t
     };
@@ -97,12 +101,7 @@ pub fn network_kpis(
         .iter()
         .map(|s| {
             let row = now.iter().find(|r| r.ubicacion_id == s.id);
-            let k = Kpis::of(&row.map_or(Totals::default(), |r| Totals {
-                ventas: r.venta_total,
-                costo: r.costo_total,
-                items: r.unidades,
-                tickets: r.tickets,
-            }));
+            let k = Kpis::of(&row.map_or(Totals::default(), totals_of));
             StoreSales {
                 ubicacion_id: s.id.clone(),
                 nombre: s.name.clone(),

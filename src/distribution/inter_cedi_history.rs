@@ -112,13 +112,15 @@ pub fn regional_sales(
         store_days.push(StoreDays { tienda_id: s.id.clone(), dias: days });
     }
     let demand = regional_demand(&store_days);
+    let mut units: std::collections::HashMap<(&str, NaiveDate), f64> = std::collections::HashMap::new();
+    for r in &rows {
+        *units.entry((r.ubicacion_id.as_str(), r.fecha)).or_default() += r.cantidad;
+    }
     let mut days = Vec::new();
     let mut d = from;
     while d <= to {
-        let por_tienda: BTreeMap<String, f64> = stores
-            .iter()
-            .map(|s| (s.id.clone(), rows.iter().filter(|r| r.ubicacion_id == s.id && r.fecha == d).map(|r| r.cantidad).sum()))
-            .collect();
+        let por_tienda: BTreeMap<String, f64> =
+            stores.iter().map(|s| (s.id.clone(), units.get(&(s.id.as_str(), d)).copied().unwrap_or(0.0))).collect();
         let total = por_tienda.values().sum();
         days.push(SalesDay { fecha: d, dia_semana: weekday(d), por_tienda, total });
         d += Duration::days(1);

@@ -251,27 +251,29 @@ pub fn act(
     motivo: Option<&str>,
     notas: Option<&str>,
     received: &[Received],
-) -> Result<InterCediState, DistributionError> {
+) -> Result<Created, DistributionError> {
     if !received.is_empty() && action != Action::Recibir {
         return Err(invalid("lineas_recibidas", "Solo la recepción registra cantidades recibidas"));
     }
-    let order = store::get(app, id)?.ok_or_else(|| missing(id))?;
-    let codes: HashSet<&str> = order.productos.iter().map(|l| l.codigo_producto.as_str()).collect();
     let mut recibidos = Vec::with_capacity(received.len());
+    // The order's lines are read only to check received quantities against them.
+    let order = match received.is_empty() {
+        true => None,
+        false => Some(store::get(app, id)?.ok_or_else(|| missing(id))?),
+    };
+    let codes: HashSet<&str> = order.iter().flat_map(|o| o.productos.iter().map(|l| l.codigo_producto.as_str())).collect();
+    let numero = order.as_ref().map_or(id, |o| o.header.numero_pedido.as_str());
     for r in received {
         if !codes.contains(r.codigo_producto.trim()) {
-            return Err(invalid(
-                "lineas_recibidas",
-                format!("El producto {} no está en el pedido {}", r.codigo_producto, order.header.numero_pedido),
-            ));
+            return Err(invalid("lineas_recibidas", format!("El producto {} no está en el pedido {numero}", r.codigo_producto)));
         }
         if !r.cantidad_recibida_bultos.is_finite() || r.cantidad_recibida_bultos < 0.0 {
             return Err(invalid("lineas_recibidas", format!("Cantidad recibida inválida para el producto {}", r.codigo_producto)));
         }
         recibidos.push((r.codigo_producto.trim().to_string(), r.cantidad_recibida_bultos));
     }
-    match store::act(app, &order.header.id, action, user, &ActNotes { motivo, notas, recibidos: &recibidos })? {
-        Outcome::Done(s) => Ok(s),
+    match store::act(app, id, action, user, &ActNotes { motivo, notas, recibidos: &recibidos })? {
+        Outcome::Done(c) => Ok(c),
         Outcome::Missing => Err(missing(id)),
         Outcome::WrongState(w) => Err(wrong_state(w)),
     }

@@ -640,15 +640,10 @@ pub fn calculate(
     })
 }
 
-/// One line of a store's order in a batch save, as the user left it.
-#[derive(Debug, Clone)]
-pub struct ChosenLine {
-    pub codigo_producto: String,
-    /// Packs; negative is refused (a clear error, not a silent clamp).
-    pub cantidad_pedida_bultos: i64,
-    pub incluido: bool,
-    pub observaciones: Option<String>,
-}
+/// One line of a destination's order in a batch save, as the user left it (the inter-CEDI
+/// order's choice: a receiving CEDI's lines go to its draft unchanged). Negative packs are
+/// refused with a clear error, not clamped.
+pub type ChosenLine = Choice;
 
 #[derive(Debug, Clone)]
 pub struct ChosenOrder {
@@ -821,19 +816,8 @@ pub fn save(
         if !seen_cedis.insert(k) {
             return Err(invalid("pedidos", format!("El CEDI «{}» aparece dos veces", order.tienda_destino_id)));
         }
-        let choices: Vec<Choice> = order
-            .productos
-            .iter()
-            .map(|p| Choice {
-                codigo_producto: p.codigo_producto.clone(),
-                cantidad_pedida_bultos: p.cantidad_pedida_bultos,
-                incluido: p.incluido,
-                cedi_origen_id: None,
-                observaciones: p.observaciones.clone(),
-            })
-            .collect();
         let calc = &b.cedis[k].calc;
-        let lines = cedi_orders::lines_of(calc, &choices)?;
+        let lines = cedi_orders::lines_of(calc, &order.productos)?;
         for l in &lines {
             let packs = l.cantidad_pedida_bultos.max(0) as u64;
             cedi_packs[k].insert(l.codigo_producto.clone(), packs);

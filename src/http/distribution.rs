@@ -353,6 +353,7 @@ pub async fn save(
                         codigo_producto: l.codigo_producto.trim().to_string(),
                         cantidad_pedida_bultos: l.cantidad_pedida_bultos,
                         incluido: l.incluido,
+                        cedi_origen_id: None,
                         observaciones: l.observaciones,
                     })
                     .collect(),
@@ -427,17 +428,8 @@ pub async fn inter_cedi_calculate(
         Some(s) => parse_date("fecha", s)?,
         None => state.tenant.today(),
     };
-    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| {
-        let d = r.settings;
-        RouteSettings {
-            dias_cobertura_a: b.dias_cobertura_a.unwrap_or(d.dias_cobertura_a),
-            dias_cobertura_b: b.dias_cobertura_b.unwrap_or(d.dias_cobertura_b),
-            dias_cobertura_c: b.dias_cobertura_c.unwrap_or(d.dias_cobertura_c),
-            dias_cobertura_d: b.dias_cobertura_d.unwrap_or(d.dias_cobertura_d),
-            dias_cobertura_congelados: b.dias_cobertura_congelados.unwrap_or(d.dias_cobertura_congelados),
-            lead_time_dias: b.lead_time_dias.unwrap_or(d.lead_time_dias),
-        }
-    });
+    let dias = [b.dias_cobertura_a, b.dias_cobertura_b, b.dias_cobertura_c, b.dias_cobertura_d, b.dias_cobertura_congelados];
+    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| r.settings.overridden(dias, b.lead_time_dias));
     let req = inter_cedi::Request { origen: b.cedi_origen_id, destino: b.cedi_destino_id, fecha, ajustes };
     let st = state.clone();
     let out = tokio::task::spawn_blocking(move || -> Result<inter_cedi::Calculation, ApiError> {

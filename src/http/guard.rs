@@ -90,16 +90,16 @@ pub fn feature_of(path: &str) -> Option<&'static str> {
 /// list is public in `/api/tenant`, so this discloses nothing).
 pub async fn features(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let f = &state.tenant.file.features;
-    let off = match feature_of(req.uri().path()) {
-        Some("bi") => !f.bi,
-        Some("emergencias") => !f.emergencias,
-        Some("pedidos_multitienda") => !f.pedidos_multitienda,
-        Some("pedidos_inter_cedi") => !f.pedidos_inter_cedi,
+    let off = feature_of(req.uri().path()).filter(|name| match *name {
+        "bi" => !f.bi,
+        "emergencias" => !f.emergencias,
+        "pedidos_multitienda" => !f.pedidos_multitienda,
+        "pedidos_inter_cedi" => !f.pedidos_inter_cedi,
         _ => false,
-    };
-    match (off, feature_of(req.uri().path())) {
-        (true, Some(name)) => ApiError::FeatureDisabled(name).into_response(),
-        _ => next.run(req).await,
+    });
+    match off {
+        Some(name) => ApiError::FeatureDisabled(name).into_response(),
+        None => next.run(req).await,
     }
 }
 

@@ -15,7 +15,6 @@ use super::session::AuthUser;
 use super::AppState;
 use crate::appdb::inter_cedi_orders::{self as store, Created, HistoryRow, ListEntry, ListFilter, Order};
 use crate::distribution::inter_cedi_orders::{self as orders, Choice, Draft, Received, RecentNote};
-use crate::domain::distribution::inter_cedi::RouteSettings;
 use crate::domain::distribution::inter_cedi_order::{Action, InterCediState};
 
 #[derive(Deserialize)]
@@ -74,17 +73,8 @@ fn draft(state: &AppState, b: DraftBody) -> Result<(Draft, bool), ApiError> {
         Some(s) => parse_date("fecha", s)?,
         None => state.tenant.today(),
     };
-    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| {
-        let d = r.settings;
-        RouteSettings {
-            dias_cobertura_a: b.dias_cobertura_a.unwrap_or(d.dias_cobertura_a),
-            dias_cobertura_b: b.dias_cobertura_b.unwrap_or(d.dias_cobertura_b),
-            dias_cobertura_c: b.dias_cobertura_c.unwrap_or(d.dias_cobertura_c),
-            dias_cobertura_d: b.dias_cobertura_d.unwrap_or(d.dias_cobertura_d),
-            dias_cobertura_congelados: b.dias_cobertura_congelados.unwrap_or(d.dias_cobertura_congelados),
-            lead_time_dias: b.lead_time_dias.unwrap_or(d.lead_time_dias),
-        }
-    });
+    let dias = [b.dias_cobertura_a, b.dias_cobertura_b, b.dias_cobertura_c, b.dias_cobertura_d, b.dias_cobertura_congelados];
+    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| r.settings.overridden(dias, b.lead_time_dias));
     let d = Draft {
         origen: b.cedi_origen_id,
         destino: b.cedi_destino_id,
@@ -194,13 +184,12 @@ async fn act(
     let b = body.map(|JsonBody(b)| b).unwrap_or_default();
     let out = state
         .with_app_db(move |app| {
-            let estado = orders::act(app, &id, action, &user.username, b.motivo.as_deref(), b.notas.as_deref(), &b.lineas_recibidas)?;
-            let key = store::key(app, &id)?.ok_or_else(|| not_found(&id))?;
+            let c = orders::act(app, &id, action, &user.username, b.motivo.as_deref(), b.notas.as_deref(), &b.lineas_recibidas)?;
             Ok(Acted {
-                mensaje: format!("Pedido {} {}", key.numero_pedido, estado.id()),
-                id: key.id,
-                numero_pedido: key.numero_pedido,
-                estado,
+                mensaje: format!("Pedido {} {}", c.numero_pedido, c.estado.id()),
+                id: c.id,
+                numero_pedido: c.numero_pedido,
+                estado: c.estado,
             })
         })
         .await?;

@@ -74,6 +74,21 @@ export async function request(method, path, body, opts = {}) {
   return type.includes('json') ? res.json() : res.text();
 }
 
+// POSTs `body` and saves the file the server answers with (its Content-Disposition name, else
+// `fallbackName`); returns the name. Errors speak the API's format, as `request` does.
+export async function postForDownload(path, body, fallbackName) {
+  const res = await fetch(path, {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await parseError(res);
+  const name = (/filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '') || [])[1] || fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url; a.download = name; document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return name;
+}
+
 export const apiGet = (path, opts) => request('GET', path, undefined, opts);
 export const apiPost = (path, body, opts) => request('POST', path, body ?? {}, opts);
 export const apiPut = (path, body, opts) => request('PUT', path, body ?? {}, opts);

@@ -130,6 +130,22 @@ pub struct RouteSettings {
     pub lead_time_dias: f64,
 }
 
+impl RouteSettings {
+    /// These settings with each given value in place of the route's: coverage days A, B, C, D
+    /// and frozen goods, then the lead time.
+    pub fn overridden(self, dias: [Option<u32>; 5], lead_time_dias: Option<f64>) -> RouteSettings {
+        let [a, b, c, d, congelados] = dias;
+        RouteSettings {
+            dias_cobertura_a: a.unwrap_or(self.dias_cobertura_a),
+            dias_cobertura_b: b.unwrap_or(self.dias_cobertura_b),
+            dias_cobertura_c: c.unwrap_or(self.dias_cobertura_c),
+            dias_cobertura_d: d.unwrap_or(self.dias_cobertura_d),
+            dias_cobertura_congelados: congelados.unwrap_or(self.dias_cobertura_congelados),
+            lead_time_dias: lead_time_dias.unwrap_or(self.lead_time_dias),
+        }
+    }
+}
+
 impl Default for RouteSettings {
     fn default() -> Self {
         RouteSettings {

@@ -3,7 +3,7 @@
 // shows each conflicted product with its DPD+U shares and lets the buyer set the final packs,
 // never above the CEDI's whole packs; step 3 reviews each store's order; step 4 saves them all
 // as one group of drafts. Quantities, shares and reasons are the server's.
-import { apiGet, apiPost, isAbort } from '../api.js';
+import { apiGet, apiPost, isAbort, postForDownload } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDate } from '../format.js';
 
@@ -575,17 +575,8 @@ function step4(container, ctx, st) {
     });
     b.disabled = true;
     try {
-      const res = await fetch('/api/pedidos-sugeridos/exportar-excel', {
-        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ cedi_origen: calc.cedi_origen, tienda_destino: p.tienda_id, fecha: calc.fecha, vista: 'multitienda', productos }),
-      });
-      if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail || 'No se pudo exportar.');
-      const name = (/filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '') || [])[1] || 'Pedido.xlsx';
-      const url = URL.createObjectURL(await res.blob());
-      const a = document.createElement('a');
-      a.href = url; a.download = name; document.body.append(a); a.click(); a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
-      b.dataset.done = name;
+      b.dataset.done = await postForDownload('/api/pedidos-sugeridos/exportar-excel',
+        { cedi_origen: calc.cedi_origen, tienda_destino: p.tienda_id, fecha: calc.fecha, vista: 'multitienda', productos }, 'Pedido.xlsx');
     } catch (err) {
       setHtml(container.querySelector('[data-role=error]'), html`<span class="field-error" role="alert">${err.message}</span>`);
     } finally {

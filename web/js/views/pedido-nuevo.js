@@ -2,7 +2,7 @@
 // grid of the server's calculation (filters, sort, editable packs, the explanation of a
 // line as the backend computed it), and the confirmation that saves a draft or sends it.
 // Quantities, classes and reasons are the server's; this screen never recomputes them.
-import { apiGet, apiPost, isAbort } from '../api.js';
+import { apiGet, apiPost, isAbort, postForDownload } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDate } from '../format.js';
 
@@ -50,20 +50,7 @@ async function exportExcel(st, vista, rows) {
     cedi_origen: st.cedi, tienda_destino: st.tienda, fecha: st.fecha, vista,
     productos: rows.map((l) => ({ codigo_producto: l.codigo_producto, cantidad_pedida_bultos: st.pedir.get(l.codigo_producto) || 0, observaciones: st.notas.get(l.codigo_producto) || null })),
   };
-  const res = await fetch('/api/pedidos-sugeridos/exportar-excel', {
-    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
-  if (!res.ok) {
-    let detail = 'No se pudo exportar.';
-    try { detail = (await res.json()).detail || detail; } catch { /* not JSON */ }
-    throw new Error(detail);
-  }
-  const name = (/filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '') || [])[1] || 'Pedido.xlsx';
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url; a.download = name; document.body.append(a); a.click(); a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-  return name;
+  return postForDownload('/api/pedidos-sugeridos/exportar-excel', body, 'Pedido.xlsx');
 }
 
 // ---------- step 1 ----------
