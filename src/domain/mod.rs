@@ -5,6 +5,7 @@ pub mod access;
 pub mod bi;
 pub mod corrections;
 pub mod distribution;
+pub mod emergencies;
 pub mod inventory;
 pub mod inventory_health;
 pub mod lockout;
