@@ -38,9 +38,9 @@ use crate::warehouse::{Warehouse, WarehouseError};
 pub enum Scale {
     /// 2 stores, 1 CEDI, ~300 products, 60 days (tests).
     Tiny,
-    /// 5 stores, 3 CEDIs, ~2 000 products, 120 days.
+    /// 5 stores, 3 family CEDIs and the Caracas receiving CEDI, ~2 000 products, 120 days.
     Small,
-    /// 20 stores, 3 CEDIs, ≥ 10 000 active products, 180 days (~11 M sale lines).
+    /// 20 stores, 3 family CEDIs and the Caracas receiving CEDI, ≥ 10 000 active products, 180 days (~11 M sale lines).
     Client,
 }
 
@@ -72,8 +72,17 @@ impl Scale {
         }
     }
 
-    /// CEDIs in the demo tenant of this scale.
+    /// CEDIs in the demo tenant of this scale: the family CEDIs, plus the Caracas receiving
+    /// CEDI when there is more than one family CEDI.
     pub fn cedis(self) -> usize {
+        match self.family_cedis() {
+            1 => 1,
+            n => n + 1,
+        }
+    }
+
+    /// CEDIs that each carry a product family (seco, frío, verde), or one carrying all.
+    pub fn family_cedis(self) -> usize {
         match self {
             Scale::Tiny => 1,
             Scale::Small | Scale::Client => 3,

@@ -34,6 +34,9 @@ const CARACAS_STORES: &[(&str, &str)] =
 const HOURS: &[(&str, &str)] =
     &[("07:00", "21:00"), ("08:00", "21:00"), ("07:00", "22:00"), ("07:30", "21:30"), ("08:00", "20:00"), ("07:00", "21:00")];
 
+/// (id, display name, warehouse code) of the Caracas receiving CEDI (scales with family CEDIs).
+const RECEIVING_CEDI: (&str, &str, &str) = ("cedi_caracas", "CEDI Caracas", "CCS-PR");
+
 /// (id, display name, warehouse code) of the CEDIs, in family order: seco, frío, verde.
 const CEDIS: &[(&str, &str, &str)] =
     &[("cedi_seco", "CEDI Seco", "SECO-PR"), ("cedi_frio", "CEDI Frío", "FRIO-PR"), ("cedi_verde", "CEDI Verde", "VERDE-PR")];
@@ -42,7 +45,7 @@ const CEDIS: &[(&str, &str, &str)] =
 /// `synthetic` for what it contains). It passes `fluxion config check`.
 pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
     let stores = scale.stores();
-    let cedis = &CEDIS[..scale.cedis()];
+    let cedis = &CEDIS[..scale.family_cedis()];
     // The last ~10 % of the stores are in Caracas (at least one, so the region is used).
     let caracas = if stores >= 2 { (stores / 10).max(1) } else { 0 };
     let all_regions = "[\"VALENCIA\", \"CARACAS\"]";
@@ -76,10 +79,14 @@ pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
          id   = \"CARACAS\"\n\
          name = \"Caracas\"\n"
     );
-    // A single CEDI carries every family, so it can replenish the whole Caracas assortment;
-    // with one CEDI per family each product comes from its family's CEDI instead.
+    // A single CEDI carries every family, so it can replenish the whole Caracas assortment.
+    // With one CEDI per family, Caracas has its own receiving CEDI instead, restocked from the
+    // family CEDIs by inter-CEDI orders (spec 31 §3), so the demo shows those screens with data.
+    let receiving_cedi = cedis.len() > 1 && caracas > 0;
     if cedis.len() == 1 {
         let _ = writeln!(t, "cedi_reposicion = \"{}\"", cedis[0].0);
+    } else if receiving_cedi {
+        let _ = writeln!(t, "cedi_reposicion = \"{}\"", RECEIVING_CEDI.0);
     }
 
     for i in 0..stores {
@@ -117,12 +124,43 @@ pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
              city            = \"Valencia\"\n\
              pos             = \"none\"\n\
              visible_pedidos = true\n\
-             serves_regions  = {all_regions}\n\n  \
+             serves_regions  = {served}\n\n  \
+             [[stores.almacenes]]\n  \
+             codigo = \"{code}\"\n  \
+             nombre = \"PRINCIPAL\"\n  \
+             tipo   = \"principal\"\n",
+            served = if receiving_cedi { "[\"VALENCIA\"]" } else { all_regions },
+        );
+    }
+    if receiving_cedi {
+        let (id, name, code) = RECEIVING_CEDI;
+        let _ = write!(
+            t,
+            "\n[[stores]]\n\
+             id              = \"{id}\"\n\
+             name            = \"{name}\"\n\
+             kind            = \"cedi\"\n\
+             region          = \"CARACAS\"\n\
+             city            = \"Caracas\"\n\
+             pos             = \"none\"\n\
+             visible_pedidos = true\n\
+             serves_regions  = [\"CARACAS\"]\n\n  \
              [[stores.almacenes]]\n  \
              codigo = \"{code}\"\n  \
              nombre = \"PRINCIPAL\"\n  \
              tipo   = \"principal\"\n"
         );
+        // One route per family CEDI: an inter-CEDI order carries the products of one origin.
+        for (origin, _, _) in cedis {
+            let _ = write!(
+                t,
+                "\n[[routes]]\n\
+                 origin            = \"{origin}\"\n\
+                 destination       = \"{id}\"\n\
+                 lead_time_dias    = 2.0\n\
+                 frecuencia_viajes = \"Mar,Jue,Sab\"\n"
+            );
+        }
     }
     // Product origins after an inventory load (spec 31 §1.2): fruit and vegetables where the
     // verde CEDI lists them, cold chain where the frío CEDI does, else where seco holds stock.

@@ -274,6 +274,17 @@ fn demo_tenants_pass_validation() {
         assert!(tenant.stores().iter().any(|s| s.hours() == ("08:00".to_string(), "00:00".to_string())));
         assert!(tenant.stores().iter().any(|s| s.region == "CARACAS"));
         assert_eq!(tenant.stores()[0].default_warehouse(), "T01-PV");
+        // With family CEDIs, Caracas is restocked through its own CEDI (inter-CEDI routes).
+        let caracas_supplier = tenant.file.regions.iter().find(|r| r.id == "CARACAS").and_then(|r| r.cedi_reposicion.clone());
+        let routes: Vec<(String, String)> = tenant.file.routes.iter().map(|r| (r.origin.clone(), r.destination.clone())).collect();
+        if scale.family_cedis() > 1 {
+            assert_eq!(caracas_supplier.as_deref(), Some("cedi_caracas"), "{scale:?}");
+            assert_eq!(routes.len(), scale.family_cedis(), "{scale:?}: one route per family CEDI");
+            assert!(routes.iter().all(|(_, d)| d == "cedi_caracas"), "{scale:?}: {routes:?}");
+        } else {
+            assert_eq!(caracas_supplier.as_deref(), Some("cedi_seco"));
+            assert!(routes.is_empty());
+        }
     }
 }
 
