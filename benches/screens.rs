@@ -62,6 +62,9 @@ fn screens(c: &mut Criterion) {
         ("bi_tienda_evolucion", "/api/bi/stores/tienda_01/evolution".into()),
         ("bi_tienda_tickets", "/api/bi/stores/tienda_01/ticket-distribution".into()),
         ("bi_tienda_horas", "/api/bi/stores/tienda_01/hourly-heatmap?dias=30".into()),
+        ("bi_tienda_categorias", "/api/bi/stores/tienda_01/categories".into()),
+        ("bi_comparar_tiendas", "/api/bi/stores/compare-multi?ubicacion_ids=tienda_01,tienda_02,tienda_03,tienda_04,tienda_05".into()),
+        ("bi_ranking_tiendas", "/api/bi/stores/sales-ranking".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

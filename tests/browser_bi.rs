@@ -53,3 +53,65 @@ async fn the_network_dashboard_shows_the_apis_kpis_and_filters_by_region() {
     b.eval("document.querySelector('[data-role=heatmap]').scrollIntoView()").await;
     b.screenshot(&artifacts_dir().join("bi-detalle-tienda-horas.png")).await;
 }
+
+/// *Comparar Tiendas* and *Ranking Tiendas* (spec 40 §3.3) and the *Top categorías* panel of
+/// *Detalle de Tienda* (§3.2): the API's figures on screen, the radar drawn per store, the
+/// 5-store cap enforced by the picker, the ranking's rows and podium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comparing_and_ranking_stores_and_a_stores_categories() {
+    let app = spawn_app(true).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    let today = app.state.tenant.today();
+    let (desde, hasta) = (today - Duration::days(31), today - Duration::days(2));
+
+    b.goto(&app.url("/bi?tab=comparar")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('[data-role=compare-table]') !== null").await;
+    let c = app
+        .get_json(
+            &format!("/api/bi/stores/compare-multi?ubicacion_ids=tienda_01,tienda_02&fecha_inicio={desde}&fecha_fin={hasta}"),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=compare-table] thead th').length").await, json!(3), "two stores by default");
+    let tickets =
+        b.eval("[...document.querySelectorAll('[data-metric=tickets] td')].map((td) => td.textContent.replaceAll('.', ''))").await;
+    assert_eq!(tickets, json!([c["tiendas"][0]["tickets"].to_string(), c["tiendas"][1]["tickets"].to_string()]));
+    let best = c["comparacion"]["mejor_ventas"].as_str().unwrap();
+    let best_name = c["tiendas"].as_array().unwrap().iter().find(|t| t["ubicacion_id"] == best).unwrap()["nombre"].clone();
+    assert_eq!(b.eval("document.querySelector('[data-best=ventas]').textContent").await, best_name);
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=radar] polygon.radar-area').length").await, json!(2));
+    assert_eq!(b.eval("document.querySelectorAll('[data-metric=ventas_total] td.cell-best').length").await, json!(1));
+    b.screenshot(&artifacts_dir().join("bi-comparar-tiendas.png")).await;
+    // One store alone is not a comparison.
+    b.click("input[name=tienda][value=tienda_02]").await;
+    b.wait_for("document.querySelector('[data-role=compare-table]') === null").await;
+    assert!(b.eval("document.querySelector('[data-role=pick-note]').textContent").await.as_str().unwrap().contains("al menos dos"));
+
+    b.click("[data-tab=ranking]").await;
+    b.wait_for("document.querySelector('[data-role=ranking-table]') !== null").await;
+    let r = app.get_json(&format!("/api/bi/stores/sales-ranking?fecha_inicio={desde}&fecha_fin={hasta}"), &app.admin_token).await;
+    assert_eq!(
+        b.eval("[...document.querySelectorAll('[data-role=ranking-table] tbody tr')].map((tr) => tr.dataset.store)").await,
+        json!([r["tiendas"][0]["ubicacion_id"], r["tiendas"][1]["ubicacion_id"]])
+    );
+    let shown = b.eval("document.querySelector('[data-kpi=ranking-tickets]').textContent").await;
+    assert_eq!(shown.as_str().unwrap().replace('.', ""), r["resumen"]["tickets"].to_string());
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=podium] .kpi').length").await, json!(3));
+    b.screenshot(&artifacts_dir().join("bi-ranking-tiendas.png")).await;
+
+    b.click("[data-tab=tienda]").await;
+    b.wait_for("document.querySelector('[data-role=categories] table') !== null").await;
+    let (desde, hasta) = (today - Duration::days(30), today - Duration::days(1));
+    let k = app
+        .get_json(&format!("/api/bi/stores/tienda_01/categories?fecha_inicio={desde}&fecha_fin={hasta}&limite=10"), &app.admin_token)
+        .await;
+    let rows = k["categorias"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=categories] tbody tr').length").await, json!(rows.len()));
+    assert_eq!(b.eval("document.querySelectorAll('[data-role=categories] svg.donut path').length").await, json!(rows.len()));
+    assert_eq!(b.eval("document.querySelector('[data-role=categories] tbody tr').dataset.category").await, rows[0]["categoria"]);
+    b.eval("document.querySelector('[data-role=categories]').scrollIntoView()").await;
+    b.screenshot(&artifacts_dir().join("bi-detalle-tienda-categorias.png")).await;
+}

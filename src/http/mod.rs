@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 mod backups;
 mod bi;
+mod bi_stores;
 mod body;
 mod corrections;
 mod distribution;
@@ -221,6 +222,9 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/bi/stores/{id}/evolution", Capability(BiVer), get(bi::evolution)),
         route(Method::GET, "/api/bi/stores/{id}/ticket-distribution", Capability(BiVer), get(bi::ticket_distribution)),
         route(Method::GET, "/api/bi/stores/{id}/hourly-heatmap", Capability(BiVer), get(bi::hourly_heatmap)),
+        route(Method::GET, "/api/bi/stores/{id}/categories", Capability(BiVer), get(bi_stores::categories)),
+        route(Method::GET, "/api/bi/stores/compare-multi", Capability(BiVer), get(bi_stores::compare)),
+        route(Method::GET, "/api/bi/stores/sales-ranking", Capability(BiVer), get(bi_stores::sales_ranking)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),

@@ -2,6 +2,7 @@
 //! caches derived from them. One writer at a time (a process-wide lock), many readers.
 
 mod arrow;
+pub mod bi;
 pub mod catalog;
 pub mod kept;
 pub mod load;

@@ -55,3 +55,47 @@ export function barLineChart({ labels, bars, line = null, barClass = () => 'bar'
 export function legend(items) {
   return html`<p class="chart-legend">${items.map(([cls, label]) => html`<span class="${`key ${cls}`}"></span>${label}`)}</p>`;
 }
+
+// Colours of the series of a multi-series chart (radar, donut), in order.
+export const SERIES_COLOURS = ['#059669', '#2563eb', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626', '#475569', '#ca8a04'];
+
+// A radar (spider) chart: axes [label…]; series [{ name, values (0–100 per axis), tip(i) }].
+export function radarChart({ axes, series, aria, size = 360 }) {
+  // Room on both sides for the axis labels.
+  const W = size + 200; const c = W / 2; const cy = size / 2; const r = size / 2 - 40;
+  const n = Math.max(3, axes.length);
+  const at = (i, v) => {
+    const a = -Math.PI / 2 + (i * 2 * Math.PI) / n;
+    return [c + Math.cos(a) * r * (v / 100), cy + Math.sin(a) * r * (v / 100)];
+  };
+  const ring = (v) => axes.map((_, i) => at(i, v).map((x) => x.toFixed(1)).join(',')).join(' ');
+  return html`<svg class="chart radar" viewBox="0 0 ${W} ${size}" role="img" aria-label="${aria}">
+    ${[25, 50, 75, 100].map((v) => html`<polygon points="${ring(v)}" class="grid-line radar-ring"></polygon>`)}
+    ${axes.map((label, i) => {
+      const [x, y] = at(i, 100); const [lx, ly] = at(i, 122);
+      return html`<line x1="${c}" y1="${cy}" x2="${x}" y2="${y}" class="grid-line"></line>
+        <text x="${lx}" y="${ly + 4}" text-anchor="${Math.abs(lx - c) < 8 ? 'middle' : lx > c ? 'start' : 'end'}" class="axis radar-label">${label}</text>`;
+    })}
+    ${series.map((s, k) => html`<polygon points="${s.values.map((v, i) => at(i, v).map((x) => x.toFixed(1)).join(',')).join(' ')}" class="radar-area" data-series="${k}"
+      style="${`fill:${SERIES_COLOURS[k % SERIES_COLOURS.length]};stroke:${SERIES_COLOURS[k % SERIES_COLOURS.length]}`}"><title>${s.name}</title></polygon>
+      ${s.values.map((v, i) => { const [x, y] = at(i, v); return html`<circle cx="${x}" cy="${y}" r="3" style="${`fill:${SERIES_COLOURS[k % SERIES_COLOURS.length]}`}"><title>${s.name} · ${axes[i]}: ${s.tip ? s.tip(i) : formatNumber(v, 0)}</title></circle>`; })}`)}
+  </svg>`;
+}
+
+// A donut chart of shares: slices [{ label, value, tip }]; colours in SERIES_COLOURS order.
+export function donutChart({ slices, aria, size = 220 }) {
+  const c = size / 2; const r = size / 2 - 8; const inner = r * 0.58;
+  const total = slices.reduce((s, x) => s + Math.max(0, x.value), 0);
+  if (!(total > 0)) return html`<svg class="chart donut" viewBox="0 0 ${size} ${size}" role="img" aria-label="${aria}"><circle cx="${c}" cy="${c}" r="${r}" class="grid-line" fill="none"></circle></svg>`;
+  let a0 = -Math.PI / 2;
+  const pt = (a, rad) => `${(c + Math.cos(a) * rad).toFixed(2)},${(c + Math.sin(a) * rad).toFixed(2)}`;
+  const arcs = slices.map((s, k) => {
+    const frac = Math.max(0, s.value) / total;
+    const a1 = a0 + frac * 2 * Math.PI - (frac >= 1 ? 1e-4 : 0);
+    const big = a1 - a0 > Math.PI ? 1 : 0;
+    const d = `M${pt(a0, r)} A${r},${r} 0 ${big} 1 ${pt(a1, r)} L${pt(a1, inner)} A${inner},${inner} 0 ${big} 0 ${pt(a0, inner)} Z`;
+    a0 = a1;
+    return html`<path d="${d}" data-slice="${k}" style="${`fill:${SERIES_COLOURS[k % SERIES_COLOURS.length]}`}"><title>${s.tip || s.label}</title></path>`;
+  });
+  return html`<svg class="chart donut" viewBox="0 0 ${size} ${size}" role="img" aria-label="${aria}">${arcs}</svg>`;
+}

@@ -6,9 +6,10 @@ import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDate } from '../format.js';
 import { barLineChart, legend } from '../charts.js';
+import { renderCompare, renderRanking, categoriesPanel } from './bi-tiendas.js';
 
 const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
-const UPCOMING = ['Comparar Tiendas', 'Ranking Tiendas', 'Por Producto', 'Análisis ABC', 'Rentabilidad', 'Cobertura'];
+const UPCOMING = ['Por Producto', 'Análisis ABC', 'Rentabilidad', 'Cobertura'];
 
 // Today in the tenant's time zone, as YYYY-MM-DD.
 function todayIn(tz) {
@@ -36,15 +37,17 @@ function delta(v, unit) {
   return html`<span class="kpi-delta ${cls}" data-delta>${arrow} ${v > 0 ? '+' : ''}${formatNumber(v, 1)}${unit}</span>`;
 }
 
-const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda']];
+const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['ranking', 'Ranking Tiendas']];
 
 export async function render(container, ctx) {
-  const tab = ctx.query.get('tab') === 'tienda' ? 'tienda' : 'red';
+  const tab = TABS.some(([k]) => k === ctx.query.get('tab')) ? ctx.query.get('tab') : 'red';
   const head = html`<div class="page-head"><div><h1>Business Intelligence</h1>
     <p class="subtitle">El negocio de un vistazo: ventas, tickets y margen de la red y de cada tienda.</p></div></div>
     <div class="tabs" role="tablist" data-role="bi-tabs">${TABS.map(([k, l]) => html`<a role="tab" class="tab" href="${`/bi?tab=${k}`}" data-tab="${k}" aria-selected="${tab === k}">${l}</a>`)}</div>
     <p class="muted small">Próximamente en esta sección: ${UPCOMING.join(' · ')}.</p>`;
   if (tab === 'tienda') return renderStore(container, ctx, head);
+  if (tab === 'comparar') return renderCompare(container, ctx, head);
+  if (tab === 'ranking') return renderRanking(container, ctx, head);
   setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 3 })}`);
   let regions = [];
   try {
@@ -154,12 +157,13 @@ async function renderStore(container, ctx, head) {
     setHtml(out, skeletonBlock({ cards: 4, rows: 4 }));
     const range = `fecha_inicio=${f.desde}&fecha_fin=${f.hasta}`;
     const base = `/api/bi/stores/${encodeURIComponent(f.tienda)}`;
-    let e; let t; let h;
+    let e; let t; let h; let cats;
     try {
-      [e, t, h] = await Promise.all([
+      [e, t, h, cats] = await Promise.all([
         apiGet(`${base}/evolution?${range}`, { signal: ctx.signal }),
         apiGet(`${base}/ticket-distribution?${range}`, { signal: ctx.signal }),
         apiGet(`${base}/hourly-heatmap?dias=30`, { signal: ctx.signal }),
+        apiGet(`${base}/categories?${range}&limite=10`, { signal: ctx.signal }),
       ]);
     } catch (err) {
       if (!isAbort(err)) showError(out, err, load, 'No se pudo cargar la tienda');
@@ -177,6 +181,7 @@ async function renderStore(container, ctx, head) {
       <div class="card pad"><h2>Evolución de ventas</h2>
         ${e.dias.length ? html`${barLineChart({ labels: e.dias.map((d) => d.fecha.slice(5)), bars: e.dias.map((d) => d.ventas_total), line: e.dias.map((d) => d.promedio_red), tips: (i) => `${e.dias[i].fecha}: $ ${formatNumber(e.dias[i].ventas_total, 2)} · ${formatInteger(e.dias[i].tickets)} tickets · promedio red $ ${formatNumber(e.dias[i].promedio_red || 0, 2)}`, aria: 'Ventas por día y promedio de la red', width: 1100, height: 260 })}
           ${legend([['bar', 'Ventas de la tienda (eje izq.)'], ['stock-line', 'Promedio de la red por tienda (eje der.)']])}` : emptyState('Sin ventas en el período', 'Elija otras fechas.')}</div>
+      ${categoriesPanel(cats)}
       <div class="two-col">
         <div class="card pad" data-role="tickets"><h2>Distribución de tickets</h2>
           <table class="data-table compact"><thead><tr><th>Rango</th><th class="num">Tickets</th><th class="num">% tickets</th><th class="num">Ventas</th><th class="num">% ventas</th><th class="num">Promedio</th></tr></thead>
