@@ -46,6 +46,7 @@ pub fn open(tenant: Tenant) -> Result<AppState, OpenError> {
         anomalies: Default::default(),
         stockouts: Default::default(),
         lost_sales: Default::default(),
+        emergency_clock: Default::default(),
         opportunities: Default::default(),
     })
 }

@@ -43,6 +43,20 @@ pub fn registry(state: &AppState) -> Registry {
             }
         });
     }
+    {
+        let state = state.clone();
+        registry.register("emergencias", move || {
+            let state = state.clone();
+            async move {
+                let run = tokio::task::spawn_blocking(move || scheduled_emergency_scan(&state));
+                match run.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(job = "emergencias", "emergencies scan failed: {e}"),
+                    Err(e) => tracing::error!(job = "emergencias", "emergencies scan task failed: {e}"),
+                }
+            }
+        });
+    }
     // POS extraction: inventario, ventas, ventas_recovery (+ start-up catch-up work).
     crate::etl::jobs::register(&mut registry, &state.tenant, &state.warehouse, &state.app_db_path);
     registry
@@ -81,4 +95,24 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
             tokio::time::sleep(every).await;
         }
     })
+}
+
+/// The scheduler's emergencies scan (spec 40 §4.7): the enabled stores open at this moment;
+/// none open → no scan at all (`Ok(None)`).
+pub fn scheduled_emergency_scan(state: &AppState) -> Result<Option<crate::emergencies::ScanResult>, crate::emergencies::EmergencyError> {
+    let now = state.emergency_clock.now(&state.tenant);
+    let conn = crate::appdb::connect(&state.app_db_path)?;
+    let open = crate::emergencies::open_enabled_stores(&state.tenant, &conn, now)?;
+    drop(conn);
+    if open.is_empty() {
+        tracing::debug!(job = "emergencias", "no enabled store is open; nothing to scan");
+        return Ok(None);
+    }
+    let req = crate::emergencies::ScanRequest {
+        tiendas: Some(open),
+        incluir_anomalias: true,
+        usuario: None,
+        disparado_por: crate::emergencies::Trigger::Scheduler,
+    };
+    crate::emergencies::scan(&state.tenant, &state.warehouse, &state.app_db_path, &req, now).map(Some)
 }

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod distribution;
 pub mod domain;
+pub mod emergencies;
 pub mod etl;
 pub mod http;
 pub mod inventory;

@@ -85,6 +85,7 @@ fn each_layer_uses_only_the_layers_below_it() {
         ("inventory", &["appdb", "config", "domain", "replenishment", "warehouse"]),
         ("sales", &["config", "domain", "replenishment", "warehouse"]),
         ("bi", &["config", "domain", "warehouse"]),
+        ("emergencies", &["appdb", "config", "domain", "mail", "warehouse"]),
         ("ops", &["appdb", "config", "warehouse"]),
         ("etl", &["appdb", "classification", "config", "domain", "mail", "scheduler", "sources", "warehouse"]),
     ];

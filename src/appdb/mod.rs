@@ -3,6 +3,7 @@
 
 pub mod adjustments;
 pub mod audit;
+pub mod emergencies;
 pub mod inter_cedi;
 pub mod inter_cedi_orders;
 pub mod inventory_settings;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "transit_index", include_str!("migrations/0005_transit_index.sql")),
     (6, "product_override_fields", include_str!("migrations/0006_product_override_fields.sql")),
     (7, "substitutable_sets", include_str!("migrations/0007_substitutable_sets.sql")),
+    (8, "emergency_scans", include_str!("migrations/0008_emergency_scans.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

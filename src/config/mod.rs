@@ -528,7 +528,7 @@ impl Schedule {
 pub struct Schedules(pub BTreeMap<String, Schedule>);
 
 pub const KNOWN_JOBS: &[&str] =
-    &["inventario", "ventas", "ventas_recovery", "abc_recalc", "productos_cache_refresh", "backup", "notification_digest"];
+    &["inventario", "ventas", "ventas_recovery", "abc_recalc", "productos_cache_refresh", "backup", "notification_digest", "emergencias"];
 
 impl Default for Schedules {
     fn default() -> Self {
@@ -540,6 +540,8 @@ impl Default for Schedules {
         m.insert("productos_cache_refresh".into(), Schedule::new("30 5,11,17,23 * * *", false));
         m.insert("backup".into(), Schedule::new("30 2 * * *", true));
         m.insert("notification_digest".into(), Schedule::new("0 7 * * *", true));
+        // Every 30 minutes; each tick scans only the enabled stores open at that moment.
+        m.insert("emergencias".into(), Schedule::new("0,30 * * * *", true));
         Schedules(m)
     }
 }

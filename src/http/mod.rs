@@ -9,6 +9,7 @@ mod bi_stores;
 mod body;
 mod corrections;
 mod distribution;
+mod emergencies;
 pub mod error;
 mod etl;
 pub mod guard;
@@ -77,6 +78,8 @@ pub struct AppState {
     pub stockouts: Arc<crate::sales::stockouts::KeptStockouts>,
     /// Lost-sales results kept per request while the data is unchanged.
     pub lost_sales: Arc<crate::sales::lost::KeptLostSales>,
+    /// "Now" of the emergencies module (the tenant's clock unless a test fixes it).
+    pub emergency_clock: Arc<crate::emergencies::Clock>,
 }
 
 impl AppState {
@@ -440,6 +443,23 @@ pub fn api_routes() -> Vec<RouteSpec> {
             Capability(AdminParametros),
             delete(inventory_config::delete_exclusion),
         ),
+        route(Method::POST, "/api/emergencias/scan", Capability(EmergenciasScan), post(emergencies::scan)),
+        route(Method::GET, "/api/emergencias", Capability(EmergenciasVer), get(emergencies::latest)),
+        route(Method::GET, "/api/emergencias/", Capability(EmergenciasVer), get(emergencies::latest)),
+        route(Method::GET, "/api/emergencias/anomalias", Capability(EmergenciasVer), get(emergencies::anomalies)),
+        route(Method::PUT, "/api/emergencias/anomalias/{id}", Capability(EmergenciasScan), put(emergencies::review)),
+        route(Method::GET, "/api/emergencias/factor-intensidad", Capability(EmergenciasVer), get(emergencies::factor)),
+        route(Method::GET, "/api/emergencias/config/tiendas", Capability(EmergenciasVer), get(emergencies::config_list)),
+        route(Method::GET, "/api/emergencias/config/tiendas/{id}", Capability(EmergenciasVer), get(emergencies::config_one)),
+        route(Method::POST, "/api/emergencias/config/tiendas/{id}/habilitar", Capability(EmergenciasConfig), post(emergencies::enable)),
+        route(
+            Method::POST,
+            "/api/emergencias/config/tiendas/{id}/deshabilitar",
+            Capability(EmergenciasConfig),
+            post(emergencies::disable),
+        ),
+        route(Method::PUT, "/api/emergencias/config/tiendas/{id}", Capability(EmergenciasConfig), put(emergencies::update)),
+        route(Method::GET, "/api/emergencias/detalle/{id}/{producto_id}", Capability(EmergenciasVer), get(emergencies::detail)),
         route(Method::GET, "/api/etl/status", Capability(AdminEtl), get(etl::status)),
         route(Method::GET, "/api/etl/history", Capability(AdminEtl), get(etl::history_list)),
         route(Method::GET, "/api/etl/history/{id}", Capability(AdminEtl), get(etl::history_detail)),

@@ -4,6 +4,7 @@
 mod arrow;
 pub mod bi;
 pub mod catalog;
+pub mod emergencies;
 pub mod kept;
 pub mod load;
 pub mod mirror;
