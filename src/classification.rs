@@ -159,6 +159,8 @@ fn compute_and_store(
             }
             app.flush()?;
         }
+        // The kept history: what changed against the classes in force the day before.
+        crate::warehouse::class_history::record(conn, today)?;
         Ok(())
     })?;
     Ok(CacheReport { stores: stores.len(), rows, p75s: 0, ms: 0 })

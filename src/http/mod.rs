@@ -7,6 +7,7 @@ mod backups;
 mod bi;
 mod bi_stores;
 mod body;
+mod class_history;
 mod corrections;
 mod distribution;
 mod emergencies;
@@ -404,6 +405,12 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/productos/{codigo}/detalle-completo", Capability(ProductosVer), get(products_master::product_view)),
         route(Method::GET, "/api/productos/{codigo}/detalle-tiendas", Capability(ProductosVer), get(products_master::product_stores)),
         route(Method::GET, "/api/productos/{codigo}/ventas-semanales", Capability(ProductosVer), get(products_master::product_weeks)),
+        route(
+            Method::GET,
+            "/api/productos/{codigo}/historico-clasificacion",
+            Capability(ProductosVer),
+            get(class_history::product_class_history),
+        ),
         route(Method::GET, "/api/productos/{codigo}/ventas-por-tienda", Capability(VentasVer), get(sales_product::by_store)),
         route(Method::GET, "/api/ubicaciones/summary-regional", Capability(InventarioVer), get(stock::inventory_regional)),
         route(Method::GET, "/api/ubicaciones/summary", Capability(InventarioVer), get(stock::inventory_per_location)),

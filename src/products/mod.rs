@@ -4,6 +4,7 @@
 //! after values, and mirrored into the warehouse, whose product view puts it over the POS
 //! value: the next calculation uses it and no later load undoes it.
 
+pub mod class_history;
 pub mod classes;
 
 use serde::Serialize;

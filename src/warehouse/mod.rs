@@ -4,6 +4,7 @@
 mod arrow;
 pub mod bi;
 pub mod catalog;
+pub mod class_history;
 pub mod emergencies;
 pub mod kept;
 pub mod load;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "product_overrides", include_str!("product_overrides.sql")),
     (6, "hourly_sales", include_str!("hourly_sales.sql")),
     (7, "stock_history_order", include_str!("stock_history_order.sql")),
+    (8, "class_history", include_str!("class_history.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

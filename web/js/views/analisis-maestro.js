@@ -3,7 +3,7 @@
 // and CEDI, twelve weeks of sales). States come from the same stock table as Inventarios.
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError, drawPager, bindPager } from '../dom.js';
-import { formatNumber, formatInteger } from '../format.js';
+import { formatNumber, formatInteger, formatDate } from '../format.js';
 import { barLineChart } from '../charts.js';
 
 const STATE_HINT = {
@@ -163,9 +163,47 @@ export async function render(container, ctx) {
             : html`<tr class="muted"><td>${t.nombre} <span class="small">${t.region}</span></td><td colspan="6">No está en el inventario de esta tienda</td></tr>`))}</tbody></table>
         <h3>CEDIs</h3>
         <table class="data-table compact" data-role="cedis"><thead><tr><th>CEDI</th><th>Región</th><th class="num">Stock</th></tr></thead>
-          <tbody>${v.cedis.map((c) => html`<tr><td>${c.nombre}</td><td>${c.region}</td><td class="num">${formatNumber(c.stock, 0)}</td></tr>`)}</tbody></table>`);
+          <tbody>${v.cedis.map((c) => html`<tr><td>${c.nombre}</td><td>${c.region}</td><td class="num">${formatNumber(c.stock, 0)}</td></tr>`)}</tbody></table>
+        <h3>Clase ABC en los últimos 90 días</h3>
+        <div data-role="class-history"><div class="route-spinner"><span class="spinner"></span>Cargando…</div></div>`);
+      loadClassHistory(r.codigo_producto, body.querySelector('[data-role=class-history]'));
     } catch (e) {
       if (!isAbort(e)) showError(body, e, () => openProduct(row), 'No se pudo cargar el producto');
+    }
+  }
+
+  // Per store, one strip of the product's classes over the window (one segment per period).
+  async function loadClassHistory(code, el) {
+    try {
+      const h = await apiGet(`/api/productos/${encodeURIComponent(code)}/historico-clasificacion?dias=90`, { signal: ctx.signal });
+      const lines = (h.red ? [{ ubicacion_id: '*', nombre: 'Toda la red', region: '', periodos: h.red, cambios: Math.max(h.red.length - 1, 0) }] : []).concat(h.tiendas);
+      if (lines.every((l) => !l.periodos.length)) {
+        setHtml(el, emptyState('Sin histórico de clasificación', 'El producto no ha tenido clase ABC en estos 90 días (o aún no se ha recalculado la clasificación).'));
+        return;
+      }
+      const day = (d) => Date.parse(`${d}T00:00:00Z`) / 86400000;
+      const span = day(h.hasta) - day(h.desde) + 1;
+      const name = (p) => (p.clase_abc === 'SIN_VENTAS' ? 'Sin ventas' : `${p.clase_abc}${p.clase_xyz ? p.clase_xyz : ''}`);
+      const strip = (l) => {
+        const first = l.periodos[0];
+        const gap = first ? day(first.desde) - day(h.desde) : span;
+        const pieces = [];
+        if (gap > 0) pieces.push(html`<span class="class-seg class-none" style="${`width:${(gap / span) * 100}%`}" title="${`Sin clasificar hasta el ${formatDate(first ? first.desde : h.hasta)}`}"></span>`);
+        for (const p of l.periodos) {
+          const days = day(p.hasta) - day(p.desde) + 1;
+          const cls = p.clase_abc === 'SIN_VENTAS' ? 'none' : p.clase_abc.toLowerCase();
+          pieces.push(html`<span class="${`class-seg class-${cls}`}" style="${`width:${(days / span) * 100}%`}" title="${`${name(p)} del ${formatDate(p.desde)} al ${formatDate(p.hasta)}`}">${days / span >= 0.08 ? name(p) : ''}</span>`);
+        }
+        return pieces;
+      };
+      const changes = (l) => (l.periodos.length > 1 ? l.periodos.slice(1).map((p) => `${name(p)} desde ${formatDate(p.desde)}`).join(' · ') : 'Sin cambios');
+      setHtml(el, html`<p class="muted small">Del ${formatDate(h.desde)} al ${formatDate(h.hasta)} · último cálculo ${formatDate(h.ultimo_calculo)}${h.xyz_activo ? ' · dos letras: clase ABC y clase XYZ' : ''}</p>
+        <table class="data-table compact class-history"><thead><tr><th>Tienda</th><th>Clase en el tiempo</th><th>Cambios</th></tr></thead>
+          <tbody>${lines.map((l) => html`<tr data-store="${l.ubicacion_id}"><td>${l.nombre}</td>
+            <td><div class="class-strip" role="img" aria-label="${`${l.nombre}: ${l.periodos.map((p) => `${name(p)} del ${formatDate(p.desde)} al ${formatDate(p.hasta)}`).join('; ') || 'sin clase'}`}">${strip(l)}</div></td>
+            <td class="small">${changes(l)}</td></tr>`)}</tbody></table>`);
+    } catch (e) {
+      if (!isAbort(e)) showError(el, e, () => loadClassHistory(code, el), 'No se pudo cargar el histórico de clasificación');
     }
   }
 
