@@ -65,6 +65,11 @@ fn screens(c: &mut Criterion) {
         ("bi_tienda_categorias", "/api/bi/stores/tienda_01/categories".into()),
         ("bi_comparar_tiendas", "/api/bi/stores/compare-multi?ubicacion_ids=tienda_01,tienda_02,tienda_03,tienda_04,tienda_05".into()),
         ("bi_ranking_tiendas", "/api/bi/stores/sales-ranking".into()),
+        ("bi_productos_matriz", "/api/bi/products/matrix".into()),
+        ("bi_productos_estrella", "/api/bi/products/stars".into()),
+        ("bi_productos_eliminar", "/api/bi/products/eliminate".into()),
+        ("bi_rentabilidad_familias", "/api/bi/profitability/by-category".into()),
+        ("bi_rentabilidad_top", "/api/bi/profitability/top-products".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

@@ -115,3 +115,38 @@ async fn comparing_and_ranking_stores_and_a_stores_categories() {
     b.eval("document.querySelector('[data-role=categories]').scrollIntoView()").await;
     b.screenshot(&artifacts_dir().join("bi-detalle-tienda-categorias.png")).await;
 }
+
+/// *Por Producto* (§3.4) and *Rentabilidad* (§3.6): the quadrant cards as the API counts them,
+/// a click on a card filtering the table, the scatter drawn, the families' table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gmroi_matrix_and_profitability_tabs() {
+    let app = spawn_app(true).await;
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &app.admin_token).await;
+    b.goto(&app.url("/bi?tab=productos")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelector('[data-role=product-table]') !== null").await;
+    let m = app.get_json("/api/bi/products/matrix", &app.admin_token).await;
+    for c in m["cuadrantes"].as_array().unwrap() {
+        let q = c["cuadrante"].as_str().unwrap();
+        let shown = b.eval(&format!("document.querySelector('[data-count={q}]').textContent")).await;
+        assert_eq!(shown.as_str().unwrap().replace('.', ""), c["productos"].to_string(), "{q}");
+    }
+    assert!(b.eval("document.querySelectorAll('[data-role=scatter] circle').length").await.as_u64().unwrap() > 0);
+    b.screenshot(&artifacts_dir().join("bi-por-producto.png")).await;
+    b.click("[data-quadrant=PERRO]").await;
+    b.wait_for("document.querySelector('[data-quadrant=PERRO][aria-pressed=true]') !== null").await;
+    b.wait_for("document.querySelector('[data-role=product-table]') === null || [...document.querySelectorAll('[data-role=product-table] tbody .badge')].every((e) => e.textContent === 'PERRO')").await;
+
+    b.click("[data-tab=rentabilidad]").await;
+    b.wait_for("document.querySelector('[data-role=family-table]') !== null").await;
+    let p = app.get_json("/api/bi/profitability/by-category", &app.admin_token).await;
+    assert_eq!(
+        b.eval("document.querySelectorAll('[data-role=family-table] tbody tr').length").await,
+        json!(p["familias"].as_array().unwrap().len())
+    );
+    let shown = b.eval("document.querySelector('[data-kpi=profit-ventas]').textContent").await;
+    let shown: f64 = shown.as_str().unwrap().trim_start_matches("$ ").replace('.', "").replace(',', ".").parse().unwrap();
+    assert_eq!(shown, p["resumen"]["ventas_30d"].as_f64().unwrap(), "es-VE format of the API's figure");
+    b.screenshot(&artifacts_dir().join("bi-rentabilidad.png")).await;
+}

@@ -2,6 +2,7 @@
 //! secrets file. Parsed once at start-up; every semantic problem is collected so that
 //! `fluxion config check` can print all of them at once.
 
+mod bi;
 mod secrets;
 mod validate;
 
@@ -13,6 +14,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use bi::BiSection;
 
 pub use secrets::Secrets;
 
@@ -105,6 +108,8 @@ pub struct TenantFile {
     pub metrics: MetricsSection,
     #[serde(default)]
     pub health: HealthSection,
+    #[serde(default)]
+    pub bi: BiSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -741,6 +746,7 @@ impl Tenant {
         };
 
         let mut problems = validate::validate(&file, &config_dir);
+        problems.extend(file.bi.problems());
         let secrets = match Secrets::load(&secrets_path) {
             Ok(s) => {
                 problems.extend(validate::validate_secrets(&file, &s, &secrets_path));

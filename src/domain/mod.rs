@@ -4,6 +4,7 @@
 pub mod access;
 pub mod bi;
 pub mod class_history;
+pub mod bi_products;
 pub mod bi_stores;
 pub mod corrections;
 pub mod distribution;

@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 mod backups;
 mod bi;
+mod bi_products;
 mod bi_stores;
 mod body;
 mod class_history;
@@ -229,6 +230,11 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/bi/stores/{id}/categories", Capability(BiVer), get(bi_stores::categories)),
         route(Method::GET, "/api/bi/stores/compare-multi", Capability(BiVer), get(bi_stores::compare)),
         route(Method::GET, "/api/bi/stores/sales-ranking", Capability(BiVer), get(bi_stores::sales_ranking)),
+        route(Method::GET, "/api/bi/products/matrix", Capability(BiVer), get(bi_products::matrix)),
+        route(Method::GET, "/api/bi/products/stars", Capability(BiVer), get(bi_products::stars)),
+        route(Method::GET, "/api/bi/products/eliminate", Capability(BiVer), get(bi_products::eliminate)),
+        route(Method::GET, "/api/bi/profitability/by-category", Capability(BiVer), get(bi_products::by_family)),
+        route(Method::GET, "/api/bi/profitability/top-products", Capability(BiVer), get(bi_products::top_products)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),

@@ -3,6 +3,7 @@
 
 mod arrow;
 pub mod bi;
+pub mod bi_inventory;
 pub mod catalog;
 pub mod class_history;
 pub mod emergencies;
