@@ -126,3 +126,114 @@ async fn sale_lines_around_chiles_dst_nights_count_in_the_local_day_written_on_t
     let santiago_today = chrono::Utc::now().with_timezone(&tz).date_naive();
     assert_eq!(app.state.tenant.today(), santiago_today);
 }
+
+/// `p75` of `code`'s rows in tienda_01's stock table.
+async fn stock_p75(app: &TestApp, code: &str) -> f64 {
+    let (status, body) =
+        app.get_with_status(&format!("/api/stock?ubicacion_id=tienda_01&search={code}&page_size=100"), &app.admin_token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"].as_array().unwrap().iter().find(|i| i["codigo_producto"] == code).unwrap_or_else(|| panic!("{code} in {body}"))["p75"]
+        .as_f64()
+        .unwrap()
+}
+
+async fn summary_units(app: &TestApp) -> f64 {
+    let body = app.get_json("/api/ventas/summary-regional", &app.admin_token).await;
+    body["regiones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["tiendas"].as_array().unwrap().iter())
+        .find(|t| t["ubicacion_id"] == "tienda_01")
+        .unwrap_or_else(|| panic!("tienda_01 in {body}"))["unidades"]
+        .as_f64()
+        .unwrap()
+}
+
+/// Spec 40 §1.1: windows of N days are the complete days ending yesterday — today's partial
+/// day changes none of them — while the explicitly intraday views and the sales table's
+/// periods ("Hoy", "Último mes" through today, §6.2) show today's lines.
+#[tokio::test]
+async fn todays_partial_day_is_left_out_of_complete_day_windows_and_shown_by_the_live_views() {
+    let app = spawn_app_with(true, |t| t).await;
+    let today = app.state.tenant.today();
+    let yesterday = today - chrono::Duration::days(1);
+    // Two products tienda_01 sells and stocks, the best sellers of its last days of data.
+    let codes: Vec<String> = {
+        let r = app.state.warehouse.reader().unwrap();
+        let mut stmt = r
+            .prepare(
+                "SELECT v.producto_codigo FROM ventas v JOIN inventario_actual i ON i.ubicacion_id = v.ubicacion_id AND i.producto_codigo = v.producto_codigo
+                 WHERE v.ubicacion_id = 'tienda_01' AND v.fecha_venta >= (SELECT max(fecha_venta) FROM ventas) - INTERVAL 20 DAY
+                 GROUP BY v.producto_codigo ORDER BY count(*) DESC, v.producto_codigo LIMIT 2",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let (p, q) = (codes[0].clone(), codes[1].clone());
+    let (p75_p, p75_q, units_before) = (stock_p75(&app, &p).await, stock_p75(&app, &q).await, summary_units(&app).await);
+
+    // Today (a minute ago, local time): a huge sale of P. Yesterday: one of Q.
+    let now = app.state.tenant.now_local();
+    let this_morning = (now - chrono::Duration::minutes(1)).max(today.and_hms_opt(0, 0, 0).unwrap());
+    app.load_sales(&[
+        sale_line("tienda_01", "HOY-1", this_morning, &p, 7777.0, 1.0),
+        sale_line("tienda_01", "AYER-1", yesterday.and_hms_opt(12, 0, 0).unwrap(), &q, 333.0, 1.0),
+    ]);
+
+    // Complete-day windows: yesterday's line is in, today's is not.
+    assert_eq!(summary_units(&app).await, units_before + 333.0, "Ventas landing: the 30 days ending yesterday");
+    assert_eq!(stock_p75(&app, &p).await, p75_p, "the stock table's P75: 20 complete days");
+    assert_ne!(stock_p75(&app, &q).await, p75_q, "…which did take yesterday's sale");
+    let last20 = app.get_json(&format!("/api/ventas/producto/{p}/ultimos-20-dias?ubicacion_id=tienda_01"), &app.admin_token).await;
+    assert_eq!(last20["hasta"], yesterday.to_string());
+    assert!(last20["dias"].as_array().unwrap().iter().all(|d| d["fecha"] != today.to_string()), "{last20}");
+    let last20 = app.get_json(&format!("/api/ventas/producto/{q}/ultimos-20-dias?ubicacion_id=tienda_01"), &app.admin_token).await;
+    assert!(last20["dias"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["fecha"] == yesterday.to_string() && d["unidades"].as_f64().unwrap() >= 333.0));
+    let weekday = chrono::Datelike::weekday(&today).num_days_from_sunday();
+    let same_days = app
+        .get_json(&format!("/api/ventas/producto/{p}/historico-dia?ubicacion_id=tienda_01&dia_semana={weekday}"), &app.admin_token)
+        .await;
+    assert!(same_days["fechas"].as_array().unwrap().iter().all(|d| d["fecha"] != today.to_string()), "{same_days}");
+    let weeks = app.get_json(&format!("/api/productos/{p}/ventas-semanales"), &app.admin_token).await;
+    let weeks = weeks["semanas"].as_array().unwrap();
+    assert_eq!(weeks.last().unwrap()["hasta"], yesterday.to_string());
+    assert!(weeks.iter().all(|w| w["unidades"].as_f64().unwrap() < 7777.0), "{weeks:?}");
+    let lost = app
+        .get_json(
+            &format!("/api/ventas/ventas-perdidas-v3/tienda_01?fecha_inicio={}&fecha_fin={today}", today - chrono::Duration::days(7)),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(lost["fecha_fin"], yesterday.to_string(), "lost sales: the period is clamped to yesterday");
+    let evolution = app.get_json("/api/bi/stores/tienda_01/evolution", &app.admin_token).await;
+    assert_eq!(evolution["fecha_fin"], yesterday.to_string(), "BI: the 30 complete days ending yesterday");
+    assert!(evolution["dias"].as_array().unwrap().iter().all(|d| d["fecha"] != today.to_string()));
+
+    // Live views: today's line shows.
+    assert_eq!(detail_units(&app, &p, today, today).await, 7777.0, "Ventas, period «Hoy»");
+    let (status, default) =
+        app.get_with_status(&format!("/api/ventas/detail?ubicacion_id=tienda_01&search={p}&page_size=1000"), &app.admin_token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(default["fecha_fin"], today.to_string(), "«Último mes» runs through today (§6.2)");
+    let desde = NaiveDate::parse_from_str(default["fecha_inicio"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let mut expected = 0.0;
+    let mut d = desde;
+    while d <= today {
+        expected += chain_units(&app, &p, d, "#"); // no invoice starts with #: every line, today's too
+        d += chrono::Duration::days(1);
+    }
+    let row = default["items"].as_array().unwrap().iter().find(|i| i["codigo_producto"] == p.as_str()).unwrap();
+    assert_eq!(row["cantidad_total"].as_f64().unwrap(), expected);
+    assert!(expected >= 7777.0);
+    let hourly = app.get_json(&format!("/api/ventas/producto/horario?codigo_producto={p}&ubicaciones=tienda_01"), &app.admin_token).await;
+    assert_eq!(hourly["fecha"], today.to_string(), "the hourly drill-down opens on today");
+    assert_eq!(hourly["tiendas"][0]["total"]["unidades"].as_f64().unwrap(), 7777.0);
+    let daily = daily_units(&app, &p, today - chrono::Duration::days(3), today).await;
+    assert_eq!(units_on(&daily, today), 7777.0, "the daily drill-down shows today…");
+    assert!(daily.as_array().unwrap().iter().filter(|d| d["fecha"] == today.to_string()).all(|d| d["atipico"] == false), "…never flagged");
+}
