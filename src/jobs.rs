@@ -79,7 +79,9 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
                 let started = std::time::Instant::now();
                 let done = tokio::task::spawn_blocking(move || -> Result<usize, crate::appdb::AppDbError> {
                     let app = crate::appdb::connect(&s.app_db_path)?;
-                    Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today) + s.sales_tables.warm(&s.tenant, &s.warehouse, today))
+                    Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today)
+                        + s.sales_tables.warm(&s.tenant, &s.warehouse, today)
+                        + s.opportunities.warm(&s.tenant, &app, &s.warehouse, &s.inventory_tables, today))
                 })
                 .await;
                 match done {

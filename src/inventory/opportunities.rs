@@ -232,4 +232,22 @@ impl KeptOpportunities {
         let key = (region.map(str::to_string), visible_ids(tenant, visible));
         self.expansion.get_or_compute(wh, key, || catalogue_expansion(tenant, wh, region, visible))
     }
+
+    /// Computes both lists as a user who sees every store first opens them (every region),
+    /// unless kept for the current data: `serve` runs it after the inventory tables once the
+    /// warehouse is quiet after a load, so that nobody waits for a first computation.
+    pub fn warm(&self, tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, tables: &Tables, today: NaiveDate) -> usize {
+        let all = |_: &Store| true;
+        let cedi = self
+            .cedi(tenant, app, wh, tables, (None, today), &all)
+            .map_err(|e| tracing::warn!(error = %e, "CEDI opportunities not computed"));
+        let expansion = self.expansion(tenant, wh, None, &all).map_err(|e| tracing::warn!(error = %e, "catalogue expansion not computed"));
+        usize::from(cedi.is_ok()) + usize::from(expansion.is_ok())
+    }
+
+    /// Whether both lists of [`warm`](Self::warm) are kept for the current data and `today`.
+    pub fn is_warm(&self, tenant: &Tenant, wh: &Warehouse, today: NaiveDate) -> bool {
+        let ids = visible_ids(tenant, &|_: &Store| true);
+        self.cedi.is_current(wh, &(None, ids.clone(), today)) && self.expansion.is_current(wh, &(None, ids))
+    }
 }
