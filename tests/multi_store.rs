@@ -268,6 +268,22 @@ async fn a_batch_is_saved_as_one_group_of_drafts_with_its_dpdu_record() {
         .filter(|l| l["cantidad_pedida_bultos"].as_u64().unwrap() > 0)
         .count() as i64;
     assert_eq!(saved_lines, sent, "every included line with packs is saved (D-8, D-9)");
+    // Each line's explanation (rule, demand source, parameters) is kept once per order and
+    // every line reaches its own: fewer stored explanations than lines, none lost.
+    let explained = count(
+        &app,
+        &format!(
+            "SELECT count(*) FROM pedidos_sugeridos_detalle d JOIN pedidos_sugeridos p ON p.id = d.pedido_id
+             JOIN pedidos_sugeridos_calculos c ON c.pedido_id = d.pedido_id AND c.numero = d.calculo_numero
+             WHERE p.grupo_pedido_id = '{group}' AND json_extract(c.datos_calculo, '$.regla_decisiva') IS NOT NULL"
+        ),
+    );
+    assert_eq!(explained, saved_lines, "every saved line keeps its explanation");
+    let stored = count(
+        &app,
+        &format!("SELECT count(*) FROM pedidos_sugeridos_calculos c JOIN pedidos_sugeridos p ON p.id = c.pedido_id WHERE p.grupo_pedido_id = '{group}'"),
+    );
+    assert!(stored < saved_lines, "{stored} explanations stored for {saved_lines} lines");
 
     // The server's workbook of a batch order: title with the group, cuadrante kept, the
     // adjusted line marked (D-6).

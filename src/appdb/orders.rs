@@ -85,9 +85,9 @@ struct CalculationSnapshot<'a> {
     parametros: &'a Option<crate::domain::replenishment::parameters::ResolvedParams>,
 }
 
-/// Each line's `datos_calculo`, in line order; serialised on up to 4 threads for a batch's
-/// tens of thousands of lines.
-fn snapshots(lines: &[(&Suggestion, LineChoice)]) -> Vec<String> {
+/// Each line's explanation serialised, in line order; on up to 4 threads for a batch's tens
+/// of thousands of lines. Empty when it could not be serialised.
+fn serialised(lines: &[(&Suggestion, LineChoice)]) -> Vec<String> {
     let one = |s: &Suggestion| {
         let e = &s.explicacion;
         let snap = CalculationSnapshot {
@@ -109,6 +109,36 @@ fn snapshots(lines: &[(&Suggestion, LineChoice)]) -> Vec<String> {
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     })
+}
+
+/// An order's line explanations stored once each (`pedidos_sugeridos_calculos`): a store's
+/// 8,000 lines share a few dozen (same rule, demand source, reference store and class
+/// parameters), and inline they were 40 % of every line's bytes.
+struct Explanations {
+    /// Distinct explanations; the one at index i is number i + 1.
+    distinct: Vec<String>,
+    /// Per line, the number of its explanation (None when it could not be serialised).
+    of_line: Vec<Option<i64>>,
+}
+
+fn explanations(lines: &[(&Suggestion, LineChoice)]) -> Explanations {
+    let mut numbers: rustc_hash::FxHashMap<String, i64> = rustc_hash::FxHashMap::default();
+    let mut of_line = Vec::with_capacity(lines.len());
+    for json in serialised(lines) {
+        if json.is_empty() {
+            of_line.push(None);
+            continue;
+        }
+        let next = numbers.len() as i64 + 1;
+        of_line.push(Some(*numbers.entry(json).or_insert(next)));
+    }
+    let mut distinct: Vec<(String, i64)> = numbers.into_iter().collect();
+    distinct.sort_by_key(|(_, n)| *n);
+    Explanations { distinct: distinct.into_iter().map(|(j, _)| j).collect(), of_line }
+}
+
+fn text(t: &Option<crate::domain::text::Text>) -> Option<&str> {
+    t.as_ref().map(|t| t.as_str())
 }
 
 /// One history row of a state change (or of a line edit: same state before and after).
@@ -159,7 +189,7 @@ pub fn create(
     let tx = conn.unchecked_transaction()?;
     // The counter row is written first, so this transaction holds the write lock from here.
     let numero = order_number(next_order_counter(&tx)?);
-    let created = insert_order(&tx, &numero, None, h, lines, discarded, estado, user, "Pedido creado", &snapshots(lines))?;
+    let created = insert_order(&tx, &numero, None, h, lines, discarded, estado, user, "Pedido creado", &explanations(lines))?;
     tx.commit()?;
     Ok(created)
 }
@@ -205,13 +235,15 @@ pub fn create_batch(
 ) -> Result<SavedBatch> {
     // Serialised before the transaction starts, on every core: the write lock is held only
     // for the inserts.
-    let snaps: Vec<Vec<String>> = orders.iter().map(|o| o.as_ref().map(|o| snapshots(&o.lines)).unwrap_or_default()).collect();
+    let started = std::time::Instant::now();
+    let explained: Vec<Option<Explanations>> = orders.iter().map(|o| o.as_ref().map(|o| explanations(&o.lines))).collect();
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch: explanations serialised");
     let tx = conn.unchecked_transaction()?;
     let base = order_number(next_order_counter(&tx)?);
     let grupo = format!("GRUPO-{}", &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase());
     let mut pedidos = Vec::with_capacity(orders.len());
     for (i, order) in orders.iter().enumerate() {
-        let Some(o) = order else {
+        let (Some(o), Some(explained)) = (order, &explained[i]) else {
             pedidos.push(None);
             continue;
         };
@@ -228,7 +260,7 @@ pub fn create_batch(
             OrderState::Borrador,
             user,
             "Pedido creado (multi-tienda)",
-            &snaps[i],
+            explained,
         )?;
         pedidos.push(Some(created));
     }
@@ -256,7 +288,9 @@ pub fn create_batch(
         ])?;
     }
     drop(log);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch: rows inserted");
     tx.commit()?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch: committed");
     Ok(SavedBatch { grupo_pedido_id: grupo, pedidos, pedidos_inter_cedi })
 }
 
@@ -273,7 +307,7 @@ fn insert_order(
     estado: OrderState,
     user: &str,
     created_reason: &str,
-    snapshots: &[String],
+    explained: &Explanations,
 ) -> Result<Created> {
     let numero = numero.to_string();
     let id = uuid::Uuid::new_v4().to_string();
@@ -322,22 +356,29 @@ fn insert_order(
             group.map(|g| g.orden_en_grupo),
         ],
     )?;
-    let mut insert = tx.prepare(
+    let mut explanation =
+        tx.prepare_cached("INSERT INTO pedidos_sugeridos_calculos (pedido_id, numero, datos_calculo) VALUES (?1, ?2, ?3)")?;
+    for (n, json) in explained.distinct.iter().enumerate() {
+        explanation.execute(params![id, n as i64 + 1, json])?;
+    }
+    drop(explanation);
+    let mut insert = tx.prepare_cached(
         "INSERT INTO pedidos_sugeridos_detalle (pedido_id, linea_numero, codigo_producto, codigo_barras, descripcion_producto, categoria,
              grupo, subgrupo, marca, presentacion, cuadrante_producto, clasificacion_abc, clase_efectiva, cantidad_bultos, unidad_pedido,
              peso_unitario_kg, cantidad_sugerida_unid, cantidad_sugerida_bultos, cantidad_necesaria_bultos, limitado_por_cedi,
              cantidad_pedida_bultos, cantidad_pedida_unidades, total_unidades, prom_ventas_5dias_unid, prom_ventas_20dias_unid,
              prom_ventas_8sem_unid, prom_ventas_8sem_bultos, prom_p75_unid, stock_tienda, stock_cedi_origen, stock_total,
              inventario_en_transito, stock_minimo, stock_maximo, punto_reorden, stock_seguridad, razon_pedido, incluido, observaciones,
-             metodo_calculo, warnings_calculo, datos_calculo, ajustado_por_dpdu, cantidad_original_bultos, razon_ajuste_dpdu)
+             metodo_calculo, warnings_calculo, calculo_numero, ajustado_por_dpdu, cantidad_original_bultos, razon_ajuste_dpdu)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24,
                  ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, 1, ?37, ?38, ?39, ?40, ?41, ?42, ?43)",
     )?;
-    let text = |t: &Option<crate::domain::text::Text>| t.as_ref().map(|t| t.as_str().to_string());
     for (i, (s, c)) in lines.iter().enumerate() {
         let method = s.metodo_calculo.and_then(|m| serde_json::to_value(m).ok()).and_then(|v| v.as_str().map(str::to_string));
-        let warnings = serde_json::to_string(&s.warnings_calculo).unwrap_or_else(|_| "[]".into());
-        let explanation = snapshots.get(i).filter(|j| !j.is_empty());
+        let warnings = match s.warnings_calculo.is_empty() {
+            true => "[]".to_string(),
+            false => serde_json::to_string(&s.warnings_calculo).unwrap_or_else(|_| "[]".into()),
+        };
         insert.execute(params![
             id,
             i as i64 + 1,
@@ -378,7 +419,7 @@ fn insert_order(
             c.observaciones,
             method,
             warnings,
-            explanation,
+            explained.of_line.get(i).copied().flatten(),
             c.dpdu.is_some(),
             c.dpdu.as_ref().map(|d| d.cantidad_original_bultos as f64),
             c.dpdu.as_ref().map(|d| d.razon.as_str()),
