@@ -70,6 +70,8 @@ fn screens(c: &mut Criterion) {
         ("bi_productos_eliminar", "/api/bi/products/eliminate".into()),
         ("bi_rentabilidad_familias", "/api/bi/profitability/by-category".into()),
         ("bi_rentabilidad_top", "/api/bi/profitability/top-products".into()),
+        ("bi_ranking_inventario", "/api/bi/stores/ranking?metrica=gmroi".into()),
+        ("bi_tienda_kpis", "/api/bi/store/tienda_01/kpis".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

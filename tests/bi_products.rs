@@ -224,3 +224,55 @@ async fn bad_product_queries_are_refused_by_name() {
     }
     assert_eq!(get(&app, "/api/bi/products/matrix?ubicacion_id=cedi_seco").await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn stores_ranked_by_inventory_and_a_stores_kpi_card() {
+    let app = spawn_app(true).await;
+    let fin = end_date();
+    let from = fin - Duration::days(29);
+    // Sales ranking: the raw lines per store; the mean and the distance to it (E18).
+    let (s, r) = get(&app, &format!("/api/bi/stores/ranking?metrica=ventas&fecha_fin={fin}")).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let rows = r["tiendas"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let reader = app.state.warehouse.reader().unwrap();
+    let raw = |store: &str| -> (f64, f64) {
+        reader
+            .query_row(
+                "SELECT sum(venta_total)::DOUBLE, coalesce(sum(costo_total), 0)::DOUBLE FROM ventas WHERE ubicacion_id = ? AND fecha BETWEEN ?::DATE AND ?::DATE",
+                duckdb::params![store, from.to_string(), fin.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap()
+    };
+    let values: Vec<f64> = rows.iter().map(|t| raw(t["ubicacion_id"].as_str().unwrap()).0).collect();
+    let mean = (values[0] + values[1]) / 2.0;
+    assert_eq!(rows[0]["posicion"], 1);
+    assert!(values[0] >= values[1]);
+    for (t, v) in rows.iter().zip(&values) {
+        near(f(&t["valor"]), *v, "ventas");
+        near(f(&t["vs_promedio"]), ((v / mean - 1.0) * 100.0 * 10.0).round() / 10.0, "vs_promedio");
+        let fr = f(&t["fill_rate"]);
+        assert!((0.0..=100.0).contains(&fr) && fr > 0.0, "{t}");
+    }
+    near(f(&r["promedio"]), mean, "promedio");
+    // By GMROI: the store's from its totals, the same as its KPI card.
+    let (_, g) = get(&app, &format!("/api/bi/stores/ranking?metrica=gmroi&fecha_fin={fin}")).await;
+    let (s, k) = get(&app, &format!("/api/bi/store/tienda_01/kpis?fecha_fin={fin}")).await;
+    assert_eq!(s, StatusCode::OK, "{k}");
+    let t1 = g["tiendas"].as_array().unwrap().iter().find(|t| t["ubicacion_id"] == "tienda_01").unwrap().clone();
+    assert_eq!(t1["valor"], k["gmroi"]);
+    let (ventas, costo) = raw("tienda_01");
+    near(f(&k["ventas_30d"]), ventas, "ventas_30d");
+    near(f(&k["utilidad_30d"]), ventas - costo, "utilidad_30d");
+    let inv = f(&k["inv_prom"]);
+    assert!(inv > 0.0);
+    near(f(&k["gmroi"]), (ventas - costo) * 365.0 / 30.0 / inv, "gmroi from the store's totals");
+    near(f(&k["dias_inventario"]), f(&k["stock_valorizado"]) / (costo / 30.0), "días de inventario at cost");
+    assert_eq!(k["datos_al"], fin.to_string());
+    assert!(k["vs_promedio_red"]["ventas_pct"].is_number());
+    // Bad input.
+    assert_eq!(get(&app, "/api/bi/stores/ranking?metrica=margen").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(get(&app, "/api/bi/stores/ranking?region=LUNA").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(get(&app, "/api/bi/store/cedi_seco/kpis").await.0, StatusCode::NOT_FOUND);
+}

@@ -99,6 +99,12 @@ async fn comparing_and_ranking_stores_and_a_stores_categories() {
     let shown = b.eval("document.querySelector('[data-kpi=ranking-tickets]').textContent").await;
     assert_eq!(shown.as_str().unwrap().replace('.', ""), r["resumen"]["tickets"].to_string());
     assert_eq!(b.eval("document.querySelectorAll('[data-role=podium] .kpi').length").await, json!(3));
+    // The ranking by inventory: GMROI by default, then by stock value.
+    b.wait_for("document.querySelectorAll('[data-inv-store]').length === 2").await;
+    b.click("[data-metric-pick=stock]").await;
+    b.wait_for("document.querySelector('[data-metric-pick=stock][aria-pressed=true]') !== null && document.querySelectorAll('[data-inv-store]').length === 2").await;
+    let inv = app.get_json("/api/bi/stores/ranking?metrica=stock", &app.admin_token).await;
+    b.wait_for(&format!("document.querySelector('[data-inv-store]').dataset.invStore === {}", inv["tiendas"][0]["ubicacion_id"])).await;
     b.screenshot(&artifacts_dir().join("bi-ranking-tiendas.png")).await;
 
     b.click("[data-tab=tienda]").await;

@@ -3,6 +3,7 @@
 //! from the store × day aggregate (tickets cannot be summed over products); the rules are in
 //! `domain::bi`.
 
+pub mod inventory;
 pub mod products;
 pub mod stores;
 

@@ -27,6 +27,9 @@ pub const WINDOW_DAYS: i64 = 30;
 
 type FactsKey = (PathBuf, NaiveDate, NaiveDate);
 
+/// A window, its facts and the `datos_al` of the network.
+pub type WindowFacts = (Window, Arc<Vec<ProductStoreFacts>>, Option<NaiveDate>);
+
 /// The window's facts of every active store, per warehouse file and window.
 static KEPT: LazyLock<Kept<FactsKey, Vec<ProductStoreFacts>>> = LazyLock::new(|| Kept::new(8));
 
@@ -234,6 +237,13 @@ fn matrix_rows(
     }
     rows.sort_by(|a, b| b.ventas_30d.total_cmp(&a.ventas_30d).then_with(|| a.producto_codigo.cmp(&b.producto_codigo)));
     Ok((rows, sin_costo))
+}
+
+/// The window ending `fin` (default yesterday), its facts for every active store and `datos_al`.
+pub fn store_facts(tenant: &Tenant, wh: &Warehouse, fin: Option<NaiveDate>) -> Result<WindowFacts, BiError> {
+    let w = Window::ending(fin.unwrap_or_else(|| yesterday(tenant)));
+    let all = facts(tenant, wh, w.fecha_inicio, w.fecha_fin)?;
+    Ok((w, all, datos_al(tenant, wh)?))
 }
 
 fn yesterday(tenant: &Tenant) -> NaiveDate {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::BiError;
 use crate::config::{Store, Tenant};
 use crate::domain::bi::{Kpis, Totals};
-use crate::domain::bi_stores::{best_index, margin_pct, min_max_scale, share_pct, vs_mean_pct};
+use crate::domain::bi_stores::{best_index, is_categorised, margin_pct, min_max_scale, share_pct, vs_mean_pct};
 use crate::domain::sales::round_half_away;
 use crate::warehouse::bi as wb;
 use crate::warehouse::sales_summary as ws;
@@ -140,7 +140,9 @@ pub fn compare(tenant: &Tenant, wh: &Warehouse, ids: &[String], inicio: NaiveDat
     let ids: Vec<String> = stores.iter().map(|s| s.id.clone()).collect();
     let reader = wh.reader()?;
     let totals = totals_by_store(&ws::store_totals(&reader, &ids, inicio, fin)?, &stores);
-    let mut top = top_categories(wb::category_sales(&reader, &ids, inicio, fin)?);
+    let mut sold = wb::category_sales(&reader, &ids, inicio, fin)?;
+    sold.retain(|r| is_categorised(Some(&r.categoria)));
+    let mut top = top_categories(sold);
     let kpis: Vec<Kpis> = totals.iter().map(Kpis::of).collect();
     let axis = |f: fn(&Kpis) -> f64| min_max_scale(&kpis.iter().map(f).collect::<Vec<_>>());
     let radar = [
@@ -336,6 +338,7 @@ pub fn store_categories(
     let s = store_of(tenant, id)?;
     let reader = wh.reader()?;
     let mut rows = wb::store_categories(&reader, &s.id, inicio, fin)?;
+    rows.retain(|r| is_categorised(Some(&r.categoria)));
     rows.sort_by(|a, b| b.venta_total.total_cmp(&a.venta_total).then_with(|| a.categoria.cmp(&b.categoria)));
     let total: f64 = rows.iter().map(|r| r.venta_total).sum();
     let activas = rows.len();

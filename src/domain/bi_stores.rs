@@ -75,7 +75,29 @@ pub fn margin_pct(ventas: f64, costo: f64) -> f64 {
 pub fn is_categorised(categoria: Option<&str>) -> bool {
     match categoria.map(str::trim) {
         None | Some("") => false,
-        Some(c) => !(c.eq_ignore_ascii_case("SIN CATEGORIA") || c.eq_ignore_ascii_case("SIN CATEGORÍA")),
+        Some(c) => !matches!(c.to_uppercase().as_str(), "SIN CATEGORIA" | "SIN CATEGORÍA"),
+    }
+}
+
+/// Fill rate (§2, E4): SKUs with stock over the "active" ones (with stock or sold in the
+/// window), × 100, 2 dp; 0 without active SKUs. `skus`: (stock units, units sold).
+pub fn fill_rate(skus: impl IntoIterator<Item = (f64, f64)>) -> f64 {
+    let (mut active, mut stocked) = (0usize, 0usize);
+    for (stock, sold) in skus {
+        if stock > 0.0 || sold > 0.0 {
+            active += 1;
+            stocked += usize::from(stock > 0.0);
+        }
+    }
+    share_pct(stocked as f64, active as f64)
+}
+
+/// Days of inventory of a store (§2, E17): stock at cost ÷ daily cost of sales; 0 without sales.
+pub fn inventory_days(stock_valorizado: f64, costo: f64, dias: i64) -> f64 {
+    if costo > 0.0 && dias > 0 {
+        stock_valorizado / (costo / dias as f64)
+    } else {
+        0.0
     }
 }
 
@@ -107,6 +129,17 @@ mod tests {
         assert_eq!(worst_index(&[500.0, 300.0, 300.0]), Some(1));
         assert_eq!(best_index(&[]), None);
         assert_eq!(vs_mean_pct(10.0, 0.0), 0.0, "no mean, no comparison");
+    }
+
+    #[test]
+    fn e4_fill_rate_counts_active_skus_only_and_e17_days_of_inventory() {
+        // A 10 sold, B 0 sold, C 0 unsold, D −2 sold (stock as 0), E 5 unsold, F 0 unsold.
+        let skus = [(10.0, 1.0), (0.0, 3.0), (0.0, 0.0), (0.0, 2.0), (5.0, 0.0), (0.0, 0.0)];
+        assert_eq!(fill_rate(skus), 50.0);
+        assert_eq!(fill_rate([]), 0.0);
+        // 30,000 at cost, 45,000 cost of sales in 30 days → 1,500 a day → 20 days.
+        assert_eq!(inventory_days(30_000.0, 45_000.0, 30), 20.0);
+        assert_eq!(inventory_days(30_000.0, 0.0, 30), 0.0);
     }
 
     #[test]

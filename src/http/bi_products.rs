@@ -10,6 +10,7 @@ use super::body::QueryParams;
 use super::error::ApiError;
 use super::saved_orders::parse_date;
 use super::AppState;
+use crate::bi::inventory::{self, InventoryRanking, Metric, StoreKpis};
 use crate::bi::products::{self, Matrix, MatrixQuery, ProductList, Profitability, TopOrder, TopProducts};
 use crate::domain::bi_products::Quadrant;
 
@@ -129,5 +130,55 @@ pub async fn top_products(State(state): State<AppState>, QueryParams(q): QueryPa
             Ok(products::top_products(&st.tenant, &st.warehouse, f, region.as_deref(), orden, limite)?)
         })
         .await??,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreRankingParams {
+    fecha_fin: Option<String>,
+    metrica: Option<String>,
+    region: Option<String>,
+}
+
+/// `GET /api/bi/stores/ranking?metrica=gmroi|ventas|rotacion|stock&region` (default gmroi).
+pub async fn store_ranking(
+    State(state): State<AppState>,
+    QueryParams(q): QueryParams<StoreRankingParams>,
+) -> Result<Json<InventoryRanking>, ApiError> {
+    let metrica = match q.metrica.as_deref().filter(|s| !s.is_empty()) {
+        None => Metric::Gmroi,
+        Some(s) => Metric::parse(s).ok_or_else(|| ApiError::Validation {
+            field: "metrica".into(),
+            message: format!("metrica «{s}» desconocida (gmroi, ventas, rotacion o stock)"),
+        })?,
+    };
+    let (f, region) = (fin(q.fecha_fin.as_deref())?, region_param(q.region));
+    let st = state.clone();
+    Ok(Json(
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+            Ok(inventory::ranking(&st.tenant, &st.warehouse, f, metrica, region.as_deref())?)
+        })
+        .await??,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpisParams {
+    fecha_fin: Option<String>,
+}
+
+/// `GET /api/bi/store/{u}/kpis` — one store's KPI card.
+pub async fn store_kpis(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    QueryParams(q): QueryParams<KpisParams>,
+) -> Result<Json<StoreKpis>, ApiError> {
+    let f = fin(q.fecha_fin.as_deref())?;
+    let st = state.clone();
+    Ok(Json(
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(inventory::store_kpis(&st.tenant, &st.warehouse, &id, f)?) })
+            .await??,
     ))
 }

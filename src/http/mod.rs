@@ -235,6 +235,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/bi/products/eliminate", Capability(BiVer), get(bi_products::eliminate)),
         route(Method::GET, "/api/bi/profitability/by-category", Capability(BiVer), get(bi_products::by_family)),
         route(Method::GET, "/api/bi/profitability/top-products", Capability(BiVer), get(bi_products::top_products)),
+        route(Method::GET, "/api/bi/stores/ranking", Capability(BiVer), get(bi_products::store_ranking)),
+        route(Method::GET, "/api/bi/store/{id}/kpis", Capability(BiVer), get(bi_products::store_kpis)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),

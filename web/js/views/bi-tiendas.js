@@ -122,6 +122,13 @@ export async function renderCompare(container, ctx, head) {
   load();
 }
 
+const INV_METRICS = [
+  ['gmroi', 'GMROI', (v) => formatNumber(v, 2)],
+  ['rotacion', 'Rotación anual', (v) => `${formatNumber(v, 1)}x`],
+  ['ventas', 'Ventas 30 días', (v) => money(v)],
+  ['stock', 'Stock valorizado', (v) => money(v)],
+];
+
 function arrow(v) {
   if (v > 0) return html`<span class="kpi-delta up" title="Sobre el promedio de la red">▲</span>`;
   if (v < 0) return html`<span class="kpi-delta down" title="Bajo el promedio de la red">▼</span>`;
@@ -137,7 +144,7 @@ export async function renderRanking(container, ctx, head) {
     if (isAbort(e)) return;
   }
   const [desde, hasta] = defaultRange(ctx);
-  const f = { desde, hasta, region: ctx.query.get('region') || '' };
+  const f = { desde, hasta, region: ctx.query.get('region') || '', metrica: 'gmroi' };
   setHtml(container, html`${head}
     <form class="card filter-bar filters" data-role="ranking-filters" autocomplete="off">
       <label>Desde <input type="date" name="desde" value="${f.desde}"></label>
@@ -177,8 +184,36 @@ export async function renderRanking(container, ctx, head) {
             <td class="num">${money(t.ventas_total)}</td><td class="num">${formatNumber(t.pct_red, 1)} %</td><td class="num">${formatInteger(t.tickets)}</td>
             <td class="num">${money(t.ticket_promedio)} ${arrow(t.ticket_vs_red_pct)}</td><td class="num">${formatNumber(t.margen_pct, 2)} % ${arrow(t.margen_vs_red_pp)}</td><td class="num">${formatNumber(t.items_por_ticket, 2)}</td></tr>`)}</tbody></table>
           <p class="muted small">Las flechas comparan con el promedio de la red (ticket: ventas ÷ tickets; margen ponderado).</p>`
-        : emptyState('Sin tiendas', 'No hay tiendas activas en esta región.')}</div>`);
+        : emptyState('Sin tiendas', 'No hay tiendas activas en esta región.')}</div>
+      <div class="card pad scroll-x" data-role="inventory-ranking"><h2>Por inventario <span class="muted small">(30 días hasta ayer)</span></h2>
+        <div class="chips" role="group" aria-label="Métrica">${INV_METRICS.map(([k, l]) => html`<button type="button" class="chip" data-metric-pick="${k}" aria-pressed="${f.metrica === k}">${l}</button>`)}</div>
+        <div data-role="inventory-table">${skeletonBlock({ rows: 3 })}</div></div>`);
+    loadInventory();
   };
+  const loadInventory = async () => {
+    const box = out.querySelector('[data-role=inventory-table]');
+    if (!box) return;
+    for (const b of out.querySelectorAll('[data-metric-pick]')) b.setAttribute('aria-pressed', String(b.dataset.metricPick === f.metrica));
+    let inv;
+    try {
+      const q = new URLSearchParams({ metrica: f.metrica });
+      if (f.region) q.set('region', f.region);
+      inv = await apiGet(`/api/bi/stores/ranking?${q}`, { signal: ctx.signal });
+    } catch (e) {
+      if (!isAbort(e)) showError(box, e, loadInventory, 'No se pudo calcular el ranking por inventario');
+      return;
+    }
+    const fmt = INV_METRICS.find(([k]) => k === f.metrica)[2];
+    setHtml(box, html`<table class="data-table compact"><thead><tr><th class="num">#</th><th>Tienda</th><th class="num">${INV_METRICS.find(([k]) => k === f.metrica)[1]}</th><th class="num">vs promedio</th><th class="num">Fill rate</th></tr></thead>
+      <tbody>${inv.tiendas.map((t) => html`<tr data-inv-store="${t.ubicacion_id}"><td class="num">${t.posicion}</td><td>${t.nombre}</td><td class="num">${fmt(t.valor)}</td><td class="${`num ${t.vs_promedio > 0 ? 'pos' : t.vs_promedio < 0 ? 'neg' : ''}`}">${t.vs_promedio > 0 ? '+' : ''}${formatNumber(t.vs_promedio, 1)} %</td><td class="num">${formatNumber(t.fill_rate, 1)} %</td></tr>`)}</tbody></table>
+      <p class="muted small">Promedio de las tiendas: ${fmt(inv.promedio)}. GMROI y rotación anualizados, del total de cada tienda; stock al costo; fill rate = SKUs con stock ÷ SKUs con stock o venta.</p>`);
+  };
+  out.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-metric-pick]');
+    if (!b) return;
+    f.metrica = b.dataset.metricPick;
+    loadInventory();
+  });
   form.addEventListener('change', (ev) => {
     const n = ev.target.name;
     if (n === 'desde' || n === 'hasta') { f[n] = ev.target.value; if (f.desde && f.hasta) load(); }
