@@ -423,3 +423,88 @@ async fn the_analysis_views_use_the_calculations_p75_and_the_cedis_end_of_day_st
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The cells of a workbook's first sheet by reference ("M5"), shared strings resolved.
+fn sheet_cells(bytes: &[u8]) -> HashMap<String, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a real .xlsx is a zip file");
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let (strings_xml, sheet) = (read("xl/sharedStrings.xml"), read("xl/worksheets/sheet1.xml"));
+    let unescape = |s: &str| s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    let strings: Vec<String> = strings_xml
+        .split("<si>")
+        .skip(1)
+        .map(|si| {
+            let t = si.split_once("<t").unwrap().1;
+            unescape(&t[t.find('>').unwrap() + 1..t.find("</t>").unwrap()])
+        })
+        .collect();
+    let mut cells = HashMap::new();
+    for c in sheet.split("<c r=\"").skip(1) {
+        let reference = c[..c.find('"').unwrap()].to_string();
+        let head = &c[..c.find('>').unwrap()];
+        let Some(v) = c.split_once("<v>").map(|(_, rest)| &rest[..rest.find("</v>").unwrap()]) else { continue };
+        let value = if head.contains("t=\"s\"") { strings[v.parse::<usize>().unwrap()].clone() } else { v.to_string() };
+        cells.insert(reference, value);
+    }
+    cells
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_two_exports_the_rows_the_user_sees_with_the_packs_they_typed_as_a_real_xlsx() {
+    let app = spawn_app_with(true, with_receiving_cedi).await;
+    let calc = calculation(&app).await;
+    let lines = calc["productos"].as_array().unwrap();
+    let suggested: Vec<&Value> = lines.iter().filter(|l| l["cantidad_sugerida_bultos"].as_u64().unwrap() > 0).take(2).collect();
+    let unsuggested = lines.iter().find(|l| l["cantidad_sugerida_bultos"] == 0).expect("a product without suggestion");
+    assert_eq!(suggested.len(), 2, "two suggested products on the tiny chain");
+    let edited = suggested[0]["cantidad_sugerida_bultos"].as_u64().unwrap() + 7;
+    let kept = suggested[1]["cantidad_sugerida_bultos"].as_u64().unwrap();
+    // The order the user sees (here: the unsuggested product first), as the wizard sends it.
+    let body = json!({
+        "cedi_origen_id": "cedi_seco", "cedi_destino_id": "cedi_caracas", "fecha": calc["fecha"],
+        "dias_cobertura_a": calc["configuracion"]["dias_cobertura_a"], "lead_time_dias": calc["configuracion"]["lead_time_dias"],
+        "filtro": "Vista: Todos · ABC: A",
+        "productos": [
+            {"codigo_producto": unsuggested["codigo_producto"], "cantidad_pedida_bultos": 0},
+            {"codigo_producto": suggested[0]["codigo_producto"], "cantidad_pedida_bultos": edited, "observaciones": "Promoción de diciembre"},
+            {"codigo_producto": suggested[1]["codigo_producto"], "cantidad_pedida_bultos": kept},
+        ]
+    });
+    let r =
+        app.client.post(app.url("/api/pedidos-inter-cedi/exportar-vista")).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(r.headers()["content-disposition"], format!("attachment; filename=\"inter-cedi_cedi_seco_cedi_caracas_{}.xlsx\"", today()));
+    let cells = sheet_cells(&r.bytes().await.unwrap());
+    assert_eq!(cells["A1"], "Pedido Inter-CEDI (vista): CEDI Seco → CEDI Caracas", "{cells:?}");
+    assert!(cells["A2"].contains("Filtro: Vista: Todos · ABC: A"), "{}", cells["A2"]);
+    for (col, name) in [("A", "Incluido"), ("C", "Código"), ("L", "Sugerido (bultos)"), ("M", "A pedir (bultos)"), ("N", "Unidades")] {
+        assert_eq!(cells[&format!("{col}4")], name);
+    }
+    // Row 5 on: the rows in the order sent, A pedir as typed, units = packs × the pack size.
+    assert_eq!(cells["C5"], unsuggested["codigo_producto"].as_str().unwrap());
+    assert_eq!((cells["A5"].as_str(), cells["M5"].as_str()), ("No", "0"));
+    assert_eq!(cells["C6"], suggested[0]["codigo_producto"].as_str().unwrap());
+    assert_eq!((cells["A6"].as_str(), cells["M6"].parse::<u64>().unwrap()), ("Sí", edited), "the edited packs, not the suggestion");
+    assert_eq!(cells["L6"].parse::<u64>().unwrap(), edited - 7, "the server's suggestion beside them");
+    let upb = f(&suggested[0]["unidades_por_bulto"]);
+    assert!((cells["N6"].parse::<f64>().unwrap() - edited as f64 * upb).abs() < 1e-9);
+    assert_eq!(cells["O6"], "Promoción de diciembre");
+    assert_eq!(cells["M7"].parse::<u64>().unwrap(), kept);
+    assert!(!cells.contains_key("C8"), "only the rows sent");
+
+    // A product the calculation does not hold, or a field the server does not know: refused.
+    let mut bad = body.clone();
+    bad["productos"][1]["codigo_producto"] = json!("NO-EXISTE");
+    let (s, e) = send(&app, reqwest::Method::POST, "/api/pedidos-inter-cedi/exportar-vista", &app.admin_token, Some(bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e["detail"].as_str().unwrap().contains("NO-EXISTE"), "{e}");
+    let mut bad = body.clone();
+    bad["vista"] = json!("todos");
+    let (s, _) = send(&app, reqwest::Method::POST, "/api/pedidos-inter-cedi/exportar-vista", &app.admin_token, Some(bad)).await;
+    assert!(s.is_client_error(), "unknown field: {s}");
+}

@@ -258,6 +258,101 @@ pub async fn export(
     Ok(download(bytes, XLSX, &name))
 }
 
+/// One row of the wizard's step 2 as the user sees it: the product and *A pedir* as typed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewLineBody {
+    codigo_producto: String,
+    cantidad_pedida_bultos: u64,
+    #[serde(default)]
+    observaciones: Option<String>,
+}
+
+/// The wizard's step 2 view: the route and settings of its calculation, the active filters in
+/// words, and the visible rows in their order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewExportBody {
+    cedi_origen_id: String,
+    cedi_destino_id: String,
+    fecha: String,
+    dias_cobertura_a: Option<u32>,
+    dias_cobertura_b: Option<u32>,
+    dias_cobertura_c: Option<u32>,
+    dias_cobertura_d: Option<u32>,
+    dias_cobertura_congelados: Option<u32>,
+    lead_time_dias: Option<f64>,
+    #[serde(default)]
+    filtro: Option<String>,
+    productos: Vec<ViewLineBody>,
+}
+
+/// `POST /api/pedidos-inter-cedi/exportar-vista`: step 2 "Exportar vista (Excel)" (§3.8). The
+/// server recomputes the route with the same settings and writes its figures beside the
+/// user's packs, rows in the order sent; a product the calculation does not hold is refused.
+pub async fn export_view(
+    State(state): State<AppState>,
+    JsonBody(b): JsonBody<ViewExportBody>,
+) -> Result<axum::response::Response, ApiError> {
+    let fecha = parse_date("fecha", &b.fecha)?;
+    let dias = [b.dias_cobertura_a, b.dias_cobertura_b, b.dias_cobertura_c, b.dias_cobertura_d, b.dias_cobertura_congelados];
+    let ajustes = state.tenant.route(&b.cedi_origen_id, &b.cedi_destino_id).map(|r| r.settings.overridden(dias, b.lead_time_dias));
+    let req =
+        crate::distribution::inter_cedi::Request { origen: b.cedi_origen_id.clone(), destino: b.cedi_destino_id.clone(), fecha, ajustes };
+    let st = state.clone();
+    let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, String), ApiError> {
+        let app = crate::appdb::connect(&st.app_db_path)?;
+        let calc = crate::distribution::inter_cedi::calculate(&st.tenant, &app, &st.warehouse, &req)?;
+        let by_code: std::collections::HashMap<&str, &crate::distribution::inter_cedi::Line> =
+            calc.productos.iter().map(|l| (l.codigo_producto.as_str(), l)).collect();
+        let unknown: Vec<&str> = b.productos.iter().map(|p| p.codigo_producto.as_str()).filter(|c| !by_code.contains_key(c)).collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::Validation {
+                field: "productos".into(),
+                message: format!(
+                    "Productos que no están en el cálculo de {} → {}: {}",
+                    calc.cedi_origen_nombre,
+                    calc.cedi_destino_nombre,
+                    unknown.iter().take(20).copied().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        let rows: Vec<crate::orders::export::InterCediViewRow<'_>> = b
+            .productos
+            .iter()
+            .map(|p| {
+                let l = by_code[p.codigo_producto.as_str()];
+                crate::orders::export::InterCediViewRow {
+                    codigo_producto: &l.codigo_producto,
+                    descripcion_producto: &l.descripcion_producto,
+                    marca: l.marca.as_deref(),
+                    clasificacion_abc: l.clasificacion_abc.as_str(),
+                    cuadrante: l.cuadrante.as_deref(),
+                    prioridad: l.prioridad,
+                    demanda_regional_p75: l.demanda_regional_p75,
+                    unidades_por_bulto: l.unidades_por_bulto,
+                    stock_cedi_destino: l.stock_cedi_destino,
+                    stock_cedi_origen: l.stock_cedi_origen,
+                    cantidad_sugerida_bultos: l.cantidad_sugerida_bultos,
+                    cantidad_pedida_bultos: p.cantidad_pedida_bultos,
+                    notas: p.observaciones.as_deref().filter(|n| !n.trim().is_empty()),
+                }
+            })
+            .collect();
+        let fecha = calc.fecha.to_string();
+        let view = crate::orders::export::InterCediView {
+            cedi_origen_nombre: &calc.cedi_origen_nombre,
+            cedi_destino_nombre: &calc.cedi_destino_nombre,
+            fecha: &fecha,
+            filtro: b.filtro.as_deref(),
+        };
+        let bytes = crate::orders::export::inter_cedi_view_xlsx(&view, &rows).map_err(ApiError::internal)?;
+        Ok((bytes, crate::orders::export::inter_cedi_view_file_name(&calc.cedi_origen_id, &calc.cedi_destino_id, &fecha)))
+    })
+    .await??;
+    Ok(download(bytes, XLSX, &name))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecentQuery {

@@ -194,6 +194,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), get(inter_cedi_orders::list)),
         route(Method::POST, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), post(inter_cedi_orders::create)),
         route(Method::GET, "/api/pedidos-inter-cedi/recientes", Capability(PedidosIntercedi), get(inter_cedi_orders::recent)),
+        route(Method::POST, "/api/pedidos-inter-cedi/exportar-vista", Capability(PedidosIntercedi), post(inter_cedi_orders::export_view)),
         route(
             Method::GET,
             "/api/pedidos-inter-cedi/historial-ventas/{codigo}",

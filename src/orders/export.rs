@@ -197,6 +197,104 @@ pub fn inter_cedi_xlsx(order: &InterCediOrder, origin: Option<&str>) -> Result<O
     book.save_to_buffer().map(Some)
 }
 
+/// The inter-CEDI wizard's step 2 as its buyer sees it (spec 31 §3.8): the route, the date of
+/// the calculation and the filter in force.
+pub struct InterCediView<'a> {
+    pub cedi_origen_nombre: &'a str,
+    pub cedi_destino_nombre: &'a str,
+    pub fecha: &'a str,
+    /// The active filters in words ("Vista: seleccionados · ABC: A"); None when none.
+    pub filtro: Option<&'a str>,
+}
+
+/// One row of that view: the server's figures for the product and the user's packs and note.
+pub struct InterCediViewRow<'a> {
+    pub codigo_producto: &'a str,
+    pub descripcion_producto: &'a str,
+    pub marca: Option<&'a str>,
+    pub clasificacion_abc: &'a str,
+    pub cuadrante: Option<&'a str>,
+    pub prioridad: u8,
+    pub demanda_regional_p75: f64,
+    pub unidades_por_bulto: f64,
+    pub stock_cedi_destino: f64,
+    pub stock_cedi_origen: f64,
+    pub cantidad_sugerida_bultos: u64,
+    /// What the user typed in *A pedir* (0: not selected).
+    pub cantidad_pedida_bultos: u64,
+    pub notas: Option<&'a str>,
+}
+
+/// `inter-cedi_<origin>_<destination>_<YYYY-MM-DD>.xlsx`.
+pub fn inter_cedi_view_file_name(origen_id: &str, destino_id: &str, fecha: &str) -> String {
+    let safe = |s: &str| s.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
+    format!("inter-cedi_{}_{}_{}.xlsx", safe(origen_id), safe(destino_id), safe(fecha))
+}
+
+/// The inter-CEDI wizard's step 2 workbook (sheet `Pedido Inter-CEDI`): title, route / date /
+/// filter, header on row 4, then the rows in the order the user sees them with *A pedir* as
+/// typed. Stocks in packs (1 decimal) like the screen.
+pub fn inter_cedi_view_xlsx(view: &InterCediView<'_>, rows: &[InterCediViewRow<'_>]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Pedido Inter-CEDI")?;
+    let columns = [
+        ("Incluido", 9.0),
+        ("CEDI Origen", 18.0),
+        ("Código", 12.0),
+        ("Producto", 44.0),
+        ("Marca", 16.0),
+        ("ABC", 6.0),
+        ("Cuadrante", 14.0),
+        ("Prioridad", 9.0),
+        ("P75 regional (u/día)", 12.0),
+        ("Stock destino (bultos)", 12.0),
+        ("Stock origen (bultos)", 12.0),
+        ("Sugerido (bultos)", 11.0),
+        ("A pedir (bultos)", 11.0),
+        ("Unidades", 11.0),
+        ("Notas", 30.0),
+    ];
+    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        columns.len() as u16 - 1,
+        &format!("Pedido Inter-CEDI (vista): {} → {}", view.cedi_origen_nombre, view.cedi_destino_nombre),
+        &title,
+    )?;
+    let filtro = view.filtro.map(str::trim).filter(|f| !f.is_empty()).unwrap_or("ninguno");
+    sheet.write_string(1, 0, format!("Fecha del cálculo: {} | Filtro: {filtro} | Productos: {}", view.fecha, rows.len()))?;
+    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(3, c as u16, *name, &header)?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
+    let one = Format::new().set_num_format("0.0");
+    let two = Format::new().set_num_format("0.00");
+    for (i, r) in rows.iter().enumerate() {
+        let row = 4 + i as u32;
+        let upb = if r.unidades_por_bulto > 0.0 { r.unidades_por_bulto } else { 1.0 };
+        sheet.write_string(row, 0, if r.cantidad_pedida_bultos > 0 { "Sí" } else { "No" })?;
+        sheet.write_string(row, 1, view.cedi_origen_nombre)?;
+        sheet.write_string(row, 2, r.codigo_producto)?;
+        sheet.write_string(row, 3, r.descripcion_producto)?;
+        sheet.write_string(row, 4, r.marca.unwrap_or(""))?;
+        sheet.write_string(row, 5, r.clasificacion_abc)?;
+        sheet.write_string(row, 6, r.cuadrante.unwrap_or(""))?;
+        sheet.write_number(row, 7, f64::from(r.prioridad))?;
+        sheet.write_number_with_format(row, 8, r.demanda_regional_p75, &two)?;
+        sheet.write_number_with_format(row, 9, r.stock_cedi_destino / upb, &one)?;
+        sheet.write_number_with_format(row, 10, r.stock_cedi_origen / upb, &one)?;
+        sheet.write_number(row, 11, r.cantidad_sugerida_bultos as f64)?;
+        sheet.write_number(row, 12, r.cantidad_pedida_bultos as f64)?;
+        sheet.write_number(row, 13, r.cantidad_pedida_bultos as f64 * upb)?;
+        sheet.write_string(row, 14, r.notas.unwrap_or(""))?;
+    }
+    book.save_to_buffer()
+}
+
 /// One destination of a multi-store batch as its buyer left it in step 4 (§2.11): sheet
 /// `Pedido`, the engine's figures beside the packs, and whether DPD+U changed them.
 fn multi_store_step_xlsx(rows: &[WizardRow<'_>]) -> Result<Vec<u8>, XlsxError> {

@@ -3,7 +3,7 @@
 // an order, and the read-only view of an order once confirmed, with its next step
 // (despachar, recibir), its Excel and its history. Every rule — states, what may be edited
 // or deleted, the figures of each line — is the server's; this screen shows its answers.
-import { apiGet, apiPost, apiPut, apiDelete, isAbort } from '../api.js';
+import { apiGet, apiPost, apiPut, apiDelete, isAbort, postForDownload } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
 import { formatNumber, formatInteger, formatDate, formatDateTime } from '../format.js';
 import { openDialog } from '../dialog.js';
@@ -301,7 +301,7 @@ function step2(container, ctx, st) {
       <label>Stock origen <select name="origen"><option value="">Todos</option><option value="con">Con stock</option><option value="sin">Sin stock</option></select></label>
       <label>Stock destino <select name="destino"><option value="">Todos</option><option value="con">Con stock</option><option value="sin">Sin stock</option></select></label>
     </form>
-    <div class="wizard-bar"><span class="actions"><button type="button" class="btn" data-role="accept-all">Aceptar todas las sugerencias</button><button type="button" class="btn" data-role="clear-all">Limpiar todo</button><button type="button" class="btn" data-role="excel-client">Exportar vista (Excel)</button></span>
+    <div class="wizard-bar"><span class="actions"><button type="button" class="btn" data-role="accept-all">Aceptar todas las sugerencias</button><button type="button" class="btn" data-role="clear-all">Limpiar todo</button><button type="button" class="btn" data-role="excel-client">Exportar vista (Excel)</button><span class="field-error" role="alert" data-role="export-error" hidden></span></span>
       <span class="actions"><button type="button" class="btn" data-role="back">← Configuración</button><button type="button" class="btn btn-primary" data-role="next">Continuar →</button></span></div>
     <div class="card table-card grid-wrap" data-role="grid"></div>
     <nav class="pager" data-role="pager" aria-label="Páginas"></nav>
@@ -427,7 +427,7 @@ function step2(container, ctx, st) {
     draw();
   });
   container.querySelector('[data-role=clear-all]').addEventListener('click', () => { st.qty = new Map(); draw(); });
-  container.querySelector('[data-role=excel-client]').addEventListener('click', () => exportView(st, sorted()));
+  container.querySelector('[data-role=excel-client]').addEventListener('click', (ev) => exportView(st, sorted(), form, ev.currentTarget, container.querySelector('[data-role=export-error]')));
   container.querySelector('[data-role=back]').addEventListener('click', () => step1(container, ctx, st));
   nextBtn.addEventListener('click', () => step3(container, ctx, st));
   draw();
@@ -480,24 +480,35 @@ async function openAnalysis(drawer, ctx, calc, l, kind) {
   }
 }
 
-// The filtered and sorted rows as a spreadsheet the buyer can open in Excel (an HTML table
-// with the Excel MIME type: no library, no server round trip).
-function exportView(st, rows) {
-  const cols = ['Incluido', 'CEDI Origen', 'Código', 'Producto', 'Marca', 'ABC', 'Cuadrante', 'Prioridad', 'P75 regional (u/día)', 'Stock destino (b)', 'Stock origen (b)', 'Sugerido (b)', 'A pedir (b)', 'Unidades', 'Notas'];
-  const esc = (v) => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const body = rows.map((l) => {
-    const q = st.qty.get(l.codigo_producto) || 0;
-    const cells = [q > 0 ? 'Si' : 'No', st.calc.cedi_origen_nombre, l.codigo_producto, l.descripcion_producto, l.marca || '', l.clasificacion_abc, l.cuadrante || '', l.prioridad,
-      l.demanda_regional_p75.toFixed(2), (l.stock_cedi_destino / l.unidades_por_bulto).toFixed(1), (l.stock_cedi_origen / l.unidades_por_bulto).toFixed(1), l.cantidad_sugerida_bultos, q, q * l.unidades_por_bulto, l.razon_pedido];
-    return `<tr>${cells.map((c, i) => `<td${i === 2 ? ' style="mso-number-format:\'\\@\'"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
-  }).join('');
-  const doc = `<html><head><meta charset="utf-8"></head><body><table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></body></html>`;
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([doc], { type: 'application/vnd.ms-excel' }));
-  a.download = `inter-cedi_${st.calc.cedi_origen_id}_${st.calc.cedi_destino_id}_${st.calc.fecha}.xls`;
-  document.body.append(a);
-  a.click();
-  a.remove();
+// The filtered and sorted rows as a real .xlsx built by the server from its own figures, with
+// the packs as typed in «A pedir» and the active filters written on the sheet.
+async function exportView(st, rows, form, button, errEl) {
+  const calc = st.calc;
+  const filters = [];
+  for (const name of ['q', 'vista', 'abc', 'cuadrante', 'origen', 'destino']) {
+    const el = form[name];
+    if (!el || !el.value) continue;
+    const label = el.closest('label')?.firstChild?.textContent.trim() || name;
+    const value = el.tagName === 'SELECT' ? el.selectedOptions[0]?.textContent : el.value.trim();
+    if (value) filters.push(`${label}: ${value}`);
+  }
+  const productos = rows.map((l) => {
+    const line = { codigo_producto: l.codigo_producto, cantidad_pedida_bultos: st.qty.get(l.codigo_producto) || 0 };
+    const note = st.notes.get(l.codigo_producto);
+    if (note) line.observaciones = note;
+    return line;
+  });
+  const body = { cedi_origen_id: calc.cedi_origen_id, cedi_destino_id: calc.cedi_destino_id, fecha: calc.fecha, ...calc.configuracion, filtro: filters.join(' · '), productos };
+  button.disabled = true;
+  errEl.hidden = true;
+  try {
+    button.dataset.done = await postForDownload('/api/pedidos-inter-cedi/exportar-vista', body, `inter-cedi_${calc.cedi_origen_id}_${calc.cedi_destino_id}_${calc.fecha}.xlsx`);
+  } catch (err) {
+    errEl.hidden = false;
+    errEl.textContent = `No se pudo exportar: ${err.message}`;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function step3(container, ctx, st) {
