@@ -5,7 +5,7 @@
 //! (`emergencias_notificadas`).
 //!
 //! The emergency list, per-store summaries and anomalies of a scan are stored as JSON
-//! arrays written and read by the use case (`crate::emergencies`); this module only keeps
+//! arrays written and read by the emergencies use case; this module only keeps
 //! them.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};

@@ -740,7 +740,7 @@ mod tests {
     #[test]
     fn the_list_puts_severity_first_then_abc_coverage_and_name() {
         use EmergencyType::*;
-        let mut rows = vec![
+        let mut rows = [
             (Alerta, "A", 0.6, "Arroz"),
             (Critico, "C", 0.1, "Café"),
             (Critico, "A", 0.2, "Harina"),

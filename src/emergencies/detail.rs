@@ -87,6 +87,11 @@ fn r1(v: f64) -> f64 {
     round_half_away(v, 1)
 }
 
+/// A number for the narrative, with the decimal comma of the UI.
+fn es(v: f64, decimals: usize) -> String {
+    format!("{:.*}", decimals, round_half_away(v, decimals as i32)).replace('.', ",")
+}
+
 pub fn product_detail(
     tenant: &Tenant,
     wh: &Warehouse,
@@ -198,26 +203,26 @@ pub fn product_detail(
     let clase = head.clase_abc.clone().unwrap_or_else(|| "D".into());
     let agot = eval.as_ref().and_then(|e| e.agotamiento.clone());
     let mut narrativa = vec![format!(
-        "Hoy la tienda vende al {} % de lo habitual a esta hora (factor {:.2}, {}).",
+        "Hoy la tienda vende al {} % de lo habitual a esta hora (factor {}, {}).",
         round_half_away(factor * 100.0, 0),
-        factor,
+        es(factor, 2),
         day.factor.nivel.as_str().replace('_', " ").to_lowercase()
     )];
     narrativa.push(format!(
         "Se han vendido {} unidades hoy; el promedio es {} por día de venta en los últimos 30 días.",
-        r1(sold_today),
-        r1(daily)
+        es(sold_today, 1),
+        es(daily, 2)
     ));
     match (&agot, eval.is_some()) {
         (Some(a), _) if head.stock <= 0.0 => narrativa.push(format!("El producto está agotado desde antes de las {}.", a.hora_agotamiento)),
         (Some(a), _) => narrativa.push(format!(
             "Con {} unidades en stock y {} de demanda restante, se agotaría hacia las {} (en {} h).",
-            r1(head.stock),
-            round_half_away(remaining, 2),
+            es(head.stock, 1),
+            es(remaining, 2),
             a.hora_agotamiento,
-            r1(a.horas_restantes)
+            es(a.horas_restantes, 1)
         )),
-        (None, true) => narrativa.push(format!("El stock de {} unidades alcanza hasta el cierre.", r1(head.stock))),
+        (None, true) => narrativa.push(format!("El stock de {} unidades alcanza hasta el cierre.", es(head.stock, 1))),
         (None, false) => narrativa.push("No queda demanda relevante hoy para este producto.".into()),
     }
     Ok(ProductDetail {

@@ -447,7 +447,14 @@ pub fn scan(tenant: &Tenant, wh: &Warehouse, app_db: &Path, req: &ScanRequest, n
     let computed = if stores.is_empty() {
         Ok(Computed { days: Vec::new(), emergencies: Vec::new(), negatives: Vec::new(), analysed: FxHashMap::default() })
     } else {
-        store_days(&conn, wh, stores, now).and_then(|days| compute(wh, days, now, req.incluir_anomalias))
+        let t = std::time::Instant::now();
+        store_days(&conn, wh, stores, now).and_then(|days| {
+            let days_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let t = std::time::Instant::now();
+            let c = compute(wh, days, now, req.incluir_anomalias);
+            tracing::debug!(days_ms, candidates_ms = t.elapsed().as_secs_f64() * 1000.0, "emergencies scan reads");
+            c
+        })
     };
     let computed = match computed {
         Ok(c) => c,
@@ -461,6 +468,7 @@ pub fn scan(tenant: &Tenant, wh: &Warehouse, app_db: &Path, req: &ScanRequest, n
     };
     let Computed { days, emergencies, negatives, analysed } = computed;
 
+    let write_started = std::time::Instant::now();
     let tx = conn.transaction()?;
     let stamp = appdb::now_rfc3339();
     let mut anomalies = Vec::with_capacity(negatives.len());
@@ -522,6 +530,7 @@ pub fn scan(tenant: &Tenant, wh: &Warehouse, app_db: &Path, req: &ScanRequest, n
         },
     )?;
     tx.commit()?;
+    tracing::debug!(store_ms = write_started.elapsed().as_secs_f64() * 1000.0, "emergencies scan stored");
     tracing::info!(scan = %id, stores = ids.len(), emergencias = totales.total, ms = duracion_ms, "emergencies scan");
     Ok(ScanResult {
         scan_id: id,

@@ -35,6 +35,7 @@ const loadInterCedi = () => import('./views/pedido-inter-cedi.js');
 const loadExclusionesInterCedi = () => import('./views/exclusiones-inter-cedi.js');
 const loadConjuntos = () => import('./views/conjuntos.js');
 const loadBi = () => import('./views/bi.js');
+const loadEmergencias = () => import('./views/emergencias.js');
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
@@ -49,7 +50,7 @@ const ROUTES = [
   { path: '/productos/abc-xyz', nav: 'productos', cap: 'productos.ver', title: 'Matriz ABC-XYZ', load: loadProductos, built: true },
   { path: '/productos', nav: 'productos', cap: 'productos.ver', title: 'Clasificación ABC', load: loadProductos, built: true },
   { path: '/productos', prefix: true, nav: 'productos', cap: 'productos.ver', title: 'Productos' },
-  { path: '/emergencias', prefix: true, nav: 'emergencias', cap: 'emergencias.ver', feature: 'emergencias', title: 'Emergencias de inventario' },
+  { path: '/emergencias', prefix: true, nav: 'emergencias', cap: 'emergencias.ver', feature: 'emergencias', title: 'Emergencias de inventario', load: loadEmergencias, built: true },
   { path: '/bi', prefix: true, nav: 'bi', cap: 'bi.ver', feature: 'bi', title: 'Business Intelligence', load: loadBi, built: true },
   // Exact admin screens first: the /administrador prefix route owns the rest.
   { path: '/administrador/usuarios', nav: 'administrador', cap: 'admin.usuarios', title: 'Usuarios', load: loadUsuarios, built: true },
