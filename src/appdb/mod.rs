@@ -28,8 +28,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "transit_index", include_str!("migrations/0005_transit_index.sql")),
     (6, "product_override_fields", include_str!("migrations/0006_product_override_fields.sql")),
     (7, "substitutable_sets", include_str!("migrations/0007_substitutable_sets.sql")),
-    (9, "order_lines_write_path", include_str!("migrations/0009_order_lines_write_path.sql")),
     (8, "emergency_scans", include_str!("migrations/0008_emergency_scans.sql")),
+    (9, "order_lines_write_path", include_str!("migrations/0009_order_lines_write_path.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
