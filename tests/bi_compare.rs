@@ -177,7 +177,7 @@ async fn bad_comparisons_are_refused_in_spanish_by_name() {
         ("/api/bi/stores/sales-ranking?fecha_inicio=2026-11-20&fecha_fin=2026-11-01".into(), "fecha_inicio"),
         ("/api/bi/stores/sales-ranking?fecha_inicio=2026-11-01&fecha_fin=25/11/2026".into(), "fecha_fin"),
         (format!("/api/bi/stores/sales-ranking?{ok}&region=MARACAIBO"), "region"),
-        (format!("/api/bi/stores/tienda_01/categories?fecha_inicio=2026-11-20&fecha_fin=2026-11-01"), "fecha_inicio"),
+        ("/api/bi/stores/tienda_01/categories?fecha_inicio=2026-11-20&fecha_fin=2026-11-01".into(), "fecha_inicio"),
     ] {
         let (s, e) = get(&app, &path).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {e}");
