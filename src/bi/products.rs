@@ -30,8 +30,9 @@ type FactsKey = (PathBuf, NaiveDate, NaiveDate);
 /// A window, its facts and the `datos_al` of the network.
 pub type WindowFacts = (Window, Arc<Vec<ProductStoreFacts>>, Option<NaiveDate>);
 
-/// The window's facts of every active store, per warehouse file and window.
-static KEPT: LazyLock<Kept<FactsKey, Vec<ProductStoreFacts>>> = LazyLock::new(|| Kept::new(8));
+/// The window's facts of every active store, per warehouse file and window (≈ 150 k rows a
+/// window at client scale, so only the last two windows asked for are kept).
+static KEPT: LazyLock<Kept<FactsKey, Vec<ProductStoreFacts>>> = LazyLock::new(|| Kept::new(2));
 
 fn facts(tenant: &Tenant, wh: &Warehouse, from: NaiveDate, to: NaiveDate) -> Result<Arc<Vec<ProductStoreFacts>>, BiError> {
     let ids: Vec<String> = active_stores(tenant, None)?.iter().map(|s| s.id.clone()).collect();
