@@ -539,3 +539,58 @@ async fn a_destinations_step_4_excel_marks_the_lines_dpdu_changed() {
     std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
     assert_eq!(sheet.matches("<row ").count(), 3, "header and the two lines");
 }
+
+/// Step 3 «Todos» (§2.9): a product the engine did not suggest to a store, fetched with
+/// `todos: true` for that store only, ordered by hand and saved with the batch; more packs of
+/// it than the CEDI holds are refused like a manual override.
+#[tokio::test]
+async fn a_product_added_from_todos_is_saved_in_the_batch_and_checked_against_cedi_stock() {
+    let app = spawn_app(true).await;
+    let (s, calc) = post(&app, "/api/pedidos-multitienda/calcular", calc_body(false)).await;
+    assert_eq!(s, StatusCode::OK, "{calc}");
+    let listed = lines_of(&calc, "tienda_01");
+    let mut one = calc_body(true);
+    one["tiendas_destino"] = json!([{"tienda_id": "tienda_01"}]);
+    let (s, every) = post(&app, "/api/pedidos-multitienda/calcular", one).await;
+    assert_eq!(s, StatusCode::OK, "{every}");
+    let extra = lines_of(&every, "tienda_01")
+        .into_values()
+        .filter(|l| !listed.contains_key(l["codigo_producto"].as_str().unwrap()))
+        .filter(|l| l["cantidad_sugerida_bultos"] == 0)
+        .find(|l| f64_of(&l["stock_cedi_origen"]) >= 2.0 * f64_of(&l["unidades_por_bulto"]).max(1.0))
+        .expect("a product the engine did not suggest, with CEDI stock");
+    let code = extra["codigo_producto"].as_str().unwrap().to_string();
+    assert!(!extra["es_sugerido"].as_bool().unwrap());
+    let held = (f64_of(&extra["stock_cedi_origen"]) / f64_of(&extra["unidades_por_bulto"]).max(1.0)).floor() as u64;
+
+    let with_extra = |packs: u64| {
+        let mut body = save_body(&calc, None);
+        let p = body["pedidos"].as_array_mut().unwrap().iter_mut().find(|p| p["tienda_destino_id"] == "tienda_01").unwrap();
+        p["productos"].as_array_mut().unwrap().push(json!({"codigo_producto": code, "cantidad_pedida_bultos": packs, "incluido": true}));
+        body
+    };
+    let (s, e) = post(&app, "/api/pedidos-multitienda/guardar-lote", with_extra(held + 1)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["detail"].as_str().unwrap().contains(&code), "{e}");
+    assert_eq!(count(&app, "SELECT count(*) FROM pedidos_sugeridos"), 0, "nothing saved");
+
+    let (s, saved) = post(&app, "/api/pedidos-multitienda/guardar-lote", with_extra(2)).await;
+    assert_eq!(s, StatusCode::CREATED, "{saved}");
+    let id = saved["pedidos_creados"].as_array().unwrap().iter().find(|p| p["tienda_id"] == "tienda_01").unwrap()["pedido_id"].clone();
+    let r = app
+        .client
+        .get(app.url(&format!("/api/pedidos-sugeridos/{}", id.as_str().unwrap())))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    let order: Value = r.json().await.unwrap();
+    let line =
+        order["lineas"].as_array().unwrap().iter().find(|l| l["codigo_producto"] == code.as_str()).expect("the added product is a line");
+    assert_eq!(line["cantidad_pedida_bultos"], 2);
+    assert_eq!(line["cantidad_sugerida_bultos"].as_f64().unwrap(), extra["cantidad_sugerida_bultos"].as_f64().unwrap());
+}
+
+fn f64_of(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}

@@ -732,6 +732,9 @@ pub fn save(
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "batch save: recomputed");
     let requiere_aprobacion = settings::order_settings(app)?.requiere_aprobacion;
     let mut packs_by_code: HashMap<&str, u64> = HashMap::new();
+    // Product → (packs ordered, packs the engine suggested, whole packs the CEDI holds) over the
+    // stores, for products DPD+U did not share.
+    let mut unshared: HashMap<&str, (u64, u64, u64)> = HashMap::new();
     let mut orders: Vec<Option<BatchOrder<'_>>> = Vec::with_capacity(store_chosen.len());
     for (d, order) in store_chosen.iter().enumerate() {
         let computed: HashMap<&str, &Suggestion> = b.proposals[d].productos.iter().map(|s| (s.codigo_producto.as_str(), s)).collect();
@@ -764,6 +767,16 @@ pub fn save(
             let allocation = b.allocation(s.codigo_producto.as_str(), d);
             if allocation.is_some() {
                 *packs_by_code.entry(s.codigo_producto.as_str()).or_default() += packs;
+            } else {
+                // Not shared by DPD+U: the engine's packs stand, but packs the buyer added (a
+                // product the engine did not suggest, "Todos" in step 3) must be in the CEDI.
+                let e = unshared.entry(s.codigo_producto.as_str()).or_insert((
+                    0,
+                    0,
+                    whole_packs(s.stock_cedi_origen.max(0.0), s.cantidad_bultos.max(1.0)),
+                ));
+                e.0 += packs;
+                e.1 += s.cantidad_sugerida_bultos;
             }
             let dpdu = allocation.filter(|_| packs != s.cantidad_sugerida_bultos).map(|a| DpduAdjustment {
                 cantidad_original_bultos: s.cantidad_sugerida_bultos,
@@ -843,6 +856,11 @@ pub fn save(
     for (code, packs) in &packs_by_code {
         let held = b.conflicts[*code].packs;
         if *packs > held {
+            over.push(format!("{code} ({packs} bultos pedidos, {held} disponibles: excede por {})", packs - held));
+        }
+    }
+    for (code, (packs, suggested, held)) in &unshared {
+        if *packs > *suggested && *packs > *held {
             over.push(format!("{code} ({packs} bultos pedidos, {held} disponibles: excede por {})", packs - held));
         }
     }

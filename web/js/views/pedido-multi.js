@@ -185,6 +185,26 @@ async function calculate(container, ctx, st) {
   if (st.conflictStep) step2(container, ctx, st); else step3(container, ctx, st);
 }
 
+// Every candidate line of one store (`todos: true`, that store alone: a line the batch did not
+// list is neither suggested nor shared by DPD+U, so its figures do not depend on the other
+// stores), added after the lines already there, unselected at 0 packs.
+async function loadAllCandidates(st, p) {
+  const calc = st.calc;
+  const out = await apiPost('/api/pedidos-multitienda/calcular', {
+    cedi_origen: calc.cedi_origen, tiendas_destino: [{ tienda_id: p.tienda_id }], fecha: calc.fecha, dias_cobertura: 3, formato: 'tabla', todos: true,
+  });
+  const one = out.pedidos_por_tienda[0];
+  for (const r of one.filas) {
+    const o = {};
+    for (let i = 0; i < one.columnas.length; i++) o[one.columnas[i]] = r[i];
+    if (p.byCode.has(o.codigo_producto)) continue;
+    p.lines.push(o);
+    p.byCode.set(o.codigo_producto, o);
+    p.pedir.set(o.codigo_producto, 0);
+  }
+  p.todos = true;
+}
+
 // ---------- step 2: conflicts ----------
 
 function finalOf(st, c, share) {
@@ -496,11 +516,22 @@ function storePane(pane, st, p, onChange) {
     showTotals();
   };
   form.addEventListener('input', (ev) => { if (ev.target.name === 'q') { p.f.q = ev.target.value; p.page = 1; draw(); } });
-  form.addEventListener('change', (ev) => {
+  form.addEventListener('change', async (ev) => {
     const t = ev.target;
     if (!t.name || t.name === 'q') return;
     p.f[t.name] = t.type === 'checkbox' ? t.checked : t.value;
     p.page = 1;
+    if (t.name === 'vista' && t.value !== 'seleccionados' && !p.todos && !p.es_cedi) {
+      // The batch answer holds only suggested and conflicted lines; every other candidate of
+      // this store is asked for once, the first time the buyer looks beyond the selection.
+      setHtml(gridEl, html`<div class="route-spinner" role="status"><span class="spinner"></span>Cargando todos los productos de ${p.tienda_nombre}…</div>`);
+      try {
+        await loadAllCandidates(st, p);
+      } catch (e) {
+        if (!isAbort(e)) showError(gridEl, e, () => form.dispatchEvent(new Event('change')), 'No se pudieron cargar todos los productos');
+        return;
+      }
+    }
     draw();
   });
   form.addEventListener('submit', (ev) => ev.preventDefault());
