@@ -85,10 +85,21 @@ fn main() {
         stores.len(),
         median(runs)
     );
-    // The worst case: every candidate line of every store ordered (≈ 8–10 k per store).
+    // The worst case: every candidate line of every store ordered (≈ 8–10 k per store):
+    // at least one pack of each, as long as the CEDI holds the packs added beyond the engine's
+    // (the server refuses more, §2.9).
     let mut all = body.clone();
     all["todos"] = json!(true);
     let (_, every) = server.post("/api/pedidos-multitienda/calcular", &all, false);
+    let (stock, upb) = (at("stock_cedi_origen"), at("unidades_por_bulto"));
+    let mut spare: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for p in every["pedidos_por_tienda"].as_array().unwrap() {
+        for r in p["filas"].as_array().unwrap() {
+            let held = (r[stock].as_f64().unwrap().max(0.0) / r[upb].as_f64().unwrap().max(1.0) + 1e-9).floor() as u64;
+            let e = spare.entry(r[code].as_str().unwrap().to_string()).or_insert(held);
+            *e = e.saturating_sub(r[packs].as_u64().unwrap());
+        }
+    }
     let pedidos: Vec<Value> = every["pedidos_por_tienda"]
         .as_array()
         .unwrap()
@@ -98,14 +109,16 @@ fn main() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|r| !(r[at("es_conflicto")].as_bool().unwrap() && r[packs].as_u64().unwrap() == 0))
-                .map(|r| {
-                    let n = if r[at("es_conflicto")].as_bool().unwrap() {
-                        r[packs].as_u64().unwrap()
+                .filter_map(|r| {
+                    let engine = r[packs].as_u64().unwrap();
+                    let left = spare.get_mut(r[code].as_str().unwrap()).unwrap();
+                    let n = if engine == 0 && !r[at("es_conflicto")].as_bool().unwrap() && *left > 0 {
+                        *left -= 1;
+                        1
                     } else {
-                        r[packs].as_u64().unwrap().max(1)
+                        engine
                     };
-                    json!({"codigo_producto": r[code], "cantidad_pedida_bultos": n, "incluido": true})
+                    (n > 0).then(|| json!({"codigo_producto": r[code], "cantidad_pedida_bultos": n, "incluido": true}))
                 })
                 .collect();
             json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
