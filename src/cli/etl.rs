@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 
-use crate::etl::{history, EtlJob, EtlOptions, Progress, RunKind, RunReport, RunRequest, Trigger};
+use crate::etl::{history, EtlJob, Progress, RunKind, RunReport, RunRequest, Trigger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum JobArg {
@@ -90,13 +90,7 @@ fn run_jobs(
     };
     let rt = runtime();
     rt.block_on(async move {
-        let etl = match crate::etl::Etl::new(state.tenant.clone(), state.warehouse.clone(), &state.app_db_path, EtlOptions::default()) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
-        };
+        let etl = state.etl.clone();
         let jobs: Vec<EtlJob> = match job {
             JobArg::Ventas => vec![EtlJob::Ventas],
             JobArg::Inventario => vec![EtlJob::Inventario],

@@ -31,7 +31,7 @@ fn etl_error(e: RunError) -> ApiError {
 }
 
 fn handle(state: &AppState) -> Result<std::sync::Arc<etl::Etl>, ApiError> {
-    etl::handle(&state.tenant, &state.warehouse, &state.app_db_path).map_err(etl_error)
+    Ok(state.etl.clone())
 }
 
 async fn db<T: Send + 'static>(
