@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 
-use crate::etl::{history, EtlJob, Progress, RunKind, RunReport, RunRequest, Trigger};
+use crate::etl::{history, EtlJob, LocationStatus, Progress, RunKind, RunReport, RunRequest, RunStatus, Trigger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum JobArg {
@@ -114,7 +114,7 @@ fn run_jobs(
                 Ok(report) => {
                     bars.clear();
                     print_report(&report);
-                    any_failed |= report.locations.iter().any(|l| l.status == "failed") || report.status == "failed";
+                    any_failed |= report.locations.iter().any(|l| l.status == LocationStatus::Failed) || report.status == RunStatus::Failed;
                 }
                 Err(e) => {
                     bars.clear();
@@ -183,7 +183,7 @@ fn print_report(r: &RunReport) {
         let o = &l.outcome;
         let msg = match (&l.error, l.status) {
             (Some(e), _) => e.clone(),
-            (None, "skipped") => o.advertencias.join("; "),
+            (None, LocationStatus::Skipped) => o.advertencias.join("; "),
             _ => o.advertencias.first().cloned().unwrap_or_default(),
         };
         println!(

@@ -60,7 +60,7 @@ pub async fn scheduled_run(etl: &Arc<Etl>, job: EtlJob, kind: RunKind) -> Option
             tracing::info!(
                 job = job.as_str(),
                 kind = kind.as_str(),
-                status = report.status,
+                status = report.status.as_str(),
                 execution_id = report.execution_id,
                 "scheduled ETL run finished"
             );

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod load;
 pub mod notify;
 mod pipeline;
+pub mod status;
 pub mod window;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use crate::warehouse::Warehouse;
 
 pub use error::{Category, EtlError, Phase};
 pub use history::DetailOutcome;
+pub use status::{LocationStatus, RunStatus};
 
 /// `etl_name` of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -147,7 +149,7 @@ pub enum Progress {
     },
     Finished {
         tienda_id: String,
-        status: &'static str,
+        status: LocationStatus,
         message: String,
     },
 }
@@ -209,7 +211,7 @@ pub struct LocationReport {
     pub tienda_id: String,
     pub tienda_nombre: String,
     pub source: Option<&'static str>,
-    pub status: &'static str,
+    pub status: LocationStatus,
     pub outcome: DetailOutcome,
     pub error: Option<String>,
     #[serde(skip)]
@@ -221,7 +223,7 @@ pub struct RunReport {
     pub execution_id: i64,
     pub job: EtlJob,
     pub kind: RunKind,
-    pub status: &'static str,
+    pub status: RunStatus,
     pub duration_s: f64,
     pub locations: Vec<LocationReport>,
 }
@@ -397,7 +399,7 @@ impl Etl {
         tokio::spawn(async move {
             let started = chrono::Utc::now();
             let report = pipeline::execute(etl.clone(), prepared).await;
-            tracing::info!(execution_id = report.execution_id, status = report.status, "ETL run finished");
+            tracing::info!(execution_id = report.execution_id, status = report.status.as_str(), "ETL run finished");
             etl.notifier.after_run(&report, started).await;
         });
         Ok(id)

@@ -12,7 +12,9 @@ use tokio::time::Instant as TokioInstant;
 use super::error::{Category, EtlError, Phase};
 use super::history::{self, DetailOutcome, ExecutionOutcome, NewExecution, QuarantineRow};
 use super::window::{self, Piece};
-use super::{Etl, EtlJob, LocationReport, Progress, RunError, RunGuard, RunKind, RunReport, RunRequest, Trigger};
+use super::{
+    Etl, EtlJob, LocationReport, LocationStatus, Progress, RunError, RunGuard, RunKind, RunReport, RunRequest, RunStatus, Trigger,
+};
 use crate::config::{PosKind, Store};
 use crate::domain::records::{SaleLine, StockListing};
 use crate::sources::klk::map::{map_article, map_sale, SaleContext, SaleProductInfo};
@@ -251,18 +253,9 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     }
 
     let locations: Vec<LocationReport> = reports.into_values().collect();
-    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != "skipped").collect();
-    let ok = processed.iter().filter(|l| l.status == "success").count();
-    let failed = processed.len() - ok;
-    let status = if processed.is_empty() {
-        "failed"
-    } else if failed == 0 {
-        "success"
-    } else if ok > 0 {
-        "partial"
-    } else {
-        "failed"
-    };
+    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != LocationStatus::Skipped).collect();
+    let ok = processed.iter().filter(|l| l.status == LocationStatus::Success).count();
+    let status = RunStatus::of_locations(processed.iter().map(|l| l.status));
     let mut totals = DetailOutcome::default();
     let (mut wmin, mut wmax): (Option<NaiveDateTime>, Option<NaiveDateTime>) = (None, None);
     for l in &processed {
@@ -293,7 +286,7 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     };
     let error = if processed.is_empty() {
         Some(EtlError::new(Phase::Extract, Category::ConfigError, "ninguna ubicación procesable en esta ejecución"))
-    } else if status == "failed" {
+    } else if status == RunStatus::Failed {
         processed.iter().find_map(|l| l.error_kind.clone())
     } else {
         None
@@ -308,8 +301,10 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
         api_errors: totals.failed_requests,
         totals,
         source_system,
-        gaps_recovered: u64::from(ctx.req.recovered_gap_id.is_some() && status == "success"),
-        error_source: error.as_ref().and_then(|_| processed.iter().find(|l| l.status == "failed").map(|l| l.tienda_id.clone())),
+        gaps_recovered: u64::from(ctx.req.recovered_gap_id.is_some() && status == RunStatus::Success),
+        error_source: error
+            .as_ref()
+            .and_then(|_| processed.iter().find(|l| l.status == LocationStatus::Failed).map(|l| l.tienda_id.clone())),
         error,
     };
     // The post-load work runs before the end is recorded: a client that sees the run
@@ -325,7 +320,7 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
             _ => {}
         }
     }
-    if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == "success" && l.outcome.records_extracted > 0) {
+    if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == LocationStatus::Success && l.outcome.records_extracted > 0) {
         rebuild_caches_after_sales(&etl, ctx.now_local.date()).await;
     }
     // The job is free before its end is recorded: whoever sees the run finished may start
@@ -448,7 +443,7 @@ async fn run_location(etl: &Arc<Etl>, ctx: &RunCtx, t: &Target) -> LocationRepor
     };
     let result: Result<(), EtlError> = match &t.connector {
         Connector::Skip(reason) => {
-            loc.out.status = "skipped";
+            loc.out.status = LocationStatus::Skipped;
             loc.out.advertencias.push(reason.clone());
             Ok(())
         }
@@ -458,8 +453,8 @@ async fn run_location(etl: &Arc<Etl>, ctx: &RunCtx, t: &Target) -> LocationRepor
             EtlJob::Inventario => inventory_location(&mut loc).await,
         },
     };
-    if loc.out.status != "skipped" {
-        loc.out.status = if result.is_ok() { "success" } else { "failed" };
+    if loc.out.status != LocationStatus::Skipped {
+        loc.out.status = if result.is_ok() { LocationStatus::Success } else { LocationStatus::Failed };
     }
     loc.out.error = result.as_ref().err().cloned();
     loc.out.duration_s = started.elapsed().as_secs_f64();
@@ -474,7 +469,7 @@ async fn run_location(etl: &Arc<Etl>, ctx: &RunCtx, t: &Target) -> LocationRepor
         Err(e) => tracing::error!("cannot record the ETL detail of {id}: {e}"),
     }
     let message = match &result {
-        Ok(()) if outcome.status == "skipped" => outcome.advertencias.join("; "),
+        Ok(()) if outcome.status == LocationStatus::Skipped => outcome.advertencias.join("; "),
         Ok(()) => format!("{} nuevas, {} actualizadas", outcome.records_inserted, outcome.records_updated),
         Err(e) => e.message.clone(),
     };

@@ -206,7 +206,7 @@ async fn start(state: &AppState, user: &AuthUser, req: RunRequest, detalle: Valu
             .map_err(ApiError::from)
         })
         .await;
-    Ok((StatusCode::ACCEPTED, Json(json!({"execution_id": id, "etl_name": job, "status": "running"}))))
+    Ok((StatusCode::ACCEPTED, Json(json!({"execution_id": id, "etl_name": job, "status": etl::RunStatus::Running}))))
 }
 
 pub async fn sync_inventory(
