@@ -9,6 +9,7 @@
 //! is refused with [`RunError::AlreadyRunning`].
 
 pub mod check;
+mod connector;
 pub mod coverage;
 pub mod error;
 pub mod history;
