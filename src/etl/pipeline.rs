@@ -144,77 +144,99 @@ impl RunCtx {
 pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     let Prepared { execution_id, req, entries, now_utc, now_local, started, _guard: guard } = p;
     let ctx = Arc::new(RunCtx { execution_id, req, now_utc, now_local, run_deadline: TokioInstant::now() + etl.options.run_budget });
-    let mut reports: BTreeMap<String, LocationReport> = BTreeMap::new();
+    let (mut reports, order) = run_locations(&etl, &ctx, entries).await;
+    // One more attempt for transient extract failures, if the run budget allows (§8.3).
+    if etl.options.retry_transient {
+        retry_transient(&etl, &ctx, &order, &mut reports).await;
+    }
+    let locations: Vec<LocationReport> = reports.into_values().collect();
+    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != LocationStatus::Skipped).collect();
+    let duration_s = started.elapsed().as_secs_f64();
+    let outcome = execution_outcome(&ctx, &processed, duration_s);
+    let status = outcome.status;
+    // The post-load work runs before the end is recorded: a client that sees the run
+    // finished may start the next one at once, and the job is busy until this is done.
+    after_load(&etl, &ctx, &processed).await;
+    // The job is free before its end is recorded: whoever sees the run finished may start
+    // the next one at once.
+    drop(guard);
+    let exec = ctx.execution_id;
+    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
+        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
+    }
+    RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
+}
 
-    // Skipped locations first (no work), then KLK in parallel, then Stellar in sequence.
+/// Every location of the run: skipped ones first (no work), then those whose connector runs
+/// in parallel (KLK), then the others in sequence (Stellar). Returns the reports by location
+/// and the extracted locations in the order they ran.
+async fn run_locations(etl: &Arc<Etl>, ctx: &Arc<RunCtx>, entries: Vec<Entry>) -> (BTreeMap<String, LocationReport>, Vec<Target>) {
+    let mut reports: BTreeMap<String, LocationReport> = BTreeMap::new();
     let mut targets: Vec<Target> = Vec::new();
     for Entry { store, route } in entries {
         match route {
             Route::Skip(reason) => {
-                reports.insert(store.id.clone(), skip_location(&etl, &ctx, &store, reason).await);
+                reports.insert(store.id.clone(), skip_location(etl, ctx, &store, reason).await);
             }
             Route::Pos(connector) => targets.push(Target { store, connector }),
         }
     }
     let (parallel, sequential): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.connector.in_parallel());
     let mut order: Vec<Target> = Vec::new();
-    let parallel_reports = run_parallel(&etl, &ctx, parallel.clone()).await;
-    for r in parallel_reports {
+    for r in run_parallel(etl, ctx, parallel.clone()).await {
         reports.insert(r.tienda_id.clone(), r);
     }
     order.extend(parallel);
     for t in &sequential {
-        reports.insert(t.store.id.clone(), run_location(&etl, &ctx, t).await);
+        reports.insert(t.store.id.clone(), run_location(etl, ctx, t).await);
     }
     order.extend(sequential);
+    (reports, order)
+}
 
-    // One more attempt for transient extract failures, if the run budget allows (§8.3).
-    if etl.options.retry_transient {
-        let retry: Vec<Target> = order
-            .iter()
-            .filter(|t| {
-                reports
-                    .get(&t.store.id)
-                    .and_then(|r| r.error_kind.as_ref())
-                    .is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
-            })
-            .cloned()
-            .collect();
-        for t in retry {
-            if TokioInstant::now() + std::time::Duration::from_secs(60) > ctx.run_deadline {
-                break;
-            }
-            tracing::info!(tienda = %t.store.id, "retrying a location that failed with a transient error");
-            let r = run_location(&etl, &ctx, &t).await;
-            let requests_before = reports.get(&t.store.id).map(|x| (x.outcome.requests, x.outcome.failed_requests));
-            let mut r = r;
-            if let Some((req_n, fail_n)) = requests_before {
-                r.outcome.requests += req_n;
-                r.outcome.failed_requests += fail_n;
-                r.outcome.advertencias.insert(0, "segundo intento al final de la ejecución".into());
-                let o = r.outcome.clone();
-                let id = t.store.id.clone();
-                let nombre = t.store.name.clone();
-                let src = Some(t.connector.kind().id());
-                let exec = ctx.execution_id;
-                let _ = etl
-                    .with_db(move |c| {
-                        let d = history::start_detail(c, exec, &id, &nombre, src)?;
-                        history::finish_detail(c, d, &o)
-                    })
-                    .await;
-            }
-            reports.insert(t.store.id.clone(), r);
+/// Runs once more, at the end, the locations that failed extracting with a transient error,
+/// while the run's budget leaves a minute; the retry's report replaces the first one (its
+/// request counts added, its detail row rewritten).
+async fn retry_transient(etl: &Arc<Etl>, ctx: &RunCtx, order: &[Target], reports: &mut BTreeMap<String, LocationReport>) {
+    let retry: Vec<&Target> = order
+        .iter()
+        .filter(|t| {
+            reports
+                .get(&t.store.id)
+                .and_then(|r| r.error_kind.as_ref())
+                .is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
+        })
+        .collect();
+    for t in retry {
+        if TokioInstant::now() + std::time::Duration::from_secs(60) > ctx.run_deadline {
+            break;
         }
+        tracing::info!(tienda = %t.store.id, "retrying a location that failed with a transient error");
+        let mut r = run_location(etl, ctx, t).await;
+        if let Some(first) = reports.get(&t.store.id) {
+            r.outcome.requests += first.outcome.requests;
+            r.outcome.failed_requests += first.outcome.failed_requests;
+            r.outcome.advertencias.insert(0, "segundo intento al final de la ejecución".into());
+            let o = r.outcome.clone();
+            let (id, nombre, src, exec) = (t.store.id.clone(), t.store.name.clone(), Some(t.connector.kind().id()), ctx.execution_id);
+            let _ = etl
+                .with_db(move |c| {
+                    let d = history::start_detail(c, exec, &id, &nombre, src)?;
+                    history::finish_detail(c, d, &o)
+                })
+                .await;
+        }
+        reports.insert(t.store.id.clone(), r);
     }
+}
 
-    let locations: Vec<LocationReport> = reports.into_values().collect();
-    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != LocationStatus::Skipped).collect();
-    let ok = processed.iter().filter(|l| l.status == LocationStatus::Success).count();
+/// The execution's totals from its processed locations: status, counts, the span of the
+/// windows read, the source system and the first error of a failed run.
+fn execution_outcome(ctx: &RunCtx, processed: &[&LocationReport], duration_s: f64) -> ExecutionOutcome {
     let status = RunStatus::of_locations(processed.iter().map(|l| l.status));
     let mut totals = DetailOutcome::default();
     let (mut wmin, mut wmax): (Option<NaiveDateTime>, Option<NaiveDateTime>) = (None, None);
-    for l in &processed {
+    for l in processed {
         let o = &l.outcome;
         totals.records_extracted += o.records_extracted;
         totals.records_inserted += o.records_inserted;
@@ -247,8 +269,7 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     } else {
         None
     };
-    let duration_s = started.elapsed().as_secs_f64();
-    let outcome = ExecutionOutcome {
+    ExecutionOutcome {
         status,
         duration_s,
         fecha_desde: wmin,
@@ -262,9 +283,13 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
             .as_ref()
             .and_then(|_| processed.iter().find(|l| l.status == LocationStatus::Failed).map(|l| l.tienda_id.clone())),
         error,
-    };
-    // The post-load work runs before the end is recorded: a client that sees the run
-    // finished may start the next one at once, and the job is busy until this is done.
+    }
+}
+
+/// The work after a load: products' supplying CEDI after an inventory load (when origin
+/// rules exist), the classification and demand caches after a sales load that read lines.
+async fn after_load(etl: &Arc<Etl>, ctx: &RunCtx, processed: &[&LocationReport]) {
+    let ok = processed.iter().filter(|l| l.status == LocationStatus::Success).count();
     let origins = &etl.tenant.file.distribution;
     if ctx.req.job == EtlJob::Inventario && ok > 0 && origins.has_origin_rules() {
         let wh = etl.warehouse.clone();
@@ -277,16 +302,8 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
         }
     }
     if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == LocationStatus::Success && l.outcome.records_extracted > 0) {
-        rebuild_caches_after_sales(&etl, ctx.now_local.date()).await;
+        rebuild_caches_after_sales(etl, ctx.now_local.date()).await;
     }
-    // The job is free before its end is recorded: whoever sees the run finished may start
-    // the next one at once.
-    drop(guard);
-    let exec = ctx.execution_id;
-    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
-        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
-    }
-    RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
 }
 
 /// The classification and demand caches after a sales load (spec 30: "rebuilt after each
