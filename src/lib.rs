@@ -2,8 +2,10 @@
 //!
 //! Layout: `domain` is pure logic (no I/O); `config` reads tenant.toml; `warehouse`
 //! (DuckDB) and `appdb` (SQLite) are storage; `sources` produce typed records (file
-//! import, synthetic chain; POS connectors later); `http` is the axum edge; `cli` the
-//! commands. Dependencies point inwards: http/cli → storage/sources → domain.
+//! import, synthetic chain; POS connectors later); `app` is the composition root (the
+//! stores, the ETL, the caches of one opened tenant); `http` is the axum edge; `cli` the
+//! commands. Dependencies point inwards: cli → http → app → use cases → storage/sources →
+//! domain (docs/architecture.md).
 
 pub mod app;
 pub mod appdb;
@@ -17,8 +19,9 @@ pub mod domain;
 pub mod emergencies;
 pub mod etl;
 pub mod http;
+/// The scheduled jobs of `serve`, wired by the composition root.
+pub use app::jobs;
 pub mod inventory;
-pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod ops;

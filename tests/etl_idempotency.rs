@@ -59,7 +59,7 @@ async fn the_same_window_loaded_twice_leaves_identical_tables() {
 
     let r2 = sales(&env).await;
     let i2 = inv(&env).await;
-    assert_eq!((r2.status, i2.status), ("success", "success"));
+    assert_eq!((r2.status.as_str(), i2.status.as_str()), ("success", "success"));
     let o = &r2.location("tienda_01").unwrap().outcome;
     assert_eq!((o.records_inserted, o.records_updated, o.records_unchanged), (0, 0, 3000));
     for (i, (a, b)) in snapshot(&env).iter().zip(first.iter()).enumerate() {

@@ -74,7 +74,8 @@ async fn startup_runs_a_missed_recovery_once_and_records_missed_slots() {
         .unwrap();
     }
     // A new process start: orphans are killed when the ETL is built.
-    let etl = fluxion::etl::install(&env.state.tenant, &env.state.warehouse, &env.state.app_db_path, fast_options()).unwrap();
+    let s = &env.state;
+    let etl = fluxion::etl::Etl::new(s.tenant.clone(), s.warehouse.clone(), &s.app_db_path, s.notifier.clone(), fast_options()).unwrap();
     assert_eq!(env.sql_i64("SELECT count(*) FROM etl_executions WHERE status = 'killed'"), 1);
     assert_eq!(env.sql_i64("SELECT count(*) FROM etl_executions WHERE status = 'running'"), 0);
 

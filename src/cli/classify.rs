@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use crate::http::AppState;
+use crate::app::AppState;
 
 pub fn run(config: &Path, date: Option<NaiveDate>) -> i32 {
     let state = match super::open_tenant(config) {

@@ -23,7 +23,7 @@ pub fn run(scale: Scale, seed: u64, port: u16, dir: &Path, no_serve: bool) -> i3
     }
 }
 
-fn prepare(scale: Scale, seed: u64, port: u16, dir: &Path) -> Result<crate::http::AppState, i32> {
+fn prepare(scale: Scale, seed: u64, port: u16, dir: &Path) -> Result<crate::app::AppState, i32> {
     let config = dir.join("tenant.toml");
     if config.exists() {
         println!("Reutilizando la demo existente en {} (borre la carpeta para generarla de nuevo).", dir.display());

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 
-use crate::etl::{history, EtlJob, EtlOptions, Progress, RunKind, RunReport, RunRequest, Trigger};
+use crate::etl::{history, EtlJob, LocationStatus, Progress, RunKind, RunReport, RunRequest, RunStatus, Trigger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum JobArg {
@@ -90,13 +90,7 @@ fn run_jobs(
     };
     let rt = runtime();
     rt.block_on(async move {
-        let etl = match crate::etl::Etl::new(state.tenant.clone(), state.warehouse.clone(), &state.app_db_path, EtlOptions::default()) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
-        };
+        let etl = state.etl.clone();
         let jobs: Vec<EtlJob> = match job {
             JobArg::Ventas => vec![EtlJob::Ventas],
             JobArg::Inventario => vec![EtlJob::Inventario],
@@ -120,7 +114,7 @@ fn run_jobs(
                 Ok(report) => {
                     bars.clear();
                     print_report(&report);
-                    any_failed |= report.locations.iter().any(|l| l.status == "failed") || report.status == "failed";
+                    any_failed |= report.locations.iter().any(|l| l.status == LocationStatus::Failed) || report.status == RunStatus::Failed;
                 }
                 Err(e) => {
                     bars.clear();
@@ -189,7 +183,7 @@ fn print_report(r: &RunReport) {
         let o = &l.outcome;
         let msg = match (&l.error, l.status) {
             (Some(e), _) => e.clone(),
-            (None, "skipped") => o.advertencias.join("; "),
+            (None, LocationStatus::Skipped) => o.advertencias.join("; "),
             _ => o.advertencias.first().cloned().unwrap_or_default(),
         };
         println!(

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::sources::synthetic::{self, GenerateOptions, Scale};
 
 pub fn run(scale: Scale, seed: u64, config: &Path, end_date: Option<NaiveDate>) -> i32 {

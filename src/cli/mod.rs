@@ -215,7 +215,7 @@ fn load_tenant(path: &Path) -> Result<Tenant, i32> {
 
 /// Opens a tenant's stores; storage problems (newer schema, unreadable files) exit 78 too,
 /// since they need an operator, not a retry.
-fn open_tenant(path: &Path) -> Result<crate::http::AppState, i32> {
+fn open_tenant(path: &Path) -> Result<crate::app::AppState, i32> {
     let tenant = load_tenant(path)?;
     crate::app::open(tenant).map_err(|e| {
         eprintln!("error: {e}");

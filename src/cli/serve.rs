@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::http::AppState;
+use crate::app::AppState;
 
 pub fn run(config: &Path) -> i32 {
     let state = match super::open_tenant(config) {
@@ -41,12 +41,12 @@ pub fn serve_state(state: AppState, listen: &str) -> i32 {
         };
         let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| listen.to_string());
         tracing::info!(tenant = state.tenant.id(), %addr, version = crate::http::VERSION, "serving");
-        let jobs = crate::jobs::registry(&state).into_jobs(&state.tenant.file.schedules);
+        let jobs = crate::app::jobs::registry(&state).into_jobs(&state.tenant.file.schedules);
         let scheduler = crate::scheduler::spawn(jobs, state.tenant.timezone);
         // Order e-mails wait in the outbox; this sends what is due every 30 s.
         let mailer = crate::mail::Mailer::new(&state.tenant);
         let outbox = tokio::spawn(crate::mail::outbox::run_worker(state.app_db_path.clone(), mailer, std::time::Duration::from_secs(30)));
-        let warmer = crate::jobs::spawn_inventory_warmer(&state, std::time::Duration::from_secs(15));
+        let warmer = crate::app::jobs::spawn_inventory_warmer(&state, std::time::Duration::from_secs(15));
         let served = crate::http::serve(state, listener).await;
         scheduler.abort();
         outbox.abort();

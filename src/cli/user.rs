@@ -7,10 +7,10 @@ use std::path::Path;
 use clap::Subcommand;
 use serde_json::json;
 
+use crate::app::AppState;
 use crate::appdb::{audit, users};
 use crate::auth::password;
 use crate::domain::access::Role;
-use crate::http::AppState;
 
 #[derive(Subcommand)]
 pub enum UserCommand {

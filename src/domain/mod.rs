@@ -3,9 +3,9 @@
 
 pub mod access;
 pub mod bi;
-pub mod class_history;
 pub mod bi_products;
 pub mod bi_stores;
+pub mod class_history;
 pub mod corrections;
 pub mod distribution;
 pub mod emergencies;

@@ -52,11 +52,18 @@ pub async fn check_all(tenant: &Tenant) -> CheckReport {
     for s in stores.iter().filter(|s| s.pos_kind() == Some(PosKind::Stellar)) {
         probes.push(probe_stellar(tenant, s).await);
     }
-    probes.sort_by(|a, b| a.ubicacion_id.cmp(&b.ubicacion_id));
-    let total = probes.len();
-    let conectadas = probes.iter().filter(|p| p.conectada).count();
-    let porcentaje = if total == 0 { 0.0 } else { crate::domain::sales::round_half_away(conectadas as f64 * 100.0 / total as f64, 1) };
-    CheckReport { ubicaciones: probes, conectadas, total, porcentaje }
+    CheckReport::of(probes)
+}
+
+impl CheckReport {
+    /// The probes by location id, with the share connected.
+    fn of(mut probes: Vec<Probe>) -> CheckReport {
+        probes.sort_by(|a, b| a.ubicacion_id.cmp(&b.ubicacion_id));
+        let total = probes.len();
+        let conectadas = probes.iter().filter(|p| p.conectada).count();
+        let porcentaje = if total == 0 { 0.0 } else { crate::domain::sales::round_half_away(conectadas as f64 * 100.0 / total as f64, 1) };
+        CheckReport { ubicaciones: probes, conectadas, total, porcentaje }
+    }
 }
 
 /// Checks one location with the probes of [`check_all`]. Inactive locations are probed too,
@@ -95,11 +102,24 @@ async fn probe_klk(tenant: &Tenant, klk_stores: &[&Store]) -> Vec<Probe> {
     let Some(Ok(client)) = client else {
         return klk_stores.iter().map(|s| failed(s, PosKind::Klk, "falta [pos.klk] o la URL no es válida")).collect();
     };
+    let listed = klk_listings(&client, klk_stores).await;
+    klk_stores.iter().map(|s| klk_probe(s, &listed)).collect()
+}
+
+/// What KLK lists: whether (and how fast) `pisoventa` answered, and the warehouses known
+/// per branch (`None` = listed without branch).
+struct KlkListed {
+    piso: Result<(), String>,
+    latency_ms: u64,
+    by_branch: BTreeMap<Option<String>, BTreeSet<String>>,
+}
+
+/// The union of `pisoventa` and, when it answered, each branch's `Reposicion` listing.
+async fn klk_listings(client: &KlkClient, klk_stores: &[&Store]) -> KlkListed {
     let mut stats = CallStats::default();
     let started = Instant::now();
     let piso = client.almacenes_pisoventa(CHECK_TIMEOUT, &mut stats).await;
-    let latency = started.elapsed().as_millis() as u64;
-    // Union of listings per branch (`None` = warehouse listed without branch).
+    let latency_ms = started.elapsed().as_millis() as u64;
     let mut by_branch: BTreeMap<Option<String>, BTreeSet<String>> = BTreeMap::new();
     let mut add = |list: &[KlkWarehouse]| {
         for w in list {
@@ -128,48 +148,49 @@ async fn probe_klk(tenant: &Tenant, klk_stores: &[&Store]) -> Vec<Probe> {
             }
         }
     }
-    let mut probes = Vec::with_capacity(klk_stores.len());
-    for s in klk_stores {
-        let (conectada, error) = match &piso {
-            Err(e) => (false, Some(e.to_string())),
-            Ok(_) => {
-                let k = s.klk.as_ref();
-                let branch = k.and_then(|k| k.sucursal.clone());
-                let mut wanted: BTreeSet<String> =
-                    k.map(|k| k.almacenes.iter().filter(|a| a.activo).map(|a| a.codigo.clone()).collect()).unwrap_or_default();
-                if let Some(a) = k.and_then(|k| k.almacen_ventas.clone()) {
-                    wanted.insert(a);
-                }
-                let known: BTreeSet<String> = match &branch {
-                    Some(b) => by_branch.get(&Some(b.clone())).cloned().unwrap_or_default(),
-                    // A location without branch (a CEDI): any listing will do.
-                    None => by_branch.values().flatten().cloned().collect(),
-                };
-                let missing: Vec<&String> = wanted.iter().filter(|w| !known.contains(*w)).collect();
-                if missing.is_empty() {
-                    (true, None)
-                } else {
-                    (
-                        false,
-                        Some(format!(
-                            "almacén(es) {} no figuran para la sucursal {} en KLK",
-                            missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-                            branch.as_deref().unwrap_or("—")
-                        )),
-                    )
-                }
+    KlkListed { piso: piso.map(|_| ()).map_err(|e| e.to_string()), latency_ms, by_branch }
+}
+
+/// One KLK location: connected when its configured warehouses are listed for its branch.
+fn klk_probe(s: &Store, listed: &KlkListed) -> Probe {
+    let (conectada, error) = match &listed.piso {
+        Err(e) => (false, Some(e.clone())),
+        Ok(()) => {
+            let k = s.klk.as_ref();
+            let branch = k.and_then(|k| k.sucursal.clone());
+            let mut wanted: BTreeSet<String> =
+                k.map(|k| k.almacenes.iter().filter(|a| a.activo).map(|a| a.codigo.clone()).collect()).unwrap_or_default();
+            if let Some(a) = k.and_then(|k| k.almacen_ventas.clone()) {
+                wanted.insert(a);
             }
-        };
-        probes.push(Probe {
-            ubicacion_id: s.id.clone(),
-            nombre: s.name.clone(),
-            sistema: PosKind::Klk.id().into(),
-            conectada,
-            latencia_ms: piso.is_ok().then_some(latency),
-            error,
-        });
+            let known: BTreeSet<String> = match &branch {
+                Some(b) => listed.by_branch.get(&Some(b.clone())).cloned().unwrap_or_default(),
+                // A location without branch (a CEDI): any listing will do.
+                None => listed.by_branch.values().flatten().cloned().collect(),
+            };
+            let missing: Vec<&String> = wanted.iter().filter(|w| !known.contains(*w)).collect();
+            if missing.is_empty() {
+                (true, None)
+            } else {
+                (
+                    false,
+                    Some(format!(
+                        "almacén(es) {} no figuran para la sucursal {} en KLK",
+                        missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                        branch.as_deref().unwrap_or("—")
+                    )),
+                )
+            }
+        }
+    };
+    Probe {
+        ubicacion_id: s.id.clone(),
+        nombre: s.name.clone(),
+        sistema: PosKind::Klk.id().into(),
+        conectada,
+        latencia_ms: listed.piso.is_ok().then_some(listed.latency_ms),
+        error,
     }
-    probes
 }
 
 /// Stellar: TCP connect, login and `SELECT 1`.

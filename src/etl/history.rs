@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::EtlError;
+use super::status::{LocationStatus, RunStatus};
 
 pub const LOCAL_FMT: &str = "%Y-%m-%dT%H:%M:%S";
 
@@ -52,7 +53,7 @@ pub fn start_execution(conn: &Connection, e: &NewExecution) -> rusqlite::Result<
     conn.execute(
         "INSERT INTO etl_executions (etl_name, etl_type, triggered_by, usuario, started_at, fecha_desde, fecha_hasta,
              tiendas_procesadas, status, is_recovery, recovered_gap_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10)",
         params![
             e.etl_name,
             e.etl_type,
@@ -64,6 +65,7 @@ pub fn start_execution(conn: &Connection, e: &NewExecution) -> rusqlite::Result<
             serde_json::to_string(&e.tiendas).expect("strings serialise"),
             e.etl_type == "recovery" || e.recovered_gap_id.is_some(),
             e.recovered_gap_id,
+            RunStatus::Running,
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -72,7 +74,7 @@ pub fn start_execution(conn: &Connection, e: &NewExecution) -> rusqlite::Result<
 /// Per-location outcome, written to `etl_execution_details`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DetailOutcome {
-    pub status: &'static str,
+    pub status: LocationStatus,
     pub ventana_desde: Option<NaiveDateTime>,
     pub ventana_hasta: Option<NaiveDateTime>,
     pub requests: u64,
@@ -111,10 +113,10 @@ impl DetailOutcome {
 pub fn start_detail(conn: &Connection, execution_id: i64, tienda_id: &str, nombre: &str, source: Option<&str>) -> rusqlite::Result<i64> {
     conn.query_row(
         "INSERT INTO etl_execution_details (execution_id, tienda_id, tienda_nombre, source_system, status, started_at)
-         VALUES (?1, ?2, ?3, ?4, 'running', ?5)
-         ON CONFLICT (execution_id, tienda_id) DO UPDATE SET status = 'running', started_at = excluded.started_at
+         VALUES (?1, ?2, ?3, ?4, ?6, ?5)
+         ON CONFLICT (execution_id, tienda_id) DO UPDATE SET status = ?6, started_at = excluded.started_at
          RETURNING id",
-        params![execution_id, tienda_id, nombre, source, now_utc()],
+        params![execution_id, tienda_id, nombre, source, now_utc(), LocationStatus::Running],
         |r| r.get(0),
     )
 }
@@ -159,7 +161,7 @@ pub fn finish_detail(conn: &Connection, detail_id: i64, o: &DetailOutcome) -> ru
 /// Run-level totals written when an execution finishes.
 #[derive(Debug, Clone, Default)]
 pub struct ExecutionOutcome {
-    pub status: &'static str,
+    pub status: RunStatus,
     pub duration_s: f64,
     pub fecha_desde: Option<NaiveDateTime>,
     pub fecha_hasta: Option<NaiveDateTime>,
@@ -217,15 +219,15 @@ pub fn finish_execution(conn: &Connection, id: i64, o: &ExecutionOutcome) -> rus
 pub fn kill_orphans(conn: &Connection, message: &str) -> rusqlite::Result<usize> {
     let now = now_utc();
     let n = conn.execute(
-        "UPDATE etl_executions SET status = 'killed', finished_at = ?1, error_message = ?2,
+        "UPDATE etl_executions SET status = ?3, finished_at = ?1, error_message = ?2,
              duration_seconds = max(0, (julianday(?1) - julianday(started_at)) * 86400.0)
-         WHERE status = 'running'",
-        params![now, clip(message, 500)],
+         WHERE status = ?4",
+        params![now, clip(message, 500), RunStatus::Killed, RunStatus::Running],
     )?;
     conn.execute(
-        "UPDATE etl_execution_details SET status = 'failed', finished_at = ?1, error_message = ?2
-         WHERE status = 'running'",
-        params![now, clip(message, 500)],
+        "UPDATE etl_execution_details SET status = ?3, finished_at = ?1, error_message = ?2
+         WHERE status = ?4",
+        params![now, clip(message, 500), LocationStatus::Failed, LocationStatus::Running],
     )?;
     if n > 0 {
         add_notice(conn, "ventas", "huerfana", &format!("{n} ejecución(es) marcadas como killed al iniciar"))?;
@@ -473,7 +475,7 @@ fn execution_json(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "fecha_desde": r.get::<_, Option<String>>(8)?,
         "fecha_hasta": r.get::<_, Option<String>>(9)?,
         "tiendas_procesadas": serde_json::from_str::<Value>(&tiendas).unwrap_or(Value::Array(vec![])),
-        "status": r.get::<_, String>(11)?,
+        "status": r.get::<_, RunStatus>(11)?,
         "records_extracted": r.get::<_, i64>(12)?,
         "records_loaded": r.get::<_, i64>(13)?,
         "records_inserted": r.get::<_, i64>(14)?,
@@ -544,7 +546,7 @@ fn detail_json(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
         "tienda_id": r.get::<_, String>(2)?,
         "tienda_nombre": r.get::<_, Option<String>>(3)?,
         "source_system": r.get::<_, Option<String>>(4)?,
-        "status": r.get::<_, String>(5)?,
+        "status": r.get::<_, LocationStatus>(5)?,
         "started_at": r.get::<_, String>(6)?,
         "finished_at": r.get::<_, Option<String>>(7)?,
         "duration_seconds": r.get::<_, Option<f64>>(8)?,
@@ -587,7 +589,7 @@ pub fn get_execution(conn: &Connection, id: i64) -> rusqlite::Result<Option<Valu
     Ok(Some(exec))
 }
 
-pub fn execution_status(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>> {
+pub fn execution_status(conn: &Connection, id: i64) -> rusqlite::Result<Option<RunStatus>> {
     conn.query_row("SELECT status FROM etl_executions WHERE id = ?1", [id], |r| r.get(0)).optional()
 }
 

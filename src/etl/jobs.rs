@@ -5,30 +5,20 @@
 //! Missed inventory/sales slots are not replayed: the next slot and the watermarks cover
 //! them.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::history;
 use super::{Etl, EtlJob, RunError, RunKind, RunReport, RunRequest, Trigger};
-use crate::config::Tenant;
 use crate::scheduler::{next_tick, Registry};
-use crate::warehouse::Warehouse;
 
-/// Registers the ETL jobs and starts the start-up work (when inside a runtime).
-pub fn register(registry: &mut Registry, tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path) {
-    if !tenant.stores().iter().any(|s| s.is_extracted()) {
+/// Registers the ETL jobs of `etl` and starts the start-up work (when inside a runtime).
+pub fn register(registry: &mut Registry, etl: &Arc<Etl>) {
+    if !etl.tenant.stores().iter().any(|s| s.is_extracted()) {
         tracing::info!("no location is fed by a POS connector: ETL jobs not scheduled");
         return;
     }
-    let etl = match super::handle(tenant, warehouse, app_db_path) {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::error!("ETL not available, its jobs are not scheduled: {e}");
-            return;
-        }
-    };
     let jobs = [
         ("inventario", EtlJob::Inventario, RunKind::Scheduled),
         ("ventas", EtlJob::Ventas, RunKind::Scheduled),
@@ -45,7 +35,7 @@ pub fn register(registry: &mut Registry, tenant: &Arc<Tenant>, warehouse: &Arc<W
     }
     {
         let etl = etl.clone();
-        let app_db = app_db_path.to_path_buf();
+        let app_db = etl.app_db_path.clone();
         registry.register("notification_digest", move || {
             let (etl, app_db) = (etl.clone(), app_db.clone());
             async move {
@@ -56,7 +46,7 @@ pub fn register(registry: &mut Registry, tenant: &Arc<Tenant>, warehouse: &Arc<W
         });
     }
     if let Ok(rt) = tokio::runtime::Handle::try_current() {
-        rt.spawn(startup(etl));
+        rt.spawn(startup(etl.clone()));
     }
 }
 
@@ -70,7 +60,7 @@ pub async fn scheduled_run(etl: &Arc<Etl>, job: EtlJob, kind: RunKind) -> Option
             tracing::info!(
                 job = job.as_str(),
                 kind = kind.as_str(),
-                status = report.status,
+                status = report.status.as_str(),
                 execution_id = report.execution_id,
                 "scheduled ETL run finished"
             );

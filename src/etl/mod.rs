@@ -9,6 +9,7 @@
 //! is refused with [`RunError::AlreadyRunning`].
 
 pub mod check;
+mod connector;
 pub mod coverage;
 pub mod error;
 pub mod history;
@@ -16,12 +17,13 @@ pub mod jobs;
 pub mod load;
 pub mod notify;
 mod pipeline;
+pub mod status;
 pub mod window;
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,6 +35,7 @@ use crate::warehouse::Warehouse;
 
 pub use error::{Category, EtlError, Phase};
 pub use history::DetailOutcome;
+pub use status::{LocationStatus, RunStatus};
 
 /// `etl_name` of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -147,7 +150,7 @@ pub enum Progress {
     },
     Finished {
         tienda_id: String,
-        status: &'static str,
+        status: LocationStatus,
         message: String,
     },
 }
@@ -209,7 +212,7 @@ pub struct LocationReport {
     pub tienda_id: String,
     pub tienda_nombre: String,
     pub source: Option<&'static str>,
-    pub status: &'static str,
+    pub status: LocationStatus,
     pub outcome: DetailOutcome,
     pub error: Option<String>,
     #[serde(skip)]
@@ -221,7 +224,7 @@ pub struct RunReport {
     pub execution_id: i64,
     pub job: EtlJob,
     pub kind: RunKind,
-    pub status: &'static str,
+    pub status: RunStatus,
     pub duration_s: f64,
     pub locations: Vec<LocationReport>,
 }
@@ -266,15 +269,22 @@ pub struct Etl {
     running: Mutex<BTreeMap<&'static str, RunningInfo>>,
     overlap_skips: AtomicU64,
     /// E-mails runs made by the appliance (spec 20 §12); the CLI's runs are not e-mailed.
-    pub(crate) notifier: notify::Notifier,
+    pub(crate) notifier: Arc<notify::Notifier>,
     /// (store, date, hour) already re-extracted as an hour gap: at most once each (§7.2).
     pub(crate) gap_attempts: Mutex<std::collections::HashSet<(String, NaiveDate, u32)>>,
 }
 
 impl Etl {
-    /// Builds the ETL of a tenant whose stores are open. Executions left `running` by a
-    /// previous process are marked `killed` (this process owns the warehouse now).
-    pub fn new(tenant: Arc<Tenant>, warehouse: Arc<Warehouse>, app_db_path: &Path, mut options: EtlOptions) -> Result<Arc<Etl>, RunError> {
+    /// Builds the ETL of a tenant whose stores are open (the composition root, `app::open`,
+    /// makes the one a process uses). Executions left `running` by a previous process are
+    /// marked `killed` (this process owns the warehouse now).
+    pub fn new(
+        tenant: Arc<Tenant>,
+        warehouse: Arc<Warehouse>,
+        app_db_path: &Path,
+        notifier: Arc<notify::Notifier>,
+        mut options: EtlOptions,
+    ) -> Result<Arc<Etl>, RunError> {
         // `[schedules].ventas_recovery.lookback_days` may widen the nightly recovery, never
         // narrow it below the two days of spec 20 §6.2 (spec 50's example says 1).
         if let Some(n) = tenant.file.schedules.0.get("ventas_recovery").and_then(|s| s.lookback_days) {
@@ -298,7 +308,7 @@ impl Etl {
             None => None,
         };
         Ok(Arc::new(Etl {
-            notifier: notify::Notifier::new(&tenant),
+            notifier,
             tenant,
             warehouse,
             db: Arc::new(Mutex::new(conn)),
@@ -313,6 +323,11 @@ impl Etl {
 
     pub fn tenant(&self) -> &Tenant {
         &self.tenant
+    }
+
+    /// The application database's file (work that opens its own connection).
+    pub fn app_db_path(&self) -> &Path {
+        &self.app_db_path
     }
 
     pub fn options(&self) -> &EtlOptions {
@@ -385,7 +400,7 @@ impl Etl {
         tokio::spawn(async move {
             let started = chrono::Utc::now();
             let report = pipeline::execute(etl.clone(), prepared).await;
-            tracing::info!(execution_id = report.execution_id, status = report.status, "ETL run finished");
+            tracing::info!(execution_id = report.execution_id, status = report.status.as_str(), "ETL run finished");
             etl.notifier.after_run(&report, started).await;
         });
         Ok(id)
@@ -402,33 +417,4 @@ impl Drop for RunGuard {
     fn drop(&mut self) {
         self.etl.running.lock().unwrap_or_else(|p| p.into_inner()).remove(self.key);
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// One ETL per tenant database in the process.
-// ---------------------------------------------------------------------------------------
-
-fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<Etl>>> {
-    static R: OnceLock<Mutex<HashMap<PathBuf, Arc<Etl>>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// The ETL of the served tenant (created on first use with default options). Keyed by
-/// the tenant's application database, so that a test process serving several tenants
-/// never shares one.
-pub fn handle(tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path) -> Result<Arc<Etl>, RunError> {
-    let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(e) = map.get(app_db_path) {
-        return Ok(e.clone());
-    }
-    let etl = Etl::new(tenant.clone(), warehouse.clone(), app_db_path, EtlOptions::default())?;
-    map.insert(app_db_path.to_path_buf(), etl.clone());
-    Ok(etl)
-}
-
-/// Replaces the tenant's ETL with one built with `options` (tests, tuning).
-pub fn install(tenant: &Arc<Tenant>, warehouse: &Arc<Warehouse>, app_db_path: &Path, options: EtlOptions) -> Result<Arc<Etl>, RunError> {
-    let etl = Etl::new(tenant.clone(), warehouse.clone(), app_db_path, options)?;
-    registry().lock().unwrap_or_else(|p| p.into_inner()).insert(app_db_path.to_path_buf(), etl.clone());
-    Ok(etl)
 }

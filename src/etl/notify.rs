@@ -18,17 +18,17 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::config::Tenant;
-use crate::etl::RunReport;
+use crate::etl::{LocationStatus, RunReport, RunStatus};
 pub use crate::mail::Email;
 use crate::mail::{escape, Mailer};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// `(icon, wording)` of a run status, as the original e-mails said it.
-fn status_wording(status: &str) -> (&'static str, &'static str) {
+fn status_wording(status: RunStatus) -> (&'static str, &'static str) {
     match status {
-        "success" => ("✅", "SUCCESS"),
-        "partial" => ("⚠️", "PARTIAL SUCCESS"),
-        _ => ("❌", "FAILED"),
+        RunStatus::Success => ("✅", "SUCCESS"),
+        RunStatus::Partial => ("⚠️", "PARTIAL SUCCESS"),
+        RunStatus::Failed | RunStatus::Killed | RunStatus::Running => ("❌", "FAILED"),
     }
 }
 
@@ -48,8 +48,8 @@ pub fn run_email(report: &RunReport, started: DateTime<Utc>, tz: chrono_tz::Tz, 
     let subject = format!("{icon} Fluxion - {name} {wording} · {tenant_name}");
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     let ended = started + chrono::Duration::milliseconds((report.duration_s * 1000.0) as i64);
-    let ok = report.locations.iter().filter(|l| l.status == "success").count();
-    let failed: Vec<_> = report.locations.iter().filter(|l| l.status == "failed").collect();
+    let ok = report.locations.iter().filter(|l| l.status == LocationStatus::Success).count();
+    let failed: Vec<_> = report.locations.iter().filter(|l| l.status == LocationStatus::Failed).collect();
     let records: u64 = report.locations.iter().map(|l| l.outcome.records_extracted).sum();
 
     let mut text = String::new();
@@ -105,7 +105,7 @@ pub fn run_email(report: &RunReport, started: DateTime<Utc>, tz: chrono_tz::Tz, 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DigestRow {
     pub job: String,
-    pub status: String,
+    pub status: RunStatus,
     pub runs: u64,
 }
 
@@ -123,12 +123,12 @@ pub struct DigestExtras {
 /// The daily digest of `day` (a local date).
 pub fn digest_email(day: NaiveDate, rows: &[DigestRow], extras: &DigestExtras, tenant_name: &str) -> Email {
     let (failed_locations, held_back) = (&extras.failed_locations, extras.held_back);
-    let problems: u64 = rows.iter().filter(|r| r.status != "success").map(|r| r.runs).sum();
+    let problems: u64 = rows.iter().filter(|r| r.status != RunStatus::Success).map(|r| r.runs).sum();
     let icon = if problems == 0 { "✅" } else { "⚠️" };
     let subject = format!("{icon} Fluxion - Resumen diario ETL {day} · {tenant_name}");
     let mut by_job: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
     for r in rows {
-        *by_job.entry(&r.job).or_default().entry(&r.status).or_default() += r.runs;
+        *by_job.entry(&r.job).or_default().entry(r.status.as_str()).or_default() += r.runs;
     }
     let mut text = format!("Resumen del {day}\n\nEjecuciones por proceso y estado:\n");
     let mut table = String::new();
@@ -207,7 +207,7 @@ impl Notifier {
         let Some(s) = self.mailer.settings() else { return };
         let send_on: Vec<&str> =
             if s.send_on.is_empty() { vec!["partial", "failed"] } else { s.send_on.iter().map(String::as_str).collect() };
-        if !send_on.contains(&report.status) {
+        if !send_on.contains(&report.status.as_str()) {
             return;
         }
         let key = report.job.as_str().to_string();

@@ -1,6 +1,7 @@
 //! extract → validate → load, per location, with isolation (spec 20 §8.3): each location
 //! has its own detail row, error handling and transactions; KLK locations run 3 at a time,
-//! Stellar locations one after another once KLK is done.
+//! Stellar locations one after another once KLK is done. What differs between the POS
+//! systems (the requests, the mapping of their rows) is their `connector::PosConnector`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -9,88 +10,41 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use tokio::time::Instant as TokioInstant;
 
+use super::connector::{route_for, Mapped, PosConnector, Route};
 use super::error::{Category, EtlError, Phase};
 use super::history::{self, DetailOutcome, ExecutionOutcome, NewExecution, QuarantineRow};
 use super::window::{self, Piece};
-use super::{Etl, EtlJob, LocationReport, Progress, RunError, RunGuard, RunKind, RunReport, RunRequest, Trigger};
-use crate::config::{PosKind, Store};
+use super::{
+    Etl, EtlJob, LocationReport, LocationStatus, Progress, RunError, RunGuard, RunKind, RunReport, RunRequest, RunStatus, Trigger,
+};
+use crate::config::Store;
 use crate::domain::records::{SaleLine, StockListing};
-use crate::sources::klk::map::{map_article, map_sale, SaleContext, SaleProductInfo};
-use crate::sources::klk::{CallStats, SalesRequest};
-use crate::sources::pos::{Rejection, SourceProduct};
-use crate::sources::stellar::{self, StellarSettings};
+use crate::sources::klk::map::{SaleContext, SaleProductInfo};
+use crate::sources::klk::CallStats;
+use crate::sources::pos::SourceProduct;
 
-/// How a location is reached.
-#[derive(Clone)]
-pub(super) enum Connector {
-    Klk { sucursal: Option<String>, almacen_ventas: Option<String>, almacenes: Vec<String> },
-    Stellar { settings: Box<StellarSettings>, deposito: String },
-    Skip(String),
-}
-
-impl Connector {
-    fn source(&self) -> Option<&'static str> {
-        match self {
-            Connector::Klk { .. } => Some(PosKind::Klk.id()),
-            Connector::Stellar { .. } => Some(PosKind::Stellar.id()),
-            Connector::Skip(_) => None,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub(super) struct Target {
+/// A location of the run and how it takes part.
+pub(super) struct Entry {
     store: Store,
-    connector: Connector,
+    route: Route,
+}
+
+/// A location extracted through its connector.
+#[derive(Clone)]
+struct Target {
+    store: Store,
+    connector: Arc<dyn PosConnector>,
 }
 
 /// A run recorded and ready to execute.
 pub(super) struct Prepared {
     pub execution_id: i64,
     req: RunRequest,
-    targets: Vec<Target>,
+    entries: Vec<Entry>,
     now_utc: DateTime<Utc>,
     now_local: NaiveDateTime,
     started: Instant,
     _guard: RunGuard,
-}
-
-fn connector_for(etl: &Etl, store: &Store, job: EtlJob) -> Connector {
-    if !store.active {
-        return Connector::Skip("ubicación inactiva".into());
-    }
-    if job == EtlJob::Ventas && store.is_cedi() {
-        return Connector::Skip("un CEDI no tiene ventas".into());
-    }
-    match store.pos_kind() {
-        Some(PosKind::Klk) => {
-            if etl.klk.is_none() {
-                return Connector::Skip("falta [pos.klk] en tenant.toml".into());
-            }
-            let k = store.klk.as_ref();
-            let sucursal = k.and_then(|k| k.sucursal.clone());
-            let almacenes: Vec<String> =
-                k.map(|k| k.almacenes.iter().filter(|a| a.activo).map(|a| a.codigo.clone()).collect()).unwrap_or_default();
-            match job {
-                EtlJob::Ventas if sucursal.is_none() => Connector::Skip("falta klk.sucursal".into()),
-                EtlJob::Inventario if almacenes.is_empty() => Connector::Skip("sin almacenes KLK activos".into()),
-                _ => Connector::Klk { sucursal, almacen_ventas: k.and_then(|k| k.almacen_ventas.clone()), almacenes },
-            }
-        }
-        Some(PosKind::Stellar) => match StellarSettings::for_store(&etl.tenant, store) {
-            Some(mut s) => {
-                s.page_size = etl.options.stellar_page_size;
-                s.max_attempts = etl.options.stellar_attempts;
-                s.retry_delay = etl.options.stellar_retry_delay;
-                match store.stellar.as_ref().and_then(|x| x.codigo_deposito.clone()) {
-                    Some(d) => Connector::Stellar { settings: Box::new(s), deposito: d },
-                    None => Connector::Skip("falta stellar.codigo_deposito".into()),
-                }
-            }
-            None => Connector::Skip("configuración Stellar o credenciales incompletas".into()),
-        },
-        Some(PosKind::None) | None => Connector::Skip(format!("sin conector POS (pos = {:?})", store.pos)),
-    }
 }
 
 /// Claims the job, picks the locations and records the execution (`running`).
@@ -108,26 +62,26 @@ pub(super) async fn prepare(etl: &Arc<Etl>, req: RunRequest) -> Result<Prepared,
     }
     let guard = etl.claim(&req)?;
     let stores = etl.tenant.stores();
-    let mut targets = Vec::new();
+    let mut entries = Vec::new();
     if req.stores.is_empty() {
         for s in stores {
-            let c = connector_for(etl, s, req.job);
+            let route = route_for(etl, s, req.job);
             // Implicit selection: locations without a connector are not part of the run.
-            if matches!(c, Connector::Skip(_)) && (!s.active || s.pos == "none" || (req.job == EtlJob::Ventas && s.is_cedi())) {
+            if matches!(route, Route::Skip(_)) && (!s.active || s.pos == "none" || (req.job == EtlJob::Ventas && s.is_cedi())) {
                 continue;
             }
-            targets.push(Target { store: s.clone(), connector: c });
+            entries.push(Entry { store: s.clone(), route });
         }
     } else {
         for id in &req.stores {
             let s = stores.iter().find(|s| &s.id == id).ok_or_else(|| RunError::UnknownStore(id.clone()))?;
-            if !targets.iter().any(|t: &Target| &t.store.id == id) {
-                targets.push(Target { store: s.clone(), connector: connector_for(etl, s, req.job) });
+            if !entries.iter().any(|e: &Entry| &e.store.id == id) {
+                entries.push(Entry { store: s.clone(), route: route_for(etl, s, req.job) });
             }
         }
     }
     if let Some(tasks) = &req.task_days {
-        targets.retain(|t| tasks.contains_key(&t.store.id));
+        entries.retain(|e| tasks.contains_key(&e.store.id));
     }
     let now_utc = req.now.unwrap_or_else(Utc::now);
     let now_local = window::local_now(now_utc, &etl.tenant.timezone);
@@ -146,7 +100,7 @@ pub(super) async fn prepare(etl: &Arc<Etl>, req: RunRequest) -> Result<Prepared,
         },
         fecha_desde: desde,
         fecha_hasta: hasta,
-        tiendas: targets.iter().map(|t| t.store.id.clone()).collect(),
+        tiendas: entries.iter().map(|e| e.store.id.clone()).collect(),
         recovered_gap_id: req.recovered_gap_id,
     };
     let execution_id = etl.with_db(move |c| history::start_execution(c, &new)).await.map_err(|e| RunError::History(e.to_string()))?;
@@ -155,8 +109,7 @@ pub(super) async fn prepare(etl: &Arc<Etl>, req: RunRequest) -> Result<Prepared,
     if req.job == EtlJob::Ventas && req.task_days.is_none() {
         if let Some((a, b)) = req.range {
             let days = window::days(a, b);
-            let ids: Vec<String> =
-                targets.iter().filter(|t| !matches!(t.connector, Connector::Skip(_))).map(|t| t.store.id.clone()).collect();
+            let ids: Vec<String> = entries.iter().filter(|e| matches!(e.route, Route::Pos(_))).map(|e| e.store.id.clone()).collect();
             let _ = etl
                 .with_db(move |c| {
                     for id in &ids {
@@ -167,7 +120,7 @@ pub(super) async fn prepare(etl: &Arc<Etl>, req: RunRequest) -> Result<Prepared,
                 .await;
         }
     }
-    Ok(Prepared { execution_id, req, targets, now_utc, now_local, started: Instant::now(), _guard: guard })
+    Ok(Prepared { execution_id, req, entries, now_utc, now_local, started: Instant::now(), _guard: guard })
 }
 
 /// Shared, read-only context of one run.
@@ -189,83 +142,101 @@ impl RunCtx {
 
 /// Runs every location and finishes the execution.
 pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
-    let Prepared { execution_id, req, targets, now_utc, now_local, started, _guard: guard } = p;
+    let Prepared { execution_id, req, entries, now_utc, now_local, started, _guard: guard } = p;
     let ctx = Arc::new(RunCtx { execution_id, req, now_utc, now_local, run_deadline: TokioInstant::now() + etl.options.run_budget });
-    let mut reports: BTreeMap<String, LocationReport> = BTreeMap::new();
-
-    // Skipped locations first (no work), then KLK in parallel, then Stellar in sequence.
-    let (klk, rest): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| matches!(t.connector, Connector::Klk { .. }));
-    for t in rest.iter().filter(|t| matches!(t.connector, Connector::Skip(_))) {
-        reports.insert(t.store.id.clone(), run_location(&etl, &ctx, t).await);
-    }
-    let stellar: Vec<Target> = rest.into_iter().filter(|t| matches!(t.connector, Connector::Stellar { .. })).collect();
-    let mut order: Vec<Target> = Vec::new();
-    let klk_reports = run_parallel(&etl, &ctx, klk.clone()).await;
-    for r in klk_reports {
-        reports.insert(r.tienda_id.clone(), r);
-    }
-    order.extend(klk);
-    for t in &stellar {
-        reports.insert(t.store.id.clone(), run_location(&etl, &ctx, t).await);
-    }
-    order.extend(stellar);
-
+    let (mut reports, order) = run_locations(&etl, &ctx, entries).await;
     // One more attempt for transient extract failures, if the run budget allows (§8.3).
     if etl.options.retry_transient {
-        let retry: Vec<Target> = order
-            .iter()
-            .filter(|t| {
-                reports
-                    .get(&t.store.id)
-                    .and_then(|r| r.error_kind.as_ref())
-                    .is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
-            })
-            .cloned()
-            .collect();
-        for t in retry {
-            if TokioInstant::now() + std::time::Duration::from_secs(60) > ctx.run_deadline {
-                break;
+        retry_transient(&etl, &ctx, &order, &mut reports).await;
+    }
+    let locations: Vec<LocationReport> = reports.into_values().collect();
+    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != LocationStatus::Skipped).collect();
+    let duration_s = started.elapsed().as_secs_f64();
+    let outcome = execution_outcome(&ctx, &processed, duration_s);
+    let status = outcome.status;
+    // The post-load work runs before the end is recorded: a client that sees the run
+    // finished may start the next one at once, and the job is busy until this is done.
+    after_load(&etl, &ctx, &processed).await;
+    // The job is free before its end is recorded: whoever sees the run finished may start
+    // the next one at once.
+    drop(guard);
+    let exec = ctx.execution_id;
+    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
+        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
+    }
+    RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
+}
+
+/// Every location of the run: skipped ones first (no work), then those whose connector runs
+/// in parallel (KLK), then the others in sequence (Stellar). Returns the reports by location
+/// and the extracted locations in the order they ran.
+async fn run_locations(etl: &Arc<Etl>, ctx: &Arc<RunCtx>, entries: Vec<Entry>) -> (BTreeMap<String, LocationReport>, Vec<Target>) {
+    let mut reports: BTreeMap<String, LocationReport> = BTreeMap::new();
+    let mut targets: Vec<Target> = Vec::new();
+    for Entry { store, route } in entries {
+        match route {
+            Route::Skip(reason) => {
+                reports.insert(store.id.clone(), skip_location(etl, ctx, &store, reason).await);
             }
-            tracing::info!(tienda = %t.store.id, "retrying a location that failed with a transient error");
-            let r = run_location(&etl, &ctx, &t).await;
-            let requests_before = reports.get(&t.store.id).map(|x| (x.outcome.requests, x.outcome.failed_requests));
-            let mut r = r;
-            if let Some((req_n, fail_n)) = requests_before {
-                r.outcome.requests += req_n;
-                r.outcome.failed_requests += fail_n;
-                r.outcome.advertencias.insert(0, "segundo intento al final de la ejecución".into());
-                let o = r.outcome.clone();
-                let id = t.store.id.clone();
-                let nombre = t.store.name.clone();
-                let src = t.connector.source();
-                let exec = ctx.execution_id;
-                let _ = etl
-                    .with_db(move |c| {
-                        let d = history::start_detail(c, exec, &id, &nombre, src)?;
-                        history::finish_detail(c, d, &o)
-                    })
-                    .await;
-            }
-            reports.insert(t.store.id.clone(), r);
+            Route::Pos(connector) => targets.push(Target { store, connector }),
         }
     }
+    let (parallel, sequential): (Vec<Target>, Vec<Target>) = targets.into_iter().partition(|t| t.connector.in_parallel());
+    let mut order: Vec<Target> = Vec::new();
+    for r in run_parallel(etl, ctx, parallel.clone()).await {
+        reports.insert(r.tienda_id.clone(), r);
+    }
+    order.extend(parallel);
+    for t in &sequential {
+        reports.insert(t.store.id.clone(), run_location(etl, ctx, t).await);
+    }
+    order.extend(sequential);
+    (reports, order)
+}
 
-    let locations: Vec<LocationReport> = reports.into_values().collect();
-    let processed: Vec<&LocationReport> = locations.iter().filter(|l| l.status != "skipped").collect();
-    let ok = processed.iter().filter(|l| l.status == "success").count();
-    let failed = processed.len() - ok;
-    let status = if processed.is_empty() {
-        "failed"
-    } else if failed == 0 {
-        "success"
-    } else if ok > 0 {
-        "partial"
-    } else {
-        "failed"
-    };
+/// Runs once more, at the end, the locations that failed extracting with a transient error,
+/// while the run's budget leaves a minute; the retry's report replaces the first one (its
+/// request counts added, its detail row rewritten).
+async fn retry_transient(etl: &Arc<Etl>, ctx: &RunCtx, order: &[Target], reports: &mut BTreeMap<String, LocationReport>) {
+    let retry: Vec<&Target> = order
+        .iter()
+        .filter(|t| {
+            reports
+                .get(&t.store.id)
+                .and_then(|r| r.error_kind.as_ref())
+                .is_some_and(|e| e.phase == Phase::Extract && e.category.is_transient())
+        })
+        .collect();
+    for t in retry {
+        if TokioInstant::now() + std::time::Duration::from_secs(60) > ctx.run_deadline {
+            break;
+        }
+        tracing::info!(tienda = %t.store.id, "retrying a location that failed with a transient error");
+        let mut r = run_location(etl, ctx, t).await;
+        if let Some(first) = reports.get(&t.store.id) {
+            r.outcome.requests += first.outcome.requests;
+            r.outcome.failed_requests += first.outcome.failed_requests;
+            r.outcome.advertencias.insert(0, "segundo intento al final de la ejecución".into());
+            let o = r.outcome.clone();
+            let (id, nombre, src, exec) = (t.store.id.clone(), t.store.name.clone(), Some(t.connector.kind().id()), ctx.execution_id);
+            let _ = etl
+                .with_db(move |c| {
+                    let d = history::start_detail(c, exec, &id, &nombre, src)?;
+                    history::finish_detail(c, d, &o)
+                })
+                .await;
+        }
+        reports.insert(t.store.id.clone(), r);
+    }
+}
+
+/// The execution's totals from its processed locations: status, counts, the span of the
+/// windows read, the source system and the first error of a failed run.
+fn execution_outcome(ctx: &RunCtx, processed: &[&LocationReport], duration_s: f64) -> ExecutionOutcome {
+    let status = RunStatus::of_locations(processed.iter().map(|l| l.status));
     let mut totals = DetailOutcome::default();
     let (mut wmin, mut wmax): (Option<NaiveDateTime>, Option<NaiveDateTime>) = (None, None);
-    for l in &processed {
+    for l in processed {
         let o = &l.outcome;
         totals.records_extracted += o.records_extracted;
         totals.records_inserted += o.records_inserted;
@@ -293,13 +264,12 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
     };
     let error = if processed.is_empty() {
         Some(EtlError::new(Phase::Extract, Category::ConfigError, "ninguna ubicación procesable en esta ejecución"))
-    } else if status == "failed" {
+    } else if status == RunStatus::Failed {
         processed.iter().find_map(|l| l.error_kind.clone())
     } else {
         None
     };
-    let duration_s = started.elapsed().as_secs_f64();
-    let outcome = ExecutionOutcome {
+    ExecutionOutcome {
         status,
         duration_s,
         fecha_desde: wmin,
@@ -308,12 +278,18 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
         api_errors: totals.failed_requests,
         totals,
         source_system,
-        gaps_recovered: u64::from(ctx.req.recovered_gap_id.is_some() && status == "success"),
-        error_source: error.as_ref().and_then(|_| processed.iter().find(|l| l.status == "failed").map(|l| l.tienda_id.clone())),
+        gaps_recovered: u64::from(ctx.req.recovered_gap_id.is_some() && status == RunStatus::Success),
+        error_source: error
+            .as_ref()
+            .and_then(|_| processed.iter().find(|l| l.status == LocationStatus::Failed).map(|l| l.tienda_id.clone())),
         error,
-    };
-    // The post-load work runs before the end is recorded: a client that sees the run
-    // finished may start the next one at once, and the job is busy until this is done.
+    }
+}
+
+/// The work after a load: products' supplying CEDI after an inventory load (when origin
+/// rules exist), the classification and demand caches after a sales load that read lines.
+async fn after_load(etl: &Arc<Etl>, ctx: &RunCtx, processed: &[&LocationReport]) {
+    let ok = processed.iter().filter(|l| l.status == LocationStatus::Success).count();
     let origins = &etl.tenant.file.distribution;
     if ctx.req.job == EtlJob::Inventario && ok > 0 && origins.has_origin_rules() {
         let wh = etl.warehouse.clone();
@@ -325,17 +301,9 @@ pub(super) async fn execute(etl: Arc<Etl>, p: Prepared) -> RunReport {
             _ => {}
         }
     }
-    if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == "success" && l.outcome.records_extracted > 0) {
-        rebuild_caches_after_sales(&etl, ctx.now_local.date()).await;
+    if ctx.req.job == EtlJob::Ventas && processed.iter().any(|l| l.status == LocationStatus::Success && l.outcome.records_extracted > 0) {
+        rebuild_caches_after_sales(etl, ctx.now_local.date()).await;
     }
-    // The job is free before its end is recorded: whoever sees the run finished may start
-    // the next one at once.
-    drop(guard);
-    let exec = ctx.execution_id;
-    if let Err(e) = etl.with_db(move |c| history::finish_execution(c, exec, &outcome)).await {
-        tracing::error!(execution_id = exec, "cannot record the end of the ETL run: {e}");
-    }
-    RunReport { execution_id, job: ctx.req.job, kind: ctx.req.kind, status, duration_s, locations }
 }
 
 /// The classification and demand caches after a sales load (spec 30: "rebuilt after each
@@ -416,7 +384,7 @@ impl Loc<'_> {
             return;
         }
         let (exec, job, id) = (self.ctx.execution_id, self.ctx.req.job.as_str(), self.id().to_string());
-        let fuente = self.target.connector.source().unwrap_or(PosKind::Klk.id());
+        let fuente = self.target.connector.kind().id();
         if let Err(e) = self.etl.with_db(move |c| history::quarantine(c, exec, job, &id, fuente, &ventana, &rows)).await {
             tracing::error!("cannot record quarantined rows: {e}");
         }
@@ -431,39 +399,55 @@ fn budget_error(phase: Phase) -> EtlError {
     EtlError::new(phase, category, "presupuesto de tiempo de la ubicación agotado")
 }
 
+/// Records the start of a location's detail row.
+async fn start_detail(etl: &Arc<Etl>, ctx: &RunCtx, store: &Store, src: Option<&'static str>) -> rusqlite::Result<i64> {
+    let (exec, id, nombre) = (ctx.execution_id, store.id.clone(), store.name.clone());
+    etl.with_db(move |c| history::start_detail(c, exec, &id, &nombre, src)).await
+}
+
+/// A location that is not extracted: its detail row says why.
+async fn skip_location(etl: &Arc<Etl>, ctx: &RunCtx, store: &Store, reason: String) -> LocationReport {
+    let started = Instant::now();
+    let detail_id = start_detail(etl, ctx, store, None).await;
+    let out = DetailOutcome { status: LocationStatus::Skipped, advertencias: vec![reason], ..DetailOutcome::default() };
+    finish_location(etl, ctx, store, None, detail_id, out, Ok(()), started).await
+}
+
 async fn run_location(etl: &Arc<Etl>, ctx: &RunCtx, t: &Target) -> LocationReport {
     let started = Instant::now();
-    let (id, nombre, src) = (t.store.id.clone(), t.store.name.clone(), t.connector.source());
-    let exec = ctx.execution_id;
-    let detail_id = {
-        let (id, nombre) = (id.clone(), nombre.clone());
-        etl.with_db(move |c| history::start_detail(c, exec, &id, &nombre, src)).await
-    };
+    let src = Some(t.connector.kind().id());
+    let detail_id = start_detail(etl, ctx, &t.store, src).await;
     let deadline = (TokioInstant::now() + etl.options.location_budget).min(ctx.run_deadline);
     let mut loc = Loc { etl, ctx, target: t, out: DetailOutcome::default(), deadline, done_steps: 0 };
-    loc.out.endpoint = match &t.connector {
-        Connector::Klk { .. } => etl.klk.as_ref().map(|k| k.settings().base_url.clone()),
-        Connector::Stellar { settings, .. } => Some(settings.endpoint_label()),
-        Connector::Skip(_) => None,
-    };
-    let result: Result<(), EtlError> = match &t.connector {
-        Connector::Skip(reason) => {
-            loc.out.status = "skipped";
-            loc.out.advertencias.push(reason.clone());
-            Ok(())
-        }
-        _ if TokioInstant::now() >= ctx.run_deadline => Err(EtlError::timeout(Phase::Extract, "presupuesto de la ejecución agotado")),
-        _ => match ctx.req.job {
+    loc.out.endpoint = Some(t.connector.endpoint());
+    let result: Result<(), EtlError> = if TokioInstant::now() >= ctx.run_deadline {
+        Err(EtlError::timeout(Phase::Extract, "presupuesto de la ejecución agotado"))
+    } else {
+        match ctx.req.job {
             EtlJob::Ventas => sales_location(&mut loc).await,
             EtlJob::Inventario => inventory_location(&mut loc).await,
-        },
+        }
     };
-    if loc.out.status != "skipped" {
-        loc.out.status = if result.is_ok() { "success" } else { "failed" };
-    }
-    loc.out.error = result.as_ref().err().cloned();
-    loc.out.duration_s = started.elapsed().as_secs_f64();
-    let outcome = loc.out.clone();
+    let mut out = loc.out;
+    out.status = if result.is_ok() { LocationStatus::Success } else { LocationStatus::Failed };
+    finish_location(etl, ctx, &t.store, src, detail_id, out, result, started).await
+}
+
+/// Records the end of a location (detail row, progress, log) and makes its report.
+#[allow(clippy::too_many_arguments)] // the pieces of one location's end, each from a different step
+async fn finish_location(
+    etl: &Arc<Etl>,
+    ctx: &RunCtx,
+    store: &Store,
+    src: Option<&'static str>,
+    detail_id: rusqlite::Result<i64>,
+    mut outcome: DetailOutcome,
+    result: Result<(), EtlError>,
+    started: Instant,
+) -> LocationReport {
+    let (id, nombre) = (store.id.clone(), store.name.clone());
+    outcome.error = result.as_ref().err().cloned();
+    outcome.duration_s = started.elapsed().as_secs_f64();
     match detail_id {
         Ok(d) => {
             let o = outcome.clone();
@@ -474,7 +458,7 @@ async fn run_location(etl: &Arc<Etl>, ctx: &RunCtx, t: &Target) -> LocationRepor
         Err(e) => tracing::error!("cannot record the ETL detail of {id}: {e}"),
     }
     let message = match &result {
-        Ok(()) if outcome.status == "skipped" => outcome.advertencias.join("; "),
+        Ok(()) if outcome.status == LocationStatus::Skipped => outcome.advertencias.join("; "),
         Ok(()) => format!("{} nuevas, {} actualizadas", outcome.records_inserted, outcome.records_updated),
         Err(e) => e.message.clone(),
     };
@@ -529,10 +513,6 @@ fn dedupe(lines: Vec<(SaleLine, SaleProductInfo)>) -> (Vec<SaleLine>, Vec<SalePr
         }
     }
     (out, infos, dups)
-}
-
-fn to_quarantine(r: Rejection, registro: Option<String>) -> QuarantineRow {
-    QuarantineRow { categoria: Category::from_rejection(r.category).as_str(), motivo: r.reason, clave: r.key, registro }
 }
 
 /// The request windows of a store for this run.
@@ -752,39 +732,17 @@ async fn extract_validate(loc: &mut Loc<'_>, piece: &Piece) -> Result<Validated,
     let t0 = Instant::now();
     let mut stats = CallStats::default();
     let remaining = loc.remaining();
-    let extracted = match &loc.target.connector {
-        Connector::Klk { sucursal, almacen_ventas, .. } => {
-            #[allow(clippy::expect_used)] // a location with the KLK connector always has a client (built with the tenant)
-            let client = loc.etl.klk.clone().expect("KLK connector implies a client");
-            let req = SalesRequest {
-                sucursal: sucursal.clone().unwrap_or_default(),
-                almacen: almacen_ventas.clone(),
-                fecha: piece.fecha,
-                horas: piece.horas(),
-            };
-            let fut = client.ventas(&req, &mut stats);
-            match tokio::time::timeout(remaining, fut).await {
-                Err(_) => Err(budget_error(Phase::Extract)),
-                Ok(Err(e)) => Err(EtlError::from(e)),
-                Ok(Ok(listing)) => Ok(Raw::Klk(listing)),
-            }
-        }
-        Connector::Stellar { settings, .. } => {
-            let fut = stellar::fetch_sales(settings, piece.desde, piece.hasta, &mut stats);
-            match tokio::time::timeout(remaining, fut).await {
-                Err(_) => Err(budget_error(Phase::Extract)),
-                Ok(Err(e)) => Err(EtlError::from(e)),
-                Ok(Ok(rows)) => Ok(Raw::Stellar(rows)),
-            }
-        }
-        Connector::Skip(_) => unreachable!("skipped locations do not extract"),
+    let connector = loc.target.connector.clone();
+    let extracted = match tokio::time::timeout(remaining, connector.read_sales(piece, &mut stats)).await {
+        Err(_) => Err(budget_error(Phase::Extract)),
+        Ok(r) => r,
     };
     loc.add_stats(&stats);
     loc.out.extract_s += t0.elapsed().as_secs_f64();
     let raw = extracted?;
 
     let t1 = Instant::now();
-    let batch = tokio::task::spawn_blocking(move || validate_sales(raw, &sctx))
+    let batch = tokio::task::spawn_blocking(move || validate_sales(raw(&sctx)))
         .await
         .map_err(|e| EtlError::new(Phase::Transform, Category::DataFormat, e.to_string()))?;
     loc.out.transform_s += t1.elapsed().as_secs_f64();
@@ -857,47 +815,10 @@ fn join_windows(group: Vec<Validated>) -> (Vec<SaleLine>, Vec<SaleProductInfo>, 
     (lines, infos, duplicates)
 }
 
-enum Raw {
-    Klk(crate::sources::klk::Listing<crate::sources::klk::KlkSale>),
-    Stellar(Vec<stellar::TextRow>),
-}
-
-fn validate_sales(raw: Raw, ctx: &SaleContext) -> Batch {
-    let mut good = Vec::new();
-    let mut rejected = Vec::new();
-    let mut warnings = Vec::new();
-    let extracted = match raw {
-        Raw::Klk(listing) => {
-            if let Some(total) = listing.meta_total {
-                if total != listing.items.len() as i64 {
-                    warnings.push(format!(
-                        "meta.total_registros = {total} pero la respuesta trae {} líneas ({}–{})",
-                        listing.items.len(),
-                        ctx.desde,
-                        ctx.hasta
-                    ));
-                }
-            }
-            let n = listing.items.len();
-            for item in &listing.items {
-                match map_sale(item, ctx) {
-                    Ok(x) => good.push(x),
-                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(item).ok())),
-                }
-            }
-            n
-        }
-        Raw::Stellar(rows) => {
-            let n = rows.len();
-            for row in &rows {
-                match stellar::map_sale_row(row, ctx) {
-                    Ok(x) => good.push(x),
-                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(row).ok())),
-                }
-            }
-            n
-        }
-    };
+/// The generic checks of one window's mapped lines: non-positive lines noted, the last of
+/// repeated keys kept.
+fn validate_sales(mapped: Mapped<(SaleLine, SaleProductInfo)>) -> Batch {
+    let Mapped { good, rejected, extracted, mut warnings } = mapped;
     let warn_nonpositive = good.iter().filter(|(l, _)| l.cantidad_vendida <= 0.0 || l.precio_unitario.is_some_and(|p| p <= 0.0)).count();
     if warn_nonpositive > 0 {
         warnings.push(format!("{warn_nonpositive} línea(s) con cantidad o precio ≤ 0 (se cargan)"));
@@ -911,11 +832,7 @@ fn validate_sales(raw: Raw, ctx: &SaleContext) -> Batch {
 // ---------------------------------------------------------------------------------------
 
 async fn inventory_location(loc: &mut Loc<'_>) -> Result<(), EtlError> {
-    let scopes: Vec<String> = match &loc.target.connector {
-        Connector::Klk { almacenes, .. } => almacenes.clone(),
-        Connector::Stellar { deposito, .. } => vec![deposito.clone()],
-        Connector::Skip(_) => Vec::new(),
-    };
+    let scopes = loc.target.connector.stock_scopes();
     loc.ctx.progress(Progress::Planned {
         tienda_id: loc.id().to_string(),
         nombre: loc.target.store.name.clone(),
@@ -945,24 +862,10 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
     let t0 = Instant::now();
     let mut stats = CallStats::default();
     let remaining = loc.remaining();
-    let raw = match &loc.target.connector {
-        Connector::Klk { .. } => {
-            #[allow(clippy::expect_used)] // a location with the KLK connector always has a client (built with the tenant)
-            let client = loc.etl.klk.clone().expect("KLK connector implies a client");
-            match tokio::time::timeout(remaining, client.articulos(almacen, &mut stats)).await {
-                Err(_) => Err(budget_error(Phase::Extract)),
-                Ok(Err(e)) => Err(EtlError::from(e)),
-                Ok(Ok(listing)) => Ok(RawStock::Klk(listing)),
-            }
-        }
-        Connector::Stellar { settings, deposito } => {
-            match tokio::time::timeout(remaining, stellar::fetch_inventory(settings, deposito, &mut stats)).await {
-                Err(_) => Err(budget_error(Phase::Extract)),
-                Ok(Err(e)) => Err(EtlError::from(e)),
-                Ok(Ok(rows)) => Ok(RawStock::Stellar(rows)),
-            }
-        }
-        Connector::Skip(_) => unreachable!("skipped locations do not extract"),
+    let connector = loc.target.connector.clone();
+    let raw = match tokio::time::timeout(remaining, connector.read_stock(almacen, &mut stats)).await {
+        Err(_) => Err(budget_error(Phase::Extract)),
+        Ok(r) => r,
     };
     loc.add_stats(&stats);
     loc.out.extract_s += t0.elapsed().as_secs_f64();
@@ -973,7 +876,7 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
     let t1 = Instant::now();
     let almacen_owned = almacen.to_string();
     let id = loc.id().to_string();
-    let v = tokio::task::spawn_blocking(move || validate_stock(raw, &almacen_owned))
+    let v = tokio::task::spawn_blocking(move || validate_stock(raw(&almacen_owned), &almacen_owned))
         .await
         .map_err(|e| EtlError::new(Phase::Transform, Category::DataFormat, e.to_string()))?;
     loc.out.transform_s += t1.elapsed().as_secs_f64();
@@ -1014,7 +917,7 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
 
     loc.check_budget(Phase::Load)?;
     let t2 = Instant::now();
-    let fuente = loc.target.connector.source().unwrap_or(PosKind::Klk.id());
+    let fuente = loc.target.connector.kind().id();
     let listing = StockListing { ubicacion_id: id, almacen_codigo: almacen.to_string(), fecha_snapshot: snapshot, rows: v.rows };
     let (wh, exec, now, products) = (loc.etl.warehouse.clone(), ctx.execution_id, ctx.now_utc.naive_utc(), v.products);
     let (_p, s) = tokio::task::spawn_blocking(move || {
@@ -1029,11 +932,6 @@ async fn inventory_scope(loc: &mut Loc<'_>, almacen: &str) -> Result<(), EtlErro
     Ok(())
 }
 
-enum RawStock {
-    Klk(crate::sources::klk::Listing<crate::sources::klk::KlkArticle>),
-    Stellar(Vec<stellar::TextRow>),
-}
-
 struct StockBatch {
     rows: Vec<(String, f64)>,
     products: Vec<SourceProduct>,
@@ -1043,40 +941,10 @@ struct StockBatch {
     warnings: Vec<String>,
 }
 
-fn validate_stock(raw: RawStock, almacen: &str) -> StockBatch {
-    let mut good: Vec<(SourceProduct, f64)> = Vec::new();
-    let mut rejected = Vec::new();
-    let mut warnings = Vec::new();
-    let extracted = match raw {
-        RawStock::Klk(listing) => {
-            if let Some(total) = listing.meta_total {
-                if total != listing.items.len() as i64 {
-                    warnings.push(format!("meta.total_articulos = {total} pero la respuesta trae {} artículos", listing.items.len()));
-                }
-            }
-            if let Some(ws) = &listing.meta_almacenes {
-                if !ws.iter().any(|w| w == almacen) {
-                    warnings.push(format!("meta.almacences_filtrados no incluye {almacen}: {ws:?}"));
-                }
-            }
-            for a in &listing.items {
-                match map_article(a) {
-                    Ok(x) => good.push(x),
-                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(a).ok())),
-                }
-            }
-            listing.items.len()
-        }
-        RawStock::Stellar(rows) => {
-            for row in &rows {
-                match stellar::map_inventory_row(row) {
-                    Ok(x) => good.push(x),
-                    Err(r) => rejected.push(to_quarantine(r, serde_json::to_string(row).ok())),
-                }
-            }
-            rows.len()
-        }
-    };
+/// The generic checks of one mapped stock listing: the last of repeated codes kept,
+/// repeated codes and negative stock noted.
+fn validate_stock(mapped: Mapped<(SourceProduct, f64)>, almacen: &str) -> StockBatch {
+    let Mapped { good, rejected, extracted, mut warnings } = mapped;
     let mut index: HashMap<String, usize> = HashMap::with_capacity(good.len());
     let mut rows: Vec<(String, f64)> = Vec::with_capacity(good.len());
     let mut products = Vec::with_capacity(good.len());

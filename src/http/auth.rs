@@ -1,7 +1,6 @@
 //! Login, logout, the caller's profile and own password (spec 50 §3).
 
-use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
+use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -9,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -18,41 +16,10 @@ use super::session::{AuthUser, COOKIE};
 use super::AppState;
 use crate::appdb::{audit, users};
 use crate::auth::password::{self, Verified};
-use crate::auth::token::TokenKeys;
-use crate::domain::access::{capabilities, Capability, Role};
+use crate::domain::access::{capabilities, Role};
 use crate::domain::lockout::locked_until;
 
-/// Per-client-IP limit on login attempts (spec 50 §3.2).
-pub const LOGIN_ATTEMPTS_PER_MINUTE_PER_IP: u32 = 20;
-
-/// Authentication state shared by the handlers.
-pub struct AuthState {
-    pub keys: TokenKeys,
-    grants: Vec<(Role, Vec<Capability>)>,
-    login_limiter: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-impl AuthState {
-    pub fn new(tenant: &crate::config::Tenant) -> AuthState {
-        #[allow(clippy::expect_used)] // `config::validate` refused the tenant unless the key decodes to ≥ 32 bytes
-        let key = tenant.secrets.jwt_key().expect("validated: the JWT key decodes to at least 32 bytes");
-        let grants = tenant
-            .file
-            .rbac
-            .grant
-            .iter()
-            .filter_map(|(role, caps)| Some((Role::parse(role)?, caps.iter().filter_map(|c| Capability::parse(c)).collect())))
-            .collect();
-        #[allow(clippy::expect_used)] // a non-zero constant
-        let quota = Quota::per_minute(NonZeroU32::new(LOGIN_ATTEMPTS_PER_MINUTE_PER_IP).expect("non-zero"));
-        AuthState { keys: TokenKeys::new(&key, tenant.id()), grants, login_limiter: RateLimiter::keyed(quota) }
-    }
-
-    /// `[rbac.grant]` additions for a role.
-    pub fn grants_for(&self, role: Role) -> Vec<Capability> {
-        self.grants.iter().filter(|(r, _)| *r == role).flat_map(|(_, c)| c.iter().copied()).collect()
-    }
-}
+pub use crate::auth::{AuthState, LOGIN_ATTEMPTS_PER_MINUTE_PER_IP};
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)

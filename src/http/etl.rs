@@ -31,7 +31,7 @@ fn etl_error(e: RunError) -> ApiError {
 }
 
 fn handle(state: &AppState) -> Result<std::sync::Arc<etl::Etl>, ApiError> {
-    etl::handle(&state.tenant, &state.warehouse, &state.app_db_path).map_err(etl_error)
+    Ok(state.etl.clone())
 }
 
 async fn db<T: Send + 'static>(
@@ -206,7 +206,7 @@ async fn start(state: &AppState, user: &AuthUser, req: RunRequest, detalle: Valu
             .map_err(ApiError::from)
         })
         .await;
-    Ok((StatusCode::ACCEPTED, Json(json!({"execution_id": id, "etl_name": job, "status": "running"}))))
+    Ok((StatusCode::ACCEPTED, Json(json!({"execution_id": id, "etl_name": job, "status": etl::RunStatus::Running}))))
 }
 
 pub async fn sync_inventory(

@@ -39,8 +39,6 @@ mod tenant;
 mod users;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -51,39 +49,15 @@ use tokio::net::TcpListener;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::config::Tenant;
-use crate::warehouse::Warehouse;
 use error::ApiError;
 use session::Access;
 
 pub use health::VERSION;
 
-/// Shared state of every handler: the tenant and its two stores.
-#[derive(Clone)]
-pub struct AppState {
-    pub tenant: Arc<Tenant>,
-    pub warehouse: Arc<Warehouse>,
-    pub app_db: Arc<Mutex<rusqlite::Connection>>,
-    pub app_db_path: PathBuf,
-    pub auth: Arc<auth::AuthState>,
-    /// Reads kept between replenishment calculations while the data is unchanged.
-    pub calculations: Arc<crate::replenishment::Memo>,
-    /// Inventory tables kept per location while the data is unchanged.
-    pub inventory_tables: Arc<crate::inventory::Tables>,
-    /// Sales tables kept per store and period while the data is unchanged.
-    pub sales_tables: Arc<crate::sales::Tables>,
-    /// CEDI opportunities and catalogue expansion kept while the data is unchanged.
-    pub opportunities: Arc<crate::inventory::opportunities::KeptOpportunities>,
-    /// Stock anomalies kept per location and day while the data is unchanged.
-    pub anomalies: Arc<crate::inventory::corrections::KeptAnomalies>,
-    /// Visual stock-out scans kept per store and minute while the data is unchanged.
-    pub stockouts: Arc<crate::sales::stockouts::KeptStockouts>,
-    /// Lost-sales results kept per request while the data is unchanged.
-    pub lost_sales: Arc<crate::sales::lost::KeptLostSales>,
-    /// "Now" of the emergencies module (the tenant's clock unless a test fixes it).
-    pub emergency_clock: Arc<crate::emergencies::Clock>,
-}
+/// The state every handler shares, built by the composition root (`crate::app`).
+pub use crate::app::AppState;
 
+/// HTTP's own helper on the shared state (an inherent impl may live in any module of the crate).
 impl AppState {
     /// Runs a closure on the SQLite connection on the blocking pool.
     pub async fn with_app_db<T: Send + 'static>(
@@ -468,12 +442,7 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/emergencias/config/tiendas", Capability(EmergenciasVer), get(emergencies::config_list)),
         route(Method::GET, "/api/emergencias/config/tiendas/{id}", Capability(EmergenciasVer), get(emergencies::config_one)),
         route(Method::POST, "/api/emergencias/config/tiendas/{id}/habilitar", Capability(EmergenciasConfig), post(emergencies::enable)),
-        route(
-            Method::POST,
-            "/api/emergencias/config/tiendas/{id}/deshabilitar",
-            Capability(EmergenciasConfig),
-            post(emergencies::disable),
-        ),
+        route(Method::POST, "/api/emergencias/config/tiendas/{id}/deshabilitar", Capability(EmergenciasConfig), post(emergencies::disable)),
         route(Method::PUT, "/api/emergencias/config/tiendas/{id}", Capability(EmergenciasConfig), put(emergencies::update)),
         route(Method::GET, "/api/emergencias/detalle/{id}/{producto_id}", Capability(EmergenciasVer), get(emergencies::detail)),
         route(Method::GET, "/api/etl/status", Capability(AdminEtl), get(etl::status)),

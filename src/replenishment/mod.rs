@@ -365,6 +365,54 @@ fn propose_with(
     Ok(StoreProposal { tienda_destino, cedi_origen, fecha: req.fecha, productos })
 }
 
+/// The settings of one store's calculation, read from the application database.
+struct PairSettings {
+    parametros: crate::domain::replenishment::ParamConfig,
+    ajustes: crate::domain::replenishment::EngineSettings,
+    abc: settings::AbcSettings,
+    limites: HashMap<String, crate::domain::replenishment::StorageLimits>,
+    productos_excluidos: Vec<String>,
+    dias_atipicos: Vec<NaiveDate>,
+    conjuntos: Vec<crate::domain::replenishment::substitutes::SubstituteSet>,
+}
+
+impl PairSettings {
+    fn read(app: &rusqlite::Connection, store_id: &str) -> Result<PairSettings, ReplenishmentError> {
+        Ok(PairSettings {
+            parametros: settings::param_config(app, store_id)?,
+            ajustes: settings::engine_settings(app)?,
+            abc: settings::abc_settings(app)?,
+            limites: settings::storage_limits(app, store_id)?,
+            productos_excluidos: settings::exclusions(app, store_id)?,
+            dias_atipicos: settings::atypical_days(app, store_id)?,
+            conjuntos: crate::appdb::substitutable_sets::active(app)?,
+        })
+    }
+}
+
+/// The dates of one calculation: its business date, the first day of the daily rows read
+/// and of the demand window, and the day before the business date (the windows' end).
+#[derive(Clone, Copy)]
+struct Days {
+    today: NaiveDate,
+    history_from: NaiveDate,
+    demand_from: NaiveDate,
+    yesterday: NaiveDate,
+}
+
+type CatalogueRead = std::thread::JoinHandle<duckdb::Result<Vec<crate::domain::replenishment::ProductInput>>>;
+
+/// The active store and CEDI of a request (the store's supplying CEDI by default).
+fn pair_of<'t>(tenant: &'t Tenant, req: &Request) -> Result<(&'t Store, &'t Store), ReplenishmentError> {
+    let store = active_store(tenant, &req.tienda).ok_or_else(|| ReplenishmentError::UnknownStore(req.tienda.clone()))?;
+    let cedi_id = match &req.cedi {
+        Some(c) => c.clone(),
+        None => supplying_cedis(tenant, store).into_iter().next().ok_or_else(|| ReplenishmentError::NoSupplier(store.id.clone()))?,
+    };
+    let cedi = active_cedi(tenant, &cedi_id).ok_or_else(|| ReplenishmentError::UnknownCedi(cedi_id.clone()))?;
+    Ok((store, cedi))
+}
+
 /// Reads everything one (CEDI → store) pair needs: (store id, CEDI id, engine input).
 fn gather(
     tenant: &Tenant,
@@ -373,26 +421,14 @@ fn gather(
     req: &Request,
     cache: &mut RunCache,
 ) -> Result<(String, String, StoreInput), ReplenishmentError> {
-    let store = active_store(tenant, &req.tienda).ok_or_else(|| ReplenishmentError::UnknownStore(req.tienda.clone()))?;
-    let cedi_id = match &req.cedi {
-        Some(c) => c.clone(),
-        None => supplying_cedis(tenant, store).into_iter().next().ok_or_else(|| ReplenishmentError::NoSupplier(store.id.clone()))?,
-    };
-    let cedi = active_cedi(tenant, &cedi_id).ok_or_else(|| ReplenishmentError::UnknownCedi(cedi_id.clone()))?;
+    let (store, cedi) = pair_of(tenant, req)?;
     let today = req.fecha;
     let t0 = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(store = %store.id, ms = t0.elapsed().as_secs_f64() * 1000.0, "{what}");
 
-    let parametros = settings::param_config(app, &store.id)?;
-    let ajustes = settings::engine_settings(app)?;
-    let abc = settings::abc_settings(app)?;
-    let mut limites = settings::storage_limits(app, &store.id)?;
-    let productos_excluidos = settings::exclusions(app, &store.id)?;
-    let dias_atipicos = settings::atypical_days(app, &store.id)?;
-    let conjuntos = crate::appdb::substitutable_sets::active(app)?;
-
-    let (history_from, demand_from) = history_windows(&parametros.global, &abc, today);
-    let yesterday = today - Duration::days(1);
+    let mut s = PairSettings::read(app, &store.id)?;
+    let (history_from, demand_from) = history_windows(&s.parametros.global, &s.abc, today);
+    let days = Days { today, history_from, demand_from, yesterday: today - Duration::days(1) };
     let whole_catalogue = supplies_whole_catalogue(tenant, store, &cedi.id);
 
     lap("settings");
@@ -402,7 +438,7 @@ fn gather(
     // the CEDI's stock).
     let key = (cedi.id.clone(), whole_catalogue);
     let pair = (store.id.clone(), cedi.id.clone());
-    let products = match cache.products.contains_key(&key) {
+    let products: Option<CatalogueRead> = match cache.products.contains_key(&key) {
         true => None,
         false => {
             let c = wh.try_clone()?;
@@ -410,14 +446,61 @@ fn gather(
             Some(std::thread::spawn(move || timed("products", || wq::products(&c, &cedi_id, whole))))
         }
     };
-    let stock_missing: Vec<String> = [&store.id, &cedi.id].into_iter().filter(|l| !cache.stock.contains_key(*l)).cloned().collect();
+    read_sales_and_stock(tenant, wh, cache, store, &cedi.id, days)?;
+    lap("daily sales, stock");
+    let own_region = read_classes_and_region(tenant, app, wh, cache, store, &cedi.id, &s, days)?;
+    if let Some(p) = products {
+        let p = p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        #[allow(clippy::expect_used)] // read by `read_sales_and_stock` above
+        let codes = cache.codes.as_ref().expect("product codes were read");
+        cache.products.insert(key.clone(), wq::Catalogue::new(p, &codes.by_code));
+    }
+    let own_region = match (own_region, cache.keep_catalogues) {
+        (Some(p), true) => {
+            cache.pair_region.insert(pair.clone(), p);
+            None
+        }
+        (own, _) => own,
+    };
+    lap("abc, region p75");
+    let excluded = excluded_warehouses(tenant, &store.id);
+    let en_transito =
+        timed("in transit", || transit::by_product(app, wh, tenant.timezone, &store.id, &cedi.id, &excluded, chrono::Utc::now()))?;
+    let productos = fill_products(cache, store, &cedi.id, &key, &pair, own_region.as_ref(), en_transito, &mut s.limites);
+    lap("inputs");
+    let input = StoreInput {
+        today,
+        productos,
+        productos_excluidos: s.productos_excluidos,
+        dias_atipicos: s.dias_atipicos,
+        cuadrantes: req.cuadrantes.clone(),
+        parametros: s.parametros,
+        ajustes: s.ajustes,
+        detalle_v2: req.detalle_v2,
+        conjuntos: s.conjuntos,
+    };
+    Ok((store.id.clone(), cedi.id.clone(), input))
+}
+
+/// The store's daily rows beside the stock of the store and the CEDI (and the product
+/// codes, once per run), each read only if the run has not read it yet.
+fn read_sales_and_stock(
+    tenant: &Tenant,
+    wh: &duckdb::Connection,
+    cache: &mut RunCache,
+    store: &Store,
+    cedi_id: &str,
+    days: Days,
+) -> Result<(), ReplenishmentError> {
+    let stock_missing: Vec<String> =
+        [store.id.as_str(), cedi_id].into_iter().filter(|l| !cache.stock.contains_key(*l)).map(str::to_string).collect();
     let need_codes = cache.codes.is_none();
     let (daily, stocks, codes) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let daily = match cache.daily.contains_key(&store.id) {
             true => None,
             false => {
                 let c = wh.try_clone()?;
-                Some(scope.spawn(move || timed("daily sales", || wq::daily_sales(&c, &store.id, history_from, yesterday))))
+                Some(scope.spawn(move || timed("daily sales", || wq::daily_sales(&c, &store.id, days.history_from, days.yesterday))))
             }
         };
         let mut stocks = Vec::new();
@@ -435,23 +518,39 @@ fn gather(
         cache.daily.insert(store.id.clone(), d);
     }
     cache.stock.extend(stocks);
-    lap("daily sales, stock");
+    Ok(())
+}
 
+/// The store's ABC for this date, from the same daily rows (identical to the nightly
+/// cache; a network run classifies each store once for all the CEDIs that supply it),
+/// beside the regional reference of the products that may need it. Returns the regional
+/// reference read for this pair, if one had to be read.
+#[allow(clippy::too_many_arguments)] // the pair, its settings and dates, and where to read and keep
+fn read_classes_and_region(
+    tenant: &Tenant,
+    app: &rusqlite::Connection,
+    wh: &duckdb::Connection,
+    cache: &mut RunCache,
+    store: &Store,
+    cedi_id: &str,
+    s: &PairSettings,
+    days: Days,
+) -> Result<Option<wq::RegionP75s>, ReplenishmentError> {
+    let Days { today, demand_from, yesterday, .. } = days;
+    let pair = (store.id.clone(), cedi_id.to_string());
     let ventas = &cache.daily[&store.id];
-    let stock_cedi = &cache.stock[&cedi.id];
-    #[allow(clippy::expect_used)] // read a few lines above in this function
+    let stock_cedi = &cache.stock[cedi_id];
+    #[allow(clippy::expect_used)] // read by `read_sales_and_stock` before this step
     let codes = cache.codes.as_ref().expect("product codes were read");
     // Thousands of products are checked: one buffer for all of them.
     let mut buffer = Vec::new();
     let mut local_p75 = |id: i32| -> f64 {
-        ventas.get(&id).map_or(0.0, |v| p75_with(&mut buffer, wq::window_days(v, demand_from, yesterday, &dias_atipicos)))
+        ventas.get(&id).map_or(0.0, |v| p75_with(&mut buffer, wq::window_days(v, demand_from, yesterday, &s.dias_atipicos)))
     };
-    // The store's ABC for this date, from the same daily rows (identical to the nightly
-    // cache); a network run classifies each store once for all the CEDIs that supply it.
     let (classes, own_region) = std::thread::scope(|scope| -> Result<_, ReplenishmentError> {
         let classes = match cache.classes.contains_key(&store.id) {
             true => None,
-            false => Some(scope.spawn(|| timed("abc", || store_classes(ventas, codes, &abc, today)))),
+            false => Some(scope.spawn(|| timed("abc", || store_classes(ventas, codes, &s.abc, today)))),
         };
         // Regional reference: only products with a local P75 under 1 and CEDI stock can use
         // it (spec 30 §7.3 step 2). Taken from the CEDI's stock, so it needs no catalogue.
@@ -476,35 +575,38 @@ fn gather(
     if let Some(c) = classes {
         cache.classes.insert(store.id.clone(), c);
     }
-    if let Some(p) = products {
-        let p = p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        cache.products.insert(key.clone(), wq::Catalogue::new(p, &codes.by_code));
-    }
-    let classes = &cache.classes[&store.id];
-    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[&cedi.id]);
-    let own_region = match (own_region, cache.keep_catalogues) {
-        (Some(p), true) => {
-            cache.pair_region.insert(pair.clone(), p);
-            None
-        }
-        (own, _) => own,
-    };
-    let region = own_region.as_ref().or_else(|| cache.pair_region.get(&pair)).unwrap_or_else(|| &cache.region_p75s[&store.region]);
-    let catalogue = &cache.products[&key];
-    lap("abc, region p75");
-    let excluded = excluded_warehouses(tenant, &store.id);
-    let mut en_transito =
-        timed("in transit", || transit::by_product(app, wh, tenant.timezone, &store.id, &cedi.id, &excluded, chrono::Utc::now()))?;
+    Ok(own_region)
+}
 
+/// The engine's products: the CEDI's catalogue with the store's classes, both stocks, what
+/// is in transit, the daily sales, the storage limits and the regional reference.
+#[allow(clippy::too_many_arguments)] // the pair, what was read for it and where it is kept
+fn fill_products(
+    cache: &mut RunCache,
+    store: &Store,
+    cedi_id: &str,
+    key: &(String, bool),
+    pair: &(String, String),
+    own_region: Option<&wq::RegionP75s>,
+    mut en_transito: HashMap<String, crate::domain::replenishment::transit::InTransit>,
+    limites: &mut HashMap<String, crate::domain::replenishment::StorageLimits>,
+) -> Vec<crate::domain::replenishment::ProductInput> {
     // A single calculation owns the catalogue it read; a network run shares each CEDI's.
     let (mut productos, ids) = match cache.keep_catalogues {
-        true => (catalogue.products.clone(), catalogue.ids.clone()),
+        true => {
+            let catalogue = &cache.products[key];
+            (catalogue.products.clone(), catalogue.ids.clone())
+        }
         false => {
-            #[allow(clippy::expect_used)] // inserted a few lines above in this function
-            let c = cache.products.remove(&key).expect("the catalogue was read");
+            #[allow(clippy::expect_used)] // inserted by `gather` before this step
+            let c = cache.products.remove(key).expect("the catalogue was read");
             (c.products, c.ids)
         }
     };
+    let region = own_region.or_else(|| cache.pair_region.get(pair)).unwrap_or_else(|| &cache.region_p75s[&store.region]);
+    let ventas = &cache.daily[&store.id];
+    let classes = &cache.classes[&store.id];
+    let (stock_tienda, stock_cedi) = (&cache.stock[&store.id], &cache.stock[cedi_id]);
     for (p, id) in productos.iter_mut().zip(&ids) {
         let days = id.and_then(|id| ventas.get(&id));
         p.clase_abc = classes.get(p.codigo.as_str()).copied();
@@ -518,17 +620,5 @@ fn gather(
         p.limites = limites.remove(p.codigo.as_str()).unwrap_or_default();
         p.referencia_calculada = Some(id.map(|id| region.reference_for(&store.id, id)).unwrap_or_default());
     }
-    lap("inputs");
-    let input = StoreInput {
-        today,
-        productos,
-        productos_excluidos,
-        dias_atipicos,
-        cuadrantes: req.cuadrantes.clone(),
-        parametros,
-        ajustes,
-        detalle_v2: req.detalle_v2,
-        conjuntos,
-    };
-    Ok((store.id.clone(), cedi.id.clone(), input))
+    productos
 }

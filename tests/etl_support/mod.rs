@@ -493,8 +493,8 @@ pub async fn open_env(toml_text: &str, secrets_extra: &str, options: EtlOptions)
     let dir = tempfile::tempdir().unwrap();
     let config = write_tenant_files(dir.path(), toml_text, secrets_extra);
     let tenant = Tenant::load(&config).unwrap_or_else(|e| panic!("{e}"));
-    let state = tokio::task::spawn_blocking(move || fluxion::app::open(tenant).unwrap()).await.unwrap();
-    let etl = fluxion::etl::install(&state.tenant, &state.warehouse, &state.app_db_path, options).unwrap();
+    let state = tokio::task::spawn_blocking(move || fluxion::app::open_with(tenant, options).unwrap()).await.unwrap();
+    let etl = state.etl.clone();
     Env { dir, state, etl }
 }
 

@@ -1,7 +1,7 @@
 //! The scheduled jobs of this tenant: each feature registers its handler under its
 //! `[schedules]` key (inventario, ventas, ventas_recovery, abc_recalc, backup, …).
 
-use crate::http::AppState;
+use super::AppState;
 use crate::scheduler::Registry;
 
 pub fn registry(state: &AppState) -> Registry {
@@ -58,7 +58,7 @@ pub fn registry(state: &AppState) -> Registry {
         });
     }
     // POS extraction: inventario, ventas, ventas_recovery (+ start-up catch-up work).
-    crate::etl::jobs::register(&mut registry, &state.tenant, &state.warehouse, &state.app_db_path);
+    crate::etl::jobs::register(&mut registry, &state.etl);
     registry
 }
 
