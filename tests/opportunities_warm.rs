@@ -1,5 +1,6 @@
 //! After a load, `serve`'s warmer computes the *Oportunidades CEDI* and *Expansión de
-//! Catálogo* drawers too (spec 40 §7.6), so the first person to open them does not wait.
+//! Catálogo* drawers (spec 40 §7.6) and the BI product facts (*Por Producto*, *Rentabilidad*)
+//! too, so the first person to open them does not wait.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test stops at the line that failed
 
 mod common;
@@ -10,10 +11,12 @@ use common::{sale_line, spawn_app};
 use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_warmer_computes_both_opportunity_drawers_after_each_load() {
+async fn the_warmer_computes_the_opportunity_drawers_and_bi_product_facts_after_each_load() {
     let app = spawn_app(true).await;
     let st = &app.state;
-    let warm = || st.opportunities.is_warm(&st.tenant, &st.warehouse, st.tenant.today());
+    let warm = || {
+        st.opportunities.is_warm(&st.tenant, &st.warehouse, st.tenant.today()) && fluxion::bi::products::is_warm(&st.tenant, &st.warehouse)
+    };
     assert!(!warm(), "nothing computed before the warmer runs");
     let warmer = fluxion::jobs::spawn_inventory_warmer(st, Duration::from_millis(50));
     let wait = |what: &'static str| async move {
@@ -39,5 +42,7 @@ async fn the_warmer_computes_both_opportunity_drawers_after_each_load() {
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         assert!(body.is_array());
     }
+    let (status, body) = app.get_with_status("/api/bi/products/matrix", &app.admin_token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert!(warm(), "still kept after the requests");
 }

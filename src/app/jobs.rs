@@ -81,7 +81,8 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
                     let app = crate::appdb::connect(&s.app_db_path)?;
                     Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today)
                         + s.sales_tables.warm(&s.tenant, &s.warehouse, today)
-                        + s.opportunities.warm(&s.tenant, &app, &s.warehouse, &s.inventory_tables, today))
+                        + s.opportunities.warm(&s.tenant, &app, &s.warehouse, &s.inventory_tables, today)
+                        + bi_facts_warmed(&s))
                 })
                 .await;
                 match done {
@@ -97,6 +98,21 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
             tokio::time::sleep(every).await;
         }
     })
+}
+
+/// The BI product facts of the default window (1 when computed); a failure is logged and
+/// left to the first request.
+fn bi_facts_warmed(state: &AppState) -> usize {
+    if !state.tenant.file.features.bi {
+        return 0;
+    }
+    match crate::bi::products::warm(&state.tenant, &state.warehouse) {
+        Ok(()) => 1,
+        Err(e) => {
+            tracing::warn!(error = %e, "BI product facts not computed");
+            0
+        }
+    }
 }
 
 /// The scheduler's emergencies scan (spec 40 §4.7): the enabled stores open at this moment;

@@ -247,6 +247,20 @@ pub fn store_facts(tenant: &Tenant, wh: &Warehouse, fin: Option<NaiveDate>) -> R
     Ok((w, all, datos_al(tenant, wh)?))
 }
 
+/// Computes the default window's facts (ending yesterday) ahead of the first request, as
+/// `serve`'s warmer does after each load: at client scale they take ≈ 0.9 s to read, the
+/// screens answer in ≈ 35 ms from them.
+pub fn warm(tenant: &Tenant, wh: &Warehouse) -> Result<(), BiError> {
+    let w = Window::ending(yesterday(tenant));
+    facts(tenant, wh, w.fecha_inicio, w.fecha_fin).map(|_| ())
+}
+
+/// Whether [`warm`]'s facts are kept for the current data.
+pub fn is_warm(tenant: &Tenant, wh: &Warehouse) -> bool {
+    let w = Window::ending(yesterday(tenant));
+    KEPT.is_current(wh, &(wh.path().to_path_buf(), w.fecha_inicio, w.fecha_fin))
+}
+
 fn yesterday(tenant: &Tenant) -> NaiveDate {
     tenant.today() - Duration::days(1)
 }

@@ -102,6 +102,9 @@ pub struct Table {
     pub es_cedi: bool,
     pub fecha: NaiveDate,
     pub lines: Vec<InventoryLine>,
+    /// The location's health for the regional summary, computed on first use: the table
+    /// never changes once built, and the summary walks 20+ tables of 10 k rows per request.
+    pub health: std::sync::OnceLock<regional::TableHealth>,
 }
 
 /// Units sold per product id over [from, to] from selling days in date order.
@@ -158,7 +161,7 @@ pub fn compute(
         store_lines(app, &loc.id, rows, &daily, &classes, &stock_cedi, today)?
     };
     tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "inventory table");
-    Ok(Table { ubicacion_id: loc.id.clone(), es_cedi: loc.is_cedi(), fecha: today, lines })
+    Ok(Table { ubicacion_id: loc.id.clone(), es_cedi: loc.is_cedi(), fecha: today, lines, health: Default::default() })
 }
 
 fn base_line(r: StockRow) -> InventoryLine {

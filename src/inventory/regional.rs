@@ -62,6 +62,34 @@ fn products(lines: &[&InventoryLine]) -> Vec<ProductStock> {
     by_code.into_values().collect()
 }
 
+/// A location table's health, whole and per almacén, with its newest stock update.
+#[derive(Debug, Clone)]
+pub struct TableHealth {
+    pub ultima_actualizacion: Option<String>,
+    pub salud: Health,
+    pub almacenes: Vec<AlmacenHealth>,
+}
+
+fn table_health(lines: &[InventoryLine]) -> TableHealth {
+    let all: Vec<&InventoryLine> = lines.iter().collect();
+    let mut almacenes: BTreeMap<&str, Vec<&InventoryLine>> = BTreeMap::new();
+    for line in &all {
+        almacenes.entry(&line.almacen_codigo).or_default().push(line);
+    }
+    TableHealth {
+        ultima_actualizacion: all.iter().map(|x| x.actualizado.as_str()).max().map(str::to_string),
+        salud: location_health(&products(&all)),
+        almacenes: almacenes
+            .into_iter()
+            .map(|(code, lines)| AlmacenHealth {
+                almacen_codigo: code.to_string(),
+                almacen_nombre: lines.first().map(|x| x.almacen_nombre.to_string()).unwrap_or_default(),
+                salud: location_health(&products(&lines)),
+            })
+            .collect(),
+    }
+}
+
 /// Every active location in `visible`, grouped by region in the declared order (then name).
 pub fn summary(
     tenant: &Tenant,
@@ -74,25 +102,14 @@ pub fn summary(
     let mut regions: Vec<(String, Vec<LocationSummary>)> = Vec::new();
     for l in tenant.stores().iter().filter(|s| s.active && visible(&s.id, s.is_cedi())) {
         let t = tables.get(tenant, app, wh, &l.id, today)?;
-        let all: Vec<&InventoryLine> = t.lines.iter().collect();
-        let mut almacenes: BTreeMap<&str, Vec<&InventoryLine>> = BTreeMap::new();
-        for line in &all {
-            almacenes.entry(&line.almacen_codigo).or_default().push(line);
-        }
+        let h = t.health.get_or_init(|| table_health(&t.lines));
         let location = LocationSummary {
             ubicacion_id: l.id.clone(),
             nombre: l.name.clone(),
             tipo: if l.is_cedi() { "cedi" } else { "tienda" },
-            ultima_actualizacion: all.iter().map(|x| x.actualizado.as_str()).max().map(str::to_string),
-            salud: location_health(&products(&all)),
-            almacenes: almacenes
-                .into_iter()
-                .map(|(code, lines)| AlmacenHealth {
-                    almacen_codigo: code.to_string(),
-                    almacen_nombre: lines.first().map(|x| x.almacen_nombre.to_string()).unwrap_or_default(),
-                    salud: location_health(&products(&lines)),
-                })
-                .collect(),
+            ultima_actualizacion: h.ultima_actualizacion.clone(),
+            salud: h.salud.clone(),
+            almacenes: h.almacenes.clone(),
         };
         match regions.iter_mut().find(|(r, _)| *r == l.region) {
             Some((_, v)) => v.push(location),
