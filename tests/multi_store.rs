@@ -548,17 +548,26 @@ async fn a_product_added_from_todos_is_saved_in_the_batch_and_checked_against_ce
     let app = spawn_app(true).await;
     let (s, calc) = post(&app, "/api/pedidos-multitienda/calcular", calc_body(false)).await;
     assert_eq!(s, StatusCode::OK, "{calc}");
-    let listed = lines_of(&calc, "tienda_01");
+    // Codes any store of the batch already orders: the CEDI's packs are checked summed over
+    // the stores, so the added product must be one no other store takes either.
+    let listed: std::collections::HashSet<&str> = calc["pedidos_por_tienda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["productos"].as_array().unwrap().iter().map(|l| l["codigo_producto"].as_str().unwrap()))
+        .collect();
     let mut one = calc_body(true);
     one["tiendas_destino"] = json!([{"tienda_id": "tienda_01"}]);
     let (s, every) = post(&app, "/api/pedidos-multitienda/calcular", one).await;
     assert_eq!(s, StatusCode::OK, "{every}");
-    let extra = lines_of(&every, "tienda_01")
+    let mut candidates: Vec<&Value> = lines_of(&every, "tienda_01")
         .into_values()
-        .filter(|l| !listed.contains_key(l["codigo_producto"].as_str().unwrap()))
+        .filter(|l| !listed.contains(l["codigo_producto"].as_str().unwrap()))
         .filter(|l| l["cantidad_sugerida_bultos"] == 0)
-        .find(|l| f64_of(&l["stock_cedi_origen"]) >= 2.0 * f64_of(&l["unidades_por_bulto"]).max(1.0))
-        .expect("a product the engine did not suggest, with CEDI stock");
+        .filter(|l| f64_of(&l["stock_cedi_origen"]) >= 2.0 * f64_of(&l["unidades_por_bulto"]).max(1.0))
+        .collect();
+    candidates.sort_by_key(|l| l["codigo_producto"].as_str().unwrap());
+    let extra = *candidates.first().expect("a product the engine suggested to no store, with CEDI stock");
     let code = extra["codigo_producto"].as_str().unwrap().to_string();
     assert!(!extra["es_sugerido"].as_bool().unwrap());
     let held = (f64_of(&extra["stock_cedi_origen"]) / f64_of(&extra["unidades_por_bulto"]).max(1.0)).floor() as u64;
