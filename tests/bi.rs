@@ -181,6 +181,12 @@ async fn a_stores_evolution_tickets_and_hours_match_the_raw_lines() {
         )
         .unwrap();
     assert_eq!((h["hora_pico"]["dia_semana"].as_i64().unwrap(), h["hora_pico"]["hora"].as_i64().unwrap()), (peak_day, peak_hour));
+    // Every panel says up to which day the store's sales are loaded.
+    let last: String =
+        r.query_row("SELECT max(fecha)::VARCHAR FROM ventas WHERE ubicacion_id = 'tienda_01'", [], |row| row.get(0)).unwrap();
+    for body in [&e, &t, &h] {
+        assert_eq!(body["datos_al"].as_str(), Some(last.as_str()));
+    }
     // Unknown store or a CEDI: 404; a bad window: 422.
     assert_eq!(get(&app, "/api/bi/stores/cedi_seco/evolution").await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/api/bi/stores/tienda_01/hourly-heatmap?dias=0").await.0, StatusCode::UNPROCESSABLE_ENTITY);

@@ -49,6 +49,9 @@ async fn the_network_dashboard_shows_the_apis_kpis_and_filters_by_region() {
     let shown = b.eval("document.querySelector('[data-kpi=store-tickets]').textContent").await;
     assert_eq!(shown.as_str().unwrap().replace('.', ""), e["totales"]["tickets"].as_i64().unwrap().to_string());
     assert!(b.eval("document.querySelector('[data-role=peak]') !== null").await.as_bool().unwrap(), "a peak hour in the last 30 days");
+    let loaded = chrono::NaiveDate::parse_from_str(e["datos_al"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let hint = b.eval("document.querySelector('[data-role=store-datos-al]').textContent").await;
+    assert!(hint.as_str().unwrap().contains(&loaded.format("%d/%m/%Y").to_string()), "{hint}");
     b.screenshot(&artifacts_dir().join("bi-detalle-tienda.png")).await;
     b.eval("document.querySelector('[data-role=heatmap]').scrollIntoView()").await;
     b.screenshot(&artifacts_dir().join("bi-detalle-tienda-horas.png")).await;

@@ -156,6 +156,8 @@ pub struct Evolution {
     pub nombre: String,
     pub fecha_inicio: NaiveDate,
     pub fecha_fin: NaiveDate,
+    /// The store's last day with sales (a period past it is partly empty).
+    pub datos_al: Option<NaiveDate>,
     /// Days with sales of the store.
     pub dias: Vec<EvolutionDay>,
     pub totales: Kpis,
@@ -183,6 +185,7 @@ pub fn evolution(tenant: &Tenant, wh: &Warehouse, id: &str, inicio: NaiveDate, f
         nombre: s.name.clone(),
         fecha_inicio: inicio,
         fecha_fin: fin,
+        datos_al: ws::last_sale_day(&reader, std::slice::from_ref(&s.id))?,
         dias,
         totales: Kpis::of(&total).rounded(),
     })
@@ -193,6 +196,8 @@ pub struct TicketsOfStore {
     pub ubicacion_id: String,
     pub fecha_inicio: NaiveDate,
     pub fecha_fin: NaiveDate,
+    /// The store's last day with sales (a period past it is partly empty).
+    pub datos_al: Option<NaiveDate>,
     #[serde(flatten)]
     pub distribucion: TicketDistribution,
 }
@@ -203,7 +208,13 @@ pub fn tickets(tenant: &Tenant, wh: &Warehouse, id: &str, inicio: NaiveDate, fin
     let s = store(tenant, id)?;
     let reader = wh.reader()?;
     let totals = ws::ticket_totals(&reader, &s.id, inicio, fin)?;
-    Ok(TicketsOfStore { ubicacion_id: s.id.clone(), fecha_inicio: inicio, fecha_fin: fin, distribucion: ticket_distribution(&totals) })
+    Ok(TicketsOfStore {
+        ubicacion_id: s.id.clone(),
+        fecha_inicio: inicio,
+        fecha_fin: fin,
+        datos_al: ws::last_sale_day(&reader, std::slice::from_ref(&s.id))?,
+        distribucion: ticket_distribution(&totals),
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,6 +222,8 @@ pub struct HeatmapOfStore {
     pub ubicacion_id: String,
     pub fecha_inicio: NaiveDate,
     pub fecha_fin: NaiveDate,
+    /// The store's last day with sales (a period past it is partly empty).
+    pub datos_al: Option<NaiveDate>,
     #[serde(flatten)]
     pub mapa: Heatmap,
 }
@@ -224,5 +237,11 @@ pub fn hourly_heatmap(tenant: &Tenant, wh: &Warehouse, id: &str, today: NaiveDat
     let (from, to) = (today - chrono::Duration::days(dias), today - chrono::Duration::days(1));
     let reader = wh.reader()?;
     let rows = ws::weekday_hour_sales(&reader, &s.id, from, to)?;
-    Ok(HeatmapOfStore { ubicacion_id: s.id.clone(), fecha_inicio: from, fecha_fin: to, mapa: heatmap(&rows) })
+    Ok(HeatmapOfStore {
+        ubicacion_id: s.id.clone(),
+        fecha_inicio: from,
+        fecha_fin: to,
+        datos_al: ws::last_sale_day(&reader, std::slice::from_ref(&s.id))?,
+        mapa: heatmap(&rows),
+    })
 }

@@ -177,7 +177,7 @@ async function renderStore(container, ctx, head) {
     const cell = (c) => html`<td class="${`heat heat-${c.nivel}`}" title="${`${WEEKDAYS[c.dia_semana]} ${String(c.hora).padStart(2, '0')}:00 · $ ${formatNumber(c.ventas, 2)} · ${formatInteger(c.tickets)} tickets · ${formatNumber(c.pct_total, 2)} %`}">${c.pct_total >= 1 ? Math.round(c.pct_total) : ''}</td>`;
     const hours = [...Array(24).keys()];
     setHtml(out, html`<div class="kpis" data-role="store-kpis">
-        <div class="kpi"><span class="kpi-label">Ventas</span><strong class="kpi-value">$ ${formatNumber(k.ventas_total, 2)}</strong><span class="kpi-hint">${e.dias.length} días con venta</span></div>
+        <div class="kpi"><span class="kpi-label">Ventas</span><strong class="kpi-value">$ ${formatNumber(k.ventas_total, 2)}</strong><span class="kpi-hint" data-role="store-datos-al">${e.dias.length} días con venta · datos al ${e.datos_al ? formatDate(e.datos_al) : 'sin ventas cargadas'}</span></div>
         <div class="kpi"><span class="kpi-label">Tickets</span><strong class="kpi-value" data-kpi="store-tickets">${formatInteger(k.tickets)}</strong></div>
         <div class="kpi"><span class="kpi-label">Ticket promedio</span><strong class="kpi-value">$ ${formatNumber(k.ticket_promedio, 2)}</strong></div>
         <div class="kpi"><span class="kpi-label">Margen</span><strong class="kpi-value">${formatNumber(k.margen_pct, 2)} %</strong></div></div>
