@@ -2,7 +2,7 @@
 //! arrival verification as CSV. Both show what the user ordered, never the suggestion in its
 //! place (the original's step-2 export used the suggestion whenever the user typed 0).
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::Verification;
 use crate::appdb::inter_cedi_orders::Order as InterCediOrder;
@@ -59,6 +59,20 @@ pub fn multi_store_xlsx(order: &Order) -> Result<Option<Vec<u8>>, XlsxError> {
 
 /// One sheet "Pedido": title, context, header on row 4, the ordered lines by class then
 /// description, filled by class; with `observation`, a last column marking DPD+U lines.
+/// Row 0 the title (merged over the columns), row 1 the context, row 3 the blue header with
+/// each column's width: the layout of every order workbook.
+fn titled_header(sheet: &mut Worksheet, title: &str, context: &str, columns: &[(&str, f64)]) -> Result<(), XlsxError> {
+    let title_format = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
+    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title, &title_format)?;
+    sheet.write_string(1, 0, context)?;
+    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(3, c as u16, *name, &header)?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
+    Ok(())
+}
+
 fn order_sheet(order: &Order, title_text: &str, context: &str, observation: bool) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -75,14 +89,8 @@ fn order_sheet(order: &Order, title_text: &str, context: &str, observation: bool
             widths.push(11.0);
         }
     }
-    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
-    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title)?;
-    sheet.write_string(1, 0, context)?;
-    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
-    for (c, (name, width)) in columns.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(3, c as u16, *name, &header)?;
-        sheet.set_column_width(c as u16, width)?;
-    }
+    let columns: Vec<(&str, f64)> = columns.into_iter().zip(widths).collect();
+    titled_header(sheet, title_text, context, &columns)?;
     let mut lines: Vec<_> = order.lineas.iter().filter(|l| l.incluido && l.cantidad_pedida_bultos > 0).collect();
     let class = |c: &Option<String>| c.clone().unwrap_or_else(|| "D".into());
     lines.sort_by(|a, b| {
@@ -162,21 +170,12 @@ pub fn inter_cedi_xlsx(order: &InterCediOrder, origin: Option<&str>) -> Result<O
         ("Pedido (Bultos)", 13.0),
         ("Unidades", 11.0),
     ];
-    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        columns.len() as u16 - 1,
+    titled_header(
+        sheet,
         &format!("Pedido Inter-CEDI: {} - {}", h.numero_pedido, h.cedi_destino_nombre),
-        &title,
+        &format!("Fecha: {} | Estado: {} | CEDI Origen: {origin_name}", h.fecha_pedido, h.estado.id()),
+        &columns,
     )?;
-    sheet.write_string(1, 0, format!("Fecha: {} | Estado: {} | CEDI Origen: {origin_name}", h.fecha_pedido, h.estado.id()))?;
-    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
-    for (c, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(3, c as u16, *name, &header)?;
-        sheet.set_column_width(c as u16, *width)?;
-    }
     for (i, l) in lines.iter().enumerate() {
         let row = 4 + i as u32;
         let k = origins.iter().position(|o| *o == l.cedi_origen_id).unwrap_or(0) % ORIGIN_FILLS.len();
@@ -255,22 +254,13 @@ pub fn inter_cedi_view_xlsx(view: &InterCediView<'_>, rows: &[InterCediViewRow<'
         ("Unidades", 11.0),
         ("Notas", 30.0),
     ];
-    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        columns.len() as u16 - 1,
-        &format!("Pedido Inter-CEDI (vista): {} → {}", view.cedi_origen_nombre, view.cedi_destino_nombre),
-        &title,
-    )?;
     let filtro = view.filtro.map(str::trim).filter(|f| !f.is_empty()).unwrap_or("ninguno");
-    sheet.write_string(1, 0, format!("Fecha del cálculo: {} | Filtro: {filtro} | Productos: {}", view.fecha, rows.len()))?;
-    let header = Format::new().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_BLUE));
-    for (c, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(3, c as u16, *name, &header)?;
-        sheet.set_column_width(c as u16, *width)?;
-    }
+    titled_header(
+        sheet,
+        &format!("Pedido Inter-CEDI (vista): {} → {}", view.cedi_origen_nombre, view.cedi_destino_nombre),
+        &format!("Fecha del cálculo: {} | Filtro: {filtro} | Productos: {}", view.fecha, rows.len()),
+        &columns,
+    )?;
     let one = Format::new().set_num_format("0.0");
     let two = Format::new().set_num_format("0.00");
     for (i, r) in rows.iter().enumerate() {

@@ -113,43 +113,31 @@ pub fn demo_tenant_toml(scale: Scale, port: u16) -> String {
              tipo   = \"piso_venta\"\n"
         );
     }
-    for (id, name, code) in cedis {
+    // A CEDI's block: (id, name, warehouse code), its region and city, the regions it serves.
+    let mut cedi_block = |(id, name, code): (&str, &str, &str), (region, city): (&str, &str), served: &str| {
         let _ = write!(
             t,
             "\n[[stores]]\n\
              id              = \"{id}\"\n\
              name            = \"{name}\"\n\
              kind            = \"cedi\"\n\
-             region          = \"VALENCIA\"\n\
-             city            = \"Valencia\"\n\
+             region          = \"{region}\"\n\
+             city            = \"{city}\"\n\
              pos             = \"none\"\n\
              visible_pedidos = true\n\
              serves_regions  = {served}\n\n  \
              [[stores.almacenes]]\n  \
              codigo = \"{code}\"\n  \
              nombre = \"PRINCIPAL\"\n  \
-             tipo   = \"principal\"\n",
-            served = if receiving_cedi { "[\"VALENCIA\"]" } else { all_regions },
-        );
-    }
-    if receiving_cedi {
-        let (id, name, code) = RECEIVING_CEDI;
-        let _ = write!(
-            t,
-            "\n[[stores]]\n\
-             id              = \"{id}\"\n\
-             name            = \"{name}\"\n\
-             kind            = \"cedi\"\n\
-             region          = \"CARACAS\"\n\
-             city            = \"Caracas\"\n\
-             pos             = \"none\"\n\
-             visible_pedidos = true\n\
-             serves_regions  = [\"CARACAS\"]\n\n  \
-             [[stores.almacenes]]\n  \
-             codigo = \"{code}\"\n  \
-             nombre = \"PRINCIPAL\"\n  \
              tipo   = \"principal\"\n"
         );
+    };
+    for cedi in cedis {
+        cedi_block(*cedi, ("VALENCIA", "Valencia"), if receiving_cedi { "[\"VALENCIA\"]" } else { all_regions });
+    }
+    if receiving_cedi {
+        cedi_block(RECEIVING_CEDI, ("CARACAS", "Caracas"), "[\"CARACAS\"]");
+        let id = RECEIVING_CEDI.0;
         // One route per family CEDI: an inter-CEDI order carries the products of one origin.
         for (origin, _, _) in cedis {
             let _ = write!(
