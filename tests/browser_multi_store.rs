@@ -200,3 +200,92 @@ async fn a_buyer_includes_the_receiving_cedi_and_saves_its_inter_cedi_draft_with
     assert!(order["grupo_pedido_id"].as_str().unwrap().starts_with("GRUPO-"));
     assert!(!order["productos"].as_array().unwrap().is_empty());
 }
+
+/// Step 3 «Todos» (§2.9): the buyer looks beyond the suggestion in one store's tab, finds a
+/// product the engine suggested to no store, orders two packs of it by hand and saves the
+/// batch: the line is in that store's draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_orders_a_product_from_todos_in_a_stores_tab_and_it_is_saved() {
+    let app = common::spawn_app(true).await;
+    app.add_user("compras", PASSWORD, "gestor_abastecimiento", &[]);
+    let buyer = app.token("compras", PASSWORD).await;
+    let today = (end_date() + Duration::days(1)).to_string();
+    let calc = |tiendas: Value, todos: bool| {
+        let (app, buyer, today) = (&app, &buyer, &today);
+        async move {
+            let body = json!({"cedi_origen": "cedi_seco", "tiendas_destino": tiendas, "fecha": today, "todos": todos});
+            let r = app.client.post(app.url("/api/pedidos-multitienda/calcular")).bearer_auth(buyer).json(&body).send().await.unwrap();
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    // A product no store of the batch is suggested, with two whole packs in the CEDI.
+    let batch = calc(json!([{"tienda_id": "tienda_01"}, {"tienda_id": "tienda_02"}]), false).await;
+    let listed: std::collections::HashSet<String> = batch["pedidos_por_tienda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["productos"].as_array().unwrap().iter().map(|l| l["codigo_producto"].as_str().unwrap().to_string()))
+        .collect();
+    let every = calc(json!([{"tienda_id": "tienda_01"}]), true).await;
+    let code = every["pedidos_por_tienda"][0]["productos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| !listed.contains(l["codigo_producto"].as_str().unwrap()) && l["cantidad_sugerida_bultos"] == 0)
+        .filter(|l| l["stock_cedi_origen"].as_f64().unwrap() >= 2.0 * l["unidades_por_bulto"].as_f64().unwrap().max(1.0))
+        .map(|l| l["codigo_producto"].as_str().unwrap().to_string())
+        .min()
+        .expect("a product suggested to no store, with CEDI stock");
+
+    let mut b = Browser::launch().await;
+    b.set_cookie(&app.url("/"), "fluxion_session", &buyer).await;
+    b.goto(&app.url("/pedidos-sugeridos/nuevo-multi?cedi=cedi_seco")).await;
+    b.wait_ready().await;
+    b.wait_for("document.querySelectorAll('input[name=tienda]').length === 2").await;
+    b.click("[data-role=next]").await;
+    b.wait_for("document.querySelector('.conflict-grid') !== null || document.querySelector('[data-role=summary]') !== null").await;
+    if b.eval("document.querySelector('.conflict-grid') !== null").await == json!(true) {
+        b.click("[data-role=next]").await;
+    }
+    b.wait_for("document.querySelector('[data-tab=tienda_01]') !== null").await;
+    b.click("[data-tab=tienda_01]").await;
+    b.wait_for("document.querySelector('[data-role=lines]') !== null").await;
+    // Not in the batch's answer: the selected lines do not list it.
+    b.fill("[data-role=filters] input[name=q]", &code).await;
+    b.wait_for("document.querySelector('[data-role=lines] tbody tr[data-code]') === null").await;
+    // «Vista: Todos» asks the server for every candidate of this store once.
+    b.eval(
+        "(() => { const s = document.querySelector('[data-role=filters] select[name=vista]'); s.value = 'todos';
+          s.dispatchEvent(new Event('change', {bubbles: true})); })()",
+    )
+    .await;
+    b.wait_for(&format!(
+        "document.querySelectorAll('[data-role=lines] tbody tr[data-code]').length === 1 && document.querySelector('[data-role=lines] tbody tr').dataset.code === '{code}'"
+    ))
+    .await;
+    assert_eq!(b.eval("document.querySelector('[data-role=lines] input[data-role=qty]').value").await, json!("0"), "not suggested");
+    b.eval(
+        "(() => { const i = document.querySelector('[data-role=lines] input[data-role=qty]'); i.value = 2;
+          i.dispatchEvent(new Event('change', {bubbles: true})); })()",
+    )
+    .await;
+    b.wait_for("document.querySelector('[data-role=lines] tbody tr').classList.contains('is-selected')").await;
+    b.screenshot(&artifacts_dir().join("multi-paso3-todos.png")).await;
+    b.click("[data-role=next]").await;
+    b.wait_for("document.querySelector('[data-role=save]') !== null").await;
+    b.click("[data-role=save]").await;
+    b.wait_for("document.querySelector('[data-role=done]') !== null").await;
+
+    let conn = app.state.app_db.lock().unwrap();
+    let saved: Vec<(String, i64)> = conn
+        .prepare(
+            "SELECT p.tienda_destino_id, d.cantidad_pedida_bultos FROM pedidos_sugeridos_detalle d
+             JOIN pedidos_sugeridos p ON p.id = d.pedido_id WHERE d.codigo_producto = ?1",
+        )
+        .unwrap()
+        .query_map([&code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(saved, vec![("tienda_01".to_string(), 2)], "{code}");
+}

@@ -66,7 +66,10 @@ pub fn registry(state: &AppState) -> Registry {
 /// period) computed for the current data: each `every`, when
 /// the warehouse has had writes since the last pass and none during the last interval (a
 /// load is many writes), the tables are recomputed in the background. The first screen
-/// opened after a load then answers from memory instead of computing.
+/// opened after a load then answers from memory instead of computing. The first pass runs
+/// at once, without waiting for a quiet interval: at start-up nothing is computed yet, and
+/// the first person to open *Inventarios* would otherwise wait for 20+ tables (≈ 0.8 s at
+/// client scale); a load that starts meanwhile is picked up by the next quiet pass.
 pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
     let st = state.clone();
     tokio::spawn(async move {
@@ -74,7 +77,8 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
         let mut last_seen: Option<u64> = None;
         loop {
             let (generation, today) = (st.warehouse.generation(), st.tenant.today());
-            if last_seen == Some(generation) && warmed != Some((generation, today)) {
+            let quiet = last_seen.is_none_or(|seen| seen == generation);
+            if quiet && warmed != Some((generation, today)) {
                 let s = st.clone();
                 let started = std::time::Instant::now();
                 let done = tokio::task::spawn_blocking(move || -> Result<usize, crate::appdb::AppDbError> {
