@@ -30,6 +30,12 @@ async fn the_warmer_computes_the_opportunity_drawers_and_bi_product_facts_after_
     let warmer = fluxion::jobs::spawn_inventory_warmer(st, Duration::from_secs(3600));
     wait("first start").await;
     warmer.abort();
+    // The *Inventarios* landing's per-location health is computed with the tables.
+    let conn = fluxion::appdb::connect(&st.app_db_path).unwrap();
+    for l in st.tenant.stores().iter().filter(|s| s.active) {
+        let t = st.inventory_tables.get(&st.tenant, &conn, &st.warehouse, &l.id, st.tenant.today()).unwrap();
+        assert!(t.health.get().is_some(), "{}: health computed by the warmer", l.id);
+    }
     let warmer = fluxion::jobs::spawn_inventory_warmer(st, Duration::from_millis(50));
 
     // A load makes them stale; the warmer computes them again once the warehouse is quiet.

@@ -81,14 +81,7 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
             if quiet && warmed != Some((generation, today)) {
                 let s = st.clone();
                 let started = std::time::Instant::now();
-                let done = tokio::task::spawn_blocking(move || -> Result<usize, crate::appdb::AppDbError> {
-                    let app = crate::appdb::connect(&s.app_db_path)?;
-                    Ok(s.inventory_tables.warm(&s.tenant, &app, &s.warehouse, today)
-                        + s.sales_tables.warm(&s.tenant, &s.warehouse, today)
-                        + s.opportunities.warm(&s.tenant, &app, &s.warehouse, &s.inventory_tables, today)
-                        + bi_facts_warmed(&s))
-                })
-                .await;
+                let done = tokio::task::spawn_blocking(move || warm_tables(&s, today)).await;
                 match done {
                     Ok(Ok(n)) => {
                         tracing::info!(tables = n, ms = started.elapsed().as_millis() as u64, "inventory and sales tables computed")
@@ -102,6 +95,17 @@ pub fn spawn_inventory_warmer(state: &AppState, every: std::time::Duration) -> t
             tokio::time::sleep(every).await;
         }
     })
+}
+
+/// One pass of the warmer: every location's inventory table, every store's sales table of
+/// the default period, the CEDI opportunity drawers and the BI product facts, for `today`.
+/// Returns how many were computed (the ones already kept for the current data cost nothing).
+pub fn warm_tables(state: &AppState, today: chrono::NaiveDate) -> Result<usize, crate::appdb::AppDbError> {
+    let app = crate::appdb::connect(&state.app_db_path)?;
+    Ok(state.inventory_tables.warm(&state.tenant, &app, &state.warehouse, today)
+        + state.sales_tables.warm(&state.tenant, &state.warehouse, today)
+        + state.opportunities.warm(&state.tenant, &app, &state.warehouse, &state.inventory_tables, today)
+        + bi_facts_warmed(state))
 }
 
 /// The BI product facts of the default window (1 when computed); a failure is logged and

@@ -384,7 +384,11 @@ impl Tables {
         let mut computed = 0;
         for l in locations {
             match self.get(tenant, app, wh, &l.id, today) {
-                Ok(_) => computed += 1,
+                Ok(t) => {
+                    // The *Inventarios* landing reads each location's health from its table.
+                    t.health.get_or_init(|| regional::table_health(&t.lines));
+                    computed += 1
+                }
                 Err(e) => tracing::warn!(location = %l.id, error = %e, "inventory table not computed"),
             }
         }

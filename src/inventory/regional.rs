@@ -70,7 +70,7 @@ pub struct TableHealth {
     pub almacenes: Vec<AlmacenHealth>,
 }
 
-fn table_health(lines: &[InventoryLine]) -> TableHealth {
+pub(crate) fn table_health(lines: &[InventoryLine]) -> TableHealth {
     let all: Vec<&InventoryLine> = lines.iter().collect();
     let mut almacenes: BTreeMap<&str, Vec<&InventoryLine>> = BTreeMap::new();
     for line in &all {
