@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "substitutable_sets", include_str!("migrations/0007_substitutable_sets.sql")),
     (8, "emergency_scans", include_str!("migrations/0008_emergency_scans.sql")),
     (9, "order_lines_write_path", include_str!("migrations/0009_order_lines_write_path.sql")),
+    (12, "order_lines_without_line_index", include_str!("migrations/0012_order_lines_without_line_index.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
