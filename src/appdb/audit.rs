@@ -22,16 +22,20 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+/// One row of the audit log (fields in alphabetical order: the order `GET /api/admin/audit`
+/// has always answered them in).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
-    pub id: i64,
-    pub at: String,
-    pub usuario: Option<String>,
-    pub ip: Option<String>,
     pub accion: String,
+    pub at: String,
+    /// What changed, as the action recorded it (free-form).
+    #[schema(value_type = Option<Object>)]
+    pub detalle: Option<serde_json::Value>,
     pub entidad: Option<String>,
     pub entidad_id: Option<String>,
-    pub detalle: Option<serde_json::Value>,
+    pub id: i64,
+    pub ip: Option<String>,
+    pub usuario: Option<String>,
 }
 
 /// Newest first.

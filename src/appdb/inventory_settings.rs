@@ -652,13 +652,15 @@ pub fn include_product(conn: &Connection, store_id: &str, code: &str) -> Result<
     )? > 0)
 }
 
-#[derive(Debug, Serialize)]
+/// A product excluded from a store's orders (fields in alphabetical order: the order
+/// `GET /api/productos-excluidos/{id}` has always answered them in).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Exclusion {
     pub codigo_producto: String,
-    pub motivo: String,
-    pub observaciones: Option<String>,
     pub creado_por: Option<String>,
     pub fecha_creacion: String,
+    pub motivo: String,
+    pub observaciones: Option<String>,
 }
 
 pub fn list_exclusions(conn: &Connection, store_id: &str) -> Result<Vec<Exclusion>> {

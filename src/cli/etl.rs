@@ -230,15 +230,15 @@ fn status(config: &Path) -> i32 {
         for e in rows.iter().rev() {
             println!(
                 "{:>6}  {:<10} {:<9} {:<9} {:<8} {:<20} {:>8.1} {:>9} {:>8}",
-                e["id"],
-                e["etl_name"].as_str().unwrap_or(""),
-                e["etl_type"].as_str().unwrap_or(""),
-                e["triggered_by"].as_str().unwrap_or(""),
-                e["status"].as_str().unwrap_or(""),
-                e["started_at"].as_str().unwrap_or(""),
-                e["duration_seconds"].as_f64().unwrap_or(0.0),
-                e["records_loaded"],
-                e["tiendas_fallidas"],
+                e.id,
+                e.etl_name,
+                e.etl_type,
+                e.triggered_by,
+                e.status.as_str(),
+                e.started_at,
+                e.duration_seconds.unwrap_or(0.0),
+                e.records_loaded,
+                e.tiendas_fallidas.unwrap_or(0),
             );
         }
         println!("\nMarcas de agua de ventas (último fin exitoso, hora local):");
@@ -247,17 +247,12 @@ fn status(config: &Path) -> i32 {
             println!("  {:<14} {}", s.id, wms.get(&s.id).map(|t| t.to_string()).unwrap_or_else(|| "—".into()));
         }
         let bf = history::backfill_progress(&conn)?;
-        println!("\nBackfill: {} de {} días hechos {}", bf["hechas"], bf["total"], bf["por_estado"]);
+        println!("\nBackfill: {} de {} días hechos {}", bf.hechas, bf.total, serde_json::to_string(&bf.por_estado).unwrap_or_default());
         let notices = history::recent_notices(&conn, 5)?;
         if !notices.is_empty() {
             println!("\nAvisos recientes:");
             for n in notices {
-                println!(
-                    "  {} [{}] {}",
-                    n["creado_en"].as_str().unwrap_or(""),
-                    n["tipo"].as_str().unwrap_or(""),
-                    n["mensaje"].as_str().unwrap_or("")
-                );
+                println!("  {} [{}] {}", n.creado_en, n.tipo, n.mensaje);
             }
         }
         Ok(())

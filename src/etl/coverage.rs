@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use duckdb::{params, Connection};
 use serde::Serialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::domain::sales::round_half_away;
 
@@ -131,9 +131,55 @@ pub fn volume_anomalies(lines: &[i64]) -> (Vec<Option<&'static str>>, Option<(f6
     (flags, bounds.map(|(l, h, _)| (l, h)))
 }
 
+/// One day of the coverage calendar.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarDay {
+    /// `BAJO` or `ALTO` when the day's volume is unusual (§7.5).
+    pub anomalia: Option<&'static str>,
+    pub color: &'static str,
+    pub fecha: NaiveDate,
+    pub lineas: i64,
+    pub venta_total: f64,
+}
+
+/// One month of the coverage calendar.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarMonth {
+    pub color: &'static str,
+    pub dias_con_datos: i64,
+    pub dias_del_mes: i64,
+    /// `YYYY-MM`.
+    pub mes: String,
+    pub porcentaje: f64,
+}
+
+/// The summary cards of the coverage calendar.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoverageSummary {
+    pub cobertura_pct: f64,
+    pub dias_alto: usize,
+    pub dias_bajo: usize,
+    pub dias_con_datos: i64,
+    pub dias_faltantes: i64,
+    pub total_dias: i64,
+    pub umbral_alto: Option<f64>,
+    pub umbral_bajo: Option<f64>,
+}
+
+/// `GET /api/etl/cobertura`: a store's sales coverage over a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Calendar {
+    pub desde: NaiveDate,
+    pub dias: Vec<CalendarDay>,
+    pub hasta: NaiveDate,
+    pub meses: Vec<CalendarMonth>,
+    pub resumen: CoverageSummary,
+    pub ubicacion_id: String,
+}
+
 /// Coverage calendar of one store over [desde, hasta]: days (with their §7.5 volume flag),
 /// months and summary cards.
-pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: NaiveDate) -> duckdb::Result<Value> {
+pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: NaiveDate) -> duckdb::Result<Calendar> {
     let mut stmt = conn.prepare(
         "SELECT fecha, lineas, venta_total::DOUBLE FROM ventas_diarias_ubicacion
          WHERE ubicacion_id = ? AND fecha BETWEEN ? AND ? ORDER BY fecha",
@@ -159,34 +205,46 @@ pub fn calendar(conn: &Connection, ubicacion_id: &str, desde: NaiveDate, hasta: 
         } else {
             months.entry((d.year(), d.month())).or_default();
         }
-        days.push(json!({"fecha": d, "lineas": lines, "venta_total": round_half_away(total, 2), "color": day_colour(lines), "anomalia": flags[i]}));
+        days.push(CalendarDay {
+            anomalia: flags[i],
+            color: day_colour(lines),
+            fecha: *d,
+            lineas: lines,
+            venta_total: round_half_away(total, 2),
+        });
     }
     let count_flag = |f: &str| flags.iter().filter(|x| **x == Some(f)).count();
     let total_days = (hasta - desde).num_days() + 1;
-    let month_rows: Vec<Value> = months
+    let month_rows: Vec<CalendarMonth> = months
         .into_iter()
         .map(|((y, m), n)| {
             let pct = round_half_away(n as f64 * 100.0 / days_in_month(y, m) as f64, 1);
-            json!({"mes": format!("{y:04}-{m:02}"), "dias_con_datos": n, "dias_del_mes": days_in_month(y, m), "porcentaje": pct, "color": month_colour(pct)})
+            CalendarMonth {
+                color: month_colour(pct),
+                dias_con_datos: n,
+                dias_del_mes: days_in_month(y, m),
+                mes: format!("{y:04}-{m:02}"),
+                porcentaje: pct,
+            }
         })
         .collect();
-    Ok(json!({
-        "ubicacion_id": ubicacion_id,
-        "desde": desde,
-        "hasta": hasta,
-        "resumen": {
-            "total_dias": total_days,
-            "dias_con_datos": with_data,
-            "dias_faltantes": total_days - with_data,
-            "cobertura_pct": if total_days > 0 { round_half_away(with_data as f64 * 100.0 / total_days as f64, 1) } else { 0.0 },
-            "dias_bajo": count_flag("BAJO"),
-            "dias_alto": count_flag("ALTO"),
-            "umbral_bajo": thresholds.map(|t| round_half_away(t.0, 2)),
-            "umbral_alto": thresholds.map(|t| round_half_away(t.1, 2)),
+    Ok(Calendar {
+        desde,
+        dias: days,
+        hasta,
+        meses: month_rows,
+        resumen: CoverageSummary {
+            cobertura_pct: if total_days > 0 { round_half_away(with_data as f64 * 100.0 / total_days as f64, 1) } else { 0.0 },
+            dias_alto: count_flag("ALTO"),
+            dias_bajo: count_flag("BAJO"),
+            dias_con_datos: with_data,
+            dias_faltantes: total_days - with_data,
+            total_dias: total_days,
+            umbral_alto: thresholds.map(|t| round_half_away(t.1, 2)),
+            umbral_bajo: thresholds.map(|t| round_half_away(t.0, 2)),
         },
-        "meses": month_rows,
-        "dias": days,
-    }))
+        ubicacion_id: ubicacion_id.to_string(),
+    })
 }
 
 /// First sale date of a store (start of the "Histórico completo" view).
@@ -243,15 +301,16 @@ pub fn evaluable_hours(date: NaiveDate, now: NaiveDateTime, apertura: u32, cierr
         .collect()
 }
 
-/// One evaluable hour of a store-day (§7.2).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One evaluable hour of a store-day (§7.2); fields in alphabetical order, the order
+/// `GET /api/etl/gaps/horas` has always answered them in.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct HourCheck {
-    pub hora: u32,
-    pub lineas: i64,
+    pub es_gap: bool,
     /// Median of the same weekday-hour over the previous 4 weeks (`None` with < 2 observations).
     pub esperado: Option<f64>,
+    pub hora: u32,
+    pub lineas: i64,
     pub observaciones: usize,
-    pub es_gap: bool,
 }
 
 /// Parses the hour of an `HH:MM` opening/closing time (`00:00` closing = 24 handled by

@@ -5,7 +5,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::error::EtlError;
 use super::status::{LocationStatus, RunStatus};
@@ -424,17 +425,26 @@ pub fn set_backfill_state(
     Ok(())
 }
 
-/// Backfill progress: (estado → count).
-pub fn backfill_progress(conn: &Connection) -> rusqlite::Result<Value> {
+/// Backfill progress: days by state.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BackfillProgress {
+    /// Days loaded (`ok`).
+    pub hechas: i64,
+    /// Days by state (`pendiente`, `ok`, `error`, …).
+    pub por_estado: std::collections::BTreeMap<String, i64>,
+    pub total: i64,
+}
+
+pub fn backfill_progress(conn: &Connection) -> rusqlite::Result<BackfillProgress> {
     let mut stmt = conn.prepare("SELECT estado, count(*) FROM etl_backfill_tareas GROUP BY estado")?;
-    let mut m = serde_json::Map::new();
+    let mut m = std::collections::BTreeMap::new();
     for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
         let (k, v) = r?;
-        m.insert(k, v.into());
+        m.insert(k, v);
     }
-    let total: i64 = m.values().filter_map(|v| v.as_i64()).sum();
-    let done = m.get("ok").and_then(|v| v.as_i64()).unwrap_or(0);
-    Ok(json!({"por_estado": m, "total": total, "hechas": done}))
+    let total: i64 = m.values().sum();
+    let done = m.get("ok").copied().unwrap_or(0);
+    Ok(BackfillProgress { hechas: done, por_estado: m, total })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -461,46 +471,100 @@ const EXEC_COLUMNS: &str = "e.id, e.etl_name, e.etl_type, e.triggered_by, e.usua
     e.api_requests_count, e.api_errors_count, e.error_phase, e.error_category, e.error_source, e.error_message,
     e.error_detail, e.is_recovery, e.recovered_gap_id";
 
-fn execution_json(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+/// One ETL execution (fields in alphabetical order, the order the API has always answered).
+/// The list adds the counts of successful and failed locations; the detail, its location
+/// rows and quarantined count.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Execution {
+    pub api_errors_count: i64,
+    pub api_requests_count: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detalles: Option<Vec<LocationRun>>,
+    pub duplicates_skipped: i64,
+    pub duration_seconds: Option<f64>,
+    pub error_category: Option<String>,
+    pub error_detail: Option<String>,
+    pub error_message: Option<String>,
+    pub error_phase: Option<String>,
+    pub error_source: Option<String>,
+    pub etl_name: String,
+    pub etl_type: String,
+    pub extract_duration_seconds: Option<f64>,
+    pub fecha_desde: Option<String>,
+    pub fecha_hasta: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filas_en_cuarentena: Option<i64>,
+    pub finished_at: Option<String>,
+    pub gaps_recovered: i64,
+    pub id: i64,
+    pub is_recovery: bool,
+    pub load_duration_seconds: Option<f64>,
+    pub records_extracted: i64,
+    pub records_failed: i64,
+    pub records_inserted: i64,
+    pub records_loaded: i64,
+    pub records_updated: i64,
+    pub recovered_gap_id: Option<i64>,
+    pub source_system: Option<String>,
+    pub started_at: String,
+    #[schema(value_type = String)]
+    pub status: RunStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tiendas_exitosas: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tiendas_fallidas: Option<i64>,
+    /// The location ids the run covered (as stored).
+    #[schema(value_type = Vec<String>)]
+    pub tiendas_procesadas: Value,
+    pub transform_duration_seconds: Option<f64>,
+    pub triggered_by: String,
+    pub usuario: Option<String>,
+}
+
+fn execution_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Execution> {
     let tiendas: String = r.get(10)?;
-    Ok(json!({
-        "id": r.get::<_, i64>(0)?,
-        "etl_name": r.get::<_, String>(1)?,
-        "etl_type": r.get::<_, String>(2)?,
-        "triggered_by": r.get::<_, String>(3)?,
-        "usuario": r.get::<_, Option<String>>(4)?,
-        "started_at": r.get::<_, String>(5)?,
-        "finished_at": r.get::<_, Option<String>>(6)?,
-        "duration_seconds": r.get::<_, Option<f64>>(7)?,
-        "fecha_desde": r.get::<_, Option<String>>(8)?,
-        "fecha_hasta": r.get::<_, Option<String>>(9)?,
-        "tiendas_procesadas": serde_json::from_str::<Value>(&tiendas).unwrap_or(Value::Array(vec![])),
-        "status": r.get::<_, RunStatus>(11)?,
-        "records_extracted": r.get::<_, i64>(12)?,
-        "records_loaded": r.get::<_, i64>(13)?,
-        "records_inserted": r.get::<_, i64>(14)?,
-        "records_updated": r.get::<_, i64>(15)?,
-        "records_failed": r.get::<_, i64>(16)?,
-        "duplicates_skipped": r.get::<_, i64>(17)?,
-        "gaps_recovered": r.get::<_, i64>(18)?,
-        "extract_duration_seconds": r.get::<_, Option<f64>>(19)?,
-        "transform_duration_seconds": r.get::<_, Option<f64>>(20)?,
-        "load_duration_seconds": r.get::<_, Option<f64>>(21)?,
-        "source_system": r.get::<_, Option<String>>(22)?,
-        "api_requests_count": r.get::<_, i64>(23)?,
-        "api_errors_count": r.get::<_, i64>(24)?,
-        "error_phase": r.get::<_, Option<String>>(25)?,
-        "error_category": r.get::<_, Option<String>>(26)?,
-        "error_source": r.get::<_, Option<String>>(27)?,
-        "error_message": r.get::<_, Option<String>>(28)?,
-        "error_detail": r.get::<_, Option<String>>(29)?,
-        "is_recovery": r.get::<_, i64>(30)? == 1,
-        "recovered_gap_id": r.get::<_, Option<i64>>(31)?,
-    }))
+    Ok(Execution {
+        id: r.get(0)?,
+        etl_name: r.get(1)?,
+        etl_type: r.get(2)?,
+        triggered_by: r.get(3)?,
+        usuario: r.get(4)?,
+        started_at: r.get(5)?,
+        finished_at: r.get(6)?,
+        duration_seconds: r.get(7)?,
+        fecha_desde: r.get(8)?,
+        fecha_hasta: r.get(9)?,
+        tiendas_procesadas: serde_json::from_str::<Value>(&tiendas).unwrap_or(Value::Array(vec![])),
+        status: r.get(11)?,
+        records_extracted: r.get(12)?,
+        records_loaded: r.get(13)?,
+        records_inserted: r.get(14)?,
+        records_updated: r.get(15)?,
+        records_failed: r.get(16)?,
+        duplicates_skipped: r.get(17)?,
+        gaps_recovered: r.get(18)?,
+        extract_duration_seconds: r.get(19)?,
+        transform_duration_seconds: r.get(20)?,
+        load_duration_seconds: r.get(21)?,
+        source_system: r.get(22)?,
+        api_requests_count: r.get(23)?,
+        api_errors_count: r.get(24)?,
+        error_phase: r.get(25)?,
+        error_category: r.get(26)?,
+        error_source: r.get(27)?,
+        error_message: r.get(28)?,
+        error_detail: r.get(29)?,
+        is_recovery: r.get::<_, i64>(30)? == 1,
+        recovered_gap_id: r.get(31)?,
+        detalles: None,
+        filas_en_cuarentena: None,
+        tiendas_exitosas: None,
+        tiendas_fallidas: None,
+    })
 }
 
 /// Executions newest first, with counts of successful and failed locations.
-pub fn list_executions(conn: &Connection, f: &HistoryFilter) -> rusqlite::Result<(Vec<Value>, i64)> {
+pub fn list_executions(conn: &Connection, f: &HistoryFilter) -> rusqlite::Result<(Vec<Execution>, i64)> {
     let mut where_ = vec!["1 = 1".to_string()];
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut push = |cond: &str, v: &Option<String>| {
@@ -530,45 +594,79 @@ pub fn list_executions(conn: &Connection, f: &HistoryFilter) -> rusqlite::Result
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-        let mut v = execution_json(r)?;
-        v["tiendas_exitosas"] = r.get::<_, i64>(32)?.into();
-        v["tiendas_fallidas"] = r.get::<_, i64>(33)?.into();
+        let mut v = execution_of(r)?;
+        v.tiendas_exitosas = Some(r.get(32)?);
+        v.tiendas_fallidas = Some(r.get(33)?);
         Ok(v)
     })?;
     Ok((rows.collect::<rusqlite::Result<Vec<_>>>()?, total))
 }
 
-fn detail_json(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+/// One location of an execution.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LocationRun {
+    #[schema(value_type = Vec<String>)]
+    pub advertencias: Value,
+    pub connection_latency_ms: Option<i64>,
+    pub duplicates_skipped: i64,
+    pub duration_seconds: Option<f64>,
+    pub endpoint: Option<String>,
+    pub error_category: Option<String>,
+    pub error_message: Option<String>,
+    pub error_phase: Option<String>,
+    pub execution_id: i64,
+    pub extract_duration_seconds: Option<f64>,
+    pub finished_at: Option<String>,
+    pub id: i64,
+    pub load_duration_seconds: Option<f64>,
+    pub records_extracted: i64,
+    pub records_failed: i64,
+    pub records_inserted: i64,
+    pub records_loaded: i64,
+    pub records_updated: i64,
+    pub requests: i64,
+    pub source_system: Option<String>,
+    pub started_at: String,
+    #[schema(value_type = String)]
+    pub status: LocationStatus,
+    pub tienda_id: String,
+    pub tienda_nombre: Option<String>,
+    pub transform_duration_seconds: Option<f64>,
+    pub ventana_desde: Option<String>,
+    pub ventana_hasta: Option<String>,
+}
+
+fn location_run_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<LocationRun> {
     let adv: String = r.get(24)?;
-    Ok(json!({
-        "id": r.get::<_, i64>(0)?,
-        "execution_id": r.get::<_, i64>(1)?,
-        "tienda_id": r.get::<_, String>(2)?,
-        "tienda_nombre": r.get::<_, Option<String>>(3)?,
-        "source_system": r.get::<_, Option<String>>(4)?,
-        "status": r.get::<_, LocationStatus>(5)?,
-        "started_at": r.get::<_, String>(6)?,
-        "finished_at": r.get::<_, Option<String>>(7)?,
-        "duration_seconds": r.get::<_, Option<f64>>(8)?,
-        "ventana_desde": r.get::<_, Option<String>>(9)?,
-        "ventana_hasta": r.get::<_, Option<String>>(10)?,
-        "requests": r.get::<_, i64>(11)?,
-        "records_extracted": r.get::<_, i64>(12)?,
-        "records_loaded": r.get::<_, i64>(13)?,
-        "records_inserted": r.get::<_, i64>(14)?,
-        "records_updated": r.get::<_, i64>(15)?,
-        "records_failed": r.get::<_, i64>(16)?,
-        "duplicates_skipped": r.get::<_, i64>(17)?,
-        "extract_duration_seconds": r.get::<_, Option<f64>>(18)?,
-        "transform_duration_seconds": r.get::<_, Option<f64>>(19)?,
-        "load_duration_seconds": r.get::<_, Option<f64>>(20)?,
-        "error_phase": r.get::<_, Option<String>>(21)?,
-        "error_category": r.get::<_, Option<String>>(22)?,
-        "error_message": r.get::<_, Option<String>>(23)?,
-        "advertencias": serde_json::from_str::<Value>(&adv).unwrap_or(Value::Array(vec![])),
-        "endpoint": r.get::<_, Option<String>>(25)?,
-        "connection_latency_ms": r.get::<_, Option<i64>>(26)?,
-    }))
+    Ok(LocationRun {
+        id: r.get(0)?,
+        execution_id: r.get(1)?,
+        tienda_id: r.get(2)?,
+        tienda_nombre: r.get(3)?,
+        source_system: r.get(4)?,
+        status: r.get(5)?,
+        started_at: r.get(6)?,
+        finished_at: r.get(7)?,
+        duration_seconds: r.get(8)?,
+        ventana_desde: r.get(9)?,
+        ventana_hasta: r.get(10)?,
+        requests: r.get(11)?,
+        records_extracted: r.get(12)?,
+        records_loaded: r.get(13)?,
+        records_inserted: r.get(14)?,
+        records_updated: r.get(15)?,
+        records_failed: r.get(16)?,
+        duplicates_skipped: r.get(17)?,
+        extract_duration_seconds: r.get(18)?,
+        transform_duration_seconds: r.get(19)?,
+        load_duration_seconds: r.get(20)?,
+        error_phase: r.get(21)?,
+        error_category: r.get(22)?,
+        error_message: r.get(23)?,
+        advertencias: serde_json::from_str::<Value>(&adv).unwrap_or(Value::Array(vec![])),
+        endpoint: r.get(25)?,
+        connection_latency_ms: r.get(26)?,
+    })
 }
 
 const DETAIL_COLUMNS: &str = "id, execution_id, tienda_id, tienda_nombre, source_system, status, started_at, finished_at,
@@ -577,15 +675,15 @@ const DETAIL_COLUMNS: &str = "id, execution_id, tienda_id, tienda_nombre, source
     load_duration_seconds, error_phase, error_category, error_message, advertencias, endpoint, connection_latency_ms";
 
 /// One execution with its location rows (ordered by location id) and quarantine count.
-pub fn get_execution(conn: &Connection, id: i64) -> rusqlite::Result<Option<Value>> {
-    let exec = conn.query_row(&format!("SELECT {EXEC_COLUMNS} FROM etl_executions e WHERE e.id = ?1"), [id], execution_json).optional()?;
+pub fn get_execution(conn: &Connection, id: i64) -> rusqlite::Result<Option<Execution>> {
+    let exec = conn.query_row(&format!("SELECT {EXEC_COLUMNS} FROM etl_executions e WHERE e.id = ?1"), [id], execution_of).optional()?;
     let Some(mut exec) = exec else { return Ok(None) };
     let mut stmt =
         conn.prepare(&format!("SELECT {DETAIL_COLUMNS} FROM etl_execution_details WHERE execution_id = ?1 ORDER BY tienda_id"))?;
-    let details = stmt.query_map([id], detail_json)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let details = stmt.query_map([id], location_run_of)?.collect::<rusqlite::Result<Vec<_>>>()?;
     let quarantined: i64 = conn.query_row("SELECT count(*) FROM etl_cuarentena WHERE execution_id = ?1", [id], |r| r.get(0))?;
-    exec["detalles"] = Value::Array(details);
-    exec["filas_en_cuarentena"] = quarantined.into();
+    exec.detalles = Some(details);
+    exec.filas_en_cuarentena = Some(quarantined);
     Ok(Some(exec))
 }
 
@@ -593,25 +691,80 @@ pub fn execution_status(conn: &Connection, id: i64) -> rusqlite::Result<Option<R
     conn.query_row("SELECT status FROM etl_executions WHERE id = ?1", [id], |r| r.get(0)).optional()
 }
 
+/// A record the ETL set aside instead of loading.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuarantinedRow {
+    pub categoria: String,
+    pub clave: Option<String>,
+    pub creado_en: String,
+    pub etl_name: String,
+    pub execution_id: Option<i64>,
+    pub fuente: String,
+    pub id: i64,
+    pub motivo: String,
+    pub registro: Option<String>,
+    pub tienda_id: String,
+    pub ventana: Option<String>,
+}
+
 /// Quarantined rows of an execution (newest first).
-pub fn quarantined_rows(conn: &Connection, execution_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<Value>> {
+pub fn quarantined_rows(conn: &Connection, execution_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<QuarantinedRow>> {
     let mut stmt = conn.prepare(
         "SELECT id, execution_id, etl_name, tienda_id, fuente, ventana, categoria, motivo, clave, registro, creado_en
          FROM etl_cuarentena WHERE (?1 IS NULL OR execution_id = ?1) ORDER BY id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![execution_id, limit as i64], |r| {
-        Ok(json!({
-            "id": r.get::<_, i64>(0)?, "execution_id": r.get::<_, Option<i64>>(1)?, "etl_name": r.get::<_, String>(2)?,
-            "tienda_id": r.get::<_, String>(3)?, "fuente": r.get::<_, String>(4)?, "ventana": r.get::<_, Option<String>>(5)?,
-            "categoria": r.get::<_, String>(6)?, "motivo": r.get::<_, String>(7)?, "clave": r.get::<_, Option<String>>(8)?,
-            "registro": r.get::<_, Option<String>>(9)?, "creado_en": r.get::<_, String>(10)?,
-        }))
+        Ok(QuarantinedRow {
+            id: r.get(0)?,
+            execution_id: r.get(1)?,
+            etl_name: r.get(2)?,
+            tienda_id: r.get(3)?,
+            fuente: r.get(4)?,
+            ventana: r.get(5)?,
+            categoria: r.get(6)?,
+            motivo: r.get(7)?,
+            clave: r.get(8)?,
+            registro: r.get(9)?,
+            creado_en: r.get(10)?,
+        })
     })?;
     rows.collect()
 }
 
+/// Failures of one error category.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CategoryCount {
+    pub categoria: String,
+    pub total: i64,
+}
+
+/// A location that failed, with its most frequent error category.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FailingLocation {
+    pub categoria_frecuente: Option<String>,
+    pub fallos: i64,
+    pub tienda_id: String,
+}
+
+/// Statistics of the executions of a period (§9.5).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Stats {
+    pub duracion_promedio_s: Option<f64>,
+    /// Failed locations by phase.
+    pub errores_por_fase: std::collections::BTreeMap<String, i64>,
+    pub exitosas: i64,
+    pub fallidas: i64,
+    pub parciales: i64,
+    pub success_rate: f64,
+    pub top_categorias: Vec<CategoryCount>,
+    pub top_ubicaciones_fallidas: Vec<FailingLocation>,
+    pub total: i64,
+    pub total_cargados: i64,
+    pub total_duplicados: i64,
+}
+
 /// Statistics over executions started at or after `desde_utc` (§9.5).
-pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusqlite::Result<Value> {
+pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusqlite::Result<Stats> {
     let (total, ok, partial, failed, avg, loaded, dups): (i64, i64, i64, i64, Option<f64>, i64, i64) = conn.query_row(
         "SELECT count(*), count(*) FILTER (WHERE status = 'success'), count(*) FILTER (WHERE status = 'partial'),
                 count(*) FILTER (WHERE status = 'failed'), avg(duration_seconds), coalesce(sum(records_loaded), 0),
@@ -623,21 +776,20 @@ pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusq
     let success_rate = if total == 0 { 0.0 } else { crate::domain::sales::round_half_away(ok as f64 * 100.0 / total as f64, 2) };
     let scope = "FROM etl_execution_details d JOIN etl_executions e ON e.id = d.execution_id
                  WHERE e.started_at >= ?1 AND (?2 IS NULL OR e.etl_name = ?2) AND d.status = 'failed'";
-    let by_phase: serde_json::Map<String, Value> = {
+    let by_phase: std::collections::BTreeMap<String, i64> = {
         let mut stmt =
             conn.prepare(&format!("SELECT coalesce(d.error_phase, 'desconocida'), count(*) {scope} GROUP BY 1 ORDER BY 2 DESC"))?;
         let rows = stmt.query_map(params![desde_utc, etl_name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().map(|(k, v)| (k, v.into())).collect()
+        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().collect()
     };
-    let top_categories: Vec<Value> = {
+    let top_categories: Vec<CategoryCount> = {
         let mut stmt = conn.prepare(&format!(
             "SELECT coalesce(d.error_category, 'desconocida'), count(*) {scope} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
         ))?;
-        let rows = stmt
-            .query_map(params![desde_utc, etl_name], |r| Ok(json!({"categoria": r.get::<_, String>(0)?, "total": r.get::<_, i64>(1)?})))?;
+        let rows = stmt.query_map(params![desde_utc, etl_name], |r| Ok(CategoryCount { categoria: r.get(0)?, total: r.get(1)? }))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
-    let top_locations: Vec<Value> = {
+    let top_locations: Vec<FailingLocation> = {
         let mut stmt = conn.prepare(&format!(
             "SELECT d.tienda_id, count(*) AS fallos,
                     (SELECT d2.error_category FROM etl_execution_details d2 JOIN etl_executions e2 ON e2.id = d2.execution_id
@@ -647,23 +799,23 @@ pub fn stats(conn: &Connection, desde_utc: &str, etl_name: Option<&str>) -> rusq
              {scope} GROUP BY d.tienda_id ORDER BY fallos DESC, d.tienda_id LIMIT 5"
         ))?;
         let rows = stmt.query_map(params![desde_utc, etl_name], |r| {
-            Ok(json!({"tienda_id": r.get::<_, String>(0)?, "fallos": r.get::<_, i64>(1)?, "categoria_frecuente": r.get::<_, Option<String>>(2)?}))
+            Ok(FailingLocation { tienda_id: r.get(0)?, fallos: r.get(1)?, categoria_frecuente: r.get(2)? })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
-    Ok(json!({
-        "total": total,
-        "exitosas": ok,
-        "parciales": partial,
-        "fallidas": failed,
-        "success_rate": success_rate,
-        "duracion_promedio_s": avg.map(|v| crate::domain::sales::round_half_away(v, 2)),
-        "total_cargados": loaded,
-        "total_duplicados": dups,
-        "errores_por_fase": by_phase,
-        "top_categorias": top_categories,
-        "top_ubicaciones_fallidas": top_locations,
-    }))
+    Ok(Stats {
+        duracion_promedio_s: avg.map(|v| crate::domain::sales::round_half_away(v, 2)),
+        errores_por_fase: by_phase,
+        exitosas: ok,
+        fallidas: failed,
+        parciales: partial,
+        success_rate,
+        top_categorias: top_categories,
+        top_ubicaciones_fallidas: top_locations,
+        total,
+        total_cargados: loaded,
+        total_duplicados: dups,
+    })
 }
 
 /// End of the last successful load of each location, by job: `(etl_name, tienda_id,
@@ -679,21 +831,30 @@ pub fn last_location_successes(conn: &Connection) -> rusqlite::Result<Vec<(Strin
 }
 
 /// The last finished execution of each (etl_name, etl_type) and the running ones.
-pub fn last_runs(conn: &Connection) -> rusqlite::Result<Vec<Value>> {
+pub fn last_runs(conn: &Connection) -> rusqlite::Result<Vec<Execution>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {EXEC_COLUMNS} FROM etl_executions e
          WHERE e.id IN (SELECT max(id) FROM etl_executions GROUP BY etl_name, etl_type) OR e.status = 'running'
          ORDER BY e.id DESC"
     ))?;
-    let rows = stmt.query_map([], execution_json)?;
+    let rows = stmt.query_map([], execution_of)?;
     rows.collect()
 }
 
-pub fn recent_notices(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<Value>> {
+/// A notice of the ETL for the administrator (a run skipped, a store late, …).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notice {
+    pub creado_en: String,
+    pub etl_name: String,
+    pub id: i64,
+    pub mensaje: String,
+    pub tipo: String,
+}
+
+pub fn recent_notices(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<Notice>> {
     let mut stmt = conn.prepare("SELECT id, creado_en, etl_name, tipo, mensaje FROM etl_avisos ORDER BY id DESC LIMIT ?1")?;
     let rows = stmt.query_map([limit as i64], |r| {
-        Ok(json!({"id": r.get::<_, i64>(0)?, "creado_en": r.get::<_, String>(1)?, "etl_name": r.get::<_, String>(2)?,
-                  "tipo": r.get::<_, String>(3)?, "mensaje": r.get::<_, String>(4)?}))
+        Ok(Notice { id: r.get(0)?, creado_en: r.get(1)?, etl_name: r.get(2)?, tipo: r.get(3)?, mensaje: r.get(4)? })
     })?;
     rows.collect()
 }
@@ -707,7 +868,27 @@ pub fn last_started(conn: &Connection, etl_name: &str, etl_type: &str) -> rusqli
 
 /// Failed location windows not covered by a later success (execution-level gaps, §7.1),
 /// over the last `hours` hours: (execution id, location, window, failed at, category).
-pub fn failed_windows(conn: &Connection, desde_utc: &str) -> rusqlite::Result<Vec<Value>> {
+/// A failed window of a location not covered by a later success; the gaps list adds the
+/// hours since the failure and its urgency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FailedWindow {
+    pub error_category: Option<String>,
+    pub error_message: Option<String>,
+    pub etl_type: String,
+    pub execution_id: i64,
+    /// UTC instant of the failure.
+    pub fallo_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub horas_desde_fallo: Option<f64>,
+    pub tienda_id: String,
+    pub tienda_nombre: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgencia: Option<&'static str>,
+    pub ventana_desde: Option<String>,
+    pub ventana_hasta: Option<String>,
+}
+
+pub fn failed_windows(conn: &Connection, desde_utc: &str) -> rusqlite::Result<Vec<FailedWindow>> {
     let mut stmt = conn.prepare(
         "SELECT d.execution_id, d.tienda_id, d.tienda_nombre, d.ventana_desde, d.ventana_hasta, coalesce(d.finished_at, d.started_at),
                 d.error_category, d.error_message, e.etl_type
@@ -721,12 +902,19 @@ pub fn failed_windows(conn: &Connection, desde_utc: &str) -> rusqlite::Result<Ve
          ORDER BY d.started_at DESC",
     )?;
     let rows = stmt.query_map([desde_utc], |r| {
-        Ok(json!({
-            "execution_id": r.get::<_, i64>(0)?, "tienda_id": r.get::<_, String>(1)?, "tienda_nombre": r.get::<_, Option<String>>(2)?,
-            "ventana_desde": r.get::<_, Option<String>>(3)?, "ventana_hasta": r.get::<_, Option<String>>(4)?,
-            "fallo_en": r.get::<_, String>(5)?, "error_category": r.get::<_, Option<String>>(6)?,
-            "error_message": r.get::<_, Option<String>>(7)?, "etl_type": r.get::<_, String>(8)?,
-        }))
+        Ok(FailedWindow {
+            execution_id: r.get(0)?,
+            tienda_id: r.get(1)?,
+            tienda_nombre: r.get(2)?,
+            ventana_desde: r.get(3)?,
+            ventana_hasta: r.get(4)?,
+            fallo_en: r.get(5)?,
+            error_category: r.get(6)?,
+            error_message: r.get(7)?,
+            etl_type: r.get(8)?,
+            horas_desde_fallo: None,
+            urgencia: None,
+        })
     })?;
     rows.collect()
 }

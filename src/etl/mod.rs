@@ -247,11 +247,12 @@ pub enum RunError {
     History(String),
 }
 
-/// A run in progress (for the status endpoint).
-#[derive(Debug, Clone, Serialize)]
+/// A run in progress (for the status endpoint; fields in alphabetical order, the order it
+/// has always answered them in).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunningInfo {
-    pub job_key: &'static str,
     pub execution_id: Option<i64>,
+    pub job_key: &'static str,
     pub started_at: DateTime<Utc>,
     pub triggered_by: &'static str,
 }

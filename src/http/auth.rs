@@ -3,15 +3,16 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::{Extension, Json};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use governor::clock::{Clock, DefaultClock};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::error::ApiError;
+use super::reply::Detail;
 use super::session::{AuthUser, COOKIE};
 use super::AppState;
 use crate::appdb::{audit, users};
@@ -20,6 +21,58 @@ use crate::domain::access::{capabilities, Role};
 use crate::domain::lockout::locked_until;
 
 pub use crate::auth::{AuthState, LOGIN_ATTEMPTS_PER_MINUTE_PER_IP};
+
+/// A response that sets (or clears) the session cookie.
+type WithCookie<T> = ([(HeaderName, HeaderValue); 1], Json<T>);
+
+/// `POST /api/auth/login`: the token (also set as the session cookie) and who signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginReply {
+    pub access_token: String,
+    /// UTC, RFC 3339.
+    pub expires_at: String,
+    pub must_change_password: bool,
+    pub nombre_completo: Option<String>,
+    pub rol_id: &'static str,
+    pub rol_nombre: &'static str,
+    pub tiendas_asignadas: Vec<String>,
+    /// Always `bearer`.
+    pub token_type: &'static str,
+    pub username: String,
+}
+
+/// A store assigned to the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignedStore {
+    pub id: String,
+    pub nombre: Option<String>,
+}
+
+/// `GET /api/auth/me`: the caller, his role's capabilities and assigned stores.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Profile {
+    /// The capabilities of the role (`inventario.ver`, `bi.ver`, …): what the UI shows.
+    pub capabilities: Vec<&'static str>,
+    pub email: Option<String>,
+    pub id: String,
+    pub must_change_password: bool,
+    pub nombre_completo: Option<String>,
+    pub rol: &'static str,
+    pub rol_id: &'static str,
+    pub rol_nombre: &'static str,
+    pub tiendas: Vec<AssignedStore>,
+    pub tiendas_asignadas: Vec<String>,
+    pub ultimo_login: Option<String>,
+    pub username: String,
+}
+
+/// `PUT /api/auth/me/password`: the fresh token (other sessions end).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordChanged {
+    pub access_token: String,
+    pub detail: &'static str,
+    pub expires_at: String,
+}
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -41,6 +94,7 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[serde(default)]
     username: String,
@@ -53,7 +107,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(body): Json<LoginRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<WithCookie<LoginReply>, ApiError> {
     let username = body.username.trim().to_lowercase();
     if username.is_empty() || username.len() > 50 {
         return Err(ApiError::Validation { field: "username".into(), message: "Indique un usuario válido".into() });
@@ -71,20 +125,19 @@ pub async fn login(
     let outcome = tokio::task::spawn_blocking(move || check_credentials(&st, &username, &body.password, &ip_text)).await??;
     let (token, claims, profile) = outcome;
     let max_age = claims.exp - claims.iat;
-    let mut resp = Json(json!({
-        "access_token": token,
-        "token_type": "bearer",
-        "expires_at": rfc3339(from_unix(claims.exp)),
-        "username": profile["username"],
-        "nombre_completo": profile["nombre_completo"],
-        "rol_id": profile["rol_id"],
-        "rol_nombre": profile["rol_nombre"],
-        "tiendas_asignadas": profile["tiendas_asignadas"],
-        "must_change_password": profile["must_change_password"],
-    }))
-    .into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
-    Ok(resp)
+    let cookie = session_cookie(&state, &token, max_age);
+    let reply = LoginReply {
+        access_token: token,
+        expires_at: rfc3339(from_unix(claims.exp)),
+        must_change_password: profile.must_change_password,
+        nombre_completo: profile.nombre_completo,
+        rol_id: profile.rol_id,
+        rol_nombre: profile.rol_nombre,
+        tiendas_asignadas: profile.tiendas_asignadas,
+        token_type: "bearer",
+        username: profile.username,
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(reply)))
 }
 
 /// Lockout, password check, bookkeeping and token minting, on the blocking pool.
@@ -93,7 +146,7 @@ fn check_credentials(
     username: &str,
     password_text: &str,
     ip: &str,
-) -> Result<(String, crate::auth::token::Claims, Value), ApiError> {
+) -> Result<(String, crate::auth::token::Claims, Profile), ApiError> {
     let auth_cfg = &state.tenant.file.auth;
     let window = Duration::minutes(i64::from(auth_cfg.lockout_minutes));
     let now = Utc::now();
@@ -146,44 +199,44 @@ fn check_credentials(
     audit::append(&conn, &audit::Entry { entidad_id: Some(&user.id), ..entry("login", None) })?;
     let (token, claims) =
         state.auth.keys.mint(&user.id, &user.username, &user.rol_id, user.token_version, now.timestamp(), auth_cfg.token_ttl_minutes);
-    let profile = profile_json(state, &conn, &user)?;
+    let profile = profile_of(state, &conn, &user)?;
     Ok((token, claims, profile))
 }
 
-fn profile_json(state: &AppState, conn: &rusqlite::Connection, u: &users::User) -> Result<Value, ApiError> {
+fn profile_of(state: &AppState, conn: &rusqlite::Connection, u: &users::User) -> Result<Profile, ApiError> {
     let role = Role::parse(&u.rol_id).ok_or_else(|| ApiError::internal(format!("unknown role {}", u.rol_id)))?;
     let stores = if role.is_store_scoped() { users::assigned_stores(conn, &u.id)? } else { Vec::new() };
-    let caps: Vec<&str> = capabilities(role, &state.auth.grants_for(role)).iter().map(|c| c.name()).collect();
-    Ok(json!({
-        "id": u.id,
-        "username": u.username,
-        "nombre_completo": u.nombre_completo,
-        "email": u.email,
-        "rol_id": role.id(),
-        "rol": role.id(),
-        "rol_nombre": role.display_name(),
-        "capabilities": caps,
-        "tiendas": stores.iter().map(|id| json!({
-            "id": id,
-            "nombre": state.tenant.stores().iter().find(|s| s.id == *id).map(|s| s.name.clone()),
-        })).collect::<Vec<_>>(),
-        "tiendas_asignadas": stores,
-        "must_change_password": u.must_change_password,
-        "ultimo_login": u.ultimo_login,
-    }))
+    let caps: Vec<&'static str> = capabilities(role, &state.auth.grants_for(role)).iter().map(|c| c.name()).collect();
+    Ok(Profile {
+        capabilities: caps,
+        email: u.email.clone(),
+        id: u.id.clone(),
+        must_change_password: u.must_change_password,
+        nombre_completo: u.nombre_completo.clone(),
+        rol: role.id(),
+        rol_id: role.id(),
+        rol_nombre: role.display_name(),
+        tiendas: stores
+            .iter()
+            .map(|id| AssignedStore { id: id.clone(), nombre: state.tenant.stores().iter().find(|s| s.id == *id).map(|s| s.name.clone()) })
+            .collect(),
+        tiendas_asignadas: stores,
+        ultimo_login: u.ultimo_login.clone(),
+        username: u.username.clone(),
+    })
 }
 
-pub async fn me(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Json<Value>, ApiError> {
+pub async fn me(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Json<Profile>, ApiError> {
     let st = state.clone();
     state
         .with_app_db(move |conn| {
             let u = users::by_id(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-            Ok(Json(profile_json(&st, conn, &u)?))
+            Ok(Json(profile_of(&st, conn, &u)?))
         })
         .await
 }
 
-pub async fn logout(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Response, ApiError> {
+pub async fn logout(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<WithCookie<Detail>, ApiError> {
     let exp = rfc3339(from_unix(user.exp) + Duration::seconds(crate::auth::token::LEEWAY_SECONDS));
     state
         .with_app_db(move |conn| {
@@ -202,12 +255,11 @@ pub async fn logout(State(state): State<AppState>, Extension(user): Extension<Au
             Ok(())
         })
         .await?;
-    let mut resp = Json(json!({"detail": "Logout exitoso"})).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
-    Ok(resp)
+    Ok(([(header::SET_COOKIE, session_cookie(&state, "", 0))], Json(Detail::new("Logout exitoso"))))
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeOwnPassword {
     #[serde(default)]
     current_password: String,
@@ -220,7 +272,7 @@ pub async fn change_own_password(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
     Json(body): Json<ChangeOwnPassword>,
-) -> Result<Response, ApiError> {
+) -> Result<WithCookie<PasswordChanged>, ApiError> {
     let min = state.tenant.file.auth.password_min_length as usize;
     password::check_policy(&body.new_password, min).map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;
     let st = state.clone();
@@ -256,12 +308,7 @@ pub async fn change_own_password(
             Ok(st.auth.keys.mint(&u.id, &u.username, &u.rol_id, u.token_version, Utc::now().timestamp(), ttl))
         })
         .await?;
-    let mut resp = Json(json!({
-        "detail": "Contraseña actualizada",
-        "access_token": token,
-        "expires_at": rfc3339(from_unix(claims.exp)),
-    }))
-    .into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, claims.exp - claims.iat));
-    Ok(resp)
+    let cookie = session_cookie(&state, &token, claims.exp - claims.iat);
+    let reply = PasswordChanged { access_token: token, detail: "Contraseña actualizada", expires_at: rfc3339(from_unix(claims.exp)) };
+    Ok(([(header::SET_COOKIE, cookie)], Json(reply)))
 }

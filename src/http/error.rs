@@ -4,7 +4,10 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::maintenance::MaintenanceStatus;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -44,7 +47,7 @@ pub enum ApiError {
     /// A write refused during maintenance (spec 50 §12): the body is the public maintenance
     /// status (`status`, an object) plus `detail` and `code`.
     #[error("maintenance: {message}")]
-    Maintenance { message: String, retry_after: u64, status: serde_json::Value },
+    Maintenance { message: String, retry_after: u64, status: Box<MaintenanceStatus> },
     /// A 403 for an action the caller's role allows but this case does not (his own order).
     #[error("forbidden: {code}")]
     ForbiddenAction { code: &'static str, detail: String },
@@ -108,25 +111,69 @@ impl ApiError {
     }
 }
 
+/// The body of every error: `{code, detail}`, plus `errors` on a validation refusal (422).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `snake_case` code a client can branch on (`validation_error`, `not_found`, …).
+    pub code: &'static str,
+    /// What went wrong, in Spanish, for the user.
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// The field a validation refused and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// A write refused during maintenance (503): the public maintenance status with `code`
+/// and `detail` (fields in alphabetical order, as the API always answered them).
+#[derive(Debug, Serialize)]
+struct MaintenanceRefusal {
+    active: bool,
+    code: &'static str,
+    detail: String,
+    ends_at: Option<String>,
+    message: Option<String>,
+    minutes_remaining: Option<i64>,
+    source: Option<&'static str>,
+    started_at: Option<String>,
+    timezone: String,
+}
+
+impl MaintenanceRefusal {
+    fn new(code: &'static str, detail: String, m: &MaintenanceStatus) -> MaintenanceRefusal {
+        MaintenanceRefusal {
+            active: m.active,
+            code,
+            detail,
+            ends_at: m.ends_at.clone(),
+            message: m.message.clone(),
+            minutes_remaining: m.minutes_remaining,
+            source: m.source,
+            started_at: m.started_at.clone(),
+            timezone: m.timezone.clone(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, detail) = self.parts();
         if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
             tracing::error!(%cause, "request failed");
         }
-        let body = match &self {
-            ApiError::Validation { field, message } | ApiError::Unprocessable { field, message, .. } => json!({
-                "detail": detail, "code": code, "errors": [{"field": field, "message": message}]
-            }),
-            ApiError::Maintenance { status, .. } => {
-                let mut body = status.clone();
-                body["detail"] = json!(detail);
-                body["code"] = json!(code);
-                body
+        let mut resp = match &self {
+            ApiError::Validation { field, message } | ApiError::Unprocessable { field, message, .. } => {
+                let errors = Some(vec![FieldError { field: field.clone(), message: message.clone() }]);
+                (status, Json(ErrorBody { code, detail, errors })).into_response()
             }
-            _ => json!({"detail": detail, "code": code}),
+            ApiError::Maintenance { status: m, .. } => (status, Json(MaintenanceRefusal::new(code, detail, m))).into_response(),
+            _ => (status, Json(ErrorBody { code, detail, errors: None })).into_response(),
         };
-        let mut resp = (status, Json(body)).into_response();
         match &self {
             ApiError::Unauthorized | ApiError::InvalidCredentials => {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -7,8 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::session::AuthUser;
@@ -67,7 +68,45 @@ pub struct HistoryQuery {
     offset: Option<usize>,
 }
 
-pub async fn history_list(State(state): State<AppState>, Query(q): Query<HistoryQuery>) -> Result<Json<Value>, ApiError> {
+/// A page of the execution history (newest first).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub items: Vec<history::Execution>,
+    pub limit: usize,
+    pub offset: usize,
+    pub total: i64,
+}
+
+/// The quarantined rows of an execution (at most 500, newest first).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuarantinePage {
+    pub execution_id: i64,
+    pub items: Vec<history::QuarantinedRow>,
+}
+
+/// Statistics of the last `dias` days.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EtlStats {
+    pub dias: i64,
+    #[serde(flatten)]
+    pub stats: history::Stats,
+}
+
+/// One error category of the catalogue (§9.6).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorCategory {
+    pub categoria: &'static str,
+    pub causa_tipica: &'static str,
+    pub fase: &'static str,
+    pub nombre_original: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorCatalogue {
+    pub items: Vec<ErrorCategory>,
+}
+
+pub async fn history_list(State(state): State<AppState>, Query(q): Query<HistoryQuery>) -> Result<Json<HistoryPage>, ApiError> {
     let filter = history::HistoryFilter {
         etl_name: q.etl_name.filter(|s| !s.is_empty()),
         status: q.status.filter(|s| !s.is_empty()),
@@ -81,16 +120,16 @@ pub async fn history_list(State(state): State<AppState>, Query(q): Query<History
     let limit = filter.limit;
     let offset = filter.offset;
     let (items, total) = db(&state, move |c| history::list_executions(c, &filter)).await?;
-    Ok(Json(json!({"total": total, "limit": limit, "offset": offset, "items": items})))
+    Ok(Json(HistoryPage { items, limit, offset, total }))
 }
 
-pub async fn history_detail(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn history_detail(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<history::Execution>, ApiError> {
     db(&state, move |c| history::get_execution(c, id)).await?.map(Json).ok_or(ApiError::NotFound)
 }
 
-pub async fn history_quarantine(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn history_quarantine(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<QuarantinePage>, ApiError> {
     let rows = db(&state, move |c| history::quarantined_rows(c, Some(id), 500)).await?;
-    Ok(Json(json!({"execution_id": id, "items": rows})))
+    Ok(Json(QuarantinePage { execution_id: id, items: rows }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,35 +138,72 @@ pub struct StatsQuery {
     etl_name: Option<String>,
 }
 
-pub async fn stats(State(state): State<AppState>, Query(q): Query<StatsQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn stats(State(state): State<AppState>, Query(q): Query<StatsQuery>) -> Result<Json<EtlStats>, ApiError> {
     let dias = q.dias.unwrap_or(7).clamp(1, 90);
     let desde = (Utc::now() - Duration::days(dias)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let name = q.etl_name.filter(|s| !s.is_empty());
-    let mut v = db(&state, move |c| history::stats(c, &desde, name.as_deref())).await?;
-    v["dias"] = dias.into();
-    Ok(Json(v))
+    let stats = db(&state, move |c| history::stats(c, &desde, name.as_deref())).await?;
+    Ok(Json(EtlStats { dias, stats }))
 }
 
-pub async fn error_categories() -> Json<Value> {
-    let items: Vec<Value> = etl::error::CATALOGUE
+pub async fn error_categories() -> Json<ErrorCatalogue> {
+    let items = etl::error::CATALOGUE
         .iter()
-        .map(|(c, p, original, causa)| json!({"categoria": c.as_str(), "fase": p.as_str(), "nombre_original": original, "causa_tipica": causa}))
+        .map(|(c, p, original, causa)| ErrorCategory {
+            categoria: c.as_str(),
+            causa_tipica: causa,
+            fase: p.as_str(),
+            nombre_original: original,
+        })
         .collect();
-    Json(json!({ "items": items }))
+    Json(ErrorCatalogue { items })
 }
 
 // ---------------------------------------------------------------------------------------
 // Status and scheduler
 // ---------------------------------------------------------------------------------------
 
-pub async fn status(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// A scheduled job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Schedule {
+    pub cron: Option<String>,
+    pub en_ejecucion: bool,
+    pub habilitado: bool,
+    pub job: &'static str,
+    /// Local instant of the next run (`YYYY-MM-DDTHH:MM:SS`), when enabled.
+    pub proxima_ejecucion_local: Option<String>,
+}
+
+/// A location the ETL extracts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EtlLocation {
+    pub id: String,
+    pub nombre: String,
+    pub sistema_pos: String,
+    pub tipo: String,
+}
+
+/// `GET /api/etl/status`: runs in progress, schedules, last runs, notices, backfill.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EtlStatus {
+    pub avisos: Vec<history::Notice>,
+    pub backfill: history::BackfillProgress,
+    pub en_ejecucion: Vec<etl::RunningInfo>,
+    pub omitidas_por_solape: u64,
+    pub programacion: Vec<Schedule>,
+    pub ubicaciones: Vec<EtlLocation>,
+    pub ultimas_ejecuciones: Vec<history::Execution>,
+    pub zona_horaria: String,
+}
+
+pub async fn status(State(state): State<AppState>) -> Result<Json<EtlStatus>, ApiError> {
     let etl = handle(&state)?;
     let running = etl.running();
     let (last, notices, backfill) =
         db(&state, |c| Ok((history::last_runs(c)?, history::recent_notices(c, 20)?, history::backfill_progress(c)?))).await?;
     let tz = state.tenant.timezone;
     let now = Utc::now();
-    let schedules: Vec<Value> = ["inventario", "ventas", "ventas_recovery"]
+    let schedules: Vec<Schedule> = ["inventario", "ventas", "ventas_recovery"]
         .iter()
         .map(|k| {
             let entry = state.tenant.file.schedules.0.get(*k);
@@ -136,32 +212,32 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
                 .and_then(|e| crate::config::parse_cron(&e.cron).ok())
                 .and_then(|c| crate::scheduler::next_tick(&c, now, tz))
                 .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S").to_string());
-            json!({
-                "job": k,
-                "cron": entry.map(|e| e.cron.clone()),
-                "habilitado": entry.is_some_and(|e| e.enabled),
-                "en_ejecucion": etl.is_running(k),
-                "proxima_ejecucion_local": next,
-            })
+            Schedule {
+                cron: entry.map(|e| e.cron.clone()),
+                en_ejecucion: etl.is_running(k),
+                habilitado: entry.is_some_and(|e| e.enabled),
+                job: k,
+                proxima_ejecucion_local: next,
+            }
         })
         .collect();
-    let ubicaciones: Vec<Value> = state
+    let ubicaciones: Vec<EtlLocation> = state
         .tenant
         .stores()
         .iter()
         .filter(|s| s.is_extracted())
-        .map(|s| json!({"id": s.id, "nombre": s.name, "tipo": s.kind, "sistema_pos": s.pos}))
+        .map(|s| EtlLocation { id: s.id.clone(), nombre: s.name.clone(), sistema_pos: s.pos.clone(), tipo: s.kind.clone() })
         .collect();
-    Ok(Json(json!({
-        "en_ejecucion": running,
-        "programacion": schedules,
-        "omitidas_por_solape": etl.overlap_skips(),
-        "ultimas_ejecuciones": last,
-        "avisos": notices,
-        "backfill": backfill,
-        "ubicaciones": ubicaciones,
-        "zona_horaria": state.tenant.file.tenant.timezone,
-    })))
+    Ok(Json(EtlStatus {
+        avisos: notices,
+        backfill,
+        en_ejecucion: running,
+        omitidas_por_solape: etl.overlap_skips(),
+        programacion: schedules,
+        ubicaciones,
+        ultimas_ejecuciones: last,
+        zona_horaria: state.tenant.file.tenant.timezone.clone(),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -169,6 +245,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 // ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SyncInventory {
     ubicacion_id: Option<String>,
     #[serde(default)]
@@ -176,6 +253,7 @@ pub struct SyncInventory {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SyncSales {
     ubicacion_id: Option<String>,
     fecha_inicio: Option<NaiveDate>,
@@ -184,7 +262,17 @@ pub struct SyncSales {
     recuperar_gap_id: Option<i64>,
 }
 
-async fn start(state: &AppState, user: &AuthUser, req: RunRequest, detalle: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
+/// A run started in the background (202).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunStarted {
+    pub etl_name: &'static str,
+    pub execution_id: i64,
+    /// Always `running`.
+    #[schema(value_type = String)]
+    pub status: etl::RunStatus,
+}
+
+async fn start(state: &AppState, user: &AuthUser, req: RunRequest, detalle: Value) -> Result<(StatusCode, Json<RunStarted>), ApiError> {
     let etl = handle(state)?;
     let job = req.job.as_str();
     let id = etl.start(req).await.map_err(etl_error)?;
@@ -206,14 +294,14 @@ async fn start(state: &AppState, user: &AuthUser, req: RunRequest, detalle: Valu
             .map_err(ApiError::from)
         })
         .await;
-    Ok((StatusCode::ACCEPTED, Json(json!({"execution_id": id, "etl_name": job, "status": etl::RunStatus::Running}))))
+    Ok((StatusCode::ACCEPTED, Json(RunStarted { etl_name: job, execution_id: id, status: etl::RunStatus::Running })))
 }
 
 pub async fn sync_inventory(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
     body: Option<Json<SyncInventory>>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<RunStarted>), ApiError> {
     let b = body.map(|Json(b)| b).unwrap_or_default();
     let mut req = RunRequest::new(EtlJob::Inventario, RunKind::Manual, Trigger::Admin(user.username.clone()));
     req.stores = b.ubicacion_id.iter().filter(|s| !s.is_empty()).cloned().collect();
@@ -226,7 +314,7 @@ pub async fn sync_sales(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
     body: Option<Json<SyncSales>>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<RunStarted>), ApiError> {
     let b = body.map(|Json(b)| b).unwrap_or_default();
     let range = match (b.fecha_inicio, b.fecha_fin) {
         (Some(a), Some(z)) => Some((a, z)),
@@ -259,7 +347,55 @@ fn sales_stores(state: &AppState) -> Vec<(String, String)> {
     state.tenant.stores().iter().filter(|s| s.is_extracted() && !s.is_cedi()).map(|s| (s.id.clone(), s.name.clone())).collect()
 }
 
-pub async fn freshness(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// One store of the freshness table (§7.4) with its name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FreshnessRow {
+    /// `rojo` (> 7 days late), `amarillo` (> 3), `naranja` (> 1), `verde`.
+    pub badge: &'static str,
+    pub completitud_pct: f64,
+    pub dias_atrasados: Option<i64>,
+    pub dias_con_datos: i64,
+    pub dias_faltantes: i64,
+    pub dias_periodo: i64,
+    pub necesita_actualizacion: bool,
+    pub nombre: Option<String>,
+    pub primera_fecha: Option<NaiveDate>,
+    pub tiene_gaps_historicos: bool,
+    pub total_lineas: i64,
+    pub ubicacion_id: String,
+    pub ultima_fecha: Option<NaiveDate>,
+    pub ultimo_fin_exitoso: Option<chrono::NaiveDateTime>,
+}
+
+impl FreshnessRow {
+    fn of(f: coverage::Freshness, nombre: Option<String>) -> FreshnessRow {
+        FreshnessRow {
+            badge: f.badge,
+            completitud_pct: f.completitud_pct,
+            dias_atrasados: f.dias_atrasados,
+            dias_con_datos: f.dias_con_datos,
+            dias_faltantes: f.dias_faltantes,
+            dias_periodo: f.dias_periodo,
+            necesita_actualizacion: f.necesita_actualizacion,
+            nombre,
+            primera_fecha: f.primera_fecha,
+            tiene_gaps_historicos: f.tiene_gaps_historicos,
+            total_lineas: f.total_lineas,
+            ubicacion_id: f.ubicacion_id,
+            ultima_fecha: f.ultima_fecha,
+            ultimo_fin_exitoso: f.ultimo_fin_exitoso,
+        }
+    }
+}
+
+/// `GET /api/etl/frescura`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FreshnessTable {
+    pub hoy: NaiveDate,
+    pub items: Vec<FreshnessRow>,
+}
+
+pub async fn freshness(State(state): State<AppState>) -> Result<Json<FreshnessTable>, ApiError> {
     let stores = sales_stores(&state);
     let ids: Vec<String> = stores.iter().map(|(id, _)| id.clone()).collect();
     let today = state.tenant.today();
@@ -271,17 +407,15 @@ pub async fn freshness(State(state): State<AppState>) -> Result<Json<Value>, Api
     .await??;
     let wms: std::collections::HashMap<String, chrono::NaiveDateTime> =
         db(&state, |c| history::all_watermarks(c, "ventas")).await?.into_iter().collect();
-    let items: Vec<Value> = rows
+    let items = rows
         .into_iter()
         .map(|mut f| {
             f.ultimo_fin_exitoso = wms.get(&f.ubicacion_id).copied();
             let nombre = stores.iter().find(|(id, _)| *id == f.ubicacion_id).map(|(_, n)| n.clone());
-            let mut v = serde_json::to_value(&f).unwrap_or(Value::Null);
-            v["nombre"] = nombre.into();
-            v
+            FreshnessRow::of(f, nombre)
         })
         .collect();
-    Ok(Json(json!({"hoy": today, "items": items})))
+    Ok(Json(FreshnessTable { hoy: today, items }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,13 +427,16 @@ pub struct CoverageQuery {
     hasta: Option<NaiveDate>,
 }
 
-pub async fn coverage_calendar(State(state): State<AppState>, Query(q): Query<CoverageQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn coverage_calendar(
+    State(state): State<AppState>,
+    Query(q): Query<CoverageQuery>,
+) -> Result<Json<coverage::Calendar>, ApiError> {
     if !state.tenant.stores().iter().any(|s| s.id == q.ubicacion_id) {
         return Err(ApiError::NotFound);
     }
     let today = state.tenant.today();
     let wh = state.warehouse.clone();
-    let v = tokio::task::spawn_blocking(move || -> Result<Value, crate::warehouse::WarehouseError> {
+    let v = tokio::task::spawn_blocking(move || -> Result<coverage::Calendar, crate::warehouse::WarehouseError> {
         let r = wh.reader()?;
         let hasta = q.hasta.unwrap_or(today);
         let desde = match (q.desde, q.vista.as_deref()) {
@@ -321,24 +458,42 @@ pub struct GapsQuery {
 
 /// Execution-level gaps (§7.1): failed windows not covered by a later success, and stores
 /// whose watermark is more than 90 minutes old during 06:00–23:00.
-pub async fn gaps(State(state): State<AppState>, Query(q): Query<GapsQuery>) -> Result<Json<Value>, ApiError> {
+/// A store whose last successful sales load is more than 90 minutes old.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LateStore {
+    pub horas_atraso: Option<f64>,
+    pub tienda_id: String,
+    pub tienda_nombre: String,
+    pub ultimo_fin_exitoso: Option<chrono::NaiveDateTime>,
+    pub urgencia: &'static str,
+}
+
+/// `GET /api/etl/gaps`: execution-level gaps of the last `horas` hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Gaps {
+    pub horas: i64,
+    pub tiendas_atrasadas: Vec<LateStore>,
+    pub ventanas_fallidas: Vec<history::FailedWindow>,
+}
+
+pub async fn gaps(State(state): State<AppState>, Query(q): Query<GapsQuery>) -> Result<Json<Gaps>, ApiError> {
     let horas = q.horas.unwrap_or(168).clamp(1, 24 * 31);
     let now = Utc::now();
     let desde = (now - Duration::hours(horas)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let (failed, wms) = db(&state, move |c| Ok((history::failed_windows(c, &desde)?, history::all_watermarks(c, "ventas")?))).await?;
     let parse_utc = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc));
-    let items: Vec<Value> = failed
+    let items: Vec<history::FailedWindow> = failed
         .into_iter()
         .map(|mut g| {
-            let hours = g["fallo_en"].as_str().and_then(parse_utc).map(|t| (now - t).num_minutes() as f64 / 60.0).unwrap_or(0.0);
-            g["horas_desde_fallo"] = crate::domain::sales::round_half_away(hours, 1).into();
-            g["urgencia"] = coverage::urgency(hours).into();
+            let hours = parse_utc(&g.fallo_en).map(|t| (now - t).num_minutes() as f64 / 60.0).unwrap_or(0.0);
+            g.horas_desde_fallo = Some(crate::domain::sales::round_half_away(hours, 1));
+            g.urgencia = Some(coverage::urgency(hours));
             g
         })
         .collect();
     let local_now = etl::window::local_now(now, &state.tenant.timezone);
     let business = (6..23).contains(&chrono::Timelike::hour(&local_now));
-    let stale: Vec<Value> = sales_stores(&state)
+    let stale: Vec<LateStore> = sales_stores(&state)
         .into_iter()
         .filter_map(|(id, nombre)| {
             let wm = wms.iter().find(|(s, _)| *s == id).map(|(_, t)| *t);
@@ -348,21 +503,59 @@ pub async fn gaps(State(state): State<AppState>, Query(q): Query<GapsQuery>) -> 
             };
             (business && late).then(|| {
                 let hours = wm.map(|t| (local_now - t).num_minutes() as f64 / 60.0);
-                json!({"tienda_id": id, "tienda_nombre": nombre, "ultimo_fin_exitoso": wm,
-                       "horas_atraso": hours.map(|h| crate::domain::sales::round_half_away(h, 1)),
-                       "urgencia": coverage::urgency(hours.unwrap_or(f64::INFINITY))})
+                LateStore {
+                    horas_atraso: hours.map(|h| crate::domain::sales::round_half_away(h, 1)),
+                    tienda_id: id,
+                    tienda_nombre: nombre,
+                    ultimo_fin_exitoso: wm,
+                    urgencia: coverage::urgency(hours.unwrap_or(f64::INFINITY)),
+                }
             })
         })
         .collect();
-    Ok(Json(json!({"horas": horas, "ventanas_fallidas": items, "tiendas_atrasadas": stale})))
+    Ok(Json(Gaps { horas, tiendas_atrasadas: stale, ventanas_fallidas: items }))
 }
 
-pub async fn connectivity(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// One location of the connectivity check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProbeRow {
+    /// The source answered and the configuration matches it.
+    pub conectada: bool,
+    pub error: Option<String>,
+    pub latencia_ms: Option<u64>,
+    pub nombre: String,
+    pub sistema: String,
+    pub ubicacion_id: String,
+}
+
+/// `GET /api/etl/check-connectivity`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Connectivity {
+    pub conectadas: usize,
+    /// `conectadas / total × 100`, 1 decimal.
+    pub porcentaje: f64,
+    pub total: usize,
+    pub ubicaciones: Vec<ProbeRow>,
+}
+
+pub async fn connectivity(State(state): State<AppState>) -> Result<Json<Connectivity>, ApiError> {
     let report = etl::check::check_all(&state.tenant).await;
-    Ok(Json(serde_json::to_value(report).map_err(ApiError::internal)?))
+    let ubicaciones = report
+        .ubicaciones
+        .into_iter()
+        .map(|p| ProbeRow {
+            conectada: p.conectada,
+            error: p.error,
+            latencia_ms: p.latencia_ms,
+            nombre: p.nombre,
+            sistema: p.sistema,
+            ubicacion_id: p.ubicacion_id,
+        })
+        .collect();
+    Ok(Json(Connectivity { conectadas: report.conectadas, porcentaje: report.porcentaje, total: report.total, ubicaciones }))
 }
 
-pub async fn backfill(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+pub async fn backfill(State(state): State<AppState>) -> Result<Json<history::BackfillProgress>, ApiError> {
     Ok(Json(db(&state, history::backfill_progress).await?))
 }
 
@@ -374,7 +567,17 @@ pub struct HourGapsQuery {
 
 /// Data-level gaps of a store-day (§7.2): every evaluable hour with its lines, the expected
 /// median and whether it is a gap.
-pub async fn hour_gaps(State(state): State<AppState>, Query(q): Query<HourGapsQuery>) -> Result<Json<Value>, ApiError> {
+/// `GET /api/etl/gaps/horas`: the evaluable hours of a store-day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HourGaps {
+    pub fecha: NaiveDate,
+    pub hora_apertura: String,
+    pub hora_cierre: String,
+    pub horas: Vec<coverage::HourCheck>,
+    pub ubicacion_id: String,
+}
+
+pub async fn hour_gaps(State(state): State<AppState>, Query(q): Query<HourGapsQuery>) -> Result<Json<HourGaps>, ApiError> {
     let store = state.tenant.stores().iter().find(|s| s.id == q.ubicacion_id).cloned().ok_or(ApiError::NotFound)?;
     let now = etl::window::local_now(Utc::now(), &state.tenant.timezone);
     let fecha = q.fecha.unwrap_or(now.date());
@@ -394,5 +597,5 @@ pub async fn hour_gaps(State(state): State<AppState>, Query(q): Query<HourGapsQu
         coverage::hour_gaps(&r, &id, fecha, now, a, c, &excluded).map_err(crate::warehouse::WarehouseError::from)
     })
     .await??;
-    Ok(Json(json!({"ubicacion_id": store.id, "fecha": fecha, "hora_apertura": apertura, "hora_cierre": cierre, "horas": horas})))
+    Ok(Json(HourGaps { fecha, hora_apertura: apertura, hora_cierre: cierre, horas, ubicacion_id: store.id }))
 }

@@ -4,16 +4,88 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{error::ApiError, AppState};
 use crate::{appdb, warehouse};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Schema versions of the two stores.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemaVersions {
+    pub app: i64,
+    pub warehouse: i64,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Local instant of the newest sale line (`YYYY-MM-DDTHH:MM:SS`).
+    pub last_data_at: Option<String>,
+    pub release: &'static str,
+    pub schema: SchemaVersions,
+    pub status: &'static str,
+    pub tenant: String,
+    pub version: &'static str,
+}
+
+/// Which store answered at `/readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoresReady {
+    pub duckdb: bool,
+    pub migrated: bool,
+    pub sqlite: bool,
+}
+
+/// The last successful load of one ETL job against `[health].etl_max_age_minutes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobAge {
+    pub age_minutes: Option<i64>,
+    /// UTC, RFC 3339.
+    pub last_success: Option<String>,
+    pub stale: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EtlAges {
+    pub inventario: JobAge,
+    pub max_age_minutes: i64,
+    pub ventas: JobAge,
+}
+
+/// UTC instants (RFC 3339) of the last successful load per job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LastSuccess {
+    pub inventario: Option<String>,
+    pub ventas: Option<String>,
+}
+
+/// `GET /readyz` (200 ready, 503 not).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    pub db: StoresReady,
+    pub etl: EtlAges,
+    pub last_success: LastSuccess,
+    pub release: &'static str,
+    /// `ok` or `unavailable`.
+    pub status: &'static str,
+    pub tenant: String,
+    pub version: &'static str,
+}
+
+/// `GET /api/version`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Version {
+    pub git_sha: &'static str,
+    pub schema_version: SchemaVersions,
+    pub version: &'static str,
+}
+
 /// `GET /healthz`: the process serves HTTP; also reports version, schema versions and the
 /// timestamp of the newest sale line, so ops can see freshness at a glance.
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let wh = state.warehouse.clone();
     let (wh_version, last_sale) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let r = wh.reader()?;
@@ -22,14 +94,14 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::V
     })
     .await??;
     let app_version = state.with_app_db(|c| Ok(appdb::schema_version(c)?)).await?;
-    Ok(Json(json!({
-        "status": "ok",
-        "version": VERSION,
-        "release": crate::ops::release::release(),
-        "tenant": state.tenant.id(),
-        "schema": {"app": app_version, "warehouse": wh_version},
-        "last_data_at": last_sale.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
-    })))
+    Ok(Json(Health {
+        last_data_at: last_sale.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        release: crate::ops::release::release(),
+        schema: SchemaVersions { app: app_version, warehouse: wh_version },
+        status: "ok",
+        tenant: state.tenant.id().to_string(),
+        version: VERSION,
+    }))
 }
 
 /// `GET /readyz`: 200 only when both stores answer a trivial query and carry the schema
@@ -63,32 +135,32 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let job = |name: &str| {
         let last = etl_last.get(name);
         let age = last.map(|t| (now - *t).num_minutes());
-        json!({
-            "last_success": last.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            "age_minutes": age,
-            "stale": age.map(|a| a > max_age),
-        })
+        JobAge {
+            age_minutes: age,
+            last_success: last.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            stale: age.map(|a| a > max_age),
+        }
     };
-    let body = json!({
-        "status": if ok { "ok" } else { "unavailable" },
-        "version": VERSION,
-        "release": crate::ops::release::release(),
-        "tenant": state.tenant.id(),
-        "db": {"sqlite": sqlite.is_some(), "duckdb": duck.is_some(), "migrated": migrated},
-        "last_success": {
-            "inventario": etl_last.get("inventario").map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            "ventas": etl_last.get("ventas").map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    let body = Readiness {
+        db: StoresReady { duckdb: duck.is_some(), migrated, sqlite: sqlite.is_some() },
+        etl: EtlAges { inventario: job("inventario"), max_age_minutes: max_age, ventas: job("ventas") },
+        last_success: LastSuccess {
+            inventario: etl_last.get("inventario").map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            ventas: etl_last.get("ventas").map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         },
-        "etl": {"max_age_minutes": max_age, "inventario": job("inventario"), "ventas": job("ventas")},
-    });
+        release: crate::ops::release::release(),
+        status: if ok { "ok" } else { "unavailable" },
+        tenant: state.tenant.id().to_string(),
+        version: VERSION,
+    };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
 }
 
-pub async fn version() -> Json<serde_json::Value> {
-    Json(json!({
-        "version": VERSION,
-        "git_sha": option_env!("FLUXION_GIT_SHA").unwrap_or("unknown"),
-        "schema_version": {"app": appdb::SCHEMA_VERSION, "warehouse": warehouse::SCHEMA_VERSION},
-    }))
+pub async fn version() -> Json<Version> {
+    Json(Version {
+        git_sha: option_env!("FLUXION_GIT_SHA").unwrap_or("unknown"),
+        schema_version: SchemaVersions { app: appdb::SCHEMA_VERSION, warehouse: warehouse::SCHEMA_VERSION },
+        version: VERSION,
+    })
 }

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::Serialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::body::{invalid, visible_location};
 use super::error::ApiError;
@@ -15,25 +15,50 @@ use crate::config::Store;
 use crate::domain::replenishment::ParamConfig;
 use crate::domain::stock_params::{self, ResolvedStockParams, StockParams};
 
-pub async fn list(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Json<Value>, ApiError> {
-    let rows: Vec<Value> = state
+/// One location of `GET /api/ubicaciones`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationItem {
+    /// The CEDIs that replenish a store (the order wizard offers these pairs); empty for a CEDI.
+    pub abastecida_por: Vec<String>,
+    pub ciudad: Option<String>,
+    pub hora_apertura: String,
+    pub hora_cierre: String,
+    pub id: String,
+    pub nombre: String,
+    pub region: String,
+    pub sistema_pos: String,
+    /// `tienda` or `cedi`.
+    pub tipo: String,
+    pub visible_dashboards: bool,
+    pub visible_pedidos: bool,
+    pub visible_reportes: bool,
+}
+
+pub async fn list(State(state): State<AppState>, Extension(user): Extension<AuthUser>) -> Result<Json<Vec<LocationItem>>, ApiError> {
+    let rows = state
         .tenant
         .stores()
         .iter()
         .filter(|s| s.active && user.sees_location(&s.id, s.is_cedi()))
         .map(|s| {
             let (apertura, cierre) = s.hours();
-            json!({
-                "id": s.id, "nombre": s.name, "tipo": s.kind, "region": s.region, "ciudad": s.city,
-                "hora_apertura": apertura, "hora_cierre": cierre, "sistema_pos": s.pos,
-                "visible_pedidos": s.visible_pedidos.unwrap_or(s.is_cedi()),
-                "visible_reportes": s.visible_reportes, "visible_dashboards": s.visible_dashboards,
-                // The CEDIs that replenish a store (the order wizard offers these pairs).
-                "abastecida_por": if s.is_cedi() { Vec::new() } else { crate::replenishment::supplying_cedis(&state.tenant, s) },
-            })
+            LocationItem {
+                abastecida_por: if s.is_cedi() { Vec::new() } else { crate::replenishment::supplying_cedis(&state.tenant, s) },
+                ciudad: s.city.clone(),
+                hora_apertura: apertura,
+                hora_cierre: cierre,
+                id: s.id.clone(),
+                nombre: s.name.clone(),
+                region: s.region.clone(),
+                sistema_pos: s.pos.clone(),
+                tipo: s.kind.clone(),
+                visible_dashboards: s.visible_dashboards,
+                visible_pedidos: s.visible_pedidos.unwrap_or(s.is_cedi()),
+                visible_reportes: s.visible_reportes,
+            }
         })
         .collect();
-    Ok(Json(Value::Array(rows)))
+    Ok(Json(rows))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
+use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::session::AuthUser;
@@ -77,23 +78,37 @@ pub fn current(state: &AppState, conn: &rusqlite::Connection, now: DateTime<Utc>
     }))
 }
 
-fn status_json(state: &AppState, m: Option<&Current>) -> Value {
-    json!({
-        "active": m.is_some(),
-        "source": m.map(|m| m.source),
-        "message": m.map(|m| m.message.clone()),
-        "started_at": m.and_then(|m| m.started_at.clone()),
-        "ends_at": m.and_then(|m| m.ends_at).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
-        "minutes_remaining": m.and_then(|m| m.remaining_seconds).map(|s| (s + 59) / 60),
-        "timezone": state.tenant.file.tenant.timezone,
-    })
+/// What `GET /api/maintenance` answers (and a write refused during maintenance carries).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MaintenanceStatus {
+    pub active: bool,
+    /// Local wall-clock end (`YYYY-MM-DDTHH:MM:SS`), when known.
+    pub ends_at: Option<String>,
+    pub message: Option<String>,
+    pub minutes_remaining: Option<i64>,
+    /// `manual` (the switch) or `window` (a window of tenant.toml).
+    pub source: Option<&'static str>,
+    pub started_at: Option<String>,
+    pub timezone: String,
+}
+
+fn status_of(state: &AppState, m: Option<&Current>) -> MaintenanceStatus {
+    MaintenanceStatus {
+        active: m.is_some(),
+        ends_at: m.and_then(|m| m.ends_at).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        message: m.map(|m| m.message.clone()),
+        minutes_remaining: m.and_then(|m| m.remaining_seconds).map(|s| (s + 59) / 60),
+        source: m.map(|m| m.source),
+        started_at: m.and_then(|m| m.started_at.clone()),
+        timezone: state.tenant.file.tenant.timezone.clone(),
+    }
 }
 
 /// `GET /api/maintenance` (public): what the UI polls every 2 minutes.
-pub async fn status(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+pub async fn status(State(state): State<AppState>) -> Result<Json<MaintenanceStatus>, ApiError> {
     let st = state.clone();
     let m = state.with_app_db(move |c| current(&st, c, Utc::now()).map_err(ApiError::internal)).await?;
-    Ok(Json(status_json(&state, m.as_ref())))
+    Ok(Json(status_of(&state, m.as_ref())))
 }
 
 #[derive(Deserialize)]
@@ -112,7 +127,7 @@ pub async fn switch(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Json(b): Json<SwitchBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MaintenanceStatus>, ApiError> {
     let now = Utc::now();
     if let Some(m) = &b.message {
         if m.trim().is_empty() || m.chars().count() > 500 {
@@ -147,7 +162,7 @@ pub async fn switch(
             current(&st, conn, Utc::now()).map_err(ApiError::internal)
         })
         .await?;
-    Ok(Json(status_json(&state, m.as_ref())))
+    Ok(Json(status_of(&state, m.as_ref())))
 }
 
 /// Route layer: runs after `authorize`, so the caller (if any) is known.
@@ -165,5 +180,5 @@ pub async fn guard(State((state, path)): State<(AppState, &'static str)>, req: R
     };
     let Some(m) = m else { return next.run(req).await };
     let retry_after = m.remaining_seconds.unwrap_or(DEFAULT_RETRY_SECONDS).max(1).unsigned_abs();
-    ApiError::Maintenance { message: m.message.clone(), retry_after, status: status_json(&state, Some(&m)) }.into_response()
+    ApiError::Maintenance { message: m.message.clone(), retry_after, status: Box::new(status_of(&state, Some(&m))) }.into_response()
 }

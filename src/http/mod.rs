@@ -21,10 +21,12 @@ mod inventory_config;
 mod locations;
 mod maintenance;
 mod metrics;
+pub mod openapi;
 mod opportunities;
 mod orders;
 mod products_admin;
 mod products_master;
+pub mod reply;
 mod sales;
 mod sales_alerts;
 mod sales_product;
@@ -78,47 +80,59 @@ const BODY_LIMIT: usize = 10 * 1024 * 1024;
 const BATCH_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// One declared route: every `/api` route states who may call it, and is only reachable
-/// through this table (so a route without a declared access cannot exist).
+/// through this table (so a route without a declared access cannot exist). What it
+/// answers is declared on the same line (`.json::<T>()`, see `http::openapi`) and becomes
+/// its part of `GET /api/openapi.json`.
 pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    pub reply: openapi::Reply,
     handler: MethodRouter<AppState>,
 }
 
 fn route(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteSpec {
-    RouteSpec { method, path, access, handler }
+    RouteSpec { method, path, access, reply: openapi::Reply::Undescribed, handler }
 }
 
+/// Media type of the Excel exports.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// The API surface. Public: health, tenant branding and login (spec 50 §2, §13).
+/// Adding a route: one line here with its access and what it answers, e.g.
+/// `route(Method::GET, "/api/x", Capability(BiVer), get(x::list)).json::<x::XList>()`
+/// (see `http::openapi` and docs/architecture.md).
 pub fn api_routes() -> Vec<RouteSpec> {
     use crate::domain::access::Capability as Cap;
     use Access::*;
     use Cap::*;
     vec![
-        route(Method::GET, "/healthz", Public, get(health::healthz)),
-        route(Method::GET, "/readyz", Public, get(health::readyz)),
-        route(Method::GET, "/api/version", Public, get(health::version)),
+        route(Method::GET, "/healthz", Public, get(health::healthz)).json::<health::Health>(),
+        route(Method::GET, "/readyz", Public, get(health::readyz)).json::<health::Readiness>(),
+        route(Method::GET, "/api/version", Public, get(health::version)).json::<health::Version>(),
         // No session: its own gate ([metrics].allow_from or the secrets' bearer token), see http::metrics.
-        route(Method::GET, "/metrics", Public, get(metrics::metrics)),
-        route(Method::GET, "/api/maintenance", Public, get(maintenance::status)),
-        route(Method::GET, "/api/tenant", Public, get(tenant::tenant_info)),
-        route(Method::GET, "/branding/logo", Public, get(tenant::logo)),
-        route(Method::GET, "/branding/favicon", Public, get(tenant::favicon)),
-        route(Method::POST, "/api/auth/login", Public, post(auth::login)),
-        route(Method::POST, "/api/auth/logout", Session, post(auth::logout)),
-        route(Method::GET, "/api/auth/me", Session, get(auth::me)),
-        route(Method::PUT, "/api/auth/me/password", Session, put(auth::change_own_password)),
-        route(Method::GET, "/api/auth/users", Capability(AdminUsuarios), get(users::list)),
-        route(Method::POST, "/api/auth/register", Capability(AdminUsuarios), post(users::create)),
-        route(Method::PUT, "/api/auth/users/{id}", Capability(AdminUsuarios), put(users::update)),
-        route(Method::DELETE, "/api/auth/users/{id}", Capability(AdminUsuarios), delete(users::deactivate)),
-        route(Method::PUT, "/api/auth/users/{id}/password", Capability(AdminUsuarios), put(users::reset_password)),
-        route(Method::PUT, "/api/auth/users/{id}/role", Capability(AdminUsuarios), put(users::change_role)),
-        route(Method::GET, "/api/admin/audit", Capability(AdminSistema), get(users::audit_log)),
-        route(Method::PUT, "/api/admin/maintenance", Capability(AdminSistema), put(maintenance::switch)),
-        route(Method::GET, "/api/admin/backups", Capability(AdminSistema), get(backups::list)),
-        route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)),
+        route(Method::GET, "/metrics", Public, get(metrics::metrics)).file("text/plain"),
+        route(Method::GET, "/api/maintenance", Public, get(maintenance::status)).json::<maintenance::MaintenanceStatus>(),
+        route(Method::GET, "/api/tenant", Public, get(tenant::tenant_info)).json::<tenant::TenantInfo>(),
+        route(Method::GET, "/branding/logo", Public, get(tenant::logo)).file("image/*"),
+        route(Method::GET, "/branding/favicon", Public, get(tenant::favicon)).file("image/*"),
+        route(Method::POST, "/api/auth/login", Public, post(auth::login)).json::<auth::LoginReply>(),
+        route(Method::POST, "/api/auth/logout", Session, post(auth::logout)).json::<reply::Detail>(),
+        route(Method::GET, "/api/openapi.json", Authenticated, get(openapi::serve)).openapi_document(),
+        route(Method::GET, "/api/auth/me", Session, get(auth::me)).json::<auth::Profile>(),
+        route(Method::PUT, "/api/auth/me/password", Session, put(auth::change_own_password)).json::<auth::PasswordChanged>(),
+        route(Method::GET, "/api/auth/users", Capability(AdminUsuarios), get(users::list)).json_list::<users::UserItem>(),
+        route(Method::POST, "/api/auth/register", Capability(AdminUsuarios), post(users::create)).json::<users::UserItem>(),
+        route(Method::PUT, "/api/auth/users/{id}", Capability(AdminUsuarios), put(users::update)).json::<users::UserItem>(),
+        route(Method::DELETE, "/api/auth/users/{id}", Capability(AdminUsuarios), delete(users::deactivate)).json::<reply::Detail>(),
+        route(Method::PUT, "/api/auth/users/{id}/password", Capability(AdminUsuarios), put(users::reset_password)).json::<reply::Detail>(),
+        route(Method::PUT, "/api/auth/users/{id}/role", Capability(AdminUsuarios), put(users::change_role)).json::<users::UserItem>(),
+        route(Method::GET, "/api/admin/audit", Capability(AdminSistema), get(users::audit_log))
+            .json_list::<crate::appdb::audit::AuditRow>(),
+        route(Method::PUT, "/api/admin/maintenance", Capability(AdminSistema), put(maintenance::switch))
+            .json::<maintenance::MaintenanceStatus>(),
+        route(Method::GET, "/api/admin/backups", Capability(AdminSistema), get(backups::list)).json::<backups::Backups>(),
+        route(Method::GET, "/api/ubicaciones", Authenticated, get(locations::list)).json_list::<locations::LocationItem>(),
         route(Method::GET, "/api/ubicaciones/{id}/stock-params", Authenticated, get(locations::stock_params)),
         route(Method::GET, "/api/ubicaciones/cedis", Authenticated, get(distribution::cedis)),
         route(Method::GET, "/api/ubicaciones/tiendas-por-cedi/{cedi_id}", Authenticated, get(distribution::stores_of)),
@@ -168,7 +182,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), get(inter_cedi_orders::list)),
         route(Method::POST, "/api/pedidos-inter-cedi", Capability(PedidosIntercedi), post(inter_cedi_orders::create)),
         route(Method::GET, "/api/pedidos-inter-cedi/recientes", Capability(PedidosIntercedi), get(inter_cedi_orders::recent)),
-        route(Method::POST, "/api/pedidos-inter-cedi/exportar-vista", Capability(PedidosIntercedi), post(inter_cedi_orders::export_view)),
+        route(Method::POST, "/api/pedidos-inter-cedi/exportar-vista", Capability(PedidosIntercedi), post(inter_cedi_orders::export_view))
+            .file(XLSX),
         route(
             Method::GET,
             "/api/pedidos-inter-cedi/historial-ventas/{codigo}",
@@ -185,7 +200,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), put(inter_cedi_orders::update)),
         route(Method::DELETE, "/api/pedidos-inter-cedi/{id}", Capability(PedidosIntercedi), delete(inter_cedi_orders::delete)),
         route(Method::GET, "/api/pedidos-inter-cedi/{id}/historial", Capability(PedidosIntercedi), get(inter_cedi_orders::history)),
-        route(Method::GET, "/api/pedidos-inter-cedi/{id}/exportar", Capability(PedidosIntercedi), get(inter_cedi_orders::export)),
+        route(Method::GET, "/api/pedidos-inter-cedi/{id}/exportar", Capability(PedidosIntercedi), get(inter_cedi_orders::export))
+            .file(XLSX),
         route(Method::POST, "/api/pedidos-inter-cedi/{id}/confirmar", Capability(PedidosIntercedi), post(inter_cedi_orders::confirm)),
         route(Method::POST, "/api/pedidos-inter-cedi/{id}/despachar", Capability(PedidosIntercedi), post(inter_cedi_orders::dispatch)),
         route(Method::POST, "/api/pedidos-inter-cedi/{id}/recibir", Capability(PedidosIntercedi), post(inter_cedi_orders::receive)),
@@ -195,7 +211,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
             "/api/pedidos-multitienda/{id}/exportar-excel",
             Capability(PedidosVer),
             get(saved_orders::export_multi_store_excel),
-        ),
+        )
+        .file(XLSX),
         route(Method::GET, "/api/admin/tiendas", Capability(AdminSistema), get(stores_admin::list)),
         route(Method::POST, "/api/admin/tiendas/{id}/probar", Capability(AdminSistema), post(stores_admin::probe)),
         route(Method::GET, "/api/bi/stores/network/kpis", Capability(BiVer), get(bi::network_kpis)),
@@ -216,16 +233,16 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),
         route(Method::GET, "/api/inventario/expansion-catalogo", Capability(InventarioVer), get(opportunities::expansion)),
-        route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)),
+        route(Method::GET, "/api/stock/exportar", Capability(InventarioVer), get(stock::export)).file(XLSX),
         route(Method::GET, "/api/stock/health/{ubicacion_id}", Capability(InventarioVer), get(stock::health)),
         route(Method::GET, "/api/stock/anomalias/{ubicacion_id}", Capability(InventarioVer), get(corrections::anomalies)),
         route(Method::GET, "/api/stock/anomalias/{ubicacion_id}/count", Capability(InventarioVer), get(corrections::anomaly_count)),
         route(Method::POST, "/api/stock/ajustes", Capability(InventarioAjustar), post(corrections::record)),
         route(Method::GET, "/api/stock/ajustes", Capability(InventarioVer), get(corrections::list)),
         route(Method::GET, "/api/ventas/detail", Capability(VentasVer), get(sales::detail)),
-        route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)),
+        route(Method::GET, "/api/ventas/export-resumen", Capability(VentasVer), get(sales::export)).file(XLSX),
         // The original's two exports (summary, daily) are the two sheets of one workbook here.
-        route(Method::GET, "/api/ventas/export-diario", Capability(VentasVer), get(sales::export)),
+        route(Method::GET, "/api/ventas/export-diario", Capability(VentasVer), get(sales::export)).file(XLSX),
         route(Method::GET, "/api/ventas/categorias", Capability(VentasVer), get(sales::categories)),
         route(Method::GET, "/api/ventas/producto/{codigo}/historico-dia", Capability(VentasVer), get(sales::weekday_history)),
         route(Method::GET, "/api/ventas/producto/diario", Capability(VentasVer), get(sales_product::daily)),
@@ -253,7 +270,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::POST, "/api/pedidos-sugeridos", Capability(PedidosCrear), post(saved_orders::create)),
         route(Method::POST, "/api/pedidos-sugeridos/guardar", Capability(PedidosCrear), post(saved_orders::create)),
         route(Method::GET, "/api/pedidos-sugeridos/ajustes", Capability(PedidosVer), get(saved_orders::adjustments)),
-        route(Method::POST, "/api/pedidos-sugeridos/exportar-excel", Capability(PedidosCrear), post(saved_orders::export_wizard)),
+        route(Method::POST, "/api/pedidos-sugeridos/exportar-excel", Capability(PedidosCrear), post(saved_orders::export_wizard))
+            .file(XLSX),
         route(Method::GET, "/api/pedidos-sugeridos/{id}", Capability(PedidosVer), get(saved_orders::detail)),
         route(Method::DELETE, "/api/pedidos-sugeridos/{id}", Capability(PedidosCrear), delete(saved_orders::delete)),
         route(Method::PATCH, "/api/pedidos-sugeridos/{id}/lineas", Capability(PedidosCrear), patch(saved_orders::edit_lines)),
@@ -279,64 +297,76 @@ pub fn api_routes() -> Vec<RouteSpec> {
             "/api/pedidos-sugeridos/{id}/verificar-llegada/exportar",
             Capability(PedidosVer),
             get(saved_orders::export_verification),
-        ),
-        route(Method::GET, "/api/pedidos-sugeridos/{id}/exportar-excel", Capability(PedidosVer), get(saved_orders::export_excel)),
+        )
+        .file("text/csv"),
+        route(Method::GET, "/api/pedidos-sugeridos/{id}/exportar-excel", Capability(PedidosVer), get(saved_orders::export_excel))
+            .file(XLSX),
         route(
             Method::POST,
             "/api/pedidos-sugeridos/{id}/registrar-llegada",
             Capability(PedidosLlegada),
             post(saved_orders::register_arrival),
         ),
-        route(Method::GET, "/api/config-inventario/parametros-abc", Capability(AdminParametros), get(inventory_config::get_all)),
+        route(Method::GET, "/api/config-inventario/parametros-abc", Capability(AdminParametros), get(inventory_config::get_all))
+            .json::<inventory_config::InventorySettings>(),
         route(
             Method::PUT,
             "/api/config-inventario/parametros-abc/globales",
             Capability(AdminParametros),
             put(inventory_config::put_globals),
-        ),
-        route(Method::PUT, "/api/config-inventario/parametros-abc/niveles", Capability(AdminParametros), put(inventory_config::put_levels)),
+        )
+        .json::<reply::Detail>(),
+        route(Method::PUT, "/api/config-inventario/parametros-abc/niveles", Capability(AdminParametros), put(inventory_config::put_levels))
+            .json::<reply::Detail>(),
         route(
             Method::PUT,
             "/api/config-inventario/parametros-abc/umbrales",
             Capability(AdminParametros),
             put(inventory_config::put_thresholds),
-        ),
+        )
+        .json::<reply::Detail>(),
         route(
             Method::PUT,
             "/api/config-inventario/parametros-abc/umbrales-pareto",
             Capability(AdminParametros),
             put(inventory_config::put_pareto),
-        ),
+        )
+        .json::<reply::Detail>(),
         route(
             Method::GET,
             "/api/config-inventario/parametros-abc/modelo-activo",
             Capability(AdminParametros),
             get(inventory_config::get_model),
-        ),
+        )
+        .json::<inventory_config::ActiveModel>(),
         route(
             Method::PUT,
             "/api/config-inventario/parametros-abc/modelo-activo",
             Capability(AdminParametros),
             put(inventory_config::put_model),
-        ),
+        )
+        .json::<inventory_config::ActiveModel>(),
         route(
             Method::PUT,
             "/api/config-inventario/parametros-abc/tienda/{id}",
             Capability(AdminParametros),
             put(inventory_config::put_store),
-        ),
+        )
+        .json::<reply::Detail>(),
         route(
             Method::DELETE,
             "/api/config-inventario/parametros-abc/tienda/{id}",
             Capability(AdminParametros),
             delete(inventory_config::delete_store),
-        ),
+        )
+        .json::<reply::Detail>(),
         route(
             Method::POST,
             "/api/config-inventario/cobertura-categoria",
             Capability(AdminParametros),
             post(inventory_config::post_category),
-        ),
+        )
+        .json::<reply::CreatedId>(),
         route(
             Method::GET,
             "/api/config-inventario/cobertura-categoria",
@@ -348,7 +378,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
             "/api/config-inventario/cobertura-categoria/{id}",
             Capability(AdminParametros),
             put(inventory_config::put_category),
-        ),
+        )
+        .json::<reply::CreatedId>(),
         route(
             Method::GET,
             "/api/config-inventario/categorias-disponibles",
@@ -372,7 +403,8 @@ pub fn api_routes() -> Vec<RouteSpec> {
             "/api/config-inventario/capacidad-almacenamiento/{id}",
             Capability(AdminParametros),
             put(inventory_config::put_capacity),
-        ),
+        )
+        .json::<reply::CreatedId>(),
         route(Method::GET, "/api/config-inventario/productos/buscar", Capability(AdminParametros), get(inventory_config::search_products)),
         route(Method::GET, "/api/productos/matriz-abc-xyz", Capability(ProductosVer), get(products_admin::abc_xyz)),
         route(Method::GET, "/api/productos/{codigo}/historico-inventario", Capability(InventarioVer), get(stock::product_history)),
@@ -406,33 +438,40 @@ pub fn api_routes() -> Vec<RouteSpec> {
             "/api/config-inventario/cobertura-categoria/{id}",
             Capability(AdminParametros),
             delete(inventory_config::delete_category),
-        ),
+        )
+        .json::<reply::Detail>(),
         route(
             Method::GET,
             "/api/config-inventario/capacidad-almacenamiento",
             Capability(AdminParametros),
             get(inventory_config::list_capacity),
-        ),
+        )
+        .json_list::<inventory_config::CapacityRow>(),
         route(
             Method::POST,
             "/api/config-inventario/capacidad-almacenamiento",
             Capability(AdminParametros),
             post(inventory_config::post_capacity),
-        ),
+        )
+        .json::<reply::CreatedId>(),
         route(
             Method::DELETE,
             "/api/config-inventario/capacidad-almacenamiento/{id}",
             Capability(AdminParametros),
             delete(inventory_config::delete_capacity),
-        ),
-        route(Method::GET, "/api/productos-excluidos/{id}", Capability(PedidosVer), get(inventory_config::list_exclusions)),
-        route(Method::POST, "/api/productos-excluidos", Capability(AdminParametros), post(inventory_config::post_exclusion)),
+        )
+        .json::<reply::Detail>(),
+        route(Method::GET, "/api/productos-excluidos/{id}", Capability(PedidosVer), get(inventory_config::list_exclusions))
+            .json_list::<crate::appdb::inventory_settings::Exclusion>(),
+        route(Method::POST, "/api/productos-excluidos", Capability(AdminParametros), post(inventory_config::post_exclusion))
+            .json::<reply::Detail>(),
         route(
             Method::DELETE,
             "/api/productos-excluidos/{id}/{codigo}",
             Capability(AdminParametros),
             delete(inventory_config::delete_exclusion),
-        ),
+        )
+        .json::<reply::Detail>(),
         route(Method::POST, "/api/emergencias/scan", Capability(EmergenciasScan), post(emergencies::scan)),
         route(Method::GET, "/api/emergencias", Capability(EmergenciasVer), get(emergencies::latest)),
         route(Method::GET, "/api/emergencias/", Capability(EmergenciasVer), get(emergencies::latest)),
@@ -445,20 +484,23 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::POST, "/api/emergencias/config/tiendas/{id}/deshabilitar", Capability(EmergenciasConfig), post(emergencies::disable)),
         route(Method::PUT, "/api/emergencias/config/tiendas/{id}", Capability(EmergenciasConfig), put(emergencies::update)),
         route(Method::GET, "/api/emergencias/detalle/{id}/{producto_id}", Capability(EmergenciasVer), get(emergencies::detail)),
-        route(Method::GET, "/api/etl/status", Capability(AdminEtl), get(etl::status)),
-        route(Method::GET, "/api/etl/history", Capability(AdminEtl), get(etl::history_list)),
-        route(Method::GET, "/api/etl/history/{id}", Capability(AdminEtl), get(etl::history_detail)),
-        route(Method::GET, "/api/etl/history/{id}/cuarentena", Capability(AdminEtl), get(etl::history_quarantine)),
-        route(Method::GET, "/api/etl/stats", Capability(AdminEtl), get(etl::stats)),
-        route(Method::GET, "/api/etl/error-categories", Capability(AdminEtl), get(etl::error_categories)),
-        route(Method::POST, "/api/etl/sync", Capability(AdminEtl), post(etl::sync_inventory)),
-        route(Method::POST, "/api/etl/sync/ventas", Capability(AdminEtl), post(etl::sync_sales)),
-        route(Method::GET, "/api/etl/frescura", Capability(AdminEtl), get(etl::freshness)),
-        route(Method::GET, "/api/etl/cobertura", Capability(AdminEtl), get(etl::coverage_calendar)),
-        route(Method::GET, "/api/etl/gaps", Capability(AdminEtl), get(etl::gaps)),
-        route(Method::GET, "/api/etl/gaps/horas", Capability(AdminEtl), get(etl::hour_gaps)),
-        route(Method::GET, "/api/etl/check-connectivity", Capability(AdminEtl), get(etl::connectivity)),
-        route(Method::GET, "/api/etl/backfill", Capability(AdminEtl), get(etl::backfill)),
+        route(Method::GET, "/api/etl/status", Capability(AdminEtl), get(etl::status)).json::<etl::EtlStatus>(),
+        route(Method::GET, "/api/etl/history", Capability(AdminEtl), get(etl::history_list)).json::<etl::HistoryPage>(),
+        route(Method::GET, "/api/etl/history/{id}", Capability(AdminEtl), get(etl::history_detail))
+            .json::<crate::etl::history::Execution>(),
+        route(Method::GET, "/api/etl/history/{id}/cuarentena", Capability(AdminEtl), get(etl::history_quarantine))
+            .json::<etl::QuarantinePage>(),
+        route(Method::GET, "/api/etl/stats", Capability(AdminEtl), get(etl::stats)).json::<etl::EtlStats>(),
+        route(Method::GET, "/api/etl/error-categories", Capability(AdminEtl), get(etl::error_categories)).json::<etl::ErrorCatalogue>(),
+        route(Method::POST, "/api/etl/sync", Capability(AdminEtl), post(etl::sync_inventory)).accepted::<etl::RunStarted>(),
+        route(Method::POST, "/api/etl/sync/ventas", Capability(AdminEtl), post(etl::sync_sales)).accepted::<etl::RunStarted>(),
+        route(Method::GET, "/api/etl/frescura", Capability(AdminEtl), get(etl::freshness)).json::<etl::FreshnessTable>(),
+        route(Method::GET, "/api/etl/cobertura", Capability(AdminEtl), get(etl::coverage_calendar))
+            .json::<crate::etl::coverage::Calendar>(),
+        route(Method::GET, "/api/etl/gaps", Capability(AdminEtl), get(etl::gaps)).json::<etl::Gaps>(),
+        route(Method::GET, "/api/etl/gaps/horas", Capability(AdminEtl), get(etl::hour_gaps)).json::<etl::HourGaps>(),
+        route(Method::GET, "/api/etl/check-connectivity", Capability(AdminEtl), get(etl::connectivity)).json::<etl::Connectivity>(),
+        route(Method::GET, "/api/etl/backfill", Capability(AdminEtl), get(etl::backfill)).json::<crate::etl::history::BackfillProgress>(),
     ]
 }
 

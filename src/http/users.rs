@@ -2,10 +2,12 @@
 
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
 
 use super::error::ApiError;
+use super::reply::Detail;
 use super::session::AuthUser;
 use super::AppState;
 use crate::appdb::users;
@@ -47,33 +49,52 @@ fn stores_for(state: &AppState, role: Role, requested: &[String]) -> Result<Vec<
     Ok(stores)
 }
 
-fn user_json(conn: &rusqlite::Connection, u: &users::User) -> Result<Value, ApiError> {
-    let role = Role::parse(&u.rol_id);
-    Ok(json!({
-        "id": u.id,
-        "username": u.username,
-        "nombre_completo": u.nombre_completo,
-        "email": u.email,
-        "activo": u.activo,
-        "rol_id": u.rol_id,
-        "rol_nombre": role.map(|r| r.display_name()),
-        "tiendas_asignadas": if role.is_some_and(|r| r.is_store_scoped()) { users::assigned_stores(conn, &u.id)? } else { vec![] },
-        "must_change_password": u.must_change_password,
-        "created_at": u.created_at,
-        "ultimo_login": u.ultimo_login,
-    }))
+/// A user account as the administration screen lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserItem {
+    pub activo: bool,
+    pub created_at: String,
+    pub email: Option<String>,
+    pub id: String,
+    pub must_change_password: bool,
+    pub nombre_completo: Option<String>,
+    pub rol_id: String,
+    /// Null for a role this binary does not know.
+    pub rol_nombre: Option<&'static str>,
+    /// Only for store-scoped roles (store manager).
+    pub tiendas_asignadas: Vec<String>,
+    pub ultimo_login: Option<String>,
+    pub username: String,
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+fn user_item(conn: &rusqlite::Connection, u: &users::User) -> Result<UserItem, ApiError> {
+    let role = Role::parse(&u.rol_id);
+    Ok(UserItem {
+        activo: u.activo,
+        created_at: u.created_at.clone(),
+        email: u.email.clone(),
+        id: u.id.clone(),
+        must_change_password: u.must_change_password,
+        nombre_completo: u.nombre_completo.clone(),
+        rol_id: u.rol_id.clone(),
+        rol_nombre: role.map(|r| r.display_name()),
+        tiendas_asignadas: if role.is_some_and(|r| r.is_store_scoped()) { users::assigned_stores(conn, &u.id)? } else { vec![] },
+        ultimo_login: u.ultimo_login.clone(),
+        username: u.username.clone(),
+    })
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserItem>>, ApiError> {
     state
         .with_app_db(|conn| {
-            let rows = users::list(conn)?.iter().map(|u| user_json(conn, u)).collect::<Result<Vec<_>, _>>()?;
-            Ok(Json(Value::Array(rows)))
+            let rows = users::list(conn)?.iter().map(|u| user_item(conn, u)).collect::<Result<Vec<_>, _>>()?;
+            Ok(Json(rows))
         })
         .await
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewUserBody {
     #[serde(default)]
     username: String,
@@ -96,7 +117,7 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Json(b): Json<NewUserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserItem>, ApiError> {
     let username = b.username.trim().to_lowercase();
     if !is_valid_username(&username) {
         return Err(ApiError::Validation {
@@ -133,12 +154,13 @@ pub async fn create(
             users::set_stores(conn, &id, &stores, &by.username)?;
             by.audit(conn, "crear_usuario", "usuario", &id, json!({"username": username, "rol_id": role.id(), "tiendas": stores}))?;
             let u = users::by_id(conn, &id)?.ok_or(ApiError::NotFound)?;
-            Ok(Json(user_json(conn, &u)?))
+            Ok(Json(user_item(conn, &u)?))
         })
         .await
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUserBody {
     nombre_completo: Option<String>,
     email: Option<String>,
@@ -151,7 +173,7 @@ pub async fn update(
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
     Json(b): Json<UpdateUserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserItem>, ApiError> {
     if let Some(e) = b.email.as_deref().filter(|e| !e.is_empty()) {
         if !valid_email(e) {
             return Err(ApiError::Validation { field: "email".into(), message: "Correo electrónico no válido".into() });
@@ -180,7 +202,7 @@ pub async fn update(
                 by.audit(conn, "editar_usuario", "usuario", &u.id, json!({"nombre_completo": nombre, "email": email}))?;
             }
             let u = users::by_id(conn, &u.id)?.ok_or(ApiError::NotFound)?;
-            Ok(Json(user_json(conn, &u)?))
+            Ok(Json(user_item(conn, &u)?))
         })
         .await
 }
@@ -200,19 +222,20 @@ pub async fn deactivate(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Detail>, ApiError> {
     state
         .with_app_db(move |conn| {
             let u = users::by_id(conn, &id)?.ok_or(ApiError::NotFound)?;
             guard_deactivation(conn, &by, &u)?;
             users::set_active(conn, &u.id, false)?;
             by.audit(conn, "desactivar_usuario", "usuario", &u.id, json!({}))?;
-            Ok(Json(json!({"detail": "Usuario desactivado"})))
+            Ok(Json(Detail::new("Usuario desactivado")))
         })
         .await
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResetPasswordBody {
     #[serde(default)]
     new_password: String,
@@ -224,7 +247,7 @@ pub async fn reset_password(
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
     Json(b): Json<ResetPasswordBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Detail>, ApiError> {
     password::check_policy(&b.new_password, state.tenant.file.auth.password_min_length as usize)
         .map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;
     let hash = password::hash(&b.new_password);
@@ -233,12 +256,13 @@ pub async fn reset_password(
             let u = users::by_id(conn, &id)?.ok_or(ApiError::NotFound)?;
             users::set_password(conn, &u.id, &hash, true)?;
             by.audit(conn, "restablecer_contrasena", "usuario", &u.id, json!({}))?;
-            Ok(Json(json!({"detail": "Contraseña restablecida"})))
+            Ok(Json(Detail::new("Contraseña restablecida")))
         })
         .await
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleBody {
     #[serde(default)]
     rol_id: String,
@@ -252,7 +276,7 @@ pub async fn change_role(
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
     Json(b): Json<RoleBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserItem>, ApiError> {
     let role = parse_role(&b.rol_id)?;
     let stores = stores_for(&state, role, &b.tiendas_asignadas)?;
     state
@@ -270,7 +294,7 @@ pub async fn change_role(
             let change = json!({"de": u.rol_id, "a": role.id(), "tiendas_antes": before, "tiendas": stores});
             by.audit(conn, "cambiar_rol", "usuario", &u.id, change)?;
             let u = users::by_id(conn, &u.id)?.ok_or(ApiError::NotFound)?;
-            Ok(Json(user_json(conn, &u)?))
+            Ok(Json(user_item(conn, &u)?))
         })
         .await
 }
@@ -282,8 +306,11 @@ pub struct AuditQuery {
     accion: Option<String>,
 }
 
-pub async fn audit_log(State(state): State<AppState>, Query(q): Query<AuditQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<crate::appdb::audit::AuditRow>>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
-    state.with_app_db(move |conn| Ok(Json(json!(crate::appdb::audit::list(conn, limit, offset, q.accion.as_deref())?)))).await
+    state.with_app_db(move |conn| Ok(Json(crate::appdb::audit::list(conn, limit, offset, q.accion.as_deref())?))).await
 }

@@ -3,17 +3,8 @@ import { apiGet, apiPost, onUnauthorized, isAbort } from './api.js';
 import { html, setHtml, skeletonBlock, showError } from './dom.js';
 import { setDefaultTimeZone } from './format.js';
 
-// Fallback capability matrix (spec 50 §4.3) used when /api/auth/me does not
-// send `capabilities`. The server enforces the real matrix; this only hides UI.
-const READ = ['inventario.ver', 'ventas.ver', 'productos.ver', 'emergencias.ver', 'emergencias.scan'];
-const ORDERS = ['inventario.ajustar', 'pedidos.ver', 'pedidos.crear', 'pedidos.llegada'];
-const ROLE_CAPS = {
-  visualizador: READ,
-  gerente_tienda: [...READ, ...ORDERS, 'pedidos.aprobar'],
-  gestor_abastecimiento: [...READ, ...ORDERS, 'pedidos.multitienda', 'pedidos.intercedi'],
-  gerente_general: [...READ, ...ORDERS, 'pedidos.aprobar', 'pedidos.multitienda', 'pedidos.intercedi', 'emergencias.config'],
-  super_admin: '*',
-};
+// What a role may do comes from the server only: `capabilities` of /api/auth/me (the
+// matrix of spec 50 §4.3, domain::access). The UI only hides what the server refuses.
 const SA_ROLE = 'super_admin';
 
 const loadResumen = () => import('./views/resumen.js');
@@ -115,8 +106,8 @@ function can(cap) {
   if (state.mode === 'anonymous') return true;
   if (state.mode !== 'session') return false;
   if (cap === 'admin') return isAdmin();
-  const caps = Array.isArray(state.user.capabilities) ? state.user.capabilities : ROLE_CAPS[state.user.rol] || [];
-  return caps === '*' || caps.includes(cap);
+  const caps = Array.isArray(state.user.capabilities) ? state.user.capabilities : [];
+  return caps.includes(cap);
 }
 
 function featureOn(name) {

@@ -2,6 +2,7 @@
 // server; a refusal is shown next to the field it names (or as a banner).
 import { isAbort } from './api.js';
 import { html, setHtml } from './dom.js';
+import { clearErrorOnInput, clearFieldErrors, firstFieldError, showFieldError } from './form-errors.js';
 
 let dialogSeq = 0;
 
@@ -36,21 +37,11 @@ export function openDialog(host, { title, intro, body, submitLabel, danger = fal
 
   const clearErrors = () => {
     banner.hidden = true;
-    form.querySelectorAll('[data-error-for]').forEach((el) => { el.hidden = true; el.textContent = ''; });
-    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+    clearFieldErrors(form);
   };
   const showFailure = (err) => {
-    const first = err && err.errors && err.errors[0];
-    const slot = first && first.field && form.querySelector(`[data-error-for="${first.field}"]`);
-    if (slot && !slot.parentElement.closest('[hidden]')) {
-      slot.textContent = first.message || err.detail;
-      slot.hidden = false;
-      const input = form.elements[first.field] || slot.closest('fieldset');
-      if (input && input.setAttribute) {
-        input.setAttribute('aria-invalid', 'true');
-        if (input.focus) input.focus();
-      }
-    } else {
+    const first = firstFieldError(err);
+    if (!first || !showFieldError(form, first.field, first.message)) {
       banner.textContent = (err && err.detail) || 'No se pudo guardar el cambio.';
       banner.hidden = false;
       banner.scrollIntoView({ block: 'nearest' });
@@ -62,10 +53,7 @@ export function openDialog(host, { title, intro, body, submitLabel, danger = fal
   dlg.addEventListener('close', () => dlg.remove());
   dlg.addEventListener('cancel', (e) => { if (busy) e.preventDefault(); });
   form.querySelectorAll('[data-action="cancel"]').forEach((b) => b.addEventListener('click', () => { if (!busy) dlg.close(); }));
-  form.addEventListener('input', (e) => {
-    const slot = e.target.name && form.querySelector(`[data-error-for="${e.target.name}"]`);
-    if (slot) { slot.hidden = true; e.target.removeAttribute('aria-invalid'); }
-  });
+  clearErrorOnInput(form);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (busy) return;

@@ -427,23 +427,22 @@ pub fn suggest(p: &ProductInput, demanda: &LineDemand, params: &ParamConfig, aju
     suggest_line(p, demanda, params, ajustes, today, true)
 }
 
-/// [`suggest`], keeping the day-by-day V2 detail (dated weekday sales, coverage simulation)
-/// only when `detalle_v2`: the per-product modal shows it, a store's list does not, and it
-/// is most of a line's size and work. Every other field is identical either way.
-fn suggest_line(
-    p: &ProductInput,
-    demanda: &LineDemand,
-    params: &ParamConfig,
-    ajustes: &EngineSettings,
-    today: NaiveDate,
-    detalle_v2: bool,
-) -> Suggestion {
-    let pack = PackSize::new(p.unidades_por_bulto);
-    let upb = pack.units();
-    let stock_tienda = finite(p.stock_tienda);
-    let en_transito = finite(p.stock_en_transito);
-    let stock_cedi = finite(p.stock_cedi);
-    let e = stock_tienda + en_transito;
+/// Step 2 (§7.3): the demand a line is computed with (the local P75, a regional reference or
+/// a trial shipment's reference) and its σ, with the local figures they were chosen from.
+#[derive(Debug, Clone, Copy)]
+struct DemandChoice {
+    /// Local P75 clamped to 0 (a negative P75 is "no demand").
+    local_p75: f64,
+    local_sigma: f64,
+    p75_ref: f64,
+    es_prueba: bool,
+    es_regional: bool,
+    demanda_usada: f64,
+    fuente: DemandSource,
+    sigma_usada: f64,
+}
+
+fn choose_demand(demanda: &LineDemand, stock_cedi: f64) -> DemandChoice {
     let local = &demanda.local;
     // A negative P75 (returns only in the window) is "no demand", not "never sold": only an
     // exact 0 makes a trial shipment (§7.3). It is clamped to 0 for every formula below.
@@ -451,11 +450,6 @@ fn suggest_line(
     let local_p75 = raw_local_p75.max(0.0);
     let local_sigma = finite(local.sigma).max(0.0);
     let p75_ref = finite(demanda.referencia.p75_ref).max(0.0);
-    let limits = &p.limites;
-    let capacidad = positive(limits.capacidad_maxima);
-    let minimo = positive(limits.minimo_exhibicion);
-
-    // Step 2: reference demand, trial shipment.
     let es_prueba = raw_local_p75 == 0.0 && stock_cedi > 0.0;
     let es_regional = !es_prueba
         && local_p75 > 0.0
@@ -480,31 +474,41 @@ fn suggest_line(
         (local_p75, DemandSource::Local)
     };
     let sigma_usada = if (es_prueba || es_regional) && local_sigma <= 0.0 { REFERENCE_SIGMA_FACTOR * demanda_usada } else { local_sigma };
-    let tiene_ventas = local.dias_venta_ventana > 0 || local.total_ventana > 0.0;
-    let clase = effective_class(p.clase_abc, p.es_generador_trafico, es_prueba, tiene_ventas);
-    let clase_efectiva = clase.map(|(c, _)| c);
-    let metodo_calculo = if es_prueba {
+    DemandChoice { local_p75, local_sigma, p75_ref, es_prueba, es_regional, demanda_usada, fuente, sigma_usada }
+}
+
+/// `metodo_calculo`: the trial and the regional reference name themselves; otherwise the
+/// level method of the effective class.
+fn calculation_method(d: &DemandChoice, clase_efectiva: Option<AbcClass>) -> Option<CalculationMethod> {
+    if d.es_prueba {
         Some(CalculationMethod::EnvioPrueba)
-    } else if es_regional {
+    } else if d.es_regional {
         Some(CalculationMethod::ReferenciaRegional)
     } else {
         clase_efectiva.map(|c| match LevelMethod::for_class(c) {
             LevelMethod::Estadistico => CalculationMethod::Estadistico,
             LevelMethod::PadrePrudente => CalculationMethod::PadrePrudente,
         })
-    };
-    let tienda_ref = demanda.referencia.tienda_ref.clone();
-    let mut razon = if es_prueba {
-        match (&tienda_ref, fuente) {
+    }
+}
+
+/// The reason of a trial or regional line (the quantity steps may replace it).
+fn demand_reason(d: &DemandChoice, tienda_ref: Option<&Text>) -> String {
+    if d.es_prueba {
+        match (tienda_ref, d.fuente) {
             (Some(t), DemandSource::PruebaReferencia) => format!("Envío prueba (ref: {t})"),
             _ => "Envío prueba".to_string(),
         }
-    } else if es_regional {
-        format!("P75 ref: {}", tienda_ref.as_deref().unwrap_or("-"))
+    } else if d.es_regional {
+        format!("P75 ref: {}", tienda_ref.map_or("-", |t| &**t))
     } else {
         String::new()
-    };
+    }
+}
 
+/// Warnings about the line's inputs: undefined pack, negative stock, trial, regional reference.
+fn input_warnings(p: &ProductInput, stock_tienda: f64, d: &DemandChoice, tienda_ref: Option<&Text>) -> Vec<String> {
+    let tienda_ref = tienda_ref.map_or("-", |t| &**t);
     let mut warnings = Vec::new();
     if p.bulto_sin_definir {
         warnings
@@ -513,140 +517,250 @@ fn suggest_line(
     if stock_tienda < 0.0 {
         warnings.push(format!("stock_negativo: el stock en tienda es negativo ({})", fmt_qty(stock_tienda)));
     }
-    if es_prueba {
+    if d.es_prueba {
         warnings.push(format!(
             "envio_prueba: sin ventas locales y con stock en CEDI; demanda de referencia {} u/día ({})",
-            fmt_qty(demanda_usada),
-            match fuente {
-                DemandSource::PruebaReferencia => format!("P75 regional, ref: {}", tienda_ref.as_deref().unwrap_or("-")),
+            fmt_qty(d.demanda_usada),
+            match d.fuente {
+                DemandSource::PruebaReferencia => format!("P75 regional, ref: {tienda_ref}"),
                 DemandSource::PruebaMedianaCategoria => "mediana de la categoría".to_string(),
                 DemandSource::PruebaMedianaGlobal => "mediana de todos los productos".to_string(),
                 _ => "valor predeterminado".to_string(),
             }
         ));
     }
-    if es_regional {
+    if d.es_regional {
         warnings.push(format!(
             "referencia_regional: P75 local {} < {} y P75 regional {} > {}× el local; se usa el regional (ref: {})",
-            fmt_qty(local_p75),
+            fmt_qty(d.local_p75),
             fmt_qty(REGIONAL_LOCAL_P75_LIMIT),
-            fmt_qty(p75_ref),
+            fmt_qty(d.p75_ref),
             fmt_qty(REGIONAL_REFERENCE_RATIO),
-            tienda_ref.as_deref().unwrap_or("-")
+            tienda_ref
         ));
     }
+    warnings
+}
+
+/// What steps 3–8 decided for a line.
+#[derive(Debug, Clone)]
+struct QuantityOutcome {
+    steps: QuantitySteps,
+    regla: DecisionRule,
+    packs: u64,
+    /// Packs before the CEDI cap.
+    necesaria: u64,
+    limitado: bool,
+    antes_capacidad: Option<f64>,
+    ajustado_cap: bool,
+    ajustado_min: bool,
+    levels: Option<Levels>,
+    reorder: Option<ReorderDecision>,
+    /// Replaces the demand reason (overstock, no demand).
+    razon: Option<&'static str>,
+}
+
+impl QuantityOutcome {
+    /// No calculation: no class or no demand.
+    fn no_demand() -> QuantityOutcome {
+        QuantityOutcome {
+            steps: QuantitySteps::default(),
+            regla: DecisionRule::SinDemanda,
+            packs: 0,
+            necesaria: 0,
+            limitado: false,
+            antes_capacidad: None,
+            ajustado_cap: false,
+            ajustado_min: false,
+            levels: None,
+            reorder: None,
+            razon: Some(REASON_NO_DEMAND),
+        }
+    }
+}
+
+/// The stocks and limits the quantity steps read.
+struct StockPosition<'a> {
+    /// Effective stock: store + in transit.
+    e: f64,
+    stock_cedi: f64,
+    pack: PackSize,
+    minimo: Option<f64>,
+    capacidad: Option<f64>,
+    limits: &'a StorageLimits,
+}
+
+/// Steps 3–8 (§7.3): levels and base quantity, overstock, trial minimum, display minimum,
+/// storage capacity and the CEDI cap, in that order; each later step sees the earlier ones.
+fn quantity(
+    c: AbcClass,
+    rp: &ResolvedParams,
+    d: &DemandChoice,
+    local: &DemandStats,
+    s: &StockPosition<'_>,
+    ajustes: &EngineSettings,
+    warnings: &mut Vec<String>,
+) -> QuantityOutcome {
+    // Step 3: levels and base quantity.
+    let lv = compute_levels(&LevelInputs {
+        clase: c,
+        demanda: d.demanda_usada,
+        sigma: d.sigma_usada,
+        demanda_maxima: finite(local.demanda_maxima),
+        lead_time: rp.lead_time.valor,
+        z: rp.z.valor,
+        cobertura_dias: rp.cobertura_dias.valor,
+    });
+    let ro = reorder(s.e, &lv, d.demanda_usada, s.pack);
+    warnings.extend(sanity_warnings(c, d.demanda_usada, d.sigma_usada, &lv));
+    let mut q = QuantityOutcome {
+        steps: QuantitySteps { bultos_base: ro.bultos, ..QuantitySteps::default() },
+        regla: DecisionRule::ReglaReorden,
+        packs: ro.bultos,
+        necesaria: 0,
+        limitado: false,
+        antes_capacidad: None,
+        ajustado_cap: false,
+        ajustado_min: false,
+        levels: Some(lv),
+        reorder: Some(ro),
+        razon: None,
+    };
+    if ro.sobrestock.is_some() {
+        // Step 4: overstock short-circuit (a trial / regional line keeps its method).
+        q.packs = 0;
+        q.regla = DecisionRule::Sobrestock;
+        q.razon = Some(REASON_OVERSTOCK);
+        q.steps.omitidos_por_sobrestock = true;
+        return q;
+    }
+    // Step 5: trial minimum, only when the store holds nothing.
+    if d.es_prueba && q.packs == 0 && s.e <= 0.0 {
+        q.packs = 1;
+        q.regla = DecisionRule::MinimoPrueba;
+    }
+    q.steps.bultos_tras_minimo_prueba = q.packs;
+    apply_display_minimum(&mut q, s, warnings);
+    q.steps.bultos_tras_minimo_exhibicion = q.packs;
+    apply_capacity(&mut q, s, warnings);
+    q.steps.bultos_tras_capacidad = q.packs;
+    apply_cedi_cap(&mut q, s, ajustes, warnings);
+    q
+}
+
+/// Step 6: the display minimum, against effective stock.
+fn apply_display_minimum(q: &mut QuantityOutcome, s: &StockPosition<'_>, warnings: &mut Vec<String>) {
+    let Some(min) = s.minimo else { return };
+    let req = (min - s.e).max(0.0);
+    q.steps.requerido_minimo_exhibicion_unidades = Some(req);
+    let req_packs = packs_ceil(req, s.pack);
+    if req_packs > q.packs {
+        q.packs = req_packs;
+        q.regla = DecisionRule::MinimoExhibicion;
+        q.ajustado_min = true;
+        warnings.push(format!(
+            "MÍNIMO EXHIBICIÓN: elevado a {} unidades ({} bultos) para alcanzar {} unidades en exhibición (stock efectivo {})",
+            fmt_qty(packs_to_units(q.packs, s.pack)),
+            q.packs,
+            fmt_qty(min),
+            fmt_qty(s.e)
+        ));
+    }
+}
+
+/// Step 7: the storage capacity, rounded down; wins over the display minimum.
+fn apply_capacity(q: &mut QuantityOutcome, s: &StockPosition<'_>, warnings: &mut Vec<String>) {
+    let Some(cap) = s.capacidad else { return };
+    let libre = (cap - s.e).max(0.0);
+    q.steps.espacio_libre_unidades = Some(libre);
+    let cabe = packs_floor(libre, s.pack);
+    if q.packs > cabe {
+        let antes = packs_to_units(q.packs, s.pack);
+        q.antes_capacidad = Some(antes);
+        q.packs = cabe;
+        q.regla = DecisionRule::Capacidad;
+        q.ajustado_cap = true;
+        warnings.push(format!(
+            "CAPACIDAD LIMITADA: ajustado de {} a {} unidades por capacidad de {} ({} unidades). Stock {} | espacio libre {}",
+            fmt_qty(antes),
+            fmt_qty(packs_to_units(q.packs, s.pack)),
+            s.limits.tipo_restriccion.as_deref().unwrap_or(DEFAULT_RESTRICTION_TYPE),
+            fmt_qty(cap),
+            fmt_qty(s.e),
+            fmt_qty(libre)
+        ));
+    }
+}
+
+/// Step 8: the CEDI availability cap (when `limitar_por_stock_cedi`).
+fn apply_cedi_cap(q: &mut QuantityOutcome, s: &StockPosition<'_>, ajustes: &EngineSettings, warnings: &mut Vec<String>) {
+    q.necesaria = q.packs;
+    if !ajustes.limitar_por_stock_cedi {
+        return;
+    }
+    let disponibles = packs_floor(s.stock_cedi.max(0.0), s.pack);
+    q.steps.bultos_disponibles_cedi = Some(disponibles);
+    if q.packs > disponibles {
+        q.packs = disponibles;
+        q.regla = DecisionRule::TopeCedi;
+        q.limitado = true;
+        warnings.push(format!(
+            "limitado_por_cedi: limitado por stock en CEDI de {} a {} bultos (stock CEDI {})",
+            q.necesaria,
+            q.packs,
+            fmt_qty(s.stock_cedi)
+        ));
+    }
+}
+
+/// [`suggest`], keeping the day-by-day V2 detail (dated weekday sales, coverage simulation)
+/// only when `detalle_v2`: the per-product modal shows it, a store's list does not, and it
+/// is most of a line's size and work. Every other field is identical either way.
+///
+/// Steps: the demand used ([`choose_demand`]), the effective class and method, the input
+/// warnings, the quantity ([`quantity`]: steps 3–8), then criticality and the V2 coverage.
+fn suggest_line(
+    p: &ProductInput,
+    demanda: &LineDemand,
+    params: &ParamConfig,
+    ajustes: &EngineSettings,
+    today: NaiveDate,
+    detalle_v2: bool,
+) -> Suggestion {
+    let pack = PackSize::new(p.unidades_por_bulto);
+    let upb = pack.units();
+    let stock_tienda = finite(p.stock_tienda);
+    let en_transito = finite(p.stock_en_transito);
+    let stock_cedi = finite(p.stock_cedi);
+    let e = stock_tienda + en_transito;
+    let local = &demanda.local;
+    let limits = &p.limites;
+    let capacidad = positive(limits.capacidad_maxima);
+    let minimo = positive(limits.minimo_exhibicion);
+
+    // Step 2: reference demand, trial shipment.
+    let d = choose_demand(demanda, stock_cedi);
+    let demanda_usada = d.demanda_usada;
+    let tiene_ventas = local.dias_venta_ventana > 0 || local.total_ventana > 0.0;
+    let clase = effective_class(p.clase_abc, p.es_generador_trafico, d.es_prueba, tiene_ventas);
+    let clase_efectiva = clase.map(|(c, _)| c);
+    let metodo_calculo = calculation_method(&d, clase_efectiva);
+    let tienda_ref = demanda.referencia.tienda_ref.clone();
+    let mut warnings = input_warnings(p, stock_tienda, &d, tienda_ref.as_ref());
 
     let windows = resolve_windows(&params.global);
     let parametros = clase_efectiva.map(|c| resolve_params(params, p.categoria.as_deref(), c));
-    let mut steps = QuantitySteps::default();
-    let mut regla = DecisionRule::SinDemanda;
-    let mut packs: u64 = 0;
-    let mut necesaria: u64 = 0;
-    let mut limitado = false;
-    let mut antes_capacidad = None;
-    let mut ajustado_cap = false;
-    let mut ajustado_min = false;
-    let mut levels_out: Option<Levels> = None;
-    let mut reorder_out: Option<ReorderDecision> = None;
-
-    match (clase_efectiva, &parametros) {
-        (Some(c), Some(rp)) if demanda_usada > 0.0 => {
-            // Step 3: levels and base quantity.
-            let lv = compute_levels(&LevelInputs {
-                clase: c,
-                demanda: demanda_usada,
-                sigma: sigma_usada,
-                demanda_maxima: finite(local.demanda_maxima),
-                lead_time: rp.lead_time.valor,
-                z: rp.z.valor,
-                cobertura_dias: rp.cobertura_dias.valor,
-            });
-            let ro = reorder(e, &lv, demanda_usada, pack);
-            warnings.extend(sanity_warnings(c, demanda_usada, sigma_usada, &lv));
-            packs = ro.bultos;
-            steps.bultos_base = packs;
-            regla = DecisionRule::ReglaReorden;
-            if ro.sobrestock.is_some() {
-                // Step 4: overstock short-circuit (a trial / regional line keeps its method).
-                packs = 0;
-                regla = DecisionRule::Sobrestock;
-                razon = REASON_OVERSTOCK.to_string();
-                steps.omitidos_por_sobrestock = true;
-            } else {
-                // Step 5: trial minimum, only when the store holds nothing.
-                if es_prueba && packs == 0 && e <= 0.0 {
-                    packs = 1;
-                    regla = DecisionRule::MinimoPrueba;
-                }
-                steps.bultos_tras_minimo_prueba = packs;
-                // Step 6: display minimum, against effective stock.
-                if let Some(min) = minimo {
-                    let req = (min - e).max(0.0);
-                    steps.requerido_minimo_exhibicion_unidades = Some(req);
-                    let req_packs = packs_ceil(req, pack);
-                    if req_packs > packs {
-                        packs = req_packs;
-                        regla = DecisionRule::MinimoExhibicion;
-                        ajustado_min = true;
-                        warnings.push(format!(
-                            "MÍNIMO EXHIBICIÓN: elevado a {} unidades ({} bultos) para alcanzar {} unidades en exhibición (stock efectivo {})",
-                            fmt_qty(packs_to_units(packs, pack)),
-                            packs,
-                            fmt_qty(min),
-                            fmt_qty(e)
-                        ));
-                    }
-                }
-                steps.bultos_tras_minimo_exhibicion = packs;
-                // Step 7: storage capacity, rounded down; wins over the display minimum.
-                if let Some(cap) = capacidad {
-                    let libre = (cap - e).max(0.0);
-                    steps.espacio_libre_unidades = Some(libre);
-                    let cabe = packs_floor(libre, pack);
-                    if packs > cabe {
-                        let antes = packs_to_units(packs, pack);
-                        antes_capacidad = Some(antes);
-                        packs = cabe;
-                        regla = DecisionRule::Capacidad;
-                        ajustado_cap = true;
-                        warnings.push(format!(
-                            "CAPACIDAD LIMITADA: ajustado de {} a {} unidades por capacidad de {} ({} unidades). Stock {} | espacio libre {}",
-                            fmt_qty(antes),
-                            fmt_qty(packs_to_units(packs, pack)),
-                            limits.tipo_restriccion.as_deref().unwrap_or(DEFAULT_RESTRICTION_TYPE),
-                            fmt_qty(cap),
-                            fmt_qty(e),
-                            fmt_qty(libre)
-                        ));
-                    }
-                }
-                steps.bultos_tras_capacidad = packs;
-                // Step 8: CEDI availability cap.
-                necesaria = packs;
-                if ajustes.limitar_por_stock_cedi {
-                    let disponibles = packs_floor(stock_cedi.max(0.0), pack);
-                    steps.bultos_disponibles_cedi = Some(disponibles);
-                    if packs > disponibles {
-                        packs = disponibles;
-                        regla = DecisionRule::TopeCedi;
-                        limitado = true;
-                        warnings.push(format!(
-                            "limitado_por_cedi: limitado por stock en CEDI de {} a {} bultos (stock CEDI {})",
-                            necesaria,
-                            packs,
-                            fmt_qty(stock_cedi)
-                        ));
-                    }
-                }
-            }
-            levels_out = Some(lv);
-            reorder_out = Some(ro);
-        }
-        _ => {
-            razon = REASON_NO_DEMAND.to_string();
-        }
-    }
+    let position = StockPosition { e, stock_cedi, pack, minimo, capacidad, limits };
+    let q = match (clase_efectiva, &parametros) {
+        (Some(c), Some(rp)) if demanda_usada > 0.0 => quantity(c, rp, &d, local, &position, ajustes, &mut warnings),
+        _ => QuantityOutcome::no_demand(),
+    };
+    let razon = q.razon.map_or_else(|| demand_reason(&d, tienda_ref.as_ref()), str::to_string);
+    let packs = q.packs;
+    let mut steps = q.steps;
     steps.bultos_finales = packs;
+    let levels_out = q.levels;
+    let reorder_out = q.reorder;
     let unidades = packs_to_units(packs, pack);
 
     let (ss, rop, max) = levels_out.map_or((0.0, 0.0, 0.0), |l| (l.stock_seguridad, l.punto_reorden, l.stock_maximo));
@@ -710,8 +824,8 @@ fn suggest_line(
         cantidad_sugerida_unid: unidades,
         cantidad_sugerida_bultos: packs,
         cantidad_ajustada_bultos: packs,
-        cantidad_necesaria_bultos: necesaria,
-        limitado_por_cedi: limitado,
+        cantidad_necesaria_bultos: q.necesaria,
+        limitado_por_cedi: q.limitado,
         razon_pedido: razon,
         metodo_calculo,
         tiene_sobrestock: sobrestock.is_some(),
@@ -719,28 +833,28 @@ fn suggest_line(
         exceso_bultos: sobrestock.map_or(0, |o| o.exceso_bultos),
         dias_exceso: sobrestock.map_or(0.0, |o| o.dias_exceso),
         capacidad_maxima_configurada: capacidad,
-        cantidad_antes_ajuste_capacidad: antes_capacidad,
-        ajustado_por_capacidad: ajustado_cap,
+        cantidad_antes_ajuste_capacidad: q.antes_capacidad,
+        ajustado_por_capacidad: q.ajustado_cap,
         tipo_restriccion_capacidad: capacidad
             .map(|_| limits.tipo_restriccion.clone().unwrap_or_else(|| DEFAULT_RESTRICTION_TYPE.to_string())),
         notas_capacidad: limits.notas.clone(),
         minimo_exhibicion_configurado: minimo,
-        ajustado_por_minimo_exhibicion: ajustado_min,
+        ajustado_por_minimo_exhibicion: q.ajustado_min,
         warnings_calculo: warnings,
         criticidad: crit,
         v2_prom_dow: local.prom_dow,
         v2_historico_dow: if detalle_v2 { local.historico_dow.clone() } else { Vec::new() },
         v2,
         explicacion: Explanation {
-            regla_decisiva: regla,
+            regla_decisiva: q.regla,
             entradas: ExplanationInputs {
-                demanda_local_p75: local_p75,
+                demanda_local_p75: d.local_p75,
                 demanda_usada,
-                fuente_demanda: fuente,
-                p75_referencia: p75_ref,
+                fuente_demanda: d.fuente,
+                p75_referencia: d.p75_ref,
                 tienda_referencia: tienda_ref,
-                sigma_local: local_sigma,
-                sigma_usada,
+                sigma_local: d.local_sigma,
+                sigma_usada: d.sigma_usada,
                 demanda_maxima_local: finite(local.demanda_maxima),
                 stock_tienda,
                 stock_en_transito: en_transito,

@@ -4,6 +4,7 @@
 import { apiGet, apiPut, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, showError } from '../dom.js';
 import { formatDateTime, formatRelative } from '../format.js';
+import { clearErrorOnInput, clearFieldErrors, firstFieldError, showFieldError } from '../form-errors.js';
 
 // Only to save a round trip: the server applies the real policy (length, common passwords).
 const MIN_LENGTH = 8;
@@ -83,27 +84,15 @@ function bindPasswordForm(container, ctx, mustChange) {
 
   const clearErrors = () => {
     formError.hidden = true;
-    form.querySelectorAll('[data-error-for]').forEach((el) => { el.hidden = true; el.textContent = ''; });
-    form.querySelectorAll('input').forEach((i) => i.removeAttribute('aria-invalid'));
+    clearFieldErrors(form);
   };
   const fieldError = (name, message) => {
-    const slot = form.querySelector(`[data-error-for="${name}"]`);
-    const input = form.elements[name];
-    if (!slot || !input) {
+    if (!showFieldError(form, name, message)) {
       formError.textContent = message;
       formError.hidden = false;
-      return;
     }
-    slot.textContent = message;
-    slot.hidden = false;
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
   };
-
-  form.addEventListener('input', (e) => {
-    const slot = form.querySelector(`[data-error-for="${e.target.name}"]`);
-    if (slot && !slot.hidden) { slot.hidden = true; e.target.removeAttribute('aria-invalid'); }
-  });
+  clearErrorOnInput(form);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -125,8 +114,8 @@ function bindPasswordForm(container, ctx, mustChange) {
       button.disabled = false;
       button.textContent = 'Cambiar contraseña';
       if (err.status === 401) return; // the shell is already showing the login
-      const first = err.errors && err.errors[0];
-      if (err.status === 422 && first && first.field) fieldError(first.field, first.message || err.detail);
+      const first = firstFieldError(err);
+      if (err.status === 422 && first) fieldError(first.field, first.message);
       else { formError.textContent = err.detail; formError.hidden = false; }
       return;
     }

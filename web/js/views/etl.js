@@ -20,46 +20,12 @@ const FRESH_BADGE = { verde: 'optimo', naranja: 'bajo', amarillo: 'pendiente', r
 const DAY_COLOUR = { rojo: '#fecaca', amarillo: '#fde68a', verde_claro: '#bbf7d0', verde_oscuro: '#16a34a' };
 const MONTH_COLOUR = { verde: '#16a34a', verde_claro: '#86efac', amarillo: '#facc15', rojo: '#ef4444' };
 
-const STYLE_ID = 'etl-view-style';
-const STYLE = `
-.etl-tabs { display: flex; gap: 0.25rem; border-bottom: 1px solid var(--border); margin: 1rem 0; flex-wrap: wrap; }
-.etl-tabs button { all: unset; cursor: pointer; padding: 0.5rem 0.9rem; border-bottom: 2px solid transparent; font-weight: 500; }
-.etl-tabs button[aria-selected="true"] { border-bottom-color: var(--primary); font-weight: 650; }
-.etl-tabs button:focus-visible { outline: 2px solid var(--focus); }
-.etl-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
-.etl-section { padding: 1rem; margin-bottom: 1rem; }
-.etl-section h2 { display: flex; align-items: center; gap: 0.75rem; }
-.etl-section h2 > .btn { margin-left: auto; }
-.etl-scroll .data-table thead th { top: 0; }
-.etl-form { display: flex; gap: 0.75rem; align-items: flex-end; flex-wrap: wrap; }
-.etl-scroll { overflow-x: auto; }
-.etl-live { margin-top: 0.75rem; }
-.etl-cal { display: flex; flex-wrap: wrap; gap: 1rem; }
-.etl-month { min-width: 210px; }
-.etl-month h3 { font-size: 0.95rem; margin: 0 0 0.3rem; display: flex; justify-content: space-between; }
-.etl-days { display: grid; grid-template-columns: repeat(7, 26px); gap: 3px; }
-.etl-day { width: 26px; height: 22px; border-radius: 3px; font-size: 0.7rem; display: flex; align-items: center; justify-content: center; color: #111827; }
-.etl-bar { height: 6px; border-radius: 3px; background: var(--border); margin-bottom: 0.3rem; overflow: hidden; }
-.etl-bar span { display: block; height: 100%; }
-.etl-error { color: var(--critico); white-space: normal; max-width: 36rem; }
-.etl-kv { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
-`;
-
-function ensureStyle() {
-  if (document.getElementById(STYLE_ID)) return;
-  const s = document.createElement('style');
-  s.id = STYLE_ID;
-  s.textContent = STYLE;
-  document.head.append(s);
-}
-
 const statusBadge = (s) => html`<span class="badge badge-${STATUS_BADGE[s] || 'borrador'}" data-status="${s}">${STATUS_LABEL[s] || s}</span>`;
 const seconds = (v) => (v === null || v === undefined ? '-' : `${formatNumber(v, 1)} s`);
 const localTs = (s) => (s ? s.replace('T', ' ').slice(0, 16) : '-');
 const todayLocal = (tz) => new Intl.DateTimeFormat('en-CA', { timeZone: tz || 'America/Caracas' }).format(new Date());
 
 export async function render(container, ctx) {
-  ensureStyle();
   const tab = TABS.some((t) => t.key === ctx.query.get('tab')) ? ctx.query.get('tab') : 'ventas';
   setHtml(container, html`
     <div class="page-head"><div>
@@ -87,7 +53,6 @@ export async function render(container, ctx) {
 
 // Standalone page /administrador/ventas/cobertura (spec 50 §7).
 export async function renderCoverage(container, ctx) {
-  ensureStyle();
   setHtml(container, html`
     <div class="page-head"><div><h1>Cobertura de ventas</h1>
       <p class="subtitle">Días con y sin datos de ventas por tienda, y ventanas pendientes de recuperar.</p></div></div>

@@ -26,11 +26,8 @@ const KIND_LABEL = { reposicion: 'reposición', urgente: 'urgente', promocion: '
 
 const stateBadge = (s) => html`<span class="badge badge-${BADGE[s] || 'tienda'}">${STATE_LABEL[s] || s}</span>`;
 
-function caps(ctx) {
-  const u = ctx.user || {};
-  const list = Array.isArray(u.capabilities) ? u.capabilities : [];
-  return (c) => u.rol === 'super_admin' || list.includes(c);
-}
+// What the caller may do: the shell's `ctx.can` (capabilities of /api/auth/me).
+const caps = (ctx) => ctx.can;
 
 export async function render(container, ctx) {
   const rest = location.pathname.replace(/^\/pedidos-sugeridos\/?/, '');
