@@ -72,6 +72,9 @@ fn screens(c: &mut Criterion) {
         ("bi_rentabilidad_top", "/api/bi/profitability/top-products".into()),
         ("bi_ranking_inventario", "/api/bi/stores/ranking?metrica=gmroi".into()),
         ("bi_tienda_kpis", "/api/bi/store/tienda_01/kpis".into()),
+        ("bi_abc_red", "/api/bi/products/abc-consolidated".into()),
+        ("bi_abc_tienda", "/api/bi/products/abc-consolidated?ubicacion_id=tienda_01".into()),
+        ("bi_productos_entre_tiendas", "/api/bi/stores/compare?ubicacion_ids=tienda_01,tienda_02,tienda_03,tienda_04,tienda_05".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {
