@@ -224,9 +224,7 @@ async fn bad_abc_and_comparison_queries_are_refused_by_name() {
         assert_eq!(e["code"], "validation_error", "{path}: {e}");
         assert_eq!(e["errors"][0]["field"], field, "{path}: {e}");
     }
-    for path in
-        ["/api/bi/products/abc-consolidated?ubicacion_id=cedi_seco", "/api/bi/stores/compare?ubicacion_ids=tienda_01,tienda_99"]
-    {
+    for path in ["/api/bi/products/abc-consolidated?ubicacion_id=cedi_seco", "/api/bi/stores/compare?ubicacion_ids=tienda_01,tienda_99"] {
         let (s, e) = get(&app, path).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {e}");
     }

@@ -84,6 +84,8 @@ async fn the_abc_analysis_and_the_products_between_stores_on_screen() {
         s["totales"]["productos"].as_i64().unwrap().to_string()
     );
     b.screenshot(&artifacts_dir().join("bi-abc-tienda.png")).await;
+    b.eval("document.querySelector('[data-role=abc-table]').scrollIntoView()").await;
+    b.screenshot(&artifacts_dir().join("bi-abc-tabla.png")).await;
 
     // Productos entre tiendas: the two stores picked by default, the API's counts and lists.
     b.click("[data-tab=productos-tiendas]").await;
@@ -100,9 +102,16 @@ async fn the_abc_analysis_and_the_products_between_stores_on_screen() {
         b.eval("document.querySelectorAll('[data-role=pc-unicos] tbody tr').length").await,
         json!(c["unicos"].as_array().unwrap().len())
     );
-    assert_eq!(b.eval("document.querySelectorAll('[data-role=pc-comunes] tbody tr').length").await, json!(c["comunes"].as_array().unwrap().len()));
+    assert_eq!(
+        b.eval("document.querySelectorAll('[data-role=pc-comunes] tbody tr').length").await,
+        json!(c["comunes"].as_array().unwrap().len())
+    );
     let first = c["comunes"][0]["producto_codigo"].as_str().unwrap();
-    assert_eq!(b.eval("document.querySelector('[data-role=pc-comunes] tbody tr').dataset.product").await, json!(first), "largest spread first");
+    assert_eq!(
+        b.eval("document.querySelector('[data-role=pc-comunes] tbody tr').dataset.product").await,
+        json!(first),
+        "largest spread first"
+    );
     assert!(b.eval("document.querySelector('[data-role=pc-parciales]').textContent").await.as_str().unwrap().contains("tercera tienda"));
     b.screenshot(&artifacts_dir().join("bi-productos-entre-tiendas.png")).await;
     // Unpicking one store leaves fewer than two: a note, no lists.

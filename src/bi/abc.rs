@@ -178,10 +178,7 @@ pub struct AbcQuery {
 
 fn scope<'t>(tenant: &'t Tenant, q: &AbcQuery) -> Result<Vec<&'t Store>, BiError> {
     match (&q.region, &q.ubicacion_id) {
-        (Some(_), Some(_)) => Err(BiError::Invalid {
-            field: "ubicacion_id",
-            message: "Elija una región o una tienda, no ambas".into(),
-        }),
+        (Some(_), Some(_)) => Err(BiError::Invalid { field: "ubicacion_id", message: "Elija una región o una tienda, no ambas".into() }),
         (None, Some(id)) => match active_stores(tenant, None)?.into_iter().find(|s| &s.id == id) {
             Some(s) => Ok(vec![s]),
             None => Err(BiError::NotFound(format!("Tienda «{id}» no encontrada"))),

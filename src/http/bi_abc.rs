@@ -34,7 +34,9 @@ pub async fn consolidated(State(state): State<AppState>, QueryParams(q): QueryPa
         ubicacion_id: q.ubicacion_id.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
     };
     let st = state.clone();
-    Ok(Json(tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(abc::consolidated(&st.tenant, &st.warehouse, &query)?) }).await??))
+    Ok(Json(
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(abc::consolidated(&st.tenant, &st.warehouse, &query)?) }).await??,
+    ))
 }
 
 #[derive(Deserialize)]
