@@ -81,6 +81,9 @@ fn screens(c: &mut Criterion) {
         ("bi_tienda_kpis", "/api/bi/store/tienda_01/kpis".into()),
         ("producto_historico_clasificacion", format!("/api/productos/{code}/historico-clasificacion")),
         ("stock_cedi", "/api/stock?ubicacion_id=cedi_seco".into()),
+        ("bi_abc_red", "/api/bi/products/abc-consolidated".into()),
+        ("bi_abc_tienda", "/api/bi/products/abc-consolidated?ubicacion_id=tienda_01".into()),
+        ("bi_productos_entre_tiendas", "/api/bi/stores/compare?ubicacion_ids=tienda_01,tienda_02,tienda_03,tienda_04,tienda_05".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

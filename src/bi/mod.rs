@@ -3,7 +3,9 @@
 //! from the store × day aggregate (tickets cannot be summed over products); the rules are in
 //! `domain::bi`.
 
+pub mod abc;
 pub mod inventory;
+pub mod product_compare;
 pub mod products;
 pub mod stores;
 

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod bi;
+pub mod bi_abc;
 pub mod bi_products;
 pub mod bi_stores;
 pub mod class_history;

@@ -8,9 +8,10 @@ import { formatNumber, formatInteger, formatDate } from '../format.js';
 import { barLineChart, legend } from '../charts.js';
 import { renderCompare, renderRanking, categoriesPanel } from './bi-tiendas.js';
 import { renderProducts, renderProfitability } from './bi-productos.js';
+import { renderAbc, renderProductCompare } from './bi-abc.js';
 
 const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
-const UPCOMING = ['Análisis ABC', 'Cobertura'];
+const UPCOMING = ['Cobertura'];
 
 // Today in the tenant's time zone, as YYYY-MM-DD.
 function todayIn(tz) {
@@ -38,7 +39,7 @@ function delta(v, unit) {
   return html`<span class="kpi-delta ${cls}" data-delta>${arrow} ${v > 0 ? '+' : ''}${formatNumber(v, 1)}${unit}</span>`;
 }
 
-const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['ranking', 'Ranking Tiendas'], ['productos', 'Por Producto'], ['rentabilidad', 'Rentabilidad']];
+const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['productos-tiendas', 'Productos entre tiendas'], ['ranking', 'Ranking Tiendas'], ['productos', 'Por Producto'], ['abc', 'Análisis ABC'], ['rentabilidad', 'Rentabilidad']];
 
 export async function render(container, ctx) {
   const tab = TABS.some(([k]) => k === ctx.query.get('tab')) ? ctx.query.get('tab') : 'red';
@@ -51,6 +52,8 @@ export async function render(container, ctx) {
   if (tab === 'ranking') return renderRanking(container, ctx, head);
   if (tab === 'productos') return renderProducts(container, ctx, head);
   if (tab === 'rentabilidad') return renderProfitability(container, ctx, head);
+  if (tab === 'abc') return renderAbc(container, ctx, head);
+  if (tab === 'productos-tiendas') return renderProductCompare(container, ctx, head);
   setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 3 })}`);
   let regions = [];
   try {
