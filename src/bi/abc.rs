@@ -138,7 +138,7 @@ pub fn warm(tenant: &Tenant, wh: &Warehouse) -> Result<(), BiError> {
 }
 
 /// One merchandise category within one class.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CategoryOfClass {
     pub clase: AbcClass,
     pub categoria: String,
@@ -152,7 +152,7 @@ pub struct CategoryOfClass {
     pub ventas_por_producto: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AbcAnalysis {
     #[serde(flatten)]
     pub ventana: Window,

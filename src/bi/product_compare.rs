@@ -26,7 +26,7 @@ pub const TOP_UNICOS: usize = 50;
 pub const TOP_COMUNES: usize = 100;
 pub const TOP_PARCIALES: usize = 50;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ComparedStore {
     pub ubicacion_id: String,
     pub nombre: String,
@@ -38,7 +38,7 @@ pub struct ComparedStore {
     pub unicos: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UniqueProduct {
     pub producto_codigo: String,
     pub descripcion: String,
@@ -49,13 +49,13 @@ pub struct UniqueProduct {
     pub unidades_30d: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoreSales {
     pub ubicacion_id: String,
     pub ventas_30d: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommonProduct {
     pub producto_codigo: String,
     pub descripcion: String,
@@ -70,7 +70,7 @@ pub struct CommonProduct {
     pub diferencia_pct: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartialProduct {
     pub producto_codigo: String,
     pub descripcion: String,
@@ -82,14 +82,14 @@ pub struct PartialProduct {
     pub tiendas_sin: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub unicos: usize,
     pub comunes: usize,
     pub parciales: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProductComparison {
     #[serde(flatten)]
     pub ventana: Window,

@@ -81,7 +81,7 @@ fn by_product<'a>(tenant: &Tenant, rows: impl Iterator<Item = &'a ProductStoreFa
 }
 
 /// The window: the 30 days ending `fin`.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Window {
     pub fecha_inicio: NaiveDate,
     pub fecha_fin: NaiveDate,

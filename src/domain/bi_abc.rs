@@ -13,7 +13,7 @@ use super::sales::round_half_away;
 
 /// An ABC class as the analysis shows it: a product-store pair without an active class
 /// (never classified, or sold only after the last calculation) counts as D (§3.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 pub enum AbcClass {
     A,
     B,
@@ -50,7 +50,7 @@ pub struct PairSales<'a> {
 }
 
 /// One class's figures, rounded for output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClassFigures {
     pub clase: AbcClass,
     /// Distinct products holding this class in at least one store of the scope.
@@ -70,7 +70,7 @@ pub struct ClassFigures {
 }
 
 /// The scope's totals, rounded for output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ScopeTotals {
     pub productos: usize,
     pub ventas: f64,

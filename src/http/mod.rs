@@ -230,8 +230,10 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::GET, "/api/bi/profitability/top-products", Capability(BiVer), get(bi_products::top_products)),
         route(Method::GET, "/api/bi/stores/ranking", Capability(BiVer), get(bi_products::store_ranking)),
         route(Method::GET, "/api/bi/store/{id}/kpis", Capability(BiVer), get(bi_products::store_kpis)),
-        route(Method::GET, "/api/bi/products/abc-consolidated", Capability(BiVer), get(bi_abc::consolidated)),
-        route(Method::GET, "/api/bi/stores/compare", Capability(BiVer), get(bi_abc::compare_products)),
+        route(Method::GET, "/api/bi/products/abc-consolidated", Capability(BiVer), get(bi_abc::consolidated))
+            .json::<crate::bi::abc::AbcAnalysis>(),
+        route(Method::GET, "/api/bi/stores/compare", Capability(BiVer), get(bi_abc::compare_products))
+            .json::<crate::bi::product_compare::ProductComparison>(),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),
