@@ -3,6 +3,8 @@
 //! from the store × day aggregate (tickets cannot be summed over products); the rules are in
 //! `domain::bi`.
 
+pub mod coverage;
+pub mod impact;
 pub mod inventory;
 pub mod products;
 pub mod stores;
