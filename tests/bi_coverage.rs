@@ -159,7 +159,9 @@ fn raw(app: &TestApp, region: &str) -> Raw {
     );
     let mut stmt = r.prepare(&sql).unwrap();
     for row in stmt
-        .query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, f64>(2)?, x.get::<_, f64>(3)?, x.get::<_, f64>(4)?)))
+        .query_map([], |x| {
+            Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, f64>(2)?, x.get::<_, f64>(3)?, x.get::<_, f64>(4)?))
+        })
         .unwrap()
     {
         let (s, p, u, v, c) = row.unwrap();
@@ -395,11 +397,8 @@ async fn trapped_stock_gaps_and_catalogue_recompute_from_raw_tables() {
     drop(r);
 
     // Catálogo por tienda: active SKUs (stock or sold) and the distance to the region's mean.
-    let active: Vec<usize> = raw
-        .stores
-        .iter()
-        .map(|s| raw.cells.iter().filter(|((st, _), c)| st == s && (c.0 > 0.0 || c.1 > 0.0)).count())
-        .collect();
+    let active: Vec<usize> =
+        raw.stores.iter().map(|s| raw.cells.iter().filter(|((st, _), c)| st == s && (c.0 > 0.0 || c.1 > 0.0)).count()).collect();
     let mean = active.iter().sum::<usize>() as f64 / 3.0;
     let cat = g["catalogo"].as_array().unwrap();
     assert_eq!(cat.len(), 3);

@@ -181,8 +181,11 @@ async fn activation_freezes_the_baseline_and_the_impact_recomputes_from_raw_tabl
         .unwrap();
     let rows_now: Vec<(String, f64)> = {
         let r = app.state.warehouse.reader().unwrap();
-        let mut stmt =
-            r.prepare("SELECT producto_codigo, cantidad::DOUBLE FROM inventario_actual WHERE ubicacion_id = 'tienda_01' AND almacen_codigo = ?").unwrap();
+        let mut stmt = r
+            .prepare(
+                "SELECT producto_codigo, cantidad::DOUBLE FROM inventario_actual WHERE ubicacion_id = 'tienda_01' AND almacen_codigo = ?",
+            )
+            .unwrap();
         stmt.query_map([&almacen], |x| Ok((x.get(0)?, x.get(1)?))).unwrap().map(Result::unwrap).collect()
     };
     let listing = fluxion::domain::records::StockListing {
@@ -251,8 +254,16 @@ async fn activation_is_for_system_admins_and_refuses_bad_input() {
 
     let tomorrow = app.state.tenant.today() + Duration::days(1);
     for (body, status, field) in [
-        (json!({"ubicacion_id": "tienda_01", "fecha_activacion": tomorrow.to_string()}), StatusCode::UNPROCESSABLE_ENTITY, Some("fecha_activacion")),
-        (json!({"ubicacion_id": "tienda_01", "fecha_activacion": "25/11/2026"}), StatusCode::UNPROCESSABLE_ENTITY, Some("fecha_activacion")),
+        (
+            json!({"ubicacion_id": "tienda_01", "fecha_activacion": tomorrow.to_string()}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("fecha_activacion"),
+        ),
+        (
+            json!({"ubicacion_id": "tienda_01", "fecha_activacion": "25/11/2026"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("fecha_activacion"),
+        ),
         (json!({"ubicacion_id": "tienda_99"}), StatusCode::NOT_FOUND, None),
         (json!({"ubicacion_id": "cedi_seco"}), StatusCode::NOT_FOUND, None),
         (json!({"ubicacion_id": "tienda_01", "baseline": 5}), StatusCode::UNPROCESSABLE_ENTITY, None),

@@ -57,7 +57,9 @@ pub fn list(conn: &Connection) -> Result<Vec<ActivationRow>> {
 }
 
 pub fn get(conn: &Connection, ubicacion_id: &str) -> Result<Option<ActivationRow>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM tiendas_fluxion_activacion WHERE ubicacion_id = ?1"), [ubicacion_id], row).optional()?)
+    Ok(conn
+        .query_row(&format!("SELECT {COLUMNS} FROM tiendas_fluxion_activacion WHERE ubicacion_id = ?1"), [ubicacion_id], row)
+        .optional()?)
 }
 
 /// The active stores as the impact reads them.

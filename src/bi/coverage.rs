@@ -25,8 +25,8 @@ use super::stores::active_stores;
 use super::BiError;
 use crate::config::{Store, Tenant};
 use crate::domain::bi_coverage::{
-    coverage, gap_opportunity, gap_skus, is_gap, is_low_coverage, is_trapped, level, light, priority, stock_days, Coverage, Level,
-    Light, Priority, COVERED_UNITS, TRAPPED_STORE_UNITS,
+    coverage, gap_opportunity, gap_skus, is_gap, is_low_coverage, is_trapped, level, light, priority, stock_days, Coverage, Level, Light,
+    Priority, COVERED_UNITS, TRAPPED_STORE_UNITS,
 };
 use crate::domain::opportunities::predominant_class;
 use crate::domain::replenishment::AbcClass;
@@ -245,9 +245,8 @@ fn compute(tenant: &Tenant, wh: &Warehouse) -> Result<CoverageData, BiError> {
                 let gmroi_red = row.map_or(0.0, |r| r.gmroi);
                 let familia = row.map_or_else(|| "cedi_seco".to_string(), |r| r.familia.clone());
                 let corte = tenant.file.bi.thresholds(&familia).cut_gmroi();
-                let clase = predominant_class(
-                    &stores.iter().map(|s| classes.get(&(s.id.clone(), code.to_string())).copied()).collect::<Vec<_>>(),
-                );
+                let clase =
+                    predominant_class(&stores.iter().map(|s| classes.get(&(s.id.clone(), code.to_string())).copied()).collect::<Vec<_>>());
                 for (i, c) in a.cells.iter().enumerate() {
                     let others = selling.len() - usize::from(c.ventas > 0.0);
                     if !is_gap(c.stock, c.unidades, c.ventas, others) {
@@ -429,11 +428,8 @@ fn summarise(name: &str, regions: &[&RegionCoverage], umbral: f64) -> RegionSumm
     let count = |l: Level| productos.iter().filter(|p| level(p.cobertura.cobertura_pct) == l).count();
     let trapped: Vec<&CediStock> =
         regions.iter().flat_map(|r| &r.cedi).filter(|c| is_trapped(c.unidades, c.stock_tiendas, umbral)).collect();
-    let mean = if productos.is_empty() {
-        0.0
-    } else {
-        productos.iter().map(|p| p.cobertura.cobertura_pct).sum::<f64>() / productos.len() as f64
-    };
+    let mean =
+        if productos.is_empty() { 0.0 } else { productos.iter().map(|p| p.cobertura.cobertura_pct).sum::<f64>() / productos.len() as f64 };
     RegionSummary {
         region: name.to_string(),
         tiendas: regions.iter().map(|r| r.tiendas).sum(),
@@ -508,7 +504,8 @@ pub fn low_coverage(tenant: &Tenant, wh: &Warehouse, region: Option<&str>, limit
         .filter(|(_, p)| is_low_coverage(p.cobertura.cobertura_pct))
         .collect();
     rows.sort_by(|a, b| {
-        a.1.cobertura.cobertura_pct
+        a.1.cobertura
+            .cobertura_pct
             .total_cmp(&b.1.cobertura.cobertura_pct)
             .then_with(|| b.1.venta_mensual_por_tienda.total_cmp(&a.1.venta_mensual_por_tienda))
             .then_with(|| a.1.codigo.cmp(&b.1.codigo))

@@ -116,7 +116,12 @@ pub fn baseline(tenant: &Tenant, wh: &Warehouse, ubicacion_id: &str, fecha: Naiv
     )?;
     if loads_before > 0 {
         let valor: f64 = reader.prepare_cached(BASELINE_SQL)?.query_row(params![s.id, fecha], |r| r.get(0))?;
-        return Ok(Baseline { ubicacion_id: s.id.clone(), fecha_activacion: fecha, stock_baseline: valor, origen: BaselineSource::Historico });
+        return Ok(Baseline {
+            ubicacion_id: s.id.clone(),
+            fecha_activacion: fecha,
+            stock_baseline: valor,
+            origen: BaselineSource::Historico,
+        });
     }
     drop(reader);
     let (_, facts, _) = store_facts(tenant, wh, None)?;
@@ -235,12 +240,7 @@ pub fn summary(tenant: &Tenant, wh: &Warehouse, activations: &[Activation]) -> R
             (!of.is_empty()).then(|| RegionImpact { region: region.id.clone(), totales: totals(&of) })
         })
         .collect();
-    Ok(ImpactSummary {
-        totales: totals(&all),
-        regiones,
-        mensaje: rows.is_empty().then(|| NO_ACTIVE_STORES.to_string()),
-        datos_al,
-    })
+    Ok(ImpactSummary { totales: totals(&all), regiones, mensaje: rows.is_empty().then(|| NO_ACTIVE_STORES.to_string()), datos_al })
 }
 
 /// Each active store, most capital freed first (ties: largest reduction, then name).
@@ -250,7 +250,8 @@ pub fn by_store(tenant: &Tenant, wh: &Warehouse, activations: &[Activation]) -> 
     let mut tiendas: Vec<(f64, f64, StoreImpact)> = rows
         .iter()
         .map(|r| {
-            let (b, freed, red) = (r.a.stock_baseline, freed_capital(r.a.stock_baseline, r.actual), reduction_pct(r.a.stock_baseline, r.actual));
+            let (b, freed, red) =
+                (r.a.stock_baseline, freed_capital(r.a.stock_baseline, r.actual), reduction_pct(r.a.stock_baseline, r.actual));
             (
                 freed,
                 red,

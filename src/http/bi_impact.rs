@@ -29,7 +29,9 @@ pub async fn summary(State(state): State<AppState>) -> Result<Json<ImpactSummary
 pub async fn by_store(State(state): State<AppState>) -> Result<Json<ImpactByStore>, ApiError> {
     let st = state.clone();
     let rows = state.with_app_db(|c| Ok(activation::active(c)?)).await?;
-    Ok(Json(tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(impact::by_store(&st.tenant, &st.warehouse, &rows)?) }).await??))
+    Ok(Json(
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> { Ok(impact::by_store(&st.tenant, &st.warehouse, &rows)?) }).await??,
+    ))
 }
 
 #[derive(Debug, Serialize)]

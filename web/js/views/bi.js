@@ -8,9 +8,11 @@ import { formatNumber, formatInteger, formatDate } from '../format.js';
 import { barLineChart, legend } from '../charts.js';
 import { renderCompare, renderRanking, categoriesPanel } from './bi-tiendas.js';
 import { renderProducts, renderProfitability } from './bi-productos.js';
+import { renderCoverage } from './bi-cobertura.js';
+import { renderImpact } from './bi-impacto.js';
 
 const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
-const UPCOMING = ['Análisis ABC', 'Cobertura'];
+const UPCOMING = ['Análisis ABC'];
 
 // Today in the tenant's time zone, as YYYY-MM-DD.
 function todayIn(tz) {
@@ -38,7 +40,7 @@ function delta(v, unit) {
   return html`<span class="kpi-delta ${cls}" data-delta>${arrow} ${v > 0 ? '+' : ''}${formatNumber(v, 1)}${unit}</span>`;
 }
 
-const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['ranking', 'Ranking Tiendas'], ['productos', 'Por Producto'], ['rentabilidad', 'Rentabilidad']];
+const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['ranking', 'Ranking Tiendas'], ['productos', 'Por Producto'], ['rentabilidad', 'Rentabilidad'], ['cobertura', 'Cobertura'], ['impacto', 'Impacto Fluxion']];
 
 export async function render(container, ctx) {
   const tab = TABS.some(([k]) => k === ctx.query.get('tab')) ? ctx.query.get('tab') : 'red';
@@ -51,6 +53,8 @@ export async function render(container, ctx) {
   if (tab === 'ranking') return renderRanking(container, ctx, head);
   if (tab === 'productos') return renderProducts(container, ctx, head);
   if (tab === 'rentabilidad') return renderProfitability(container, ctx, head);
+  if (tab === 'cobertura') return renderCoverage(container, ctx, head);
+  if (tab === 'impacto') return renderImpact(container, ctx, head);
   setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 3 })}`);
   let regions = [];
   try {
