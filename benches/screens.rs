@@ -72,6 +72,12 @@ fn screens(c: &mut Criterion) {
         ("bi_rentabilidad_top", "/api/bi/profitability/top-products".into()),
         ("bi_ranking_inventario", "/api/bi/stores/ranking?metrica=gmroi".into()),
         ("bi_tienda_kpis", "/api/bi/store/tienda_01/kpis".into()),
+        ("bi_cobertura_resumen", "/api/bi/coverage/summary".into()),
+        ("bi_cobertura_baja", "/api/bi/coverage/low-coverage-products".into()),
+        ("bi_cobertura_atrapado_cedi", "/api/bi/coverage/trapped-in-cedi?umbral=20".into()),
+        ("bi_cobertura_huecos", "/api/bi/coverage/store-gaps".into()),
+        ("bi_impacto_resumen", "/api/bi/impact/summary".into()),
+        ("bi_impacto_tiendas", "/api/bi/impact/by-store".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {
