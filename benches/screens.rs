@@ -84,6 +84,12 @@ fn screens(c: &mut Criterion) {
         ("bi_abc_red", "/api/bi/products/abc-consolidated".into()),
         ("bi_abc_tienda", "/api/bi/products/abc-consolidated?ubicacion_id=tienda_01".into()),
         ("bi_productos_entre_tiendas", "/api/bi/stores/compare?ubicacion_ids=tienda_01,tienda_02,tienda_03,tienda_04,tienda_05".into()),
+        ("bi_cobertura_resumen", "/api/bi/coverage/summary".into()),
+        ("bi_cobertura_baja", "/api/bi/coverage/low-coverage-products".into()),
+        ("bi_cobertura_atrapado_cedi", "/api/bi/coverage/trapped-in-cedi?umbral=20".into()),
+        ("bi_cobertura_huecos", "/api/bi/coverage/store-gaps".into()),
+        ("bi_impacto_resumen", "/api/bi/impact/summary".into()),
+        ("bi_impacto_tiendas", "/api/bi/impact/by-store".into()),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

@@ -1,6 +1,7 @@
 //! Application state (SQLite file `app.sqlite`): users, orders, settings, audit, ETL runs.
 //! Embedded, numbered migrations with SHA-256 checksums; WAL; foreign keys on.
 
+pub mod activation;
 pub mod adjustments;
 pub mod audit;
 pub mod emergencies;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "substitutable_sets", include_str!("migrations/0007_substitutable_sets.sql")),
     (8, "emergency_scans", include_str!("migrations/0008_emergency_scans.sql")),
     (9, "order_lines_write_path", include_str!("migrations/0009_order_lines_write_path.sql")),
+    (10, "fluxion_activation", include_str!("migrations/0010_fluxion_activation.sql")),
     (12, "order_lines_without_line_index", include_str!("migrations/0012_order_lines_without_line_index.sql")),
 ];
 

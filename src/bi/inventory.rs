@@ -53,6 +53,13 @@ impl StoreInventory {
     }
 }
 
+/// A store's stock at cost today and its fill rate (§2), from its rows of the window's facts,
+/// as the ranking and the KPI card compute them.
+pub fn stock_and_fill_rate<'a>(rows: impl Iterator<Item = &'a ProductStoreFacts> + Clone) -> (f64, f64) {
+    let s = StoreInventory::of(rows);
+    (s.stock_valorizado, s.fill_rate)
+}
+
 /// What stores are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

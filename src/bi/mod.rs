@@ -4,6 +4,8 @@
 //! `domain::bi`.
 
 pub mod abc;
+pub mod coverage;
+pub mod impact;
 pub mod inventory;
 pub mod product_compare;
 pub mod products;

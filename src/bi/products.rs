@@ -80,6 +80,15 @@ fn by_product<'a>(tenant: &Tenant, rows: impl Iterator<Item = &'a ProductStoreFa
     out
 }
 
+/// Per product over `facts` (every active store's, network-wide): sales, GMROI, rotation and
+/// family as *Por Producto* computes them (unrounded). Coverage's priorities read the GMROI.
+pub fn network_products(tenant: &Tenant, facts: &[ProductStoreFacts], w: &Window) -> BTreeMap<String, ProductRow> {
+    by_product(tenant, facts.iter())
+        .iter()
+        .map(|(code, s)| (code.clone(), ProductRow::of(code, s, w, &tenant.file.bi.thresholds(&s.familia))))
+        .collect()
+}
+
 /// The window: the 30 days ending `fin`.
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Window {

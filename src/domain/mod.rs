@@ -4,6 +4,8 @@
 pub mod access;
 pub mod bi;
 pub mod bi_abc;
+pub mod bi_coverage;
+pub mod bi_impact;
 pub mod bi_products;
 pub mod bi_stores;
 pub mod class_history;

@@ -6,6 +6,8 @@ pub mod auth;
 mod backups;
 mod bi;
 mod bi_abc;
+mod bi_coverage;
+mod bi_impact;
 mod bi_products;
 mod bi_stores;
 mod body;
@@ -234,6 +236,15 @@ pub fn api_routes() -> Vec<RouteSpec> {
             .json::<crate::bi::abc::AbcAnalysis>(),
         route(Method::GET, "/api/bi/stores/compare", Capability(BiVer), get(bi_abc::compare_products))
             .json::<crate::bi::product_compare::ProductComparison>(),
+        route(Method::GET, "/api/bi/coverage/summary", Capability(BiVer), get(bi_coverage::summary)),
+        route(Method::GET, "/api/bi/coverage/low-coverage-products", Capability(BiVer), get(bi_coverage::low_coverage)),
+        route(Method::GET, "/api/bi/coverage/trapped-in-cedi", Capability(BiVer), get(bi_coverage::trapped)),
+        route(Method::GET, "/api/bi/coverage/store-gaps", Capability(BiVer), get(bi_coverage::store_gaps)),
+        route(Method::GET, "/api/bi/impact/summary", Capability(BiVer), get(bi_impact::summary)),
+        route(Method::GET, "/api/bi/impact/by-store", Capability(BiVer), get(bi_impact::by_store)),
+        route(Method::GET, "/api/bi/impact/activaciones", Capability(BiVer), get(bi_impact::list)),
+        route(Method::POST, "/api/bi/impact/activaciones", Capability(AdminSistema), post(bi_impact::activate)),
+        route(Method::DELETE, "/api/bi/impact/activaciones/{id}", Capability(AdminSistema), delete(bi_impact::deactivate)),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),

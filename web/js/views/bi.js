@@ -9,9 +9,10 @@ import { barLineChart, legend } from '../charts.js';
 import { renderCompare, renderRanking, categoriesPanel } from './bi-tiendas.js';
 import { renderProducts, renderProfitability } from './bi-productos.js';
 import { renderAbc, renderProductCompare } from './bi-abc.js';
+import { renderCoverage } from './bi-cobertura.js';
+import { renderImpact } from './bi-impacto.js';
 
 const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
-const UPCOMING = ['Cobertura'];
 
 // Today in the tenant's time zone, as YYYY-MM-DD.
 function todayIn(tz) {
@@ -39,14 +40,13 @@ function delta(v, unit) {
   return html`<span class="kpi-delta ${cls}" data-delta>${arrow} ${v > 0 ? '+' : ''}${formatNumber(v, 1)}${unit}</span>`;
 }
 
-const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['productos-tiendas', 'Productos entre tiendas'], ['ranking', 'Ranking Tiendas'], ['productos', 'Por Producto'], ['abc', 'Análisis ABC'], ['rentabilidad', 'Rentabilidad']];
+const TABS = [['red', 'Dashboard de Red'], ['tienda', 'Detalle de Tienda'], ['comparar', 'Comparar Tiendas'], ['productos-tiendas', 'Productos entre tiendas'], ['ranking', 'Ranking Tiendas'], ['productos', 'Por Producto'], ['abc', 'Análisis ABC'], ['rentabilidad', 'Rentabilidad'], ['cobertura', 'Cobertura'], ['impacto', 'Impacto Fluxion']];
 
 export async function render(container, ctx) {
   const tab = TABS.some(([k]) => k === ctx.query.get('tab')) ? ctx.query.get('tab') : 'red';
   const head = html`<div class="page-head"><div><h1>Business Intelligence</h1>
     <p class="subtitle">El negocio de un vistazo: ventas, tickets y margen de la red y de cada tienda.</p></div></div>
-    <div class="tabs" role="tablist" data-role="bi-tabs">${TABS.map(([k, l]) => html`<a role="tab" class="tab" href="${`/bi?tab=${k}`}" data-tab="${k}" aria-selected="${tab === k}">${l}</a>`)}</div>
-    <p class="muted small">Próximamente en esta sección: ${UPCOMING.join(' · ')}.</p>`;
+    <div class="tabs" role="tablist" data-role="bi-tabs">${TABS.map(([k, l]) => html`<a role="tab" class="tab" href="${`/bi?tab=${k}`}" data-tab="${k}" aria-selected="${tab === k}">${l}</a>`)}</div>`;
   if (tab === 'tienda') return renderStore(container, ctx, head);
   if (tab === 'comparar') return renderCompare(container, ctx, head);
   if (tab === 'ranking') return renderRanking(container, ctx, head);
@@ -54,6 +54,8 @@ export async function render(container, ctx) {
   if (tab === 'rentabilidad') return renderProfitability(container, ctx, head);
   if (tab === 'abc') return renderAbc(container, ctx, head);
   if (tab === 'productos-tiendas') return renderProductCompare(container, ctx, head);
+  if (tab === 'cobertura') return renderCoverage(container, ctx, head);
+  if (tab === 'impacto') return renderImpact(container, ctx, head);
   setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 3 })}`);
   let regions = [];
   try {
