@@ -370,7 +370,7 @@ fn r1(v: f64) -> f64 {
 }
 
 /// What every coverage answer carries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Scope {
     #[serde(flatten)]
     pub ventana: Window,
@@ -393,7 +393,7 @@ fn scope(d: &CoverageData, region: Option<&str>) -> Scope {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegionSummary {
     pub region: String,
     pub tiendas: usize,
@@ -412,7 +412,7 @@ pub struct RegionSummary {
     pub huecos: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CoverageSummary {
     #[serde(flatten)]
     pub alcance: Scope,
@@ -459,7 +459,7 @@ pub fn summary(tenant: &Tenant, wh: &Warehouse, region: Option<&str>, umbral: Op
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LowCoverageRow {
     pub producto_codigo: String,
     pub descripcion: String,
@@ -483,7 +483,7 @@ pub struct LowCoverageRow {
     pub tiendas_sin_producto: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LowCoverage {
     #[serde(flatten)]
     pub alcance: Scope,
@@ -540,7 +540,7 @@ pub fn low_coverage(tenant: &Tenant, wh: &Warehouse, region: Option<&str>, limit
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrappedRow {
     pub cedi_id: String,
     pub cedi_nombre: String,
@@ -560,7 +560,7 @@ pub struct TrappedRow {
     pub semaforo: Light,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Trapped {
     #[serde(flatten)]
     pub alcance: Scope,
@@ -627,7 +627,7 @@ pub fn trapped(tenant: &Tenant, wh: &Warehouse, region: Option<&str>, umbral: Op
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GapRow {
     pub ubicacion_id: String,
     pub tienda: String,
@@ -648,7 +648,7 @@ pub struct GapRow {
     pub prioridad: Priority,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CatalogueRow {
     pub ubicacion_id: String,
     pub nombre: String,
@@ -664,7 +664,7 @@ pub struct CatalogueRow {
     pub oportunidad: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoreGaps {
     #[serde(flatten)]
     pub alcance: Scope,

@@ -32,7 +32,7 @@ fn r2(v: f64) -> f64 {
 pub const NO_ACTIVE_STORES: &str = "No hay tiendas activas con Fluxion aún";
 
 /// Where a frozen baseline came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BaselineSource {
     /// End of the day before activation, from the stock history.
@@ -50,7 +50,7 @@ impl BaselineSource {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Baseline {
     pub ubicacion_id: String,
     pub fecha_activacion: NaiveDate,
@@ -130,7 +130,7 @@ pub fn baseline(tenant: &Tenant, wh: &Warehouse, ubicacion_id: &str, fecha: Naiv
 }
 
 /// Totals of a set of active stores.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImpactTotals {
     pub tiendas_activas_fluxion: usize,
     pub stock_actual: f64,
@@ -146,14 +146,14 @@ pub struct ImpactTotals {
     pub banda_fill_rate: Option<Band>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegionImpact {
     pub region: String,
     #[serde(flatten)]
     pub totales: ImpactTotals,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoreImpact {
     pub posicion: usize,
     pub ubicacion_id: String,
@@ -171,7 +171,7 @@ pub struct StoreImpact {
     pub banda_fill_rate: Band,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImpactSummary {
     #[serde(flatten)]
     pub totales: ImpactTotals,
@@ -181,7 +181,7 @@ pub struct ImpactSummary {
     pub datos_al: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImpactByStore {
     /// Most capital freed first (ties: largest reduction).
     pub tiendas: Vec<StoreImpact>,

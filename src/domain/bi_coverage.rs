@@ -26,7 +26,7 @@ fn pct(part: usize, of: usize) -> f64 {
 
 /// A product's coverage in a region from the stock of each of its active stores (units; a
 /// store without a row is 0). The CEDIs are never among them.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Coverage {
     pub tiendas_region: usize,
     /// Stores with more than 20 units.
@@ -56,7 +56,7 @@ pub fn coverage(store_stocks: &[f64]) -> Coverage {
 }
 
 /// Coverage band of the summary: alta > 80 %, media 50–80 %, baja < 50 %.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Alta,
@@ -97,7 +97,7 @@ pub fn stock_days(cedi_units: f64, region_units_30d: f64) -> f64 {
 }
 
 /// Traffic light of `dias_stock`: < 30 green, 30–90 amber, > 90 red.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Light {
     Verde,
@@ -136,7 +136,7 @@ pub fn is_gap(store_stock: f64, store_units_30d: f64, store_sales_30d: f64, othe
     store_stock <= 0.0 && store_units_30d <= 0.0 && store_sales_30d <= 0.0 && other_stores_selling >= 1
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Priority {
     Alta,

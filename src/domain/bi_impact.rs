@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// A store working with Fluxion since `fecha_activacion`, with the stock value at cost frozen
 /// at the end of the day before (`tiendas_fluxion_activacion`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Activation {
     pub ubicacion_id: String,
     pub fecha_activacion: chrono::NaiveDate,
@@ -33,7 +33,7 @@ pub fn reduction_pct(baseline: f64, actual: f64) -> f64 {
 }
 
 /// How a reduction or a fill rate reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     Excelente,

@@ -34,7 +34,7 @@ pub async fn by_store(State(state): State<AppState>) -> Result<Json<ImpactByStor
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActivationView {
     pub ubicacion_id: String,
     pub nombre: String,
@@ -63,7 +63,7 @@ fn view(state: &AppState, r: &activation::ActivationRow) -> ActivationView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Activations {
     pub activaciones: Vec<ActivationView>,
 }

@@ -236,15 +236,22 @@ pub fn api_routes() -> Vec<RouteSpec> {
             .json::<crate::bi::abc::AbcAnalysis>(),
         route(Method::GET, "/api/bi/stores/compare", Capability(BiVer), get(bi_abc::compare_products))
             .json::<crate::bi::product_compare::ProductComparison>(),
-        route(Method::GET, "/api/bi/coverage/summary", Capability(BiVer), get(bi_coverage::summary)),
-        route(Method::GET, "/api/bi/coverage/low-coverage-products", Capability(BiVer), get(bi_coverage::low_coverage)),
-        route(Method::GET, "/api/bi/coverage/trapped-in-cedi", Capability(BiVer), get(bi_coverage::trapped)),
-        route(Method::GET, "/api/bi/coverage/store-gaps", Capability(BiVer), get(bi_coverage::store_gaps)),
-        route(Method::GET, "/api/bi/impact/summary", Capability(BiVer), get(bi_impact::summary)),
-        route(Method::GET, "/api/bi/impact/by-store", Capability(BiVer), get(bi_impact::by_store)),
-        route(Method::GET, "/api/bi/impact/activaciones", Capability(BiVer), get(bi_impact::list)),
-        route(Method::POST, "/api/bi/impact/activaciones", Capability(AdminSistema), post(bi_impact::activate)),
-        route(Method::DELETE, "/api/bi/impact/activaciones/{id}", Capability(AdminSistema), delete(bi_impact::deactivate)),
+        route(Method::GET, "/api/bi/coverage/summary", Capability(BiVer), get(bi_coverage::summary))
+            .json::<crate::bi::coverage::CoverageSummary>(),
+        route(Method::GET, "/api/bi/coverage/low-coverage-products", Capability(BiVer), get(bi_coverage::low_coverage))
+            .json::<crate::bi::coverage::LowCoverage>(),
+        route(Method::GET, "/api/bi/coverage/trapped-in-cedi", Capability(BiVer), get(bi_coverage::trapped))
+            .json::<crate::bi::coverage::Trapped>(),
+        route(Method::GET, "/api/bi/coverage/store-gaps", Capability(BiVer), get(bi_coverage::store_gaps))
+            .json::<crate::bi::coverage::StoreGaps>(),
+        route(Method::GET, "/api/bi/impact/summary", Capability(BiVer), get(bi_impact::summary)).json::<crate::bi::impact::ImpactSummary>(),
+        route(Method::GET, "/api/bi/impact/by-store", Capability(BiVer), get(bi_impact::by_store))
+            .json::<crate::bi::impact::ImpactByStore>(),
+        route(Method::GET, "/api/bi/impact/activaciones", Capability(BiVer), get(bi_impact::list)).json::<bi_impact::Activations>(),
+        route(Method::POST, "/api/bi/impact/activaciones", Capability(AdminSistema), post(bi_impact::activate))
+            .created::<bi_impact::ActivationView>(),
+        route(Method::DELETE, "/api/bi/impact/activaciones/{id}", Capability(AdminSistema), delete(bi_impact::deactivate))
+            .json::<bi_impact::ActivationView>(),
         route(Method::GET, "/api/resumen-red", Capability(InventarioVer), get(summary::network)),
         route(Method::GET, "/api/stock", Capability(InventarioVer), get(stock::list)),
         route(Method::GET, "/api/inventario/oportunidades-cedi", Capability(InventarioVer), get(opportunities::cedi)),

@@ -77,6 +77,12 @@ impl RouteSpec {
         self
     }
 
+    /// The route answers `201 Created` with a JSON `T`.
+    pub fn created<T: ToSchema>(mut self) -> Self {
+        self.reply = Reply::Json { status: 201, schema: schema_of::<T> };
+        self
+    }
+
     /// The route answers `202 Accepted` with a JSON `T` (work started in the background).
     pub fn accepted<T: ToSchema>(mut self) -> Self {
         self.reply = Reply::Json { status: 202, schema: schema_of::<T> };

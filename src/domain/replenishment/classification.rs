@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::demand::{mean, selling_days_in_window, std_population};
 
 /// ABC class. The derived order is the order of criticality: `A < B < C < D`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 pub enum AbcClass {
     A,
     B,
