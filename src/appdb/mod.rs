@@ -12,6 +12,7 @@ pub mod orders;
 pub mod outbox;
 pub mod product_overrides;
 pub mod substitutable_sets;
+pub mod traffic_generators;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "substitutable_sets", include_str!("migrations/0007_substitutable_sets.sql")),
     (8, "emergency_scans", include_str!("migrations/0008_emergency_scans.sql")),
     (9, "order_lines_write_path", include_str!("migrations/0009_order_lines_write_path.sql")),
+    // 10 is taken by another branch; versions need not be contiguous (each is applied when missing).
+    (11, "traffic_generators", include_str!("migrations/0011_traffic_generators.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
