@@ -51,7 +51,10 @@ async fn rebuild(app: &TestApp) {
 /// Per product (revenue, tickets, rank by revenue, rank by tickets, GAP) and the window's ticket
 /// total, from the raw lines of the 30 days before `today()` in the active stores, the bag
 /// `003760` left out. Tickets are distinct (store, invoice) pairs.
-fn raw_metrics(app: &TestApp) -> (HashMap<String, (f64, i64, i64, i64, i64)>, i64) {
+/// (revenue, tickets, rank by revenue, rank by tickets, GAP) of one product.
+type Raw = (f64, i64, i64, i64, i64);
+
+fn raw_metrics(app: &TestApp) -> (HashMap<String, Raw>, i64) {
     let r = app.state.warehouse.reader().unwrap();
     let (from, to) = ((today() - Duration::days(30)).to_string(), (today() - Duration::days(1)).to_string());
     let lines = "SELECT * FROM ventas WHERE fecha BETWEEN ?::DATE AND ?::DATE AND producto_codigo <> '003760'
