@@ -384,11 +384,14 @@ pub fn suggest(
     let suggested: Vec<String> = flagged.iter().filter(|(_, s)| s.sugerido).map(|(c, _)| c.clone()).collect();
     let changes = suggestion_run(gaps.iter().map(|(c, g)| (c.as_str(), *g)), flags, &suggested, gap_minimo);
     let now = now_rfc3339();
-    let r = wh.reader()?;
+    // The new suggestions' figures for their history rows, in one read (thousands on a first run).
+    let new_codes: Vec<String> = changes.nuevos.iter().map(|(c, _)| c.clone()).collect();
+    let (rows, _) = wt::list(&*wh.reader()?, Base::Codes(&new_codes), new_codes.len().max(1), 0)?;
+    let mut rows: std::collections::HashMap<String, Row> = rows.into_iter().map(|r| (r.codigo.clone(), r)).collect();
     for (code, gap) in &changes.nuevos {
         let before = store::get(&tx, code)?;
         store::save(&tx, code, &Stored { sugerido: true, gap: Some(*gap), fecha_sugerido: Some(now.clone()), ..before }, user)?;
-        if let Some(row) = wt::one(&r, code)? {
+        if let Some(row) = rows.remove(code) {
             store::log(&tx, &history_row(&line(row, None), "sugerido", user, None, &now))?;
         }
     }

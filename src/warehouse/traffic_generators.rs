@@ -190,7 +190,7 @@ pub fn summary_counts(conn: &Connection, gap_alto: i64, pending: &[String]) -> d
         "SELECT (SELECT count(*) FROM productos_v WHERE es_generador_trafico),
                 (SELECT count(*) FROM generadores_trafico_metricas WHERE gap > ?1),
                 (SELECT avg(m.gap)::DOUBLE FROM generadores_trafico_metricas m
-                 WHERE list_contains((SELECT string_split(?2, chr(31))), m.producto_codigo))",
+                 WHERE m.producto_codigo IN (SELECT unnest(string_split(?2, chr(31)))))",
     )?
     .query_row(params![gap_alto, code_list(pending.iter().map(String::as_str))], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
 }
