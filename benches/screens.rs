@@ -33,8 +33,33 @@ fn bi_last_30_days(state: &fluxion::http::AppState) -> String {
     format!("/api/bi/stores/network/kpis?fecha_inicio={}&fecha_fin={last}", last - chrono::Duration::days(29))
 }
 
+/// What the nightly rebuild adds for the traffic generators (spec 40 §5.1): the last 30 days'
+/// distinct tickets per product from the sale lines, ranked and stored, timed; then a
+/// suggestion run so the screen's lists have rows.
+fn traffic_generator_metrics(state: &fluxion::http::AppState) {
+    use fluxion::warehouse::traffic_generators as wt;
+    let today = support::end_date() + chrono::Duration::days(1);
+    let (from, to) = (today - chrono::Duration::days(30), today - chrono::Duration::days(1));
+    let stores: Vec<&str> = state.tenant.stores().iter().filter(|s| s.active && !s.is_cedi()).map(|s| s.id.as_str()).collect();
+    let t = Instant::now();
+    let (traffic, total) = wt::window_traffic(&state.warehouse.reader().unwrap(), from, to, &stores, &["003760".to_string()]).unwrap();
+    let read = t.elapsed().as_secs_f64() * 1000.0;
+    let metrics = fluxion::domain::traffic_generators::rank(&traffic, total);
+    state.warehouse.write(|c| wt::replace(c, &metrics, total, today, from, to)).unwrap();
+    println!(
+        "traffic-generator metrics: {} products, {total} tickets; lines read and counted in {read:.0} ms, ranked and stored in {:.0} ms",
+        metrics.len(),
+        t.elapsed().as_secs_f64() * 1000.0 - read
+    );
+    let mut app = fluxion::appdb::connect(&state.app_db_path).unwrap();
+    use fluxion::products::traffic_generators::{suggest, Origin};
+    let run = suggest(&mut app, &state.warehouse, Some("bench"), Origin::Manual).unwrap();
+    println!("suggestion run: {} new suggestions in {} ms", run.nuevas_sugerencias, run.ms);
+}
+
 fn screens(c: &mut Criterion) {
     let state = client_tenant();
+    traffic_generator_metrics(&state);
     let code = busiest_product(&state);
     // `FLUXION_BENCH_WARM=1`: first run serve's start-up warm pass, so the "first" column is
     // what the first person to open each screen after start-up waits for.
@@ -90,6 +115,11 @@ fn screens(c: &mut Criterion) {
         ("bi_cobertura_huecos", "/api/bi/coverage/store-gaps".into()),
         ("bi_impacto_resumen", "/api/bi/impact/summary".into()),
         ("bi_impacto_tiendas", "/api/bi/impact/by-store".into()),
+        ("generadores_resumen", "/api/generadores-trafico/resumen".into()),
+        ("generadores_sugeridos", "/api/generadores-trafico/productos".into()),
+        ("generadores_todos", "/api/generadores-trafico/productos?tab=todos".into()),
+        ("generadores_activos", "/api/generadores-trafico/productos?tab=activos".into()),
+        ("generadores_historial", format!("/api/generadores-trafico/historial/{code}")),
     ];
     println!("{:<36} {:>10} {:>10} {:>10} {:>10}", "endpoint", "first ms", "median ms", "p95 ms", "wire kB");
     for (name, path) in &endpoints {

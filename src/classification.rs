@@ -12,7 +12,8 @@ use duckdb::params;
 use crate::appdb::inventory_settings::abc_settings;
 use crate::config::Tenant;
 use crate::domain::replenishment::{classify_abc, classify_xyz, AbcModel, XyzConfig};
-use crate::warehouse::{replenishment as wq, Warehouse};
+use crate::domain::traffic_generators::rank as rank_traffic;
+use crate::warehouse::{replenishment as wq, traffic_generators as wt, Warehouse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClassificationError {
@@ -33,6 +34,10 @@ pub struct CacheReport {
     pub rows: usize,
     /// P75s written to the demand cache.
     pub p75s: usize,
+    /// Products with traffic-generator metrics (spec 40 §5.1).
+    pub generadores: usize,
+    /// Time spent counting the window's tickets for those metrics.
+    pub generadores_ms: u128,
     pub ms: u128,
 }
 
@@ -78,8 +83,9 @@ pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, toda
     )
     .map_err(crate::appdb::AppDbError::from)?;
     let run_id = app.last_insert_rowid();
+    let traffic = crate::appdb::traffic_generators::analysis_settings(app)?;
     // The demand P75 cache has the same triggers (sales loads, the nightly run).
-    let result = compute_and_store(tenant, wh, &settings, &xyz, today).and_then(|mut report| {
+    let result = compute_and_store(tenant, wh, &settings, &xyz, &traffic, today).and_then(|mut report| {
         report.p75s = crate::replenishment::demand_cache::rebuild(tenant, app, wh, today)?;
         Ok(report)
     });
@@ -94,7 +100,15 @@ pub fn rebuild(tenant: &Tenant, wh: &Warehouse, app: &rusqlite::Connection, toda
     .map_err(crate::appdb::AppDbError::from)?;
     let mut report = result?;
     report.ms = started.elapsed().as_millis();
-    tracing::info!(stores = report.stores, rows = report.rows, p75s = report.p75s, ms = report.ms as u64, "classification caches rebuilt");
+    tracing::info!(
+        stores = report.stores,
+        rows = report.rows,
+        p75s = report.p75s,
+        generadores = report.generadores,
+        generadores_ms = report.generadores_ms as u64,
+        ms = report.ms as u64,
+        "classification caches rebuilt"
+    );
     Ok(report)
 }
 
@@ -103,6 +117,7 @@ fn compute_and_store(
     wh: &Warehouse,
     settings: &crate::appdb::inventory_settings::AbcSettings,
     xyz: &XyzConfig,
+    (traffic_days, traffic_excluded): &(u32, Vec<String>),
     today: NaiveDate,
 ) -> Result<CacheReport, ClassificationError> {
     let from = today - Duration::days(i64::from(settings.ventana_dias));
@@ -123,6 +138,12 @@ fn compute_and_store(
             .collect();
         tables.push((if location.is_some() { "productos_abc_tienda" } else { "productos_abc_cache" }, rows));
     }
+    // Traffic generators (spec 40 §5.1): distinct tickets need the window's sale lines.
+    let traffic_started = Instant::now();
+    let (traffic_from, traffic_to) = (today - Duration::days(i64::from(*traffic_days)), today - Duration::days(1));
+    let (traffic, total_tickets) = wt::window_traffic(&reader, traffic_from, traffic_to, &stores, traffic_excluded)?;
+    let metrics = rank_traffic(&traffic, total_tickets);
+    let generadores_ms = traffic_started.elapsed().as_millis();
     drop(reader);
     let rows = tables.iter().map(|(_, r)| r.len()).sum();
     wh.write(|conn| -> duckdb::Result<()> {
@@ -159,11 +180,12 @@ fn compute_and_store(
             }
             app.flush()?;
         }
+        wt::replace(conn, &metrics, total_tickets, today, traffic_from, traffic_to)?;
         // The kept history: what changed against the classes in force the day before.
         crate::warehouse::class_history::record(conn, today)?;
         Ok(())
     })?;
-    Ok(CacheReport { stores: stores.len(), rows, p75s: 0, ms: 0 })
+    Ok(CacheReport { stores: stores.len(), rows, p75s: 0, generadores: metrics.len(), generadores_ms, ms: 0 })
 }
 
 struct Row {

@@ -64,6 +64,13 @@ async fn every_line_matches_a_recomputation_from_raw_sql_and_the_cli_agrees() {
         s.query_map([loc], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))).unwrap().map(Result::unwrap).collect()
     };
     let (dest, origin) = (stock("cedi_caracas"), stock("cedi_seco"));
+    let generators: std::collections::HashSet<String> = r
+        .prepare("SELECT codigo FROM productos_v WHERE es_generador_trafico")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     let mut ranked: Vec<(&String, f64)> = demand.iter().filter(|(_, d)| d.2 > 0.0).map(|(c, d)| (c, d.2)).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
     let class_of = |code: &str| match ranked.iter().position(|(c, _)| c.as_str() == code).map(|i| i + 1) {
@@ -81,7 +88,11 @@ async fn every_line_matches_a_recomputation_from_raw_sql_and_the_cli_agrees() {
         let (p, sigma_s, _) = demand.get(code).copied().unwrap_or((0.0, 0.0, 0.0));
         assert!((f(&l["demanda_regional_p75"]) - p).abs() < 1e-6, "{code} P75");
         assert_eq!(l["clasificacion_abc"], class_of(code), "{code} regional class");
-        let class = class_of(code);
+        // Spec 40 §5.3: an active traffic generator is computed as class A (z, coverage days).
+        let generator = generators.contains(code);
+        assert_eq!(l["es_generador_trafico"], generator, "{code} traffic generator");
+        let class = if generator { "A" } else { class_of(code) };
+        assert_eq!(l["clase_efectiva"], class, "{code} class used");
         let u = f(&l["unidades_por_bulto"]);
         let (xd, xo) = (dest.get(code).copied().unwrap_or(0.0), origin.get(code).copied().unwrap_or(0.0));
         assert_eq!(f(&l["stock_cedi_destino"]), xd, "{code}");

@@ -33,7 +33,17 @@ pub fn registry(state: &AppState) -> Registry {
                     let started = std::time::Instant::now();
                     let rows = state.warehouse.write(crate::warehouse::load::cluster_stock_history)?;
                     tracing::info!(rows, ms = started.elapsed().as_millis() as u64, "stock history reordered by store and product");
-                    Ok(crate::classification::rebuild_at(&state.tenant, &state.warehouse, &state.app_db_path, today)?)
+                    let report = crate::classification::rebuild_at(&state.tenant, &state.warehouse, &state.app_db_path, today)?;
+                    // Spec 40 §5.2: the traffic-generator suggestions follow the nightly metrics.
+                    let mut app = crate::appdb::connect(&state.app_db_path)?;
+                    let run = crate::products::traffic_generators::suggest(
+                        &mut app,
+                        &state.warehouse,
+                        None,
+                        crate::products::traffic_generators::Origin::Nocturno,
+                    )?;
+                    tracing::info!(nuevas = run.nuevas_sugerencias, removidas = run.sugerencias_removidas, "traffic-generator suggestions");
+                    Ok(report)
                 });
                 match run.await {
                     Ok(Ok(_)) => {}

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod outbox;
 pub mod product_overrides;
 pub mod substitutable_sets;
+pub mod traffic_generators;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "emergency_scans", include_str!("migrations/0008_emergency_scans.sql")),
     (9, "order_lines_write_path", include_str!("migrations/0009_order_lines_write_path.sql")),
     (10, "fluxion_activation", include_str!("migrations/0010_fluxion_activation.sql")),
+    (11, "traffic_generators", include_str!("migrations/0011_traffic_generators.sql")),
     (12, "order_lines_without_line_index", include_str!("migrations/0012_order_lines_without_line_index.sql")),
 ];
 

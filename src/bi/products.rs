@@ -339,6 +339,7 @@ pub fn stars(tenant: &Tenant, wh: &Warehouse, fin: Option<NaiveDate>, store: Opt
 }
 
 /// *Candidatos a Eliminar*: the PERRO quadrant with stock, by stock value, highest first.
+/// Active traffic generators are never candidates (spec 40 §5.3): they sell little by design.
 pub fn removal_candidates(
     tenant: &Tenant,
     wh: &Warehouse,
@@ -346,8 +347,9 @@ pub fn removal_candidates(
     store: Option<&str>,
     limite: usize,
 ) -> Result<ProductList, BiError> {
+    let generators = crate::warehouse::traffic_generators::active_codes(&*wh.reader()?)?;
     list(tenant, wh, fin, store, limite, |rows| {
-        rows.retain(|r| r.cuadrante == Quadrant::Perro && r.stock_valorizado > 0.0);
+        rows.retain(|r| r.cuadrante == Quadrant::Perro && r.stock_valorizado > 0.0 && !generators.contains(&r.producto_codigo));
         rows.sort_by(|a, b| b.stock_valorizado.total_cmp(&a.stock_valorizado));
     })
 }

@@ -13,7 +13,7 @@ use crate::appdb::inter_cedi as store;
 use crate::appdb::inventory_settings as settings;
 use crate::config::{Store, Tenant};
 use crate::domain::distribution::inter_cedi::{
-    priority, quantity, reason, regional_classes, regional_demand, QuantityInput, RouteSettings, StoreDays,
+    line_class, line_reason, priority, quantity, regional_classes, regional_demand, QuantityInput, RouteSettings, StoreDays,
 };
 use crate::domain::replenishment::AbcClass;
 use crate::replenishment::excluded_warehouses;
@@ -46,6 +46,10 @@ pub struct Line {
     pub peso_unidad_kg: f64,
     /// Regional class by rank of units sold (§3.4).
     pub clasificacion_abc: AbcClass,
+    /// The class the line is computed with: A for an active traffic generator
+    /// (`domain::distribution::inter_cedi::line_class`), else the regional class.
+    pub clase_efectiva: AbcClass,
+    pub es_generador_trafico: bool,
     pub es_congelado: bool,
     pub dias_cobertura: u32,
     pub demanda_regional_p75: f64,
@@ -164,7 +168,8 @@ pub fn calculate(tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, re
             })
             .collect();
         let demand = regional_demand(&per_store);
-        let clase = classes.get(code).copied().unwrap_or(AbcClass::D);
+        let clase_regional = classes.get(code).copied().unwrap_or(AbcClass::D);
+        let clase = line_class(clase_regional, p.es_generador_trafico);
         let es_congelado = frozen.matches(p.cuadrante.as_ref().map(|c| c.as_str()), p.categoria.as_ref().map(|c| c.as_str()));
         let dias_cobertura = ajustes.coverage_days(clase, es_congelado);
         let upb = p.unidades_por_bulto.filter(|u| u.is_finite() && *u >= 1.0).unwrap_or(1.0);
@@ -192,7 +197,9 @@ pub fn calculate(tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, re
             cedi_origen_id: origin.id.clone(),
             unidades_por_bulto: upb,
             peso_unidad_kg: p.peso_unitario_kg.unwrap_or(1.0),
-            clasificacion_abc: clase,
+            clasificacion_abc: clase_regional,
+            clase_efectiva: clase,
+            es_generador_trafico: p.es_generador_trafico,
             es_congelado,
             dias_cobertura,
             demanda_regional_p75: demand.p75_regional,
@@ -212,7 +219,7 @@ pub fn calculate(tenant: &Tenant, app: &rusqlite::Connection, wh: &Warehouse, re
             cantidad_sugerida_bultos: q.cantidad_sugerida_bultos,
             cantidad_sugerida_unid: q.cantidad_sugerida_unid,
             limitado_por_origen: q.limitado_por_origen,
-            razon_pedido: reason(clase, dias_cobertura),
+            razon_pedido: line_reason(clase, dias_cobertura, p.es_generador_trafico),
         });
     }
     productos.sort_by(|a, b| {

@@ -30,4 +30,5 @@ pub mod stock_history;
 pub mod stock_params;
 pub mod store_hours;
 pub mod text;
+pub mod traffic_generators;
 pub mod visual_stockouts;

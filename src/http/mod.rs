@@ -41,6 +41,7 @@ mod stores_admin;
 mod substitutes;
 mod summary;
 mod tenant;
+mod traffic_generators;
 mod users;
 
 use std::net::SocketAddr;
@@ -507,6 +508,30 @@ pub fn api_routes() -> Vec<RouteSpec> {
         route(Method::POST, "/api/emergencias/config/tiendas/{id}/deshabilitar", Capability(EmergenciasConfig), post(emergencies::disable)),
         route(Method::PUT, "/api/emergencias/config/tiendas/{id}", Capability(EmergenciasConfig), put(emergencies::update)),
         route(Method::GET, "/api/emergencias/detalle/{id}/{producto_id}", Capability(EmergenciasVer), get(emergencies::detail)),
+        route(Method::GET, "/api/generadores-trafico/resumen", Capability(AdminParametros), get(traffic_generators::summary))
+            .json::<crate::products::traffic_generators::Summary>(),
+        route(Method::GET, "/api/generadores-trafico/productos", Capability(AdminParametros), get(traffic_generators::list))
+            .json::<crate::products::traffic_generators::ProductList>(),
+        route(Method::POST, "/api/generadores-trafico/marcar", Capability(AdminParametros), post(traffic_generators::mark))
+            .json::<crate::products::traffic_generators::ProductHistory>(),
+        route(
+            Method::POST,
+            "/api/generadores-trafico/calcular-sugerencias",
+            Capability(AdminParametros),
+            post(traffic_generators::suggest),
+        )
+        .json::<crate::products::traffic_generators::SuggestionReport>(),
+        route(Method::GET, "/api/generadores-trafico/config", Capability(AdminParametros), get(traffic_generators::settings))
+            .json::<traffic_generators::Settings>(),
+        route(Method::PUT, "/api/generadores-trafico/config", Capability(AdminParametros), put(traffic_generators::set_setting))
+            .json::<crate::appdb::traffic_generators::Setting>(),
+        route(
+            Method::GET,
+            "/api/generadores-trafico/historial/{producto_id}",
+            Capability(AdminParametros),
+            get(traffic_generators::history),
+        )
+        .json::<crate::products::traffic_generators::ProductHistory>(),
         route(Method::GET, "/api/etl/status", Capability(AdminEtl), get(etl::status)).json::<etl::EtlStatus>(),
         route(Method::GET, "/api/etl/history", Capability(AdminEtl), get(etl::history_list)).json::<etl::HistoryPage>(),
         route(Method::GET, "/api/etl/history/{id}", Capability(AdminEtl), get(etl::history_detail))

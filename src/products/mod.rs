@@ -6,6 +6,7 @@
 
 pub mod class_history;
 pub mod classes;
+pub mod traffic_generators;
 
 use serde::Serialize;
 use serde_json::json;

@@ -22,6 +22,7 @@ pub mod sales_summary;
 pub mod staging;
 pub mod stock;
 pub mod summary;
+pub mod traffic_generators;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "hourly_sales", include_str!("hourly_sales.sql")),
     (7, "stock_history_order", include_str!("stock_history_order.sql")),
     (8, "class_history", include_str!("class_history.sql")),
+    (9, "traffic_generators", include_str!("traffic_generators.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

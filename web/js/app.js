@@ -27,6 +27,7 @@ const loadExclusionesInterCedi = () => import('./views/exclusiones-inter-cedi.js
 const loadConjuntos = () => import('./views/conjuntos.js');
 const loadBi = () => import('./views/bi.js');
 const loadEmergencias = () => import('./views/emergencias.js');
+const loadGeneradores = () => import('./views/generadores.js');
 
 // `prefix` routes also own their sub-paths (/ventas/tienda_01). `built: false`
 // screens render the "próximamente" card until they are implemented.
@@ -51,6 +52,7 @@ const ROUTES = [
   { path: '/administrador/ventas/cobertura', nav: 'administrador', cap: 'admin.etl', title: 'Cobertura de ventas', load: loadCobertura, built: true },
   { path: '/administrador/tiendas', nav: 'administrador', cap: 'admin.sistema', title: 'Tiendas', load: loadTiendasAdmin, built: true },
   { path: '/administrador/conjuntos-sustituibles', nav: 'administrador', cap: 'admin.parametros', title: 'Conjuntos sustituibles', load: loadConjuntos, built: true },
+  { path: '/administrador/generadores-trafico', nav: 'administrador', cap: 'admin.parametros', title: 'Generadores de Tráfico', load: loadGeneradores, built: true },
   { path: '/administrador/exclusiones-inter-cedi', nav: 'administrador', cap: 'admin.parametros', feature: 'pedidos_inter_cedi', title: 'Exclusiones Inter-CEDI', load: loadExclusionesInterCedi, built: true },
   { path: '/administrador', nav: 'administrador', cap: 'admin', title: 'Panel de administrador', load: loadAdminPanel, built: true },
   { path: '/administrador', prefix: true, nav: 'administrador', cap: 'admin', title: 'Panel de administrador' },

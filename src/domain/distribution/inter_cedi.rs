@@ -289,6 +289,33 @@ pub fn reason(class: AbcClass, coverage_days: u32) -> String {
     format!("Reposición CEDI - Clase {} ({coverage_days}d cobertura)", class.as_str())
 }
 
+/// The class an inter-CEDI line is computed with (spec 40 §5.3 applied to spec 31 §3).
+///
+/// An active traffic generator is computed "as class A" in every calculation. Here the class
+/// is the regional one of §3.4 (rank of units sold in the region), and it sets three things:
+/// the service factor z (§3.6), the coverage days `dias_cobertura_a` (§3.5) and, without
+/// regional sales, the catalogue-presence packs M_A (§3.6 case 1). A generator takes all three
+/// of class A — the CEDI must hold the stock its stores are asked to keep at class-A levels —
+/// except that frozen goods keep their frozen coverage days, which §3.5 applies whatever the
+/// class. The priority of §3.7 uses the same class. The regional class itself is still
+/// reported (`clasificacion_abc`), beside the class used.
+pub fn line_class(regional: AbcClass, es_generador_trafico: bool) -> AbcClass {
+    if es_generador_trafico {
+        AbcClass::A
+    } else {
+        regional
+    }
+}
+
+/// The reason of a line computed with [`line_class`]: says when the generator rule set it.
+pub fn line_reason(class: AbcClass, coverage_days: u32, es_generador_trafico: bool) -> String {
+    if es_generador_trafico {
+        format!("{} · Generador de tráfico: calculado como clase A", reason(class, coverage_days))
+    } else {
+        reason(class, coverage_days)
+    }
+}
+
 /// Days of destination stock (999 without demand) and the 1–10 priority of §3.7.
 pub fn priority(class: AbcClass, demand: f64, destination_stock: f64) -> (f64, u8) {
     let days = if demand > 0.0 { destination_stock / demand } else { NO_DEMAND_DAYS };
@@ -489,6 +516,23 @@ mod tests {
         let (d, alert) = redistribute(60.0, &[m("A", 50.0, false), m("B", 33.33, false), m("C", 16.67, false)]);
         assert!(close(d[0], 30.0, 0.01) && close(d[1], 20.0, 0.01) && close(d[2], 10.0, 0.01), "{d:?}");
         assert_eq!(alert, Some(SetAlert::TodosSinStock));
+    }
+
+    #[test]
+    fn a_traffic_generator_is_computed_as_class_a_with_a_coverage_and_z() {
+        assert_eq!(line_class(AbcClass::C, true), AbcClass::A);
+        assert_eq!(line_class(AbcClass::D, true), AbcClass::A, "even without regional sales");
+        assert_eq!(line_class(AbcClass::C, false), AbcClass::C);
+        let s = RouteSettings::default();
+        // Class C with P 10/day, σ 4: z and coverage of A (2.33, 12 days) instead of C (1.28, 18 days).
+        let as_a = quantity(&input(line_class(AbcClass::C, true), 10.0, 4.0, 0.0, 10_000.0, 1.0, s.coverage_days(AbcClass::A, false)));
+        let as_c = quantity(&input(AbcClass::C, 10.0, 4.0, 0.0, 10_000.0, 1.0, s.coverage_days(AbcClass::C, false)));
+        assert!((as_a.stock_seguridad - 2.33 * 4.0 * s.lead_time_dias.sqrt()).abs() < 1e-9);
+        assert!((as_c.stock_seguridad - 1.28 * 4.0 * s.lead_time_dias.sqrt()).abs() < 1e-9);
+        // Frozen goods keep their days whatever the class.
+        assert_eq!(s.coverage_days(line_class(AbcClass::C, true), true), s.coverage_days(AbcClass::C, true));
+        assert!(line_reason(AbcClass::A, 12, true).ends_with("Generador de tráfico: calculado como clase A"));
+        assert_eq!(line_reason(AbcClass::C, 18, false), reason(AbcClass::C, 18));
     }
 
     #[test]

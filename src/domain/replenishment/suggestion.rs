@@ -747,6 +747,17 @@ fn suggest_line(
     let metodo_calculo = calculation_method(&d, clase_efectiva);
     let tienda_ref = demanda.referencia.tienda_ref.clone();
     let mut warnings = input_warnings(p, stock_tienda, &d, tienda_ref.as_ref());
+    // Spec 40 §5.3: an active traffic generator is computed as class A (class A service level
+    // and coverage days), whatever its ABC class — in every path that runs this engine (the
+    // single-store wizard and each store of a multi-store batch). Said on the line, so the
+    // buyer sees why a class C product got class A levels.
+    if matches!(clase, Some((_, ClassReason::GeneradorTrafico))) {
+        warnings.push(format!(
+            "generador_trafico: Generador de tráfico: calculado como clase A (nivel de servicio y días de cobertura de la clase A; \
+             clase ABC {})",
+            p.clase_abc.map(|c| c.as_str()).unwrap_or("sin clasificar")
+        ));
+    }
 
     let windows = resolve_windows(&params.global);
     let parametros = clase_efectiva.map(|c| resolve_params(params, p.categoria.as_deref(), c));
@@ -1390,6 +1401,11 @@ mod tests {
         let s = run(&p, &d);
         assert_eq!(s.clasificacion_abc, Some(C));
         assert_eq!(s.clase_efectiva, Some(A));
+        assert!(
+            s.warnings_calculo.iter().any(|w| w.contains("Generador de tráfico: calculado como clase A") && w.contains("clase ABC C")),
+            "{:?}",
+            s.warnings_calculo
+        );
         let rp = s.explicacion.parametros.clone().expect("params");
         assert_eq!((rp.z.valor, rp.cobertura_dias.valor), (2.33, 7.0));
         assert!(close(s.stock_seguridad, 2.33 * 4.0 * 1.5f64.sqrt()));

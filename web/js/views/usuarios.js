@@ -463,6 +463,10 @@ export function renderAdminPanel(container) {
         <span class="shortcut-title">Usuarios</span>
         <span class="shortcut-text">Cree cuentas, asigne roles y tiendas, restablezca contraseñas y desactive accesos.</span>
       </a>
+      <a class="card shortcut" href="/administrador/generadores-trafico" data-shortcut="generadores-trafico">
+        <span class="shortcut-title">Generadores de Tráfico</span>
+        <span class="shortcut-text">Productos que venden poco pero están en muchos tickets: revise las sugerencias; un generador activo se calcula como clase A en todos los pedidos.</span>
+      </a>
       <a class="card shortcut" href="/administrador/parametros-abc" data-shortcut="parametros-abc">
         <span class="shortcut-title">Parámetros ABC</span>
         <span class="shortcut-text">Modelo ABC, parámetros globales, niveles de servicio, ajustes por tienda y categoría, límites de inventario y productos excluidos.</span>
