@@ -395,3 +395,33 @@ async fn login_sets_an_http_only_strict_cookie_and_imported_bcrypt_hashes_upgrad
     assert!(stored.starts_with("$argon2id$"), "re-hashed on login");
     assert_eq!(app.login("heredado", "clave-vieja-1").await.status(), StatusCode::OK);
 }
+
+/// A body with a field the API does not take is refused in the API's JSON error format,
+/// naming the field (not axum's plain text), on login and on an administrator's form.
+#[tokio::test]
+async fn unknown_body_fields_are_refused_as_json_naming_the_field() {
+    let app = spawn_app(false).await;
+    let r = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({"username": ADMIN, "password": ADMIN_PASSWORD, "recordarme": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "invalid_body", "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("recordarme"), "{e}");
+    let r = app
+        .client
+        .put(app.url("/api/admin/maintenance"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"active": false, "motivo": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "invalid_body", "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("motivo"), "{e}");
+}

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::error::ApiError;
 use super::reply::Detail;
 use super::session::{AuthUser, COOKIE};
@@ -106,7 +107,7 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Json(body): Json<LoginRequest>,
+    JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<WithCookie<LoginReply>, ApiError> {
     let username = body.username.trim().to_lowercase();
     if username.is_empty() || username.len() > 50 {
@@ -271,7 +272,7 @@ pub struct ChangeOwnPassword {
 pub async fn change_own_password(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
-    Json(body): Json<ChangeOwnPassword>,
+    JsonBody(body): JsonBody<ChangeOwnPassword>,
 ) -> Result<WithCookie<PasswordChanged>, ApiError> {
     let min = state.tenant.file.auth.password_min_length as usize;
     password::check_policy(&body.new_password, min).map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::error::ApiError;
 use super::reply::{CreatedId, Detail};
 use super::session::AuthUser;
@@ -208,7 +209,7 @@ pub async fn get_all(State(state): State<AppState>) -> Result<Json<InventorySett
 pub async fn put_globals(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<settings::GlobalUpdate>,
+    JsonBody(b): JsonBody<settings::GlobalUpdate>,
 ) -> Result<Json<Detail>, ApiError> {
     let detalle = json!({
         "lead_time": b.lead_time, "ventana_sigma_d": b.ventana_sigma_d, "ventana_demanda_dias": b.ventana_demanda_dias,
@@ -229,7 +230,7 @@ pub struct LevelsBody {
 pub async fn put_levels(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<LevelsBody>,
+    JsonBody(b): JsonBody<LevelsBody>,
 ) -> Result<Json<Detail>, ApiError> {
     let classes: Vec<String> = b.niveles.iter().map(|l| l.clase.clone()).collect();
     change(&state, by, "editar_niveles", "niveles".into(), json!({"clases": classes}), "Niveles de servicio actualizados", move |c, u| {
@@ -249,7 +250,7 @@ pub struct ThresholdsBody {
 pub async fn put_thresholds(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<ThresholdsBody>,
+    JsonBody(b): JsonBody<ThresholdsBody>,
 ) -> Result<Json<Detail>, ApiError> {
     let detalle = json!({"a": b.umbral_a, "b": b.umbral_b, "c": b.umbral_c});
     let done = "Umbrales actualizados; se aplican en el próximo cálculo";
@@ -269,7 +270,7 @@ pub struct ParetoBody {
 pub async fn put_pareto(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<ParetoBody>,
+    JsonBody(b): JsonBody<ParetoBody>,
 ) -> Result<Json<Detail>, ApiError> {
     let detalle = json!({"a": b.pareto_a_pct, "b": b.pareto_b_pct});
     change(&state, by, "editar_umbrales_pareto", "umbrales_pareto".into(), detalle, "Umbrales Pareto actualizados", move |c, u| {
@@ -300,7 +301,7 @@ pub struct ModelBody {
 pub async fn put_model(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<ModelBody>,
+    JsonBody(b): JsonBody<ModelBody>,
 ) -> Result<Json<ActiveModel>, ApiError> {
     let model = AbcModel::parse(&b.modelo).ok_or_else(|| ApiError::Validation {
         field: "modelo".into(),
@@ -322,7 +323,7 @@ pub async fn put_store(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(tienda): Path<String>,
-    Json(b): Json<settings::StoreParamsUpdate>,
+    JsonBody(b): JsonBody<settings::StoreParamsUpdate>,
 ) -> Result<Json<Detail>, ApiError> {
     store_must_exist(&state, &tienda)?;
     let detalle = json!(b);
@@ -347,7 +348,7 @@ pub async fn delete_store(
 pub async fn post_category(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<settings::CategoryCoverage>,
+    JsonBody(b): JsonBody<settings::CategoryCoverage>,
 ) -> Result<Json<CreatedId>, ApiError> {
     state
         .with_app_db(move |conn| {
@@ -408,7 +409,7 @@ pub async fn list_capacity(State(state): State<AppState>, Query(q): Query<Capaci
 pub async fn post_capacity(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<settings::CapacityLimit>,
+    JsonBody(b): JsonBody<settings::CapacityLimit>,
 ) -> Result<Json<CreatedId>, ApiError> {
     store_must_exist(&state, &b.tienda_id)?;
     state
@@ -455,7 +456,7 @@ fn manual() -> String {
 pub async fn post_exclusion(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<ExclusionBody>,
+    JsonBody(b): JsonBody<ExclusionBody>,
 ) -> Result<Json<Detail>, ApiError> {
     store_must_exist(&state, &b.tienda_id)?;
     let id = format!("{}_{}", b.tienda_id, b.codigo_producto);
@@ -485,7 +486,7 @@ pub async fn put_category(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
-    Json(b): Json<settings::CategoryCoverage>,
+    JsonBody(b): JsonBody<settings::CategoryCoverage>,
 ) -> Result<Json<CreatedId>, ApiError> {
     if settings::category_id(&b.categoria) != id {
         return Err(ApiError::Validation {
@@ -493,7 +494,7 @@ pub async fn put_category(
             message: format!("La categoría «{}» no corresponde al identificador «{id}»", b.categoria),
         });
     }
-    post_category(State(state), Extension(by), Json(b)).await
+    post_category(State(state), Extension(by), JsonBody(b)).await
 }
 
 /// Categories of the active products with their product counts (to pick overrides from).
@@ -524,7 +525,7 @@ pub async fn put_capacity(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
-    Json(b): Json<settings::CapacityLimit>,
+    JsonBody(b): JsonBody<settings::CapacityLimit>,
 ) -> Result<Json<CreatedId>, ApiError> {
     if format!("{}_{}", b.tienda_id, b.producto_codigo) != id {
         return Err(ApiError::Validation {
@@ -532,7 +533,7 @@ pub async fn put_capacity(
             message: format!("La tienda y el producto del cuerpo no corresponden al identificador «{id}»"),
         });
     }
-    post_capacity(State(state), Extension(by), Json(b)).await
+    post_capacity(State(state), Extension(by), JsonBody(b)).await
 }
 
 #[derive(Deserialize)]

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
@@ -126,7 +127,7 @@ pub struct SwitchBody {
 pub async fn switch(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<SwitchBody>,
+    JsonBody(b): JsonBody<SwitchBody>,
 ) -> Result<Json<MaintenanceStatus>, ApiError> {
     let now = Utc::now();
     if let Some(m) = &b.message {

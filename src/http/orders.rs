@@ -6,6 +6,7 @@ use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::body::JsonBody;
 use super::error::ApiError;
 use super::session::AuthUser;
 use super::AppState;
@@ -199,7 +200,7 @@ struct GridProposal<'a> {
 pub async fn calculate(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
-    Json(b): Json<CalculateBody>,
+    JsonBody(b): JsonBody<CalculateBody>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     user.check_location(&b.tienda_destino, false)?;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::error::ApiError;
 use super::reply::Detail;
 use super::session::AuthUser;
@@ -116,7 +117,7 @@ fn default_role() -> String {
 pub async fn create(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
-    Json(b): Json<NewUserBody>,
+    JsonBody(b): JsonBody<NewUserBody>,
 ) -> Result<Json<UserItem>, ApiError> {
     let username = b.username.trim().to_lowercase();
     if !is_valid_username(&username) {
@@ -172,7 +173,7 @@ pub async fn update(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
-    Json(b): Json<UpdateUserBody>,
+    JsonBody(b): JsonBody<UpdateUserBody>,
 ) -> Result<Json<UserItem>, ApiError> {
     if let Some(e) = b.email.as_deref().filter(|e| !e.is_empty()) {
         if !valid_email(e) {
@@ -246,7 +247,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
-    Json(b): Json<ResetPasswordBody>,
+    JsonBody(b): JsonBody<ResetPasswordBody>,
 ) -> Result<Json<Detail>, ApiError> {
     password::check_policy(&b.new_password, state.tenant.file.auth.password_min_length as usize)
         .map_err(|message| ApiError::Validation { field: "new_password".into(), message })?;
@@ -275,7 +276,7 @@ pub async fn change_role(
     State(state): State<AppState>,
     Extension(by): Extension<AuthUser>,
     Path(id): Path<String>,
-    Json(b): Json<RoleBody>,
+    JsonBody(b): JsonBody<RoleBody>,
 ) -> Result<Json<UserItem>, ApiError> {
     let role = parse_role(&b.rol_id)?;
     let stores = stores_for(&state, role, &b.tiendas_asignadas)?;
