@@ -8,6 +8,19 @@ export function setDefaultTimeZone(tz) {
   if (tz) defaultTimeZone = tz;
 }
 
+// The tenant's calendar day now (YYYY-MM-DD), not the browser's: late in the evening in
+// Caracas the UTC day (a browser or server clock in UTC) has already turned, and a period
+// ending "today" must end on the store's today, as the server counts it.
+export function tenantTodayIso(tz = defaultTimeZone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+// The tenant's today as a local Date at midnight, for calendar arithmetic (setDate, months).
+export function tenantToday(tz) {
+  const [y, m, d] = tenantTodayIso(tz).split('-').map(Number);
+  return new Date(y, m - 1, d);
+}
+
 function toNumber(v) {
   if (v === null || v === undefined || v === '' || typeof v === 'boolean') return NaN;
   return typeof v === 'number' ? v : Number(v);

@@ -4,7 +4,7 @@
 // otherwise. Tabs: Resumen (cards, categories, top 10) and Detalle (every product).
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
-import { formatNumber, formatInteger } from '../format.js';
+import { formatNumber, formatInteger, tenantToday } from '../format.js';
 import { downloadCsv } from '../csv.js';
 import { openProductDrawer } from './producto-ventas.js';
 
@@ -26,14 +26,14 @@ function presets(today) {
 }
 
 export async function render(container, ctx, id) {
-  const P = presets(new Date());
+  const P = presets(tenantToday());
   const f = { desde: iso(P.siete[1]), hasta: iso(P.siete[2]), tab: 'resumen', nivel: '', search: '' };
   setHtml(container, html`<div class="page-head"><div><p class="muted"><a href="/ventas/${encodeURIComponent(id)}">← Ventas de la tienda</a></p>
       <h1 data-role="title">Ventas perdidas</h1><p class="subtitle" data-role="subtitle"></p></div>
       <div class="actions"><button type="button" class="btn" data-role="csv" disabled>Exportar CSV</button></div></div>
     <div class="card filter-bar filters wrap" data-role="periods" role="group" aria-label="Periodo">
       ${Object.entries(P).map(([k, [label]]) => html`<button type="button" class="chip" data-preset="${k}">${label}</button>`)}
-      <label>Desde <input type="date" name="desde"></label><label>Hasta <input type="date" name="hasta" max="${iso(addDays(new Date(), -1))}"></label>
+      <label>Desde <input type="date" name="desde"></label><label>Hasta <input type="date" name="hasta" max="${iso(addDays(tenantToday(), -1))}"></label>
     </div>
     <p class="muted small">Compara el promedio diario del periodo con el de los 30 días anteriores. Mide una caída de ventas: la causa es <strong>quiebre</strong> cuando el stock llegó a cero en el periodo; si no, es una <strong>caída de ventas</strong> (exhibición, precio, competencia…).</p>
     <div class="tabs" role="tablist"><button type="button" role="tab" class="tab" data-tab="resumen">Resumen</button><button type="button" role="tab" class="tab" data-tab="detalle">Detalle</button></div>

@@ -3,7 +3,7 @@
 // by store with unusual days, hourly on a day, the last 20 days, and the lines.
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, emptyState, showError } from '../dom.js';
-import { formatNumber, formatInteger } from '../format.js';
+import { formatNumber, formatInteger, tenantToday } from '../format.js';
 import { barLineChart, legend } from '../charts.js';
 
 const TABS = [
@@ -24,7 +24,7 @@ const qty = (v) => formatNumber(v, v % 1 ? 1 : 0);
 
 // Opens the drawer for `code` at `store`; `onClose` gets focus back to the caller.
 export function openProductDrawer(drawer, { code, name, store, ctx, tab = 'historial', onClose }) {
-  const state = { tab, gran: 'diario', fecha: iso(new Date()), page: 1 };
+  const state = { tab, gran: 'diario', fecha: iso(tenantToday()), page: 1 };
   drawer.hidden = false;
   drawer.classList.add('wide');
   const close = () => { drawer.hidden = true; drawer.classList.remove('wide'); if (onClose) onClose(); };
@@ -106,7 +106,7 @@ export function openProductDrawer(drawer, { code, name, store, ctx, tab = 'histo
     const d = await apiGet(`/api/ventas/producto/horario?codigo_producto=${enc(code)}&fecha=${state.fecha}&ubicaciones=${enc(store)}`, { signal: ctx.signal });
     return () => {
       const t = d.tiendas[0];
-      setHtml(pane, html`<div class="filters"><label>Fecha <input type="date" name="fecha" value="${state.fecha}" max="${iso(new Date())}"></label>
+      setHtml(pane, html`<div class="filters"><label>Fecha <input type="date" name="fecha" value="${state.fecha}" max="${iso(tenantToday())}"></label>
           <span class="muted">${formatInteger(t.total.tickets)} tickets · ${qty(t.total.unidades)} unid. · ${formatNumber(t.total.ventas, 2)} USD</span></div>
         ${t.total.unidades ? barLineChart({
           labels: t.horas.map((h) => `${String(h.hora).padStart(2, '0')}h`),

@@ -5,7 +5,7 @@
 // pages (GET /api/ventas/detail); filters live in the URL.
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError, drawPager, bindPager } from '../dom.js';
-import { formatNumber, formatInteger } from '../format.js';
+import { formatNumber, formatInteger, tenantToday } from '../format.js';
 import { openProductDrawer } from './producto-ventas.js';
 
 const WEEKDAYS = ['Dom', 'Lun', 'Mar', 'Mié', 'Jue', 'Vie', 'Sáb'];
@@ -129,7 +129,7 @@ function weekdayCell(l, wd, max) {
 
 async function renderStore(container, ctx, id) {
   const f = readFilters(ctx.query);
-  const today = new Date();
+  const today = tenantToday();
   const P = presets(today);
   const activePreset = () => Object.keys(P).find((k) => (f.fecha_inicio || iso(P.mes[1])) === iso(P[k][1]) && (f.fecha_fin || iso(today)) === iso(P[k][2])) || 'personalizado';
   setHtml(container, html`<div class="page-head"><div><p class="muted"><a href="/ventas">← Ventas</a></p>
