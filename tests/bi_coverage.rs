@@ -16,34 +16,8 @@ use common::{spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-const EXTRA_STORES: &str = "
-[[stores]]
-id = \"tienda_03\"
-name = \"Tienda Guacara\"
-kind = \"tienda\"
-region = \"VALENCIA\"
-city = \"Guacara\"
-pos = \"none\"
-  [[stores.almacenes]]
-  codigo = \"T03-PV\"
-  nombre = \"PISO DE VENTA\"
-  tipo   = \"piso_venta\"
-
-[[stores]]
-id = \"tienda_04\"
-name = \"Tienda Los Guayos\"
-kind = \"tienda\"
-region = \"VALENCIA\"
-city = \"Los Guayos\"
-pos = \"none\"
-  [[stores.almacenes]]
-  codigo = \"T04-PV\"
-  nombre = \"PISO DE VENTA\"
-  tipo   = \"piso_venta\"
-";
-
 async fn app() -> TestApp {
-    spawn_app_with(true, |t| format!("{t}\n{EXTRA_STORES}")).await
+    spawn_app_with(true, common::with_two_more_valencia_stores).await
 }
 
 /// `store` never carried `n` of the products the other Valencia stores sell (its stock rows

@@ -10,39 +10,13 @@ use common::browser::{artifacts_dir, Browser};
 use common::{end_date, spawn_app_with};
 use serde_json::json;
 
-const EXTRA_STORES: &str = "
-[[stores]]
-id = \"tienda_03\"
-name = \"Tienda Guacara\"
-kind = \"tienda\"
-region = \"VALENCIA\"
-city = \"Guacara\"
-pos = \"none\"
-  [[stores.almacenes]]
-  codigo = \"T03-PV\"
-  nombre = \"PISO DE VENTA\"
-  tipo   = \"piso_venta\"
-
-[[stores]]
-id = \"tienda_04\"
-name = \"Tienda Los Guayos\"
-kind = \"tienda\"
-region = \"VALENCIA\"
-city = \"Los Guayos\"
-pos = \"none\"
-  [[stores.almacenes]]
-  codigo = \"T04-PV\"
-  nombre = \"PISO DE VENTA\"
-  tipo   = \"piso_venta\"
-";
-
 fn text_number(v: &serde_json::Value) -> String {
     v.as_str().unwrap().chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coverage_and_impact_tabs_show_the_apis_figures_and_activate_a_store() {
-    let app = spawn_app_with(true, |t| format!("{t}\n{EXTRA_STORES}")).await;
+    let app = spawn_app_with(true, common::with_two_more_valencia_stores).await;
     // tienda_03 never carried the 8 best sellers of tienda_01.
     app.state
         .warehouse

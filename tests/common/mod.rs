@@ -225,6 +225,38 @@ pub fn with_branding(text: &str, primary: &str) -> String {
     format!("{text}\n[branding]\nprimary_color = \"{primary}\"\nsecondary_color = \"#4c1d95\"\n")
 }
 
+/// The tiny chain with two more Valencia stores, `tienda_03` (Guacara) and `tienda_04` (Los
+/// Guayos), without a POS: three stores in one region (the coverage tests' tenant).
+pub fn with_two_more_valencia_stores(toml: String) -> String {
+    format!(
+        "{toml}\n{}",
+        "[[stores]]
+id = \"tienda_03\"
+name = \"Tienda Guacara\"
+kind = \"tienda\"
+region = \"VALENCIA\"
+city = \"Guacara\"
+pos = \"none\"
+  [[stores.almacenes]]
+  codigo = \"T03-PV\"
+  nombre = \"PISO DE VENTA\"
+  tipo   = \"piso_venta\"
+
+[[stores]]
+id = \"tienda_04\"
+name = \"Tienda Los Guayos\"
+kind = \"tienda\"
+region = \"VALENCIA\"
+city = \"Los Guayos\"
+pos = \"none\"
+  [[stores.almacenes]]
+  codigo = \"T04-PV\"
+  nombre = \"PISO DE VENTA\"
+  tipo   = \"piso_venta\"
+"
+    )
+}
+
 /// The tiny chain with `cedi_caracas` replenishing the Caracas region, and a route from
 /// `cedi_seco` with frozen goods covered 5 days (the inter-CEDI tests' tenant).
 pub fn with_receiving_cedi(toml: String) -> String {

@@ -4,7 +4,7 @@
 // stores from here. Every figure is the server's.
 import { apiGet, apiPost, apiDelete, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
-import { formatNumber, formatInteger, formatDate } from '../format.js';
+import { formatNumber, formatInteger, formatDate, tenantTodayIso } from '../format.js';
 import { openDialog } from '../dialog.js';
 
 const money = (v) => `$ ${formatNumber(v, 2)}`;
@@ -16,7 +16,6 @@ const BAND = {
   problema: ['badge-critico', 'Problema'],
 };
 const band = (b) => (b ? html`<span class="${`badge ${BAND[b][0]}`}" data-band="${b}">${BAND[b][1]}</span>` : '');
-const todayIn = (tz) => new Intl.DateTimeFormat('en-CA', { timeZone: tz || undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 export async function renderImpact(container, ctx, head) {
   setHtml(container, html`${head}${skeletonBlock({ cards: 4, rows: 6 })}`);
@@ -67,7 +66,7 @@ export async function renderImpact(container, ctx, head) {
     submitLabel: 'Activar',
     body: (p) => html`<label class="field" for="${p}-s">Tienda</label><select id="${p}-s" name="ubicacion_id" required>${candidates.map((st) => html`<option value="${st.id}">${st.nombre} (${st.region})</option>`)}</select>
       <p class="field-error" data-error-for="ubicacion_id" hidden></p>
-      <label class="field" for="${p}-f">Fecha de activación</label><input id="${p}-f" type="date" name="fecha_activacion" required max="${todayIn(ctx.tenant && ctx.tenant.timezone)}" value="${todayIn(ctx.tenant && ctx.tenant.timezone)}">
+      <label class="field" for="${p}-f">Fecha de activación</label><input id="${p}-f" type="date" name="fecha_activacion" required max="${tenantTodayIso()}" value="${tenantTodayIso()}">
       <p class="field-error" data-error-for="fecha_activacion" hidden></p>`,
     onSubmit: async (form) => {
       const out = await apiPost('/api/bi/impact/activaciones', { ubicacion_id: form.ubicacion_id.value, fecha_activacion: form.fecha_activacion.value });

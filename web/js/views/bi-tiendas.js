@@ -4,16 +4,15 @@
 // *Top categorías* panel of *Detalle de Tienda*. Every figure is the server's.
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
-import { formatNumber, formatInteger, formatDate } from '../format.js';
+import { formatNumber, formatInteger, formatDate, tenantTodayIso } from '../format.js';
 import { radarChart, donutChart, SERIES_COLOURS } from '../charts.js';
 
-const todayIn = (tz) => new Intl.DateTimeFormat('en-CA', { timeZone: tz || undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 const addDays = (s, n) => { const d = new Date(`${s}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); };
 const MAX_PICK = 5;
 
 // The 30 days ending two days before today (the ETL's lag, §3.3).
 function defaultRange(ctx) {
-  const end = addDays(todayIn(ctx.tenant && ctx.tenant.timezone), -2);
+  const end = addDays(tenantTodayIso(), -2);
   return [ctx.query.get('fecha_inicio') || addDays(end, -29), ctx.query.get('fecha_fin') || end];
 }
 

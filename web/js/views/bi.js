@@ -4,7 +4,7 @@
 // today (the ETL's lag, §3.1); every figure is the server's, with its `datos_al`.
 import { apiGet, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
-import { formatNumber, formatInteger, formatDate } from '../format.js';
+import { formatNumber, formatInteger, formatDate, tenantTodayIso } from '../format.js';
 import { barLineChart, legend } from '../charts.js';
 import { renderCompare, renderRanking, categoriesPanel } from './bi-tiendas.js';
 import { renderProducts, renderProfitability } from './bi-productos.js';
@@ -13,11 +13,6 @@ import { renderCoverage } from './bi-cobertura.js';
 import { renderImpact } from './bi-impacto.js';
 
 const PRESETS = [['7', 'Últimos 7 días'], ['30', 'Últimos 30 días'], ['mes', 'Este mes'], ['mes_anterior', 'Mes anterior']];
-
-// Today in the tenant's time zone, as YYYY-MM-DD.
-function todayIn(tz) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz || undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
 
 const iso = (d) => d.toISOString().slice(0, 10);
 const addDays = (s, n) => { const d = new Date(`${s}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return iso(d); };
@@ -65,7 +60,7 @@ export async function render(container, ctx) {
   } catch (e) {
     if (isAbort(e)) return;
   }
-  const today = todayIn(ctx.tenant && ctx.tenant.timezone);
+  const today = tenantTodayIso();
   const q = ctx.query;
   const preset = q.get('preset') || (q.get('fecha_inicio') ? '' : '30');
   const [d0, d1] = preset ? presetRange(preset, today) : [q.get('fecha_inicio'), q.get('fecha_fin')];
@@ -144,7 +139,7 @@ async function renderStore(container, ctx, head) {
     return;
   }
   if (!stores.length) { setHtml(container, html`${head}${emptyState('No hay tiendas', 'Declare tiendas en tenant.toml.')}`); return; }
-  const today = todayIn(ctx.tenant && ctx.tenant.timezone);
+  const today = tenantTodayIso();
   const f = {
     tienda: ctx.query.get('tienda') || stores[0].id,
     hasta: ctx.query.get('fecha_fin') || addDays(today, -1),

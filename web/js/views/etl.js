@@ -4,7 +4,7 @@
 // polls the execution until it finishes.
 import { apiGet, apiPost, isAbort } from '../api.js';
 import { html, setHtml, skeletonBlock, emptyState, showError } from '../dom.js';
-import { formatNumber, formatInteger, formatDate, formatDateTime, formatRelative } from '../format.js';
+import { formatNumber, formatInteger, formatDate, formatDateTime, formatRelative, tenantTodayIso } from '../format.js';
 
 const TABS = [
   { key: 'ventas', label: 'ETL Ventas' },
@@ -23,7 +23,6 @@ const MONTH_COLOUR = { verde: '#16a34a', verde_claro: '#86efac', amarillo: '#fac
 const statusBadge = (s) => html`<span class="badge badge-${STATUS_BADGE[s] || 'borrador'}" data-status="${s}">${STATUS_LABEL[s] || s}</span>`;
 const seconds = (v) => (v === null || v === undefined ? '-' : `${formatNumber(v, 1)} s`);
 const localTs = (s) => (s ? s.replace('T', ' ').slice(0, 16) : '-');
-const todayLocal = (tz) => new Intl.DateTimeFormat('en-CA', { timeZone: tz || 'America/Caracas' }).format(new Date());
 
 export async function render(container, ctx) {
   const tab = TABS.some((t) => t.key === ctx.query.get('tab')) ? ctx.query.get('tab') : 'ventas';
@@ -188,7 +187,7 @@ async function renderSales(state, slot) {
   const tz = state.ctx.tenant && state.ctx.tenant.timezone;
   const fresh = await apiGet('/api/etl/frescura', { signal: state.ctx.signal });
   const stores = (state.status.ubicaciones || []).filter((u) => u.tipo === 'tienda');
-  const today = todayLocal(tz);
+  const today = tenantTodayIso(tz || undefined);
   setHtml(slot, html`
     ${schedulerCard(state.status, 'ventas')}
     <section class="card etl-section">
