@@ -19,6 +19,30 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// One draft per store of a `tabla` answer: each row ordered at `packs_of(row)` packs (rows at
+/// 0 left out), and how many lines that makes.
+fn drafts(calc: &Value, code: usize, mut packs_of: impl FnMut(&Value) -> u64) -> (Vec<Value>, usize) {
+    let pedidos: Vec<Value> = calc["pedidos_por_tienda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let productos: Vec<Value> = p["filas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| {
+                    let n = packs_of(r);
+                    (n > 0).then(|| json!({"codigo_producto": r[code], "cantidad_pedida_bultos": n, "incluido": true}))
+                })
+                .collect();
+            json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
+        })
+        .collect();
+    let lines = pedidos.iter().map(|p| p["productos"].as_array().unwrap().len()).sum();
+    (pedidos, lines)
+}
+
 /// The 2 s target is for a batch of ≈ 8,000 lines per store. The client chain's CEDIs
 /// hold few packs of most products, so the server (rightly) refuses most packs beyond the
 /// engine's suggestion; here a copy of the chain whose CEDI holds 1,000 packs of every active
@@ -55,21 +79,7 @@ fn every_candidate_from_a_stocked_cedi(state: &fluxion::http::AppState, cedi: &s
     let cols: Vec<String> = serde_json::from_value(every["pedidos_por_tienda"][0]["columnas"].clone()).unwrap();
     let at = |name: &str| cols.iter().position(|c| c == name).unwrap();
     let (code, packs) = (at("codigo_producto"), at("cantidad_bultos"));
-    let pedidos: Vec<Value> = every["pedidos_por_tienda"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let productos: Vec<Value> = p["filas"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| json!({"codigo_producto": r[code], "cantidad_pedida_bultos": r[packs].as_u64().unwrap().max(1), "incluido": true}))
-                .collect();
-            json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
-        })
-        .collect();
-    let lines: usize = pedidos.iter().map(|p| p["productos"].as_array().unwrap().len()).sum();
+    let (pedidos, lines) = drafts(&every, code, |r| r[packs].as_u64().unwrap().max(1));
     let save = json!({"cedi_origen_id": cedi, "fecha_pedido": calc_body["fecha"], "pedidos": pedidos});
     let runs: Vec<f64> = (0..3)
         .map(|_| {
@@ -126,22 +136,7 @@ fn main() {
     let cols: Vec<String> = serde_json::from_value(calc["pedidos_por_tienda"][0]["columnas"].clone()).unwrap();
     let at = |name: &str| cols.iter().position(|c| c == name).unwrap();
     let (code, packs, suggested) = (at("codigo_producto"), at("cantidad_bultos"), at("es_sugerido"));
-    let pedidos: Vec<Value> = calc["pedidos_por_tienda"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let productos: Vec<Value> = p["filas"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|r| r[suggested].as_bool().unwrap() && r[packs].as_u64().unwrap() > 0)
-                .map(|r| json!({"codigo_producto": r[code], "cantidad_pedida_bultos": r[packs], "incluido": true}))
-                .collect();
-            json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
-        })
-        .collect();
-    let saved_lines: usize = pedidos.iter().map(|p| p["productos"].as_array().unwrap().len()).sum();
+    let (pedidos, saved_lines) = drafts(&calc, code, |r| if r[suggested].as_bool().unwrap() { r[packs].as_u64().unwrap() } else { 0 });
     let save = json!({"cedi_origen_id": cedi, "fecha_pedido": fecha, "pedidos": pedidos});
     let runs: Vec<f64> = (0..3)
         .map(|_| {
@@ -170,31 +165,16 @@ fn main() {
             *e = e.saturating_sub(r[packs].as_u64().unwrap());
         }
     }
-    let pedidos: Vec<Value> = every["pedidos_por_tienda"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let productos: Vec<Value> = p["filas"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|r| {
-                    let engine = r[packs].as_u64().unwrap();
-                    let left = spare.get_mut(r[code].as_str().unwrap()).unwrap();
-                    let n = if engine == 0 && !r[at("es_conflicto")].as_bool().unwrap() && *left > 0 {
-                        *left -= 1;
-                        1
-                    } else {
-                        engine
-                    };
-                    (n > 0).then(|| json!({"codigo_producto": r[code], "cantidad_pedida_bultos": n, "incluido": true}))
-                })
-                .collect();
-            json!({"tienda_destino_id": p["tienda_id"], "productos": productos})
-        })
-        .collect();
-    let big_lines: usize = pedidos.iter().map(|p| p["productos"].as_array().unwrap().len()).sum();
+    let (pedidos, big_lines) = drafts(&every, code, |r| {
+        let engine = r[packs].as_u64().unwrap();
+        let left = spare.get_mut(r[code].as_str().unwrap()).unwrap();
+        if engine == 0 && !r[at("es_conflicto")].as_bool().unwrap() && *left > 0 {
+            *left -= 1;
+            1
+        } else {
+            engine
+        }
+    });
     let big = json!({"cedi_origen_id": cedi, "fecha_pedido": fecha, "pedidos": pedidos});
     let runs: Vec<f64> = (0..3)
         .map(|_| {
